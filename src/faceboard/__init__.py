@@ -1,0 +1,8 @@
+"""Faceboard: curate people and faces across face-recognition backends."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("faceboard")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"

@@ -1,0 +1,3 @@
+from faceboard.app import main
+
+raise SystemExit(main())

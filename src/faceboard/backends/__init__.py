@@ -1,0 +1,1 @@
+"""Backends: one module per face-recognition source, behind the `Backend` protocol."""

@@ -1,0 +1,84 @@
+"""The async protocol every backend implements, and the capability check.
+
+A backend declares what it can do in `capabilities`; a method whose capability is
+missing raises `Unsupported` instead of pretending. Methods return domain objects and
+pages, and raise only the errors of `faceboard.errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from faceboard.domain import Capability, Face, Page, Person, Thumbnail
+from faceboard.errors import FaceboardError, Unsupported
+
+
+@dataclass(frozen=True)
+class AssignResult:
+    """Per-face outcome of a bulk reassignment: the faces as they are now, and failures."""
+
+    faces: tuple[Face, ...]
+    failures: dict[str, FaceboardError] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Backend(Protocol):
+    display_name: str
+    capabilities: frozenset[Capability]
+
+    async def list_people(self, cursor: str | None = None, limit: int = 1000) -> Page[Person]:
+        """People sorted by name, hidden ones included."""
+
+    async def get_people(self, person_ids: Sequence[str]) -> list[Person]:
+        """The named people as they are now; unknown ids are left out."""
+
+    async def count_unassigned(self) -> int: ...
+
+    async def list_faces(
+        self, person_id: str | None, cursor: str | None = None, limit: int = 500
+    ) -> Page[Face]:
+        """Faces of a person, or the unassigned faces when `person_id` is None."""
+
+    async def get_faces(self, face_ids: Sequence[str]) -> list[Face]:
+        """The named faces; raises NotFound if any is missing."""
+
+    async def list_thumbnails(self, person_id: str) -> list[Thumbnail]: ...
+
+    async def assign_faces(self, moves: Sequence[tuple[str, str | None]]) -> AssignResult:
+        """Move each face to its person (None detaches it)."""
+
+    async def set_primary_thumbnail(self, person_id: str, thumbnail_id: str) -> Person: ...
+
+    async def add_thumbnail(self, person_id: str, image: bytes, primary: bool = False) -> Thumbnail:
+        """Add an image (already validated, JPEG or PNG bytes) as a thumbnail of the person."""
+
+    async def add_face_thumbnail(self, person_id: str, face_id: str, primary: bool = False) -> Thumbnail:
+        """Make one of the person's faces a thumbnail of theirs."""
+
+    async def remove_thumbnails(self, person_id: str, thumbnail_ids: Sequence[str]) -> None: ...
+
+    async def restore_thumbnails(self, person_id: str, thumbnail_ids: Sequence[str]) -> None: ...
+
+    async def create_person(self, name: str) -> Person: ...
+
+    async def update_person(
+        self, person_id: str, *, name: str | None = None, hidden: bool | None = None
+    ) -> Person: ...
+
+    async def delete_person(self, person_id: str) -> None:
+        """Delete a person who has no faces left."""
+
+    async def restore_person(self, person_id: str) -> Person: ...
+
+    async def read_image(self, uri: str) -> bytes:
+        """The bytes behind an `ImageRef.uri`."""
+
+    async def close(self) -> None: ...
+
+
+def require(backend: Backend, capability: Capability) -> None:
+    """Raise `Unsupported` with a sentence for the user when the backend lacks `capability`."""
+    if capability not in backend.capabilities:
+        raise Unsupported(f"{backend.display_name} cannot {capability.value}.")

@@ -1,0 +1,449 @@
+"""`LocalLibrary`: the embedded backend, a SQLite database and an image folder.
+
+All database and file work runs on one worker thread, so the event loop (the GUI
+thread, under qasync) never waits on the disk. Deletions are soft, so undo restores
+the same ids that later undo steps refer to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import hashlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from PIL import Image, UnidentifiedImageError
+
+from faceboard.backends.base import AssignResult, require
+from faceboard.backends.local import schema
+from faceboard.domain import BoundingBox, Capability, Face, ImageRef, Page, Person, Thumbnail
+from faceboard.errors import Conflict, InvalidInput, NotFound
+
+T = TypeVar("T")
+
+DATABASE_NAME = "library.sqlite3"
+IMAGES_DIR = "images"
+FACE_THUMBNAIL_MARGIN = 0.25  # of the face box, on each side: keeps hair and chin in the picture
+
+_PERSON_COLUMNS = """
+    p.id, p.name, p.hidden,
+    (SELECT t.id FROM thumbnails t WHERE t.person_id = p.id AND t.is_primary = 1),
+    (SELECT t.path FROM thumbnails t WHERE t.person_id = p.id AND t.is_primary = 1),
+    (SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id)
+"""
+_FACE_COLUMNS = "f.id, f.person_id, f.asset_id, f.x, f.y, f.w, f.h, f.confidence, a.path"
+
+
+class LocalLibrary:
+    """A library folder: `library.sqlite3` and `images/` (assets and thumbnails)."""
+
+    capabilities = frozenset(Capability)
+
+    def __init__(self, folder: Path | str):
+        self.folder = Path(folder)
+        self.display_name = f"Local library ({self.folder})"
+        (self.folder / IMAGES_DIR / "assets").mkdir(parents=True, exist_ok=True)
+        (self.folder / IMAGES_DIR / "thumbnails").mkdir(parents=True, exist_ok=True)
+        self._db = schema.connect(self.folder / DATABASE_NAME)
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-library")
+
+    # -- plumbing -----------------------------------------------------------------
+
+    async def _run(self, fn: Callable[..., T], *args) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
+
+    def _transaction(self, fn: Callable[..., T], *args) -> T:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(*args)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        return result
+
+    async def _write(self, fn: Callable[..., T], *args) -> T:
+        return await self._run(self._transaction, fn, *args)
+
+    def image_path(self, uri: str) -> Path:
+        path = (self.folder / IMAGES_DIR / uri).resolve()
+        if not path.is_relative_to((self.folder / IMAGES_DIR).resolve()):
+            raise InvalidInput(f"Image {uri!r} is outside the library.")
+        return path
+
+    def is_empty(self) -> bool:
+        """Whether the library holds no person yet; call before any async use."""
+        return self._db.execute("SELECT NOT EXISTS (SELECT 1 FROM persons)").fetchone()[0] == 1
+
+    async def close(self) -> None:
+        await self._run(self._db.close)
+        self._worker.shutdown(wait=True)
+
+    def close_now(self) -> None:
+        """Close from synchronous code (the command line, a test)."""
+        self._worker.shutdown(wait=True)
+        self._db.close()
+
+    # -- reading ------------------------------------------------------------------
+
+    @staticmethod
+    def _person(row) -> Person:
+        pid, name, hidden, thumb_id, thumb_path, count = row
+        image = ImageRef(f"local:thumb:{thumb_id}", thumb_path) if thumb_id is not None else None
+        return Person(
+            id=str(pid),
+            name=name,
+            hidden=bool(hidden),
+            primary_thumbnail_id=None if thumb_id is None else str(thumb_id),
+            face_count=count,
+            primary_image=image,
+        )
+
+    @staticmethod
+    def _face(row) -> Face:
+        fid, pid, aid, x, y, w, h, confidence, path = row
+        box = BoundingBox(x, y, w, h)
+        return Face(
+            id=str(fid),
+            person_id=None if pid is None else str(pid),
+            asset_id=str(aid),
+            box=box,
+            image=ImageRef(f"local:face:{fid}", path, box),
+            confidence=confidence,
+        )
+
+    @staticmethod
+    def _thumbnail(row) -> Thumbnail:
+        tid, pid, path, primary = row
+        return Thumbnail(str(tid), str(pid), ImageRef(f"local:thumb:{tid}", path), bool(primary))
+
+    def _people_sync(self, ids: Sequence[str]) -> list[Person]:
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT {_PERSON_COLUMNS} FROM persons p WHERE p.deleted = 0 AND p.id IN ({marks})",
+            [_int_id(i) for i in ids],
+        ).fetchall()
+        return [self._person(r) for r in rows]
+
+    def _person_sync(self, person_id: str) -> Person:
+        found = self._people_sync([person_id])
+        if not found:
+            raise NotFound(f"Person {person_id} does not exist.")
+        return found[0]
+
+    def _faces_sync(self, ids: Sequence[str]) -> list[Face]:
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT {_FACE_COLUMNS} FROM faces f JOIN assets a ON a.id = f.asset_id "
+            f"WHERE f.id IN ({marks})",
+            [_int_id(i) for i in ids],
+        ).fetchall()
+        found = {str(r[0]): self._face(r) for r in rows}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise NotFound(f"Face {missing[0]} does not exist.")
+        return [found[i] for i in ids]
+
+    def _thumbnails_sync(self, person_id: str) -> list[Thumbnail]:
+        rows = self._db.execute(
+            "SELECT id, person_id, path, is_primary FROM thumbnails "
+            "WHERE person_id = ? AND removed = 0 ORDER BY id",
+            (_int_id(person_id),),
+        ).fetchall()
+        return [self._thumbnail(r) for r in rows]
+
+    async def list_people(self, cursor: str | None = None, limit: int = 1000) -> Page[Person]:
+        offset = int(cursor or 0)
+
+        def read():
+            rows = self._db.execute(
+                f"SELECT {_PERSON_COLUMNS} FROM persons p WHERE p.deleted = 0 "
+                "ORDER BY p.name COLLATE NOCASE, p.id LIMIT ? OFFSET ?",
+                (limit + 1, offset),
+            ).fetchall()
+            more = len(rows) > limit
+            items = tuple(self._person(r) for r in rows[:limit])
+            return Page(items, str(offset + limit) if more else None)
+
+        return await self._run(read)
+
+    async def get_people(self, person_ids: Sequence[str]) -> list[Person]:
+        return await self._run(self._people_sync, list(person_ids))
+
+    async def count_unassigned(self) -> int:
+        return await self._run(
+            lambda: self._db.execute("SELECT COUNT(*) FROM faces WHERE person_id IS NULL").fetchone()[0]
+        )
+
+    async def list_faces(
+        self, person_id: str | None, cursor: str | None = None, limit: int = 500
+    ) -> Page[Face]:
+        after = int(cursor or 0)
+
+        def read():
+            if person_id is not None:
+                self._person_sync(person_id)
+            rows = self._db.execute(
+                f"SELECT {_FACE_COLUMNS} FROM faces f JOIN assets a ON a.id = f.asset_id "
+                "WHERE f.person_id IS ? AND f.id > ? ORDER BY f.id LIMIT ?",
+                (None if person_id is None else _int_id(person_id), after, limit + 1),
+            ).fetchall()
+            items = tuple(self._face(r) for r in rows[:limit])
+            more = len(rows) > limit
+            return Page(items, items[-1].id if more else None)
+
+        return await self._run(read)
+
+    async def get_faces(self, face_ids: Sequence[str]) -> list[Face]:
+        return await self._run(self._faces_sync, list(face_ids))
+
+    async def list_thumbnails(self, person_id: str) -> list[Thumbnail]:
+        def read():
+            self._person_sync(person_id)
+            return self._thumbnails_sync(person_id)
+
+        return await self._run(read)
+
+    async def read_image(self, uri: str) -> bytes:
+        def read():
+            try:
+                return self.image_path(uri).read_bytes()
+            except FileNotFoundError:
+                raise NotFound(f"Image {uri} is missing from the library folder.") from None
+
+        return await self._run(read)
+
+    # -- changing -----------------------------------------------------------------
+
+    async def assign_faces(self, moves: Sequence[tuple[str, str | None]]) -> AssignResult:
+        require(self, Capability.REASSIGN_FACES)
+
+        def write():
+            for person_id in {p for _, p in moves if p is not None}:
+                self._person_sync(person_id)
+            self._faces_sync([f for f, _ in moves])
+            self._db.executemany(
+                "UPDATE faces SET person_id = ? WHERE id = ?",
+                [(None if p is None else _int_id(p), _int_id(f)) for f, p in moves],
+            )
+            return AssignResult(tuple(self._faces_sync([f for f, _ in moves])))
+
+        return await self._write(write)
+
+    def _set_primary_sync(self, person_id: str, thumbnail_id: str) -> None:
+        row = self._db.execute(
+            "SELECT person_id, removed FROM thumbnails WHERE id = ?", (_int_id(thumbnail_id),)
+        ).fetchone()
+        if row is None or row[1]:
+            raise NotFound(f"Thumbnail {thumbnail_id} does not exist.")
+        if str(row[0]) != person_id:
+            raise Conflict(f"Thumbnail {thumbnail_id} belongs to another person.")
+        self._db.execute("UPDATE thumbnails SET is_primary = 0 WHERE person_id = ?", (_int_id(person_id),))
+        self._db.execute("UPDATE thumbnails SET is_primary = 1 WHERE id = ?", (_int_id(thumbnail_id),))
+
+    def _ensure_one_primary(self, person_id: str) -> None:
+        """Keep the invariant: exactly one primary when the person has any thumbnail."""
+        pid = _int_id(person_id)
+        has_primary = self._db.execute(
+            "SELECT 1 FROM thumbnails WHERE person_id = ? AND is_primary = 1", (pid,)
+        ).fetchone()
+        if not has_primary:
+            self._db.execute(
+                "UPDATE thumbnails SET is_primary = 1 WHERE id = "
+                "(SELECT MIN(id) FROM thumbnails WHERE person_id = ? AND removed = 0)",
+                (pid,),
+            )
+
+    async def set_primary_thumbnail(self, person_id: str, thumbnail_id: str) -> Person:
+        def write():
+            self._person_sync(person_id)
+            self._set_primary_sync(person_id, thumbnail_id)
+            return self._person_sync(person_id)
+
+        return await self._write(write)
+
+    def _insert_thumbnail(self, person_id: str, data: bytes, primary: bool, face_id: str | None) -> Thumbnail:
+        path = f"thumbnails/{hashlib.sha256(data).hexdigest()[:32]}.{_extension(data)}"
+        target = self.image_path(path)
+        fresh = not target.exists()  # content-addressed: identical images share one file
+        if fresh:
+            target.write_bytes(data)
+        try:
+            cursor = self._db.execute(
+                "INSERT INTO thumbnails (person_id, path, face_id) VALUES (?, ?, ?)",
+                (_int_id(person_id), path, None if face_id is None else _int_id(face_id)),
+            )
+            thumbnail_id = str(cursor.lastrowid)
+            if primary:
+                self._set_primary_sync(person_id, thumbnail_id)
+            self._ensure_one_primary(person_id)
+        except BaseException:
+            if fresh:
+                target.unlink(missing_ok=True)
+            raise
+        return next(t for t in self._thumbnails_sync(person_id) if t.id == thumbnail_id)
+
+    async def add_thumbnail(self, person_id: str, image: bytes, primary: bool = False) -> Thumbnail:
+        _check_image_bytes(image)
+
+        def write():
+            self._person_sync(person_id)
+            return self._insert_thumbnail(person_id, image, primary, None)
+
+        return await self._write(write)
+
+    async def add_face_thumbnail(self, person_id: str, face_id: str, primary: bool = False) -> Thumbnail:
+        def write():
+            self._person_sync(person_id)
+            (face,) = self._faces_sync([face_id])
+            if face.person_id != person_id:
+                raise Conflict("A thumbnail can only come from one of the person's own faces.")
+            data = _crop_face(self.image_path(face.image.uri), face.box)
+            return self._insert_thumbnail(person_id, data, primary, face_id)
+
+        return await self._write(write)
+
+    def _check_thumbnails(self, person_id: str, ids: Sequence[str], removed: bool) -> None:
+        for tid in ids:
+            row = self._db.execute(
+                "SELECT person_id, removed FROM thumbnails WHERE id = ?", (_int_id(tid),)
+            ).fetchone()
+            if row is None or str(row[0]) != person_id or bool(row[1]) != removed:
+                raise NotFound(f"Thumbnail {tid} of person {person_id} does not exist.")
+
+    async def remove_thumbnails(self, person_id: str, thumbnail_ids: Sequence[str]) -> None:
+        def write():
+            self._check_thumbnails(person_id, thumbnail_ids, removed=False)
+            self._db.executemany(
+                "UPDATE thumbnails SET removed = 1, is_primary = 0 WHERE id = ?",
+                [(_int_id(t),) for t in thumbnail_ids],
+            )
+            self._ensure_one_primary(person_id)
+
+        await self._write(write)
+
+    async def restore_thumbnails(self, person_id: str, thumbnail_ids: Sequence[str]) -> None:
+        def write():
+            self._check_thumbnails(person_id, thumbnail_ids, removed=True)
+            self._db.executemany(
+                "UPDATE thumbnails SET removed = 0 WHERE id = ?", [(_int_id(t),) for t in thumbnail_ids]
+            )
+            self._ensure_one_primary(person_id)
+
+        await self._write(write)
+
+    async def create_person(self, name: str) -> Person:
+        name = _clean_name(name)
+
+        def write():
+            cursor = self._db.execute("INSERT INTO persons (name) VALUES (?)", (name,))
+            return self._person_sync(str(cursor.lastrowid))
+
+        return await self._write(write)
+
+    async def update_person(
+        self, person_id: str, *, name: str | None = None, hidden: bool | None = None
+    ) -> Person:
+        def write():
+            self._person_sync(person_id)
+            if name is not None:
+                self._db.execute("UPDATE persons SET name = ? WHERE id = ?", (_clean_name(name), _int_id(person_id)))
+            if hidden is not None:
+                self._db.execute("UPDATE persons SET hidden = ? WHERE id = ?", (int(hidden), _int_id(person_id)))
+            return self._person_sync(person_id)
+
+        return await self._write(write)
+
+    async def delete_person(self, person_id: str) -> None:
+        def write():
+            person = self._person_sync(person_id)
+            if person.face_count:
+                raise Conflict(f"{person.name} still has {person.face_count} faces; move them first.")
+            self._db.execute("UPDATE persons SET deleted = 1 WHERE id = ?", (_int_id(person_id),))
+
+        await self._write(write)
+
+    async def restore_person(self, person_id: str) -> Person:
+        def write():
+            cursor = self._db.execute(
+                "UPDATE persons SET deleted = 0 WHERE id = ? AND deleted = 1", (_int_id(person_id),)
+            )
+            if cursor.rowcount != 1:
+                raise NotFound(f"No deleted person {person_id} to restore.")
+            return self._person_sync(person_id)
+
+        return await self._write(write)
+
+    # -- used by the demo generator -------------------------------------------------
+
+    def insert_demo(self, persons, assets, faces, thumbnails) -> None:
+        """Bulk-load generated content in one transaction (see `demo.py`)."""
+
+        def load():
+            self._db.executemany("INSERT INTO persons (id, name) VALUES (?, ?)", persons)
+            self._db.executemany("INSERT INTO assets (id, path, width, height) VALUES (?, ?, ?, ?)", assets)
+            self._db.executemany(
+                "INSERT INTO faces (id, asset_id, x, y, w, h, person_id, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                faces,
+            )
+            for person_id, face_id, primary in thumbnails:
+                (face,) = self._faces_sync([str(face_id)])
+                data = _crop_face(self.image_path(face.image.uri), face.box)
+                self._insert_thumbnail(str(person_id), data, primary, str(face_id))
+
+        self._transaction(load)
+
+
+def _int_id(value: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NotFound(f"{value!r} is not an id of this library.") from None
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInput("A person needs a name.")
+    if len(name) > 200:
+        raise InvalidInput("A name can be at most 200 characters long.")
+    return name
+
+
+def _extension(data: bytes) -> str:
+    return "png" if data.startswith(b"\x89PNG") else "jpg"
+
+
+def _check_image_bytes(data: bytes) -> None:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("JPEG", "PNG"):
+                raise InvalidInput(f"The library stores JPEG or PNG thumbnails, not {image.format}.")
+    except (UnidentifiedImageError, OSError) as error:
+        raise InvalidInput(f"Not an image: {error}") from None
+
+
+def _crop_face(asset_path: Path, box: BoundingBox) -> bytes:
+    """A JPEG of the face with a margin around it, at the photo's full resolution."""
+    try:
+        with Image.open(asset_path) as photo:
+            photo.load()
+            mx, my = int(box.width * FACE_THUMBNAIL_MARGIN), int(box.height * FACE_THUMBNAIL_MARGIN)
+            area = (
+                max(0, box.x - mx),
+                max(0, box.y - my),
+                min(photo.width, box.x + box.width + mx),
+                min(photo.height, box.y + box.height + my),
+            )
+            crop = photo.convert("RGB").crop(area)
+    except FileNotFoundError:
+        raise NotFound(f"Photo {asset_path.name} is missing from the library folder.") from None
+    except OSError as error:
+        raise InvalidInput(f"Photo {asset_path.name} cannot be read: {error}") from None
+    out = io.BytesIO()
+    crop.save(out, "JPEG", quality=90)
+    return out.getvalue()
+

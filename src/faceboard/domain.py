@@ -1,0 +1,91 @@
+"""Plain, immutable domain objects shared by every layer. No I/O, no Qt."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class BoundingBox:
+    """A face's rectangle in its asset's pixel coordinates (after EXIF orientation)."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """Where an image comes from: `uri` is read through the backend, `box` crops it.
+
+    `key` identifies the pixels for caching: two refs with the same key show the same
+    image, whatever their (possibly expiring) uri.
+    """
+
+    key: str
+    uri: str
+    box: BoundingBox | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: str
+    name: str
+    hidden: bool = False
+    primary_thumbnail_id: str | None = None
+    face_count: int = 0
+    primary_image: ImageRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Face:
+    id: str
+    person_id: str | None
+    asset_id: str
+    box: BoundingBox
+    image: ImageRef
+    confidence: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Thumbnail:
+    id: str
+    person_id: str
+    image: ImageRef
+    is_primary: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    id: str
+    width: int
+    height: int
+    image: ImageRef
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a listing; `next_cursor` is None on the last page."""
+
+    items: tuple[T, ...]
+    next_cursor: str | None = None
+
+
+class Capability(enum.Enum):
+    """What a backend can do; the UI offers only what the connected backend declares."""
+
+    LIST_FACES = "list faces"
+    REASSIGN_FACES = "reassign faces"
+    SET_PRIMARY = "set the primary thumbnail"
+    ADD_THUMBNAILS = "add thumbnails"
+    REMOVE_THUMBNAILS = "remove thumbnails"
+    CREATE_PERSON = "create people"
+    DELETE_PERSON = "delete people"
+    RENAME_PERSON = "rename people"
+    HIDE_PERSON = "hide people"
+    RESTORE = "restore deleted people and thumbnails"

@@ -1,0 +1,45 @@
+"""The one error hierarchy every layer raises and catches.
+
+Each error carries a message meant for the user (the server's own words where there
+are any), so the UI can show it as it is.
+"""
+
+
+class FaceboardError(Exception):
+    """Base of every error Faceboard expects and reports to the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(FaceboardError):
+    """The person, face, thumbnail or file no longer exists."""
+
+
+class Conflict(FaceboardError):
+    """The change contradicts the backend's current state."""
+
+
+class InvalidInput(FaceboardError):
+    """The request or file is malformed, too large, or not allowed."""
+
+
+class AuthFailed(FaceboardError):
+    """Credentials are missing, wrong or lack permission."""
+
+
+class RateLimited(FaceboardError):
+    """The backend asked us to slow down."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unavailable(FaceboardError):
+    """The backend cannot be reached or failed on its side."""
+
+
+class Unsupported(FaceboardError):
+    """The connected backend lacks the capability the operation needs."""

@@ -1,0 +1,191 @@
+"""The one image pipeline: read bytes through the backend, decode and scale off the
+event loop's thread, keep scaled tiles in a disk cache, newest request first.
+
+Decoding uses Pillow's `draft` (JPEG DCT scaling) and `reduce`, so a face tile from a
+large photo never decodes the photo at full size; EXIF orientation is applied. The
+result is a `Tile` of RGB bytes; the UI turns it into a QImage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import os
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from faceboard.domain import BoundingBox, ImageRef
+from faceboard.errors import InvalidInput
+
+MAX_UPLOAD_BYTES = 30 * 1024 * 1024
+MAX_PIXELS = 120_000_000  # beyond this a file is refused, not decoded: a decompression bomb guard
+UPLOAD_MAX_SIDE = 2048  # a thumbnail needs no more; larger uploads are scaled down
+FACE_CONTEXT = 0.12  # margin around a face box in tiles, so a face is not cut at the hairline
+
+
+@dataclass(frozen=True, slots=True)
+class Tile:
+    width: int
+    height: int
+    rgb: bytes  # width * height * 3 bytes, rows top to bottom
+
+
+def _open(data: bytes, what: str) -> Image.Image:
+    try:
+        image = Image.open(io.BytesIO(data))
+    except (UnidentifiedImageError, OSError):
+        raise InvalidInput(f"{what} is not an image Faceboard can read.") from None
+    if image.width * image.height > MAX_PIXELS:
+        raise InvalidInput(
+            f"{what} is too large ({image.width}×{image.height} pixels; at most {MAX_PIXELS // 1_000_000} megapixels)."
+        )
+    return image
+
+
+def decode_tile(data: bytes, box: BoundingBox | None, size: int, what: str = "The image") -> Tile:
+    """Decode `data` (cropped to `box`, with some context) to fit a `size` square."""
+    image = _open(data, what)
+    full_width, full_height = image.size
+    if box is not None:
+        side = max(box.width, box.height) * (1 + 2 * FACE_CONTEXT)
+        cx, cy = box.x + box.width / 2, box.y + box.height / 2
+        area = (cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
+        wanted = (int(size * full_width / side) + 1, int(size * full_height / side) + 1)
+    else:
+        area, wanted = None, (size, size)
+    try:
+        image.draft("RGB", wanted)  # JPEG: decode at 1/2, 1/4 or 1/8 scale when that suffices
+        image = ImageOps.exif_transpose(image)
+        image = image.convert("RGB")
+    except (OSError, ValueError, SyntaxError) as error:
+        raise InvalidInput(f"{what} is damaged: {error}") from None
+    if area is not None:
+        scale = image.width / full_width
+        image = image.crop(tuple(round(v * scale) for v in area))
+    image.thumbnail((size, size), Image.Resampling.BICUBIC, reducing_gap=2.0)
+    return Tile(image.width, image.height, image.tobytes())
+
+
+def prepare_upload(path: Path) -> bytes:
+    """Validate a user's picture fully and re-encode it for a backend (JPEG, or PNG with alpha).
+
+    Raises InvalidInput naming the file when it is unreadable, truncated or enormous.
+    """
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_UPLOAD_BYTES:
+            raise InvalidInput(f"{name} is too large ({size / 1e6:.0f} MB; at most {MAX_UPLOAD_BYTES // 2**20} MB).")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput(f"{name} does not exist.") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{name} is a folder, not a picture.") from None
+    except PermissionError:
+        raise InvalidInput(f"{name} cannot be read (permission denied).") from None
+    image = _open(data, name)
+    try:
+        image.load()  # a truncated file fails here, not later on some backend
+        image = ImageOps.exif_transpose(image)
+    except (OSError, ValueError, SyntaxError) as error:
+        raise InvalidInput(f"{name} is damaged or truncated: {error}") from None
+    image.thumbnail((UPLOAD_MAX_SIDE, UPLOAD_MAX_SIDE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+        image.convert("RGBA").save(out, "PNG", optimize=True)
+    else:
+        image.convert("RGB").save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+class ImagePipeline:
+    """Serves `Tile`s for image refs: disk cache first, then the backend's bytes, decoded
+    on worker threads. Requests wait on a stack, so the newest (what is on screen now)
+    is decoded first; `drop_pending` forgets requests for tiles no longer shown.
+    """
+
+    def __init__(self, read: Callable[[str], Awaitable[bytes]], cache_dir: Path | None, workers: int | None = None):
+        self._read = read
+        self._cache_dir = cache_dir
+        self._workers = workers or max(2, os.cpu_count() or 2)
+        self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="image-decode")
+        self._stack: list[tuple[ImageRef, int, asyncio.Future]] = []
+        self._running: set[asyncio.Task] = set()
+
+    async def load(self, ref: ImageRef, size: int) -> Tile:
+        future = asyncio.get_running_loop().create_future()
+        self._stack.append((ref, size, future))
+        self._pump()
+        return await future
+
+    def drop_pending(self) -> None:
+        for _, _, future in self._stack:
+            future.cancel()
+        self._stack.clear()
+
+    async def aclose(self) -> None:
+        """Stop: forget what waits, cancel what runs, and let the decode threads finish."""
+        self.drop_pending()
+        for task in self._running:
+            task.cancel()
+        await asyncio.gather(*self._running, return_exceptions=True)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _pump(self) -> None:
+        while len(self._running) < self._workers and self._stack:
+            ref, size, future = self._stack.pop()
+            if future.done():
+                continue
+            task = asyncio.get_running_loop().create_task(self._serve(ref, size, future))
+            self._running.add(task)
+            task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task) -> None:
+        self._running.discard(task)
+        self._pump()
+
+    async def _serve(self, ref: ImageRef, size: int, future: asyncio.Future) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            cached = self._cache_path(ref, size)
+            tile = await loop.run_in_executor(self._pool, self._from_cache, cached) if cached else None
+            if tile is None:
+                data = await self._read(ref.uri)
+                tile = await loop.run_in_executor(self._pool, decode_tile, data, ref.box, size)
+                if cached:
+                    await loop.run_in_executor(self._pool, self._to_cache, cached, tile)
+            if not future.done():
+                future.set_result(tile)
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except Exception as error:  # handed to the requester, who shows a placeholder
+            if not future.done():
+                future.set_exception(error)
+
+    def _cache_path(self, ref: ImageRef, size: int) -> Path | None:
+        if self._cache_dir is None:
+            return None
+        digest = hashlib.sha1(f"{ref.key}|{ref.box}|{size}".encode()).hexdigest()
+        return self._cache_dir / digest[:2] / f"{digest}.png"
+
+    @staticmethod
+    def _from_cache(path: Path) -> Tile | None:
+        try:
+            with Image.open(path) as image:
+                image = image.convert("RGB")
+                return Tile(image.width, image.height, image.tobytes())
+        except (OSError, UnidentifiedImageError):
+            return None  # missing or damaged: decode afresh
+
+    @staticmethod
+    def _to_cache(path: Path, tile: Tile) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        Image.frombytes("RGB", (tile.width, tile.height), tile.rgb).save(temporary, "PNG", compress_level=1)
+        os.replace(temporary, path)

@@ -1,0 +1,167 @@
+"""Operations as data, and `Change`: what applying one did, including how to undo it.
+
+An operation is a frozen description of a user's change. Applying it (see
+`curator.Curator.apply`) returns a `Change` holding the touched objects as they are now
+and `inverse`, the operation that puts them back. Undo applies the inverse, redo applies
+the inverse's inverse, so ids stay the same across any number of undo/redo rounds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from faceboard.domain import Face, Person, Thumbnail
+
+
+@dataclass(frozen=True)
+class AssignFaces:
+    """Move each face to its person; None detaches it (makes it unassigned)."""
+
+    moves: tuple[tuple[str, str | None], ...]
+
+
+@dataclass(frozen=True)
+class SetPrimary:
+    person_id: str
+    thumbnail_id: str
+
+
+@dataclass(frozen=True)
+class SetPrimaryFromFace:
+    """Make one of the person's faces a thumbnail, and that thumbnail the primary."""
+
+    person_id: str
+    face_id: str
+
+
+@dataclass(frozen=True)
+class AddThumbnails:
+    """Add images (validated JPEG/PNG bytes, see `images.prepare_upload`) to a person."""
+
+    person_id: str
+    images: tuple[bytes, ...]
+    make_primary: bool = False
+
+
+@dataclass(frozen=True)
+class RemoveThumbnails:
+    person_id: str
+    thumbnail_ids: tuple[str, ...]
+    primary_after: str | None = None
+
+
+@dataclass(frozen=True)
+class RestoreThumbnails:
+    person_id: str
+    thumbnail_ids: tuple[str, ...]
+    primary_after: str | None = None
+
+
+@dataclass(frozen=True)
+class CreatePerson:
+    """A new person, with the given faces moved to them (the first one their primary)."""
+
+    name: str
+    face_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeletePerson:
+    person_id: str
+
+
+@dataclass(frozen=True)
+class RestorePerson:
+    person_id: str
+
+
+@dataclass(frozen=True)
+class UpdatePerson:
+    person_id: str
+    name: str | None = None
+    hidden: bool | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Operations applied in order; its inverse undoes them in reverse order."""
+
+    operations: tuple[Operation, ...]
+
+
+Operation = (
+    AssignFaces | SetPrimary | SetPrimaryFromFace | AddThumbnails | RemoveThumbnails | RestoreThumbnails
+    | CreatePerson | DeletePerson | RestorePerson | UpdatePerson | Batch
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an applied operation changed, for the panes to refresh and for undo.
+
+    `persons` and `faces` hold the touched objects as they are now; `thumbnails` holds,
+    per touched person, their whole thumbnail list; `failures` holds (id, message) for
+    the items of a bulk operation the backend refused.
+    """
+
+    persons: tuple[Person, ...] = ()
+    removed_person_ids: tuple[str, ...] = ()
+    faces: tuple[Face, ...] = ()
+    thumbnails: tuple[tuple[str, tuple[Thumbnail, ...]], ...] = ()
+    unassigned_count: int | None = None
+    failures: tuple[tuple[str, str], ...] = ()
+    inverse: Operation | None = field(default=None, compare=False)
+    created_person_id: str | None = None
+
+    def then(self, later: Change) -> Change:
+        """This change followed by `later`: the later state of each object wins."""
+        persons = {p.id: p for p in self.persons} | {p.id: p for p in later.persons}
+        removed = [i for i in self.removed_person_ids if i not in persons or i in later.removed_person_ids]
+        removed += [i for i in later.removed_person_ids if i not in removed]
+        return Change(
+            persons=tuple(p for p in persons.values() if p.id not in later.removed_person_ids),
+            removed_person_ids=tuple(removed),
+            faces=tuple(({f.id: f for f in self.faces} | {f.id: f for f in later.faces}).values()),
+            thumbnails=tuple((dict(self.thumbnails) | dict(later.thumbnails)).items()),
+            unassigned_count=later.unassigned_count if later.unassigned_count is not None else self.unassigned_count,
+            failures=self.failures + later.failures,
+            created_person_id=later.created_person_id or self.created_person_id,
+        )
+
+
+def describe(operation: Operation, names: dict[str, str]) -> str:
+    """A short sentence for the Edit menu and the history list."""
+
+    def name(person_id: str | None) -> str:
+        return "Unassigned" if person_id is None else names.get(person_id, f"person {person_id}")
+
+    match operation:
+        case AssignFaces(moves):
+            targets = {p for _, p in moves}
+            noun = "face" if len(moves) == 1 else f"{len(moves)} faces"
+            if targets == {None}:
+                return f"Detach {noun}"
+            if len(targets) == 1:
+                return f"Move {noun} to {name(next(iter(targets)))}"
+            return f"Move {noun} back"
+        case SetPrimary(person_id, _) | SetPrimaryFromFace(person_id, _):
+            return f"Set primary of {name(person_id)}"
+        case AddThumbnails(person_id, images, _):
+            return f"Add {len(images)} thumbnail{'s' * (len(images) != 1)} to {name(person_id)}"
+        case RemoveThumbnails(person_id, ids, _):
+            return f"Remove {len(ids)} thumbnail{'s' * (len(ids) != 1)} of {name(person_id)}"
+        case RestoreThumbnails(person_id, ids, _):
+            return f"Restore thumbnails of {name(person_id)}"
+        case CreatePerson(new_name, face_ids):
+            return f"Create {new_name}" + (f" from {len(face_ids)} faces" if len(face_ids) > 1 else "")
+        case DeletePerson(person_id):
+            return f"Delete {name(person_id)}"
+        case RestorePerson(person_id):
+            return f"Restore {name(person_id)}"
+        case UpdatePerson(person_id, new_name, hidden):
+            if new_name is not None:
+                return f"Rename {name(person_id)} to {new_name}"
+            return f"{'Hide' if hidden else 'Show'} {name(person_id)}"
+        case Batch(operations):
+            return describe(operations[0], names) if operations else "Nothing"
+    raise TypeError(f"not an operation: {operation!r}")

@@ -1,0 +1,1 @@
+"""The Qt layer: models, delegates, views, undo commands and the window."""

@@ -1,0 +1,63 @@
+"""What a drag carries: Faceboard's own mime types for faces and thumbnails, and files."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData
+
+FACES_MIME = "application/x-faceboard-faces"
+THUMBNAIL_MIME = "application/x-faceboard-thumbnail"
+
+
+@dataclass(frozen=True)
+class FacesPayload:
+    face_ids: tuple[str, ...]
+    source_person_id: str | None  # the pane they were dragged from; None for Unassigned
+
+
+@dataclass(frozen=True)
+class ThumbnailPayload:
+    person_id: str
+    thumbnail_id: str
+
+
+@dataclass(frozen=True)
+class FilesPayload:
+    paths: tuple[Path, ...]
+
+
+Payload = FacesPayload | ThumbnailPayload | FilesPayload
+
+
+def faces_mime(face_ids: list[str], source_person_id: str | None) -> QMimeData:
+    mime = QMimeData()
+    mime.setData(FACES_MIME, json.dumps({"faces": face_ids, "source": source_person_id}).encode())
+    mime.setText(f"{len(face_ids)} face{'s' * (len(face_ids) != 1)}")
+    return mime
+
+
+def thumbnail_mime(person_id: str, thumbnail_id: str) -> QMimeData:
+    mime = QMimeData()
+    mime.setData(THUMBNAIL_MIME, json.dumps({"person": person_id, "thumbnail": thumbnail_id}).encode())
+    return mime
+
+
+def read_payload(mime: QMimeData) -> Payload | None:
+    """The payload of a drag, or None when it carries nothing Faceboard understands."""
+    try:
+        if mime.hasFormat(FACES_MIME):
+            data = json.loads(bytes(mime.data(FACES_MIME).data()))
+            return FacesPayload(tuple(str(f) for f in data["faces"]), data["source"])
+        if mime.hasFormat(THUMBNAIL_MIME):
+            data = json.loads(bytes(mime.data(THUMBNAIL_MIME).data()))
+            return ThumbnailPayload(str(data["person"]), str(data["thumbnail"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+    if mime.hasUrls():
+        paths = tuple(Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile())
+        if paths:
+            return FilesPayload(paths)
+    return None

@@ -1,0 +1,347 @@
+"""`Session`: the window's link to the services. It owns the pane models, the undo
+stack and the tile cache, judges drops, and turns user actions into operations.
+
+Every change is shown at once (a prediction from what the panes already hold), then
+sent in order, one at a time; the backend's answer replaces the prediction. If the
+backend refuses, the reason goes to the status bar, the panes are reloaded from the
+backend, and the command leaves the undo stack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from faceboard.domain import Capability, Person
+from faceboard.errors import FaceboardError
+from faceboard.services.curator import Curator
+from faceboard.services.images import ImagePipeline, prepare_upload
+from faceboard.services.operations import (
+    AddThumbnails,
+    AssignFaces,
+    Change,
+    CreatePerson,
+    Operation,
+    RemoveThumbnails,
+    SetPrimary,
+    SetPrimaryFromFace,
+    UpdatePerson,
+    describe,
+)
+from faceboard.ui.commands import OperationCommand
+from faceboard.ui.mime import FacesPayload, FilesPayload, Payload, ThumbnailPayload
+from faceboard.ui.models import FacesModel, PeopleModel, ThumbnailsModel
+from faceboard.ui.tile_cache import TileCache
+
+
+class Session(QObject):
+    message = Signal(str)  # for the status bar
+    selectionChanged = Signal()  # the selected person (or Unassigned) changed or was updated
+    loaded = Signal()
+    idle = Signal()  # no operation is on its way any more
+
+    def __init__(self, curator: Curator, pipeline: ImagePipeline, parent=None):
+        super().__init__(parent)
+        self.curator = curator
+        self.tiles = TileCache(pipeline, parent=self)
+        self.people = PeopleModel(self)
+        self.faces = FacesModel(curator.faces_page, self.spawn, self)
+        self.faces.on_error = lambda error: self._report("Loading faces", error)
+        self.thumbnails = ThumbnailsModel(self)
+        self.undo_stack = QUndoStack(self)
+        self._lock: asyncio.Lock | None = None
+        self._tasks: set[asyncio.Task] = set()
+        self._rounds: dict[int, int] = {}  # command id -> rounds on their way
+        self._in_flight = 0
+        self._scope: str | None = None
+
+    # -- tasks ----------------------------------------------------------------------
+
+    def spawn(self, awaitable: Awaitable) -> asyncio.Task:
+        """Run a coroutine on the loop; an unexpected exception goes to sys.excepthook."""
+        task = asyncio.ensure_future(awaitable)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            sys.excepthook(type(error), error, error.__traceback__)
+
+    async def settle(self) -> None:
+        """Wait until every task started so far (and any they started) has finished."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    @property
+    def busy(self) -> bool:
+        return self._in_flight > 0
+
+    def _report(self, what: str, error: Exception) -> None:
+        if not isinstance(error, FaceboardError):
+            raise error
+        self.message.emit(f"{what} failed: {error.message}")
+
+    # -- loading and selecting ------------------------------------------------------
+
+    async def load(self) -> None:
+        try:
+            people = await self.curator.all_people()
+            unassigned = await self.curator.unassigned_count()
+        except FaceboardError as error:
+            self._report("Loading the library", error)
+            return
+        self.people.set_people(people, unassigned)
+        if self._scope is not None and self.people.person(self._scope) is None:
+            self._scope = None
+        self.loaded.emit()
+
+    def select(self, person_id: str | None) -> None:
+        """Show a person's thumbnails and faces; None shows the unassigned faces."""
+        self._scope = person_id
+        self.tiles.drop_pending()
+        self.faces.show(person_id)
+        self.thumbnails.set_thumbnails(person_id, [])
+        if person_id is not None:
+            self.spawn(self._load_thumbnails(person_id))
+        self.selectionChanged.emit()
+
+    @property
+    def selected_person(self) -> Person | None:
+        return None if self._scope is None else self.people.person(self._scope)
+
+    @property
+    def scope(self) -> str | None:
+        return self._scope
+
+    async def _load_thumbnails(self, person_id: str) -> None:
+        try:
+            thumbnails = await self.curator.thumbnails(person_id)
+        except FaceboardError as error:
+            self._report("Loading thumbnails", error)
+            return
+        if self._scope == person_id:
+            self.thumbnails.set_thumbnails(person_id, thumbnails)
+
+    async def reload(self) -> None:
+        """Show exactly what the backend holds now."""
+        await self.load()
+        self.select(self._scope)
+
+    # -- drops ----------------------------------------------------------------------
+
+    def judge(self, payload: Payload, target: object) -> str | None:
+        """None if `payload` may be dropped on `target`, else the reason it may not.
+
+        `target` is a Person, None (the Unassigned row), or the primary slot (any other
+        object), which stands for the selected person's primary.
+        """
+        can = self.curator.can
+        to_slot = not (target is None or isinstance(target, Person))
+        person = self.selected_person if to_slot else target
+        backend = self.curator.backend.display_name
+        match payload:
+            case FacesPayload(face_ids, source):
+                if to_slot or (person is not None and person.id == source):
+                    if not (can(Capability.SET_PRIMARY) and can(Capability.ADD_THUMBNAILS)):
+                        return f"{backend} cannot make a face the primary thumbnail."
+                    if source != person.id:
+                        return f"Only {person.name}'s own faces can become their primary."
+                    if len(face_ids) != 1:
+                        return "Drop a single face to make it the primary."
+                    return None
+                if not can(Capability.REASSIGN_FACES):
+                    return f"{backend} cannot reassign faces."
+                if person is None and source is None:
+                    return "These faces are already unassigned."
+                return None
+            case ThumbnailPayload(owner, _):
+                if not can(Capability.SET_PRIMARY):
+                    return f"{backend} cannot change the primary thumbnail."
+                if person is None:
+                    return "Drop a thumbnail on its own person (or the primary slot) to make it the primary."
+                if owner != person.id:
+                    owner_person = self.people.person(owner)
+                    owner_name = owner_person.name if owner_person else "another person"
+                    return f"This thumbnail belongs to {owner_name}; it can only be their primary."
+                return None
+            case FilesPayload():
+                if to_slot:
+                    return "Drop pictures on a person in the People list to add them as thumbnails."
+                if person is None:
+                    return "Pictures become thumbnails of a person: drop them on one."
+                if not can(Capability.ADD_THUMBNAILS):
+                    return f"{backend} cannot add thumbnails."
+                return None
+        return "Faceboard cannot use what was dropped."
+
+    def drop(self, payload: Payload, target: object) -> None:
+        reason = self.judge(payload, target)
+        if reason:
+            self.message.emit(reason)
+            return
+        to_slot = not (target is None or isinstance(target, Person))
+        person = self.selected_person if to_slot else target
+        match payload:
+            case FacesPayload(face_ids, source) if person is not None and (to_slot or person.id == source):
+                self.primary_from_face(person.id, face_ids[0])
+            case FacesPayload(face_ids, _):
+                self.assign(face_ids, None if person is None else person.id)
+            case ThumbnailPayload(owner, thumbnail_id):
+                self.set_primary(owner, thumbnail_id)
+            case FilesPayload(paths):
+                self.add_files(person.id, paths)
+
+    # -- actions --------------------------------------------------------------------
+
+    def assign(self, face_ids: Iterable[str], person_id: str | None) -> None:
+        moves = tuple((face_id, person_id) for face_id in face_ids)
+        if moves:
+            self.submit(AssignFaces(moves))
+
+    def set_primary(self, person_id: str, thumbnail_id: str) -> None:
+        person = self.people.person(person_id)
+        if person is not None and person.primary_thumbnail_id == thumbnail_id:
+            self.message.emit(f"That is already {person.name}'s primary thumbnail.")
+            return
+        self.submit(SetPrimary(person_id, thumbnail_id))
+
+    def primary_from_face(self, person_id: str, face_id: str) -> None:
+        self.submit(SetPrimaryFromFace(person_id, face_id))
+
+    def remove_thumbnail(self, person_id: str, thumbnail_id: str) -> None:
+        self.submit(RemoveThumbnails(person_id, (thumbnail_id,)))
+
+    def create_person(self, name: str, face_ids: Iterable[str]) -> None:
+        self.submit(CreatePerson(name, tuple(face_ids)))
+
+    def rename(self, person_id: str, name: str) -> None:
+        self.submit(UpdatePerson(person_id, name=name))
+
+    def set_hidden(self, person_id: str, hidden: bool) -> None:
+        self.submit(UpdatePerson(person_id, hidden=hidden))
+
+    def add_files(self, person_id: str, paths: Iterable[Path]) -> None:
+        self.spawn(self._add_files(person_id, tuple(paths)))
+
+    async def _add_files(self, person_id: str, paths: tuple[Path, ...]) -> None:
+        """Validate every picture off the GUI thread; add the good ones, name the bad ones."""
+        loop = asyncio.get_running_loop()
+        images, refused = [], []
+        for path in paths:
+            try:
+                images.append(await loop.run_in_executor(None, prepare_upload, path))
+            except FaceboardError as error:
+                refused.append(error.message)
+        if images:
+            self.submit(AddThumbnails(person_id, tuple(images)))
+        if refused:
+            self.message.emit("Not added: " + " ".join(refused))
+
+    # -- sending --------------------------------------------------------------------
+
+    def submit(self, operation: Operation) -> None:
+        names = {p.id: p.name for p in self.people.people()}
+        self.undo_stack.push(OperationCommand(self, operation, describe(operation, names)))
+
+    def execute(self, command: OperationCommand) -> None:
+        """Called by the command on redo and undo: show the result at once, then send."""
+        if not self._rounds.get(id(command)) and command.pending is not None:
+            self._predict(command.pending)
+        self._rounds[id(command)] = self._rounds.get(id(command), 0) + 1
+        self._in_flight += 1
+        self.spawn(self._send(command))
+
+    async def _send(self, command: OperationCommand) -> None:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        try:
+            async with self._lock:  # one at a time, in the order the user made them
+                operation = command.pending
+                text = command.text()
+                try:
+                    if operation is None:
+                        raise FaceboardError("the backend cannot undo this change")
+                    change = await self.curator.apply(operation)
+                except FaceboardError as error:
+                    await self._refused(command, text, error)
+                    return
+                command.pending = change.inverse
+                self._show(change)
+                if change.failures:
+                    self.message.emit(
+                        f"{text}: {len(change.failures)} not done: {change.failures[0][1]}"
+                    )
+                    await self.reload()
+                elif change.inverse is None:
+                    self.message.emit(f"{text}: done; this change cannot be undone.")
+                else:
+                    self.message.emit(f"{text}: done.")
+        finally:
+            self._rounds[id(command)] -= 1
+            self._in_flight -= 1
+            if not self._in_flight:
+                self.idle.emit()
+
+    async def _refused(self, command: OperationCommand, text: str, error: FaceboardError) -> None:
+        self.message.emit(f"{text} failed: {error.message}")
+        command.setObsolete(True)  # QUndoStack drops an obsolete command instead of replaying it
+        index = self.undo_stack.index()
+        if index > 0 and self.undo_stack.command(index - 1) is command:
+            self.undo_stack.undo()
+        await self.reload()
+
+    def _show(self, change: Change) -> None:
+        self.people.update_people(change.persons)
+        self.people.remove_people(change.removed_person_ids)
+        if change.unassigned_count is not None:
+            self.people.set_unassigned_count(change.unassigned_count)
+        self.faces.apply(change.faces)
+        for person_id, thumbnails in change.thumbnails:
+            if person_id == self.thumbnails.person_id:
+                self.thumbnails.set_thumbnails(person_id, thumbnails)
+        if self._scope is not None and self._scope in change.removed_person_ids:
+            self.select(None)
+        elif change.created_person_id and change.created_person_id in {p.id for p in change.persons}:
+            self.select(change.created_person_id)
+        elif self._scope in {p.id for p in change.persons}:
+            self.selectionChanged.emit()
+
+    def _predict(self, operation: Operation) -> None:
+        """Show the expected outcome before the backend answers (only what is certain)."""
+        match operation:
+            case AssignFaces(moves):
+                faces, deltas = [], {}
+                for face_id, target in moves:
+                    face = self.faces.seen(face_id)
+                    if face is None or face.person_id == target:
+                        continue
+                    faces.append(replace(face, person_id=target))
+                    deltas[face.person_id] = deltas.get(face.person_id, 0) - 1
+                    deltas[target] = deltas.get(target, 0) + 1
+                self.faces.apply(faces)
+                self.people.adjust_counts(deltas)
+            case SetPrimary(person_id, thumbnail_id):
+                person = self.people.person(person_id)
+                thumbnail = next((t for t in self.thumbnails.thumbnails() if t.id == thumbnail_id), None)
+                if person is not None and thumbnail is not None:
+                    self.thumbnails.mark_primary(thumbnail_id)
+                    self.people.update_people(
+                        [replace(person, primary_thumbnail_id=thumbnail_id, primary_image=thumbnail.image)]
+                    )
+                    self.selectionChanged.emit()
+            case UpdatePerson(person_id, name, hidden):
+                person = self.people.person(person_id)
+                if person is not None:
+                    self.people.update_people(
+                        [replace(person, name=person.name if name is None else name,
+                                 hidden=person.hidden if hidden is None else hidden)]
+                    )

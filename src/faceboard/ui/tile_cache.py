@@ -1,0 +1,93 @@
+"""Pixmaps for the delegates: a byte-bounded LRU in front of the image pipeline.
+
+A delegate asks for a pixmap while painting; on a miss it gets None (and paints a
+placeholder) and the tile is requested. When it arrives, `tileReady` tells the views to
+repaint. QImage is made from the pipeline's bytes and QPixmap on the GUI thread only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage, QPixmap
+
+from faceboard.domain import ImageRef
+from faceboard.errors import FaceboardError
+from faceboard.services.images import ImagePipeline
+
+SIZE_BUCKETS = (48, 64, 96, 128, 160, 192, 256, 320, 384, 512)
+DEFAULT_BUDGET = 256 * 1024 * 1024
+
+
+def bucket(pixels: float) -> int:
+    """Round a wanted size up to a bucket, so zooming reuses what is cached."""
+    return next((b for b in SIZE_BUCKETS if b >= pixels), SIZE_BUCKETS[-1])
+
+
+class TileCache(QObject):
+    tileReady = Signal()
+
+    def __init__(self, pipeline: ImagePipeline, budget_bytes: int = DEFAULT_BUDGET, parent=None):
+        super().__init__(parent)
+        self._pipeline = pipeline
+        self._budget = budget_bytes
+        self._used = 0
+        self._pixmaps: OrderedDict[tuple[str, int], QPixmap] = OrderedDict()
+        self._pending: dict[tuple[str, int], asyncio.Task] = {}
+        self._failed: set[tuple[str, int]] = set()
+
+    def pixmap(self, ref: ImageRef, pixels: float) -> QPixmap | None:
+        key = (ref.key, bucket(pixels))
+        found = self._pixmaps.get(key)
+        if found is not None:
+            self._pixmaps.move_to_end(key)
+            return found
+        if key not in self._pending and key not in self._failed:
+            self._pending[key] = asyncio.ensure_future(self._fetch(key, ref))
+        return None
+
+    async def aclose(self) -> None:
+        """Cancel every request under way and wait for them, before the loop ends."""
+        tasks = list(self._pending.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._pipeline.aclose()
+
+    def failed(self, ref: ImageRef, pixels: float) -> bool:
+        return (ref.key, bucket(pixels)) in self._failed
+
+    def drop_pending(self) -> None:
+        """Forget requests not yet started: the tiles they were for scrolled or switched away."""
+        self._pipeline.drop_pending()
+
+    def forget(self, key: str) -> None:
+        """Drop every size of one image, e.g. after it changed."""
+        for cached in [k for k in self._pixmaps if k[0] == key]:
+            self._used -= _cost(self._pixmaps.pop(cached))
+        self._failed = {k for k in self._failed if k[0] != key}
+
+    async def _fetch(self, key: tuple[str, int], ref: ImageRef) -> None:
+        try:
+            tile = await self._pipeline.load(ref, key[1])
+        except asyncio.CancelledError:
+            return
+        except FaceboardError:
+            self._failed.add(key)
+            self.tileReady.emit()  # repaint: the placeholder now says the image is broken
+            return
+        finally:
+            self._pending.pop(key, None)
+        image = QImage(tile.rgb, tile.width, tile.height, 3 * tile.width, QImage.Format.Format_RGB888).copy()
+        pixmap = QPixmap.fromImage(image)
+        self._pixmaps[key] = pixmap
+        self._used += _cost(pixmap)
+        while self._used > self._budget and len(self._pixmaps) > 1:
+            self._used -= _cost(self._pixmaps.popitem(last=False)[1])
+        self.tileReady.emit()
+
+
+def _cost(pixmap: QPixmap) -> int:
+    return pixmap.width() * pixmap.height() * 4
