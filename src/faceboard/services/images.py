@@ -38,6 +38,8 @@ class Tile:
 def _open(data: bytes, what: str) -> Image.Image:
     try:
         image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        raise InvalidInput(f"{what} is too large (at most {MAX_PIXELS // 1_000_000} megapixels).") from None
     except (UnidentifiedImageError, OSError):
         raise InvalidInput(f"{what} is not an image Faceboard can read.") from None
     if image.width * image.height > MAX_PIXELS:

@@ -1,0 +1,55 @@
+import json
+
+from PIL import Image
+
+from faceboard.app import main
+
+
+def test_version(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith("faceboard ")
+
+
+def test_people_faces_assign_primary(library_folder, capsys):
+    lib = ["--library", str(library_folder)]
+    assert main([*lib, "people", "--json"]) == 0
+    people = json.loads(capsys.readouterr().out)
+    assert len(people) >= 20
+    assert main([*lib, "faces", "--unassigned", "--json"]) == 0
+    unassigned = json.loads(capsys.readouterr().out)
+    face = unassigned[0]["id"]
+    assert main([*lib, "assign", face, "--to", people[0]["id"]]) == 0
+    capsys.readouterr()
+    assert main([*lib, "faces", "--person", people[0]["id"], "--json"]) == 0
+    assert face in {f["id"] for f in json.loads(capsys.readouterr().out)}
+    assert main([*lib, "primary", people[0]["id"], "--face", face]) == 0
+    assert "Primary of" in capsys.readouterr().out
+    assert main([*lib, "assign", face, "--to", "99999"]) == 1
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_add_thumbnail_refuses_bad_files_by_name(library_folder, tmp_path, capsys):
+    good = tmp_path / "me.png"
+    Image.new("RGB", (240, 320), (90, 90, 200)).save(good)
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    lib = ["--library", str(library_folder)]
+    assert main([*lib, "add-thumbnail", "1", str(broken)]) == 1
+    assert "broken.jpg" in capsys.readouterr().err
+    assert main([*lib, "people", "--json"]) == 0
+    before = {p["id"]: p for p in json.loads(capsys.readouterr().out)}
+    assert main([*lib, "add-thumbnail", "1", str(good), str(broken)]) == 1
+    out = capsys.readouterr()
+    assert "Added 1 thumbnail" in out.out and "broken.jpg" in out.err
+    assert main([*lib, "people", "--json"]) == 0
+    after = {p["id"]: p for p in json.loads(capsys.readouterr().out)}
+    assert after["1"]["primary_thumbnail_id"] == before["1"]["primary_thumbnail_id"] or before["1"]["primary_thumbnail_id"] is None
+
+
+def test_missing_library_is_a_clear_error(tmp_path, capsys):
+    assert main(["--library", str(tmp_path / "nothing"), "people"]) == 1
+    assert "no library" in capsys.readouterr().err
