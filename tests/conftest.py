@@ -58,6 +58,11 @@ def loop(qapp, monkeypatch, tmp_path):
     event_loop.set_exception_handler(lambda _loop, context: errors.append(context))
     asyncio.set_event_loop(event_loop)
     yield event_loop
+    # detach the loop from the Qt loop again (qasync leaves that to its user), then close it
+    asyncio.events._set_running_loop(None)
+    event_loop._after_run_forever()
+    event_loop._QEventLoop__is_running = False
+    event_loop.close()
     asyncio.set_event_loop(None)
     if errors:
         pytest.fail(f"errors reached the event loop: {errors!r}")
@@ -82,7 +87,6 @@ def app_window(qtbot, loop, library_folder):
     pipeline = ImagePipeline(library.read_image, None, workers=2)
     session = Session(Curator(library), pipeline)
     window = MainWindow(session, "test library")
-    qtbot.addWidget(window)
     window.show()
     wait_for(qtbot, session.load())
     qtbot.waitUntil(lambda: not session.faces.loading)
@@ -90,4 +94,5 @@ def app_window(qtbot, loop, library_folder):
     wait_for(qtbot, session.settle())
     wait_for(qtbot, session.tiles.aclose())
     window.close()
+    window.deleteLater()
     library.close_now()

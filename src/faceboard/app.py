@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from faceboard import __version__, cli
@@ -45,7 +46,8 @@ async def _window(folder: Path) -> int:
     try:
         if not (folder / "library.sqlite3").exists():
             print(f"Creating the demo library in {folder} …", file=sys.stderr)
-            await asyncio.get_running_loop().run_in_executor(None, demo.generate, folder)
+            with ThreadPoolExecutor(1) as worker:  # the window stays responsive meanwhile
+                await asyncio.get_running_loop().run_in_executor(worker, demo.generate, folder)
         library = LocalLibrary(folder)
     except (FaceboardError, OSError) as error:
         QMessageBox.critical(None, "Faceboard", f"Cannot open the library in {folder}:\n{error}")

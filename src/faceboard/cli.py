@@ -4,6 +4,7 @@ as the window. No Qt here."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import asyncio
 import json
 import sys
@@ -27,8 +28,6 @@ def default_library() -> Path:
 
 
 def tile_cache_dir(library: Path) -> Path:
-    import hashlib
-
     return user_cache_path(APP, APP) / "tiles" / hashlib.sha1(str(library.resolve()).encode()).hexdigest()[:16]
 
 
@@ -129,11 +128,10 @@ async def _command(args: argparse.Namespace, folder: Path) -> int:
 
 async def _add_thumbnails(curator: Curator, person_id: str, files: list[Path]) -> int:
     person = await curator.person(person_id)
-    loop = asyncio.get_running_loop()
     images, failed = [], 0
-    for path in files:
+    for path in files:  # no window to keep responsive: validate right here
         try:
-            images.append(await loop.run_in_executor(None, prepare_upload, path))
+            images.append(prepare_upload(path))
         except FaceboardError as error:
             print(f"faceboard: not added: {error.message}", file=sys.stderr)
             failed += 1

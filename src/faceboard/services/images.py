@@ -125,6 +125,17 @@ class ImagePipeline:
         self._pump()
         return await future
 
+    async def prepare_uploads(self, paths) -> tuple[list[bytes], list[str]]:
+        """Validate and re-encode a user's pictures on the decode threads: (images, refusals)."""
+        loop = asyncio.get_running_loop()
+        images, refused = [], []
+        for path in paths:
+            try:
+                images.append(await loop.run_in_executor(self._pool, prepare_upload, path))
+            except InvalidInput as error:
+                refused.append(error.message)
+        return images, refused
+
     def drop_pending(self) -> None:
         for _, _, future in self._stack:
             future.cancel()

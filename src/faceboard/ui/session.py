@@ -21,7 +21,7 @@ from PySide6.QtGui import QUndoStack
 from faceboard.domain import Capability, Person
 from faceboard.errors import FaceboardError
 from faceboard.services.curator import Curator
-from faceboard.services.images import ImagePipeline, prepare_upload
+from faceboard.services.images import ImagePipeline
 from faceboard.services.operations import (
     AddThumbnails,
     AssignFaces,
@@ -234,13 +234,7 @@ class Session(QObject):
 
     async def _add_files(self, person_id: str, paths: tuple[Path, ...]) -> None:
         """Validate every picture off the GUI thread; add the good ones, name the bad ones."""
-        loop = asyncio.get_running_loop()
-        images, refused = [], []
-        for path in paths:
-            try:
-                images.append(await loop.run_in_executor(None, prepare_upload, path))
-            except FaceboardError as error:
-                refused.append(error.message)
+        images, refused = await self.tiles.pipeline.prepare_uploads(paths)
         if images:
             self.submit(AddThumbnails(person_id, tuple(images)))
         if refused:

@@ -31,7 +31,7 @@ class TileCache(QObject):
 
     def __init__(self, pipeline: ImagePipeline, budget_bytes: int = DEFAULT_BUDGET, parent=None):
         super().__init__(parent)
-        self._pipeline = pipeline
+        self.pipeline = pipeline
         self._budget = budget_bytes
         self._used = 0
         self._pixmaps: OrderedDict[tuple[str, int], QPixmap] = OrderedDict()
@@ -54,14 +54,14 @@ class TileCache(QObject):
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await self._pipeline.aclose()
+        await self.pipeline.aclose()
 
     def failed(self, ref: ImageRef, pixels: float) -> bool:
         return (ref.key, bucket(pixels)) in self._failed
 
     def drop_pending(self) -> None:
         """Forget requests not yet started: the tiles they were for scrolled or switched away."""
-        self._pipeline.drop_pending()
+        self.pipeline.drop_pending()
 
     def forget(self, key: str) -> None:
         """Drop every size of one image, e.g. after it changed."""
@@ -71,7 +71,7 @@ class TileCache(QObject):
 
     async def _fetch(self, key: tuple[str, int], ref: ImageRef) -> None:
         try:
-            tile = await self._pipeline.load(ref, key[1])
+            tile = await self.pipeline.load(ref, key[1])
         except asyncio.CancelledError:
             return
         except FaceboardError:

@@ -1,0 +1,79 @@
+from dataclasses import replace
+
+from conftest import wait_for
+from faceboard.domain import BoundingBox, Face, ImageRef, Page, Person, Thumbnail
+from faceboard.ui.models import CountRole, FacesModel, ObjectRole, PeopleModel, ThumbnailsModel
+
+
+def people(n=30):
+    return [Person(str(i), f"Person {i:02d}", hidden=i % 10 == 0, face_count=i) for i in range(1, n + 1)]
+
+
+def face(i, person="1"):
+    return Face(str(i), person, "a", BoundingBox(0, 0, 10, 10), ImageRef(f"f{i}", "x"))
+
+
+def test_people_model_filter_sort_and_updates(qtmodeltester):
+    model = PeopleModel()
+    model.set_people(people(), unassigned=7)
+    qtmodeltester.check(model)
+    assert model.rowCount() == 1 + 27  # Unassigned, and the 27 not hidden
+    assert model.index(0).data() == "Unassigned" and model.index(0).data(CountRole) == 7
+    model.set_view(sort="Most faces")
+    assert model.index(1).data(ObjectRole).id == "29"
+    model.set_view(filter_text="person 1")
+    assert {model.index(r).data() for r in range(1, model.rowCount())} == {f"Person {i:02d}" for i in range(11, 20)}
+    model.set_view(filter_text="", show_hidden=True)
+    assert model.rowCount() == 31
+    model.update_people([replace(model.person("5"), hidden=True)])
+    model.set_view(show_hidden=False)
+    assert model.row_of("5") is None
+    model.update_people([Person("99", "Aaron New", face_count=1)])
+    model.set_view(sort="Name")
+    assert model.index(1).data() == "Aaron New"
+    model.remove_people(["99"])
+    assert model.row_of("99") is None
+    qtmodeltester.check(model)
+
+
+def test_faces_model_pages_and_applies_moves(qtbot, loop, qtmodeltester):
+    faces = [face(i) for i in range(1, 26)]
+
+    async def load(scope, cursor):
+        start = int(cursor or 0)
+        items = tuple(f for f in faces[start : start + 10] if f.person_id == scope)
+        return Page(items, str(start + 10) if start + 10 < len(faces) else None)
+
+    model = FacesModel(load, lambda coro: loop.create_task(coro))
+    model.show("1")
+    qtbot.waitUntil(lambda: model.rowCount() == 10)
+    qtmodeltester.check(model)  # it may fetch more itself
+    qtbot.waitUntil(lambda: not model.loading)
+    while model.canFetchMore():
+        model.fetchMore()
+        qtbot.waitUntil(lambda: not model.loading)
+    assert model.rowCount() == 25
+    model.apply([replace(faces[3], person_id="2"), replace(faces[4], person_id=None), replace(faces[20], person_id="2")])
+    assert model.rowCount() == 22 and model.row_of("4") is None
+    model.apply([faces[3]])
+    assert model.row_of("4") is not None
+    qtmodeltester.check(model)
+
+
+def test_thumbnails_model_marks_the_primary(qtmodeltester):
+    model = ThumbnailsModel()
+    thumbs = [Thumbnail(str(i), "1", ImageRef(f"t{i}", "x"), is_primary=i == 1) for i in range(1, 4)]
+    model.set_thumbnails("1", thumbs)
+    qtmodeltester.check(model)
+    model.mark_primary("3")
+    assert [t.is_primary for t in model.thumbnails()] == [False, False, True]
+
+
+def test_people_model_on_the_demo_library(qtbot, qtmodeltester, loop, library):
+    from faceboard.services.curator import Curator
+
+    curator = Curator(library)
+    model = PeopleModel()
+    model.set_people(wait_for(qtbot, curator.all_people()), wait_for(qtbot, curator.unassigned_count()))
+    qtmodeltester.check(model)
+    assert model.rowCount() >= 21
