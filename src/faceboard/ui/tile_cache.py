@@ -37,6 +37,7 @@ class TileCache(QObject):
         self._pixmaps: OrderedDict[tuple[str, int], QPixmap] = OrderedDict()
         self._pending: dict[tuple[str, int], asyncio.Task] = {}
         self._failed: set[tuple[str, int]] = set()
+        self._closed = False
 
     def pixmap(self, ref: ImageRef, pixels: float) -> QPixmap | None:
         key = (ref.key, bucket(pixels))
@@ -44,12 +45,13 @@ class TileCache(QObject):
         if found is not None:
             self._pixmaps.move_to_end(key)
             return found
-        if key not in self._pending and key not in self._failed:
+        if key not in self._pending and key not in self._failed and not self._closed:
             self._pending[key] = asyncio.ensure_future(self._fetch(key, ref))
         return None
 
     async def aclose(self) -> None:
         """Cancel every request under way and wait for them, before the loop ends."""
+        self._closed = True  # a window painting while it closes asks for nothing more
         tasks = list(self._pending.values())
         for task in tasks:
             task.cancel()
