@@ -194,7 +194,23 @@ class PeopleModel(QAbstractListModel):
             self.changePersistentIndex(index, self.index(row) if row is not None else QModelIndex())
 
 
-class FacesModel(QAbstractListModel):
+class _TileModel(QAbstractListModel):
+    """A list of draggable tiles (faces or thumbnails) held in `_items`."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._items: list = []
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._items)
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+
+
+class FacesModel(_TileModel):
     """The faces of one person (or the unassigned faces), fetched page by page as the
     view scrolls (`canFetchMore`/`fetchMore`)."""
 
@@ -207,7 +223,6 @@ class FacesModel(QAbstractListModel):
         super().__init__(parent)
         self._load_page = load_page
         self._spawn = spawn
-        self._faces: list[Face] = []
         self._rows: dict[str, int] = {}
         self._seen: dict[str, Face] = {}  # every face met so far, for predicting moves back
         self._scope: str | None = None
@@ -221,13 +236,10 @@ class FacesModel(QAbstractListModel):
     def scope(self) -> str | None:
         return self._scope
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._faces)
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        face = self._faces[index.row()]
+        face = self._items[index.row()]
         if role == ImageRole:
             return face.image
         if role == ObjectRole:
@@ -239,29 +251,24 @@ class FacesModel(QAbstractListModel):
             return f"Face {face.id}"
         return None
 
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
-
     def mimeTypes(self) -> list[str]:
         return [FACES_MIME]
 
     def mimeData(self, indexes):
         rows = sorted({i.row() for i in indexes if i.isValid()})
-        return faces_mime([self._faces[r].id for r in rows], self._scope)
+        return faces_mime([self._items[r].id for r in rows], self._scope)
 
     def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction
 
     def face_at(self, row: int) -> Face:
-        return self._faces[row]
+        return self._items[row]
 
     def row_of(self, face_id: str) -> int | None:
         return self._rows.get(face_id)
 
     def faces(self) -> list[Face]:
-        return list(self._faces)
+        return list(self._items)
 
     def seen(self, face_id: str) -> Face | None:
         return self._seen.get(face_id)
@@ -272,7 +279,7 @@ class FacesModel(QAbstractListModel):
         """Show another person's faces (None: the unassigned ones), starting empty."""
         self._generation += 1
         self.beginResetModel()
-        self._scope, self._faces, self._rows = scope, [], {}
+        self._scope, self._items, self._rows = scope, [], {}
         self._cursor, self._exhausted, self._fetching = None, False, False
         self.endResetModel()
         self.fetchMore(QModelIndex())
@@ -299,7 +306,7 @@ class FacesModel(QAbstractListModel):
         self._seen.update((f.id, f) for f in page.items)
         fresh = [f for f in page.items if f.id not in self._rows]
         if fresh:
-            self._insert(len(self._faces), fresh)
+            self._insert(len(self._items), fresh)
         self._cursor, self._exhausted, self._fetching = page.next_cursor, page.next_cursor is None, False
 
     @property
@@ -318,23 +325,23 @@ class FacesModel(QAbstractListModel):
                 if row is None:
                     joined.append(face)
                 else:
-                    self._faces[row] = face
+                    self._items[row] = face
             elif row is not None:
                 gone.append(row)
         for first, last in _runs(sorted(gone, reverse=True)):
             self.beginRemoveRows(QModelIndex(), first, last)
-            del self._faces[first : last + 1]
-            self._rows = {f.id: i for i, f in enumerate(self._faces)}
+            del self._items[first : last + 1]
+            self._rows = {f.id: i for i, f in enumerate(self._items)}
             self.endRemoveRows()
-        if joined and (self._exhausted or not self._faces):
-            self._insert(len(self._faces), joined)
+        if joined and (self._exhausted or not self._items):
+            self._insert(len(self._items), joined)
         elif joined:  # the rest of the list is still on the server: keep its order, put them first
             self._insert(0, joined)
 
     def _insert(self, position: int, faces: list[Face]) -> None:
         self.beginInsertRows(QModelIndex(), position, position + len(faces) - 1)
-        self._faces[position:position] = faces
-        self._rows = {f.id: i for i, f in enumerate(self._faces)}
+        self._items[position:position] = faces
+        self._rows = {f.id: i for i, f in enumerate(self._items)}
         self.endInsertRows()
 
 
@@ -349,25 +356,21 @@ def _runs(rows_descending: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-class ThumbnailsModel(QAbstractListModel):
+class ThumbnailsModel(_TileModel):
     """The selected person's thumbnails; the primary one is marked."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._person_id: str | None = None
-        self._thumbnails: list[Thumbnail] = []
 
     @property
     def person_id(self) -> str | None:
         return self._person_id
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._thumbnails)
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        thumbnail = self._thumbnails[index.row()]
+        thumbnail = self._items[index.row()]
         if role == ImageRole:
             return thumbnail.image
         if role == ObjectRole:
@@ -378,35 +381,30 @@ class ThumbnailsModel(QAbstractListModel):
             return "The primary thumbnail" if thumbnail.is_primary else "Press Space or drop on the person to make it primary"
         return None
 
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
-
     def mimeTypes(self) -> list[str]:
         return [THUMBNAIL_MIME]
 
     def mimeData(self, indexes):
         rows = sorted(i.row() for i in indexes if i.isValid())
-        thumbnail = self._thumbnails[rows[0]]
+        thumbnail = self._items[rows[0]]
         return thumbnail_mime(thumbnail.person_id, thumbnail.id)
 
     def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.LinkAction | Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
 
     def thumbnail_at(self, row: int) -> Thumbnail:
-        return self._thumbnails[row]
+        return self._items[row]
 
     def thumbnails(self) -> list[Thumbnail]:
-        return list(self._thumbnails)
+        return list(self._items)
 
     def set_thumbnails(self, person_id: str | None, thumbnails: Iterable[Thumbnail]) -> None:
         self.beginResetModel()
         self._person_id = person_id
-        self._thumbnails = list(thumbnails)
+        self._items = list(thumbnails)
         self.endResetModel()
 
     def mark_primary(self, thumbnail_id: str) -> None:
-        self._thumbnails = [replace(t, is_primary=t.id == thumbnail_id) for t in self._thumbnails]
-        if self._thumbnails:
-            self.dataChanged.emit(self.index(0), self.index(len(self._thumbnails) - 1), [PrimaryRole])
+        self._items = [replace(t, is_primary=t.id == thumbnail_id) for t in self._items]
+        if self._items:
+            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1), [PrimaryRole])

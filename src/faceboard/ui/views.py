@@ -123,18 +123,23 @@ class PeopleView(QListView):
             return
         event.acceptProposedAction()
 
-    def dragMoveEvent(self, event) -> None:
-        super().dragMoveEvent(event)  # keeps auto-scrolling near the edges
+    def _accept(self, event) -> tuple[Payload, int] | None:
+        """Accept the drag or drop over a row if it is allowed there, else refuse it."""
         payload, row, reason = self._target(event)
         if payload is None or row is None or reason:
             self._set_drop_row(None)
             event.ignore()
             if reason:
                 self.refused.emit(reason)
-            return
-        self._set_drop_row(row)
-        event.setDropAction(Qt.DropAction.CopyAction if not _is_move(payload) else Qt.DropAction.MoveAction)
+            return None
+        event.setDropAction(Qt.DropAction.MoveAction if _is_move(payload) else Qt.DropAction.CopyAction)
         event.accept()
+        return payload, row
+
+    def dragMoveEvent(self, event) -> None:
+        super().dragMoveEvent(event)  # keeps auto-scrolling near the edges
+        if accepted := self._accept(event):
+            self._set_drop_row(accepted[1])
 
     def dragLeaveEvent(self, event) -> None:
         self._set_drop_row(None)
@@ -142,15 +147,9 @@ class PeopleView(QListView):
 
     def dropEvent(self, event) -> None:
         self._set_drop_row(None)
-        payload, row, reason = self._target(event)
-        if payload is None or row is None or reason:
-            event.ignore()
-            if reason:
-                self.refused.emit(reason)
-            return
-        event.setDropAction(Qt.DropAction.CopyAction if not _is_move(payload) else Qt.DropAction.MoveAction)
-        event.accept()
-        self.dropped.emit(payload, self.model().person_at(row))
+        if accepted := self._accept(event):
+            payload, row = accepted
+            self.dropped.emit(payload, self.model().person_at(row))
 
 
 def _is_move(payload: Payload) -> bool:
@@ -216,29 +215,29 @@ class PrimarySlot(QFrame):
             return payload, "Select a person first."
         return payload, self._judge(payload, self)
 
-    def dragEnterEvent(self, event) -> None:
+    def _accept(self, event) -> Payload | None:
+        """Accept the drag or drop if it is allowed here, else refuse it with the reason."""
         payload, reason = self._judge_event(event)
         if payload is None or reason:
             event.ignore()
             if reason:
                 self.refused.emit(reason)
-            return
-        self._hover = True
-        self.update()
+            return None
         event.acceptProposedAction()
+        return payload
+
+    def _set_hover(self, hover: bool) -> None:
+        self._hover = hover
+        self.update()
+
+    def dragEnterEvent(self, event) -> None:
+        self._set_hover(self._accept(event) is not None)
 
     def dragLeaveEvent(self, event) -> None:
-        self._hover = False
-        self.update()
+        self._set_hover(False)
 
     def dropEvent(self, event) -> None:
-        self._hover = False
-        self.update()
-        payload, reason = self._judge_event(event)
-        if payload is None or reason:
-            event.ignore()
-            if reason:
-                self.refused.emit(reason)
-            return
-        event.acceptProposedAction()
-        self.dropped.emit(payload)
+        self._set_hover(False)
+        payload = self._accept(event)
+        if payload is not None:
+            self.dropped.emit(payload)
