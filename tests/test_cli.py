@@ -53,3 +53,13 @@ def test_add_thumbnail_refuses_bad_files_by_name(library_folder, tmp_path, capsy
 def test_missing_library_is_a_clear_error(tmp_path, capsys):
     assert main(["--library", str(tmp_path / "nothing"), "people"]) == 1
     assert "no library" in capsys.readouterr().err
+
+
+def test_add_thumbnail_takes_a_folder_of_pictures(library_folder, tmp_path, capsys):
+    folder = tmp_path / "portraits"
+    folder.mkdir()
+    for i in range(3):
+        Image.new("RGB", (200, 260), (40 * i, 90, 200)).save(folder / f"p{i}.jpg")
+    (folder / "notes.txt").write_text("not a picture")
+    assert main(["--library", str(library_folder), "add-thumbnail", "2", str(folder)]) == 0
+    assert "Added 3 thumbnail(s)" in capsys.readouterr().out

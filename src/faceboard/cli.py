@@ -17,7 +17,7 @@ from faceboard import __version__
 from faceboard.backends.local import LocalLibrary, demo
 from faceboard.errors import FaceboardError
 from faceboard.services.curator import Curator
-from faceboard.services.images import prepare_upload
+from faceboard.services.images import expand_pictures, prepare_upload
 from faceboard.services.operations import AddThumbnails, AssignFaces, SetPrimary, SetPrimaryFromFace
 
 APP = "Faceboard"
@@ -57,7 +57,7 @@ def parser() -> argparse.ArgumentParser:
     source = primary.add_mutually_exclusive_group(required=True)
     source.add_argument("--thumbnail", metavar="ID")
     source.add_argument("--face", metavar="ID")
-    add = commands.add_parser("add-thumbnail", help="add pictures as thumbnails of a person")
+    add = commands.add_parser("add-thumbnail", help="add pictures (files, or the pictures in folders) to a person")
     add.add_argument("person_id", metavar="PERSON")
     add.add_argument("files", nargs="+", type=Path, metavar="FILE")
     return top
@@ -129,7 +129,7 @@ async def _command(args: argparse.Namespace, folder: Path) -> int:
 async def _add_thumbnails(curator: Curator, person_id: str, files: list[Path]) -> int:
     person = await curator.person(person_id)
     images, failed = [], 0
-    for path in files:  # no window to keep responsive: validate right here
+    for path in expand_pictures(files):  # no window to keep responsive: validate right here
         try:
             images.append(prepare_upload(path))
         except FaceboardError as error:

@@ -105,6 +105,20 @@ def prepare_upload(path: Path) -> bytes:
     return out.getvalue()
 
 
+PICTURE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".heic"}
+
+
+def expand_pictures(paths) -> list[Path]:
+    """The files to import: files as given, and the pictures directly inside given folders."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in PICTURE_SUFFIXES))
+        else:
+            files.append(path)
+    return files
+
+
 class ImagePipeline:
     """Serves `Tile`s for image refs: disk cache first, then the backend's bytes, decoded
     on worker threads. Requests wait on a stack, so the newest (what is on screen now)
@@ -129,7 +143,7 @@ class ImagePipeline:
         """Validate and re-encode a user's pictures on the decode threads: (images, refusals)."""
         loop = asyncio.get_running_loop()
         images, refused = [], []
-        for path in paths:
+        for path in await loop.run_in_executor(self._pool, expand_pictures, paths):
             try:
                 images.append(await loop.run_in_executor(self._pool, prepare_upload, path))
             except InvalidInput as error:
