@@ -28,6 +28,11 @@ async def shoot(target: Path) -> None:
     window.resize(1400, 860)
     window.show()
     await session.load()
+    await asyncio.sleep(0.5)
+    unassigned = session.faces.faces()[:3]
+    session.assign([f.id for f in unassigned[:2]], "5")  # some history to show
+    session.assign([unassigned[2].id], "9")
+    await session.settle()
     row = session.people.row_of("5")
     window.people_view.setCurrentIndex(session.people.index(row))
     await asyncio.sleep(1.5)

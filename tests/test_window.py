@@ -92,7 +92,8 @@ def test_new_person_from_selected_faces(qtbot, app_window, library_folder, monke
     (person_id,) = db(library_folder).execute("SELECT id FROM persons WHERE name = 'Brand New'").fetchone()
     assert [person_of(library_folder, f) for f in faces] == [str(person_id)] * 3
     assert primary_of(library_folder, str(person_id)) is not None
-    assert window.session.scope == str(person_id)  # the new person is shown
+    assert window.session.scope == str(person_id)  # the new person is shown, and highlighted
+    assert window.people_view.currentIndex().row() == window.session.people.row_of(str(person_id))
     window.session.undo_stack.undo()
     settle(qtbot, window)
     assert [person_of(library_folder, f) for f in faces] == [None] * 3

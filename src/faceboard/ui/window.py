@@ -289,6 +289,9 @@ class MainWindow(QMainWindow):
     def _refresh_headings(self, *_) -> None:
         session = self.session
         person = session.selected_person
+        row = session.people.row_of(session.scope)
+        if row is not None and self.people_view.currentIndex().row() != row:
+            self.people_view.setCurrentIndex(session.people.index(row))  # follow a person the session chose
         self.primary_slot.set_person(person)
         self.primary_slot.setEnabled(person is not None)
         self.thumbnails_view.setEnabled(person is not None)
