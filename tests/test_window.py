@@ -1,8 +1,6 @@
 """The window as a user drives it: keys, menus, undo and redo, refusals, reopening."""
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 
 from conftest import wait_for
 from faceboard.ui import dialogs

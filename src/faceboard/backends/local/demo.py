@@ -132,7 +132,7 @@ def _background(rng: random.Random) -> Image.Image:
     horizon = int(height * rng.uniform(0.6, 0.75))
     for y in range(height):
         t = y / height
-        color = tuple(int(a + (b - a) * t) for a, b in zip(top, low)) if y < horizon else _shade(low, 0.7)
+        color = tuple(int(a + (b - a) * t) for a, b in zip(top, low, strict=True)) if y < horizon else _shade(low, 0.7)
         draw.line((0, y, width, y), fill=color)
     for _ in range(rng.randint(2, 6)):  # furniture, trees, windows: something to look past
         x, y = rng.randint(0, width), rng.randint(0, horizon)
