@@ -50,6 +50,7 @@ class Face:
     box: BoundingBox
     image: ImageRef
     confidence: float | None = None
+    suggestions: tuple[str, ...] = ()  # names of people the backend thinks it may be, likeliest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +90,4 @@ class Capability(enum.Enum):
     RENAME_PERSON = "rename people"
     HIDE_PERSON = "hide people"
     RESTORE = "restore deleted people and thumbnails"
+    FACES_ARE_THUMBNAILS = "use a face as the primary thumbnail directly"

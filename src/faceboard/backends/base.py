@@ -7,7 +7,7 @@ pages, and raise only the errors of `faceboard.errors`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -21,6 +21,25 @@ class AssignResult:
 
     faces: tuple[Face, ...]
     failures: dict[str, FaceboardError] = field(default_factory=dict)
+
+
+class Progress:
+    """How far a bulk operation got, and the user's request to stop it. No Qt: the UI
+    passes a callback that forwards the figures to its progress bar."""
+
+    def __init__(self, on_report: Callable[[int, int], None] | None = None):
+        self.cancelled = False
+        self._on_report = on_report
+
+    def report(self, done: int, total: int) -> None:
+        if self._on_report is not None:
+            self._on_report(done, total)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+CANCELLED = "cancelled before it was sent"
 
 
 @runtime_checkable
@@ -46,10 +65,14 @@ class Backend(Protocol):
 
     async def list_thumbnails(self, person_id: str) -> list[Thumbnail]: ...
 
-    async def assign_faces(self, moves: Sequence[tuple[str, str | None]]) -> AssignResult:
-        """Move each face to its person (None detaches it)."""
+    async def assign_faces(
+        self, moves: Sequence[tuple[str, str | None]], progress: Progress | None = None
+    ) -> AssignResult:
+        """Move each face to its person (None detaches it). Faces not sent because the
+        user cancelled are failures with the message CANCELLED."""
 
-    async def set_primary_thumbnail(self, person_id: str, thumbnail_id: str) -> Person: ...
+    async def set_primary_thumbnail(self, person_id: str, thumbnail_id: str) -> Person:
+        """With FACES_ARE_THUMBNAILS, `thumbnail_id` may be any of the person's face ids."""
 
     async def add_thumbnail(self, person_id: str, image: bytes, primary: bool = False) -> Thumbnail:
         """Add an image (already validated, JPEG or PNG bytes) as a thumbnail of the person."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from faceboard.backends.base import Backend, require
+from faceboard.backends.base import Backend, Progress, require
 from faceboard.domain import Capability, Face, Page, Person, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound
 from faceboard.services.operations import (
@@ -64,10 +64,11 @@ class Curator:
 
     # -- changing -----------------------------------------------------------------
 
-    async def apply(self, operation: Operation) -> Change:
+    async def apply(self, operation: Operation, progress: Progress | None = None) -> Change:
+        """Apply an operation; `progress` follows (and can cancel) a bulk reassignment."""
         match operation:
             case AssignFaces():
-                return await self._assign(operation)
+                return await self._assign(operation, progress)
             case SetPrimary():
                 return await self._set_primary(operation)
             case SetPrimaryFromFace():
@@ -87,23 +88,23 @@ class Curator:
             case UpdatePerson():
                 return await self._update(operation)
             case Batch():
-                return await self._batch(operation)
+                return await self._batch(operation, progress)
         raise TypeError(f"not an operation: {operation!r}")
 
-    async def _assign(self, op: AssignFaces) -> Change:
+    async def _assign(self, op: AssignFaces, progress: Progress | None = None) -> Change:
         require(self.backend, Capability.REASSIGN_FACES)
         faces = await self.backend.get_faces([face_id for face_id, _ in op.moves])
         before = {f.id: f.person_id for f in faces}
         moves = [(face_id, target) for face_id, target in op.moves if before[face_id] != target]
         if not moves:
             return Change(faces=tuple(faces), inverse=AssignFaces(()))
-        result = await self.backend.assign_faces(moves)
+        result = await self.backend.assign_faces(moves, progress)
         touched = {before[f] for f, _ in moves} | {p for _, p in moves}
         touched.discard(None)
         return Change(
             persons=tuple(await self.backend.get_people(sorted(touched))),
             faces=result.faces,
-            unassigned_count=await self.backend.count_unassigned(),
+            unassigned_delta=sum((f.person_id is None) - (before[f.id] is None) for f in result.faces),
             failures=tuple((face_id, error.message) for face_id, error in result.failures.items()),
             inverse=AssignFaces(tuple((f.id, before[f.id]) for f in result.faces)),
         )
@@ -121,13 +122,20 @@ class Curator:
         await self.backend.set_primary_thumbnail(op.person_id, op.thumbnail_id)
         return await self._person_change(op.person_id, SetPrimary(op.person_id, old or op.thumbnail_id))
 
+    def can_make_face_primary(self) -> bool:
+        return self.can(Capability.SET_PRIMARY) and (
+            self.can(Capability.FACES_ARE_THUMBNAILS) or self.can(Capability.ADD_THUMBNAILS)
+        )
+
     async def _primary_from_face(self, op: SetPrimaryFromFace) -> Change:
         require(self.backend, Capability.SET_PRIMARY)
-        require(self.backend, Capability.ADD_THUMBNAILS)
-        old = (await self.person(op.person_id)).primary_thumbnail_id
         (face,) = await self.backend.get_faces([op.face_id])
         if face.person_id != op.person_id:
             raise Conflict("Only one of the person's own faces can become their primary thumbnail.")
+        if self.can(Capability.FACES_ARE_THUMBNAILS):  # the face itself is the thumbnail
+            return await self._set_primary(SetPrimary(op.person_id, op.face_id))
+        require(self.backend, Capability.ADD_THUMBNAILS)
+        old = (await self.person(op.person_id)).primary_thumbnail_id
         added = await self.backend.add_face_thumbnail(op.person_id, op.face_id, primary=True)
         return await self._person_change(op.person_id, RemoveThumbnails(op.person_id, (added.id,), old))
 
@@ -171,10 +179,11 @@ class Curator:
         if op.face_ids:
             moved = await self._assign(AssignFaces(tuple((f, person.id) for f in op.face_ids)))
             change, undo = change.then(moved), [moved.inverse, *undo]
-            if self.can(Capability.ADD_THUMBNAILS) and self.can(Capability.SET_PRIMARY):
+            if self.can_make_face_primary():
                 primary = await self._primary_from_face(SetPrimaryFromFace(person.id, op.face_ids[0]))
                 change, undo = change.then(primary), [primary.inverse, *undo]
-        complete = all(u is not None for u in undo) and self.can(Capability.RESTORE)
+        # undoable where each step is; redoing needs RESTORE (the same person back)
+        complete = all(u is not None for u in undo) and self.can(Capability.DELETE_PERSON)
         return replace(change, inverse=Batch(tuple(undo)) if complete else None)
 
     async def _delete(self, op: DeletePerson) -> Change:
@@ -202,10 +211,10 @@ class Curator:
         )
         return Change(persons=(after,), inverse=inverse)
 
-    async def _batch(self, op: Batch) -> Change:
+    async def _batch(self, op: Batch, progress: Progress | None = None) -> Change:
         change, inverses = Change(), []
         for part in op.operations:
-            done = await self.apply(part)
+            done = await self.apply(part, progress)
             change = change.then(done)
             inverses.append(done.inverse)
         complete = all(i is not None for i in inverses)

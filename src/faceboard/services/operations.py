@@ -108,7 +108,7 @@ class Change:
     removed_person_ids: tuple[str, ...] = ()
     faces: tuple[Face, ...] = ()
     thumbnails: tuple[tuple[str, tuple[Thumbnail, ...]], ...] = ()
-    unassigned_count: int | None = None
+    unassigned_delta: int = 0  # how many more (or fewer) faces are unassigned now
     failures: tuple[tuple[str, str], ...] = ()
     inverse: Operation | None = field(default=None, compare=False)
     created_person_id: str | None = None
@@ -123,7 +123,7 @@ class Change:
             removed_person_ids=tuple(removed),
             faces=tuple(({f.id: f for f in self.faces} | {f.id: f for f in later.faces}).values()),
             thumbnails=tuple((dict(self.thumbnails) | dict(later.thumbnails)).items()),
-            unassigned_count=later.unassigned_count if later.unassigned_count is not None else self.unassigned_count,
+            unassigned_delta=self.unassigned_delta + later.unassigned_delta,
             failures=self.failures + later.failures,
             created_person_id=later.created_person_id or self.created_person_id,
         )

@@ -163,10 +163,6 @@ class PeopleModel(QAbstractListModel):
                 person = self._people[person_id]
                 self.update_people([replace(person, face_count=max(0, person.face_count + delta))])
 
-    def set_unassigned_count(self, count: int) -> None:
-        self._unassigned = count
-        self.dataChanged.emit(self.index(0), self.index(0), [CountRole])
-
     # -- helpers --------------------------------------------------------------------
 
     def _passes(self, person: Person) -> bool:

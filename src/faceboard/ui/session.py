@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from faceboard.backends.base import Progress
 from faceboard.domain import Capability, Person
 from faceboard.errors import FaceboardError
 from faceboard.services.curator import Curator
@@ -45,6 +46,8 @@ class Session(QObject):
     selectionChanged = Signal()  # the selected person (or Unassigned) changed or was updated
     loaded = Signal()
     idle = Signal()  # no operation is on its way any more
+    progress = Signal(int, int)  # a bulk operation: done, total
+    progressEnded = Signal()
 
     def __init__(self, curator: Curator, pipeline: ImagePipeline, parent=None):
         super().__init__(parent)
@@ -60,6 +63,7 @@ class Session(QObject):
         self._rounds: dict[int, int] = {}  # command id -> rounds on their way
         self._in_flight = 0
         self._scope: str | None = None
+        self._progress: Progress | None = None
 
     # -- tasks ----------------------------------------------------------------------
 
@@ -151,7 +155,7 @@ class Session(QObject):
         match payload:
             case FacesPayload(face_ids, source):
                 if to_slot or (person is not None and person.id == source):
-                    if not (can(Capability.SET_PRIMARY) and can(Capability.ADD_THUMBNAILS)):
+                    if not self.curator.can_make_face_primary():
                         return f"{backend} cannot make a face the primary thumbnail."
                     if source != person.id:
                         return f"Only {person.name}'s own faces can become their primary."
@@ -248,13 +252,19 @@ class Session(QObject):
 
     def execute(self, command: OperationCommand) -> None:
         """Called by the command on redo and undo: show the result at once, then send."""
+        predicted = False
         if not self._rounds.get(id(command)) and command.pending is not None:
-            self._predict(command.pending)
+            predicted = self._predict(command.pending)
         self._rounds[id(command)] = self._rounds.get(id(command), 0) + 1
         self._in_flight += 1
-        self.spawn(self._send(command))
+        self.spawn(self._send(command, predicted))
 
-    async def _send(self, command: OperationCommand) -> None:
+    def cancel(self) -> None:
+        """Stop the bulk operation under way; what was done stays done (and undoable)."""
+        if self._progress is not None:
+            self._progress.cancel()
+
+    async def _send(self, command: OperationCommand, predicted: bool) -> None:
         if self._lock is None:
             self._lock = asyncio.Lock()
         try:
@@ -264,12 +274,16 @@ class Session(QObject):
                 try:
                     if operation is None:
                         raise FaceboardError("the backend cannot undo this change")
-                    change = await self.curator.apply(operation)
+                    self._progress = Progress(self.progress.emit)
+                    change = await self.curator.apply(operation, self._progress)
                 except FaceboardError as error:
                     await self._refused(command, text, error)
                     return
+                finally:
+                    self._progress = None
+                    self.progressEnded.emit()
                 command.pending = change.inverse
-                self._show(change)
+                self._show(change, counts_shown=predicted)
                 if change.failures:
                     self.message.emit(
                         f"{text}: {len(change.failures)} not done: {change.failures[0][1]}"
@@ -293,11 +307,12 @@ class Session(QObject):
             self.undo_stack.undo()
         await self.reload()
 
-    def _show(self, change: Change) -> None:
+    def _show(self, change: Change, counts_shown: bool) -> None:
+        """Show the backend's answer; `counts_shown`: the prediction already moved the counts."""
         self.people.update_people(change.persons)
         self.people.remove_people(change.removed_person_ids)
-        if change.unassigned_count is not None:
-            self.people.set_unassigned_count(change.unassigned_count)
+        if change.unassigned_delta and not counts_shown:
+            self.people.adjust_counts({None: change.unassigned_delta})
         self.faces.apply(change.faces)
         for person_id, thumbnails in change.thumbnails:
             if person_id == self.thumbnails.person_id:
@@ -309,20 +324,24 @@ class Session(QObject):
         elif self._scope in {p.id for p in change.persons}:
             self.selectionChanged.emit()
 
-    def _predict(self, operation: Operation) -> None:
-        """Show the expected outcome before the backend answers (only what is certain)."""
+    def _predict(self, operation: Operation) -> bool:
+        """Show the expected outcome before the backend answers (only what is certain).
+        True when the face counts shown now already include the change."""
         match operation:
             case AssignFaces(moves):
                 faces, deltas = [], {}
+                if any(self.faces.seen(face_id) is None for face_id, _ in moves):
+                    return False  # faces never shown: wait for the backend's answer
                 for face_id, target in moves:
                     face = self.faces.seen(face_id)
-                    if face is None or face.person_id == target:
+                    if face.person_id == target:
                         continue
                     faces.append(replace(face, person_id=target))
                     deltas[face.person_id] = deltas.get(face.person_id, 0) - 1
                     deltas[target] = deltas.get(target, 0) + 1
                 self.faces.apply(faces)
                 self.people.adjust_counts(deltas)
+                return True
             case SetPrimary(person_id, thumbnail_id):
                 person = self.people.person(person_id)
                 thumbnail = next((t for t in self.thumbnails.thumbnails() if t.id == thumbnail_id), None)
@@ -339,3 +358,4 @@ class Session(QObject):
                         [replace(person, name=person.name if name is None else name,
                                  hidden=person.hidden if hidden is None else hidden)]
                     )
+        return False

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QSlider,
     QSplitter,
@@ -130,6 +131,14 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.history], [220], Qt.Orientation.Horizontal)
 
         self.library_status = QLabel()
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setMaximumWidth(220)
+        self.progress_bar.setFormat("%v of %m faces")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop sending; faces already moved stay moved and can be undone")
+        for widget in (self.progress_bar, self.cancel_button):
+            widget.hide()
+            self.statusBar().addPermanentWidget(widget)
         self.statusBar().addPermanentWidget(self.library_status)
 
         self._make_actions()
@@ -226,6 +235,10 @@ class MainWindow(QMainWindow):
         self.zoom.valueChanged.connect(self.faces_view.set_tile_size)
         self.add_pictures.clicked.connect(self.add_pictures_dialog)
         session.message.connect(self.show_message)
+        session.progress.connect(self._show_progress)
+        session.progressEnded.connect(self.progress_bar.hide)
+        session.progressEnded.connect(self.cancel_button.hide)
+        self.cancel_button.clicked.connect(session.cancel)
         session.loaded.connect(self._library_loaded)
         session.selectionChanged.connect(self._refresh_headings)
         session.people.dataChanged.connect(self._refresh_headings)
@@ -322,6 +335,14 @@ class MainWindow(QMainWindow):
         thumbnail = bool(self.thumbnails_view.selectionModel().selectedIndexes())
         self.remove_thumbnail_action.setEnabled(thumbnail and can(Capability.REMOVE_THUMBNAILS))
         self.primary_action.setEnabled(person is not None and can(Capability.SET_PRIMARY))
+
+    def _show_progress(self, done: int, total: int) -> None:
+        if total < 20:
+            return  # over before a bar would help
+        self.progress_bar.setRange(0, total)
+        self.progress_bar.setValue(done)
+        self.progress_bar.show()
+        self.cancel_button.show()
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from PIL import Image, UnidentifiedImageError
 
-from faceboard.backends.base import AssignResult, require
+from faceboard.backends.base import AssignResult, Progress, require
 from faceboard.backends.local import schema
 from faceboard.domain import BoundingBox, Capability, Face, ImageRef, Page, Person, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound
@@ -40,7 +40,7 @@ _FACE_COLUMNS = "f.id, f.person_id, f.asset_id, f.x, f.y, f.w, f.h, f.confidence
 class LocalLibrary:
     """A library folder: `library.sqlite3` and `images/` (assets and thumbnails)."""
 
-    capabilities = frozenset(Capability)
+    capabilities = frozenset(Capability) - {Capability.FACES_ARE_THUMBNAILS}
 
     def __init__(self, folder: Path | str):
         self.folder = Path(folder)
@@ -218,7 +218,10 @@ class LocalLibrary:
 
     # -- changing -----------------------------------------------------------------
 
-    async def assign_faces(self, moves: Sequence[tuple[str, str | None]]) -> AssignResult:
+    async def assign_faces(
+        self, moves: Sequence[tuple[str, str | None]], progress: Progress | None = None
+    ) -> AssignResult:
+        """All or nothing, in one transaction: too quick to need cancelling."""
         require(self, Capability.REASSIGN_FACES)
 
         def write():
@@ -231,7 +234,10 @@ class LocalLibrary:
             )
             return AssignResult(tuple(self._faces_sync([f for f, _ in moves])))
 
-        return await self._write(write)
+        result = await self._write(write)
+        if progress is not None:
+            progress.report(len(moves), len(moves))
+        return result
 
     def _set_primary_sync(self, person_id: str, thumbnail_id: str) -> None:
         row = self._db.execute(

@@ -1,0 +1,322 @@
+"""The one HTTP layer every remote backend uses.
+
+- `FaceboardTransport` wraps httpx's transport: a client-side rate limiter, and retries
+  with exponential backoff and jitter on connection errors, timeouts, 408, 429 and 5xx,
+  obeying `Retry-After` (seconds or HTTP date) and `retry-after-ms` up to 60 s. Requests
+  that are not idempotent (POST) are retried only after a 429 (the server did nothing)
+  or when the request says it is safe (`extensions={"faceboard.retry_safe": True}`).
+  Official SDKs plug in through `http_client=` with their own retries off, so retries
+  never stack.
+- `error_for` maps a status and an error body (every shape the backends use) to the
+  domain errors, keeping the server's message for the user.
+- Secrets never reach a log line: every log record is redacted where it is made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from faceboard.errors import AuthFailed, Conflict, FaceboardError, InvalidInput, NotFound, RateLimited, Unavailable
+
+log = logging.getLogger("faceboard.http")
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+RETRY_SAFE = "faceboard.retry_safe"
+MAX_RETRY_AFTER = 60.0
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+
+# -- redaction ------------------------------------------------------------------------
+
+_secrets: set[str] = set()
+_PATTERNS = (
+    (re.compile(r"(?i)\b(bearer|basic|soticket)\s+[A-Za-z0-9._~+/=:-]+"), r"\1 ***"),
+    (re.compile(r"apikey_[A-Za-z0-9_-]+"), "apikey_***"),
+    (re.compile(r"(?i)((?:x-api-key|x-ncp-iam-access-key|x-ncp-apigw-signature-v2|so-apptoken|authorization)"
+                r"['\"]?\s*[:=,]\s*(?:\(\s*)?b?['\"]?)[^'\"\s,})]+"), r"\1***"),
+    (re.compile(r"(?i)([?&][^=&\s]*(?:sig|signature|token|key|credential|secret|policy|expires|x-amz-[a-z-]+)"
+                r"[^=&\s]*=)[^&\s\"'<>]+"), r"\1***"),
+)
+
+
+def register_secret(secret: str | None) -> None:
+    """Remember a secret so that it is blanked wherever it appears in a log or message."""
+    if secret and len(secret) >= 4:
+        _secrets.add(secret)
+
+
+def redact(text: str) -> str:
+    for secret in _secrets:
+        text = text.replace(secret, "***")
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _install_redaction() -> None:
+    """Redact every log record when it is made, whichever logger (httpx, an SDK) makes it."""
+    make_record = logging.getLogRecordFactory()
+    if getattr(make_record, "faceboard_redacts", False):
+        return
+
+    def redacting_record(*args, **kwargs):
+        record = make_record(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record stays as it is; logging reports it itself
+            return record
+        record.msg, record.args = redact(message), ()
+        return record
+
+    redacting_record.faceboard_redacts = True
+    logging.setLogRecordFactory(redacting_record)
+
+
+_install_redaction()
+
+# -- errors ---------------------------------------------------------------------------
+
+
+def server_message(response: httpx.Response) -> str:
+    """The server's own explanation, from whichever error body shape it used."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return redact(text[:200]) if text and not text.startswith("<") else f"HTTP {response.status_code}"
+    message: Any = None
+    if isinstance(body, dict):
+        detail = body.get("detail")
+        if isinstance(detail, list):  # FastAPI validation errors
+            message = "; ".join(
+                f"{'.'.join(str(p) for p in item.get('loc', [])[1:]) or 'request'}: {item.get('msg', item)}"
+                if isinstance(item, dict) else str(item)
+                for item in detail
+            )
+        elif detail:
+            message = detail
+        elif isinstance(body.get("error"), dict):
+            message = body["error"].get("message") or body["error"].get("errorCode") or body["error"].get("code")
+        elif body.get("message"):
+            message = body["message"]
+        elif body.get("error"):
+            message = body["error"]
+        elif body.get("Error"):  # SuperOffice
+            message = body.get("Message") or body["Error"]
+    return redact(str(message)) if message else f"HTTP {response.status_code}"
+
+
+def retry_after(response: httpx.Response, now: Callable[[], float] = time.time) -> float | None:
+    """Seconds the server asked us to wait, from `retry-after-ms` or `Retry-After`."""
+    milliseconds = response.headers.get("retry-after-ms")
+    if milliseconds:
+        try:
+            return max(0.0, float(milliseconds) / 1000)
+        except ValueError:
+            pass
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, when.timestamp() - now())
+
+
+def error_for(response: httpx.Response, service: str) -> FaceboardError | None:
+    """The domain error for a response, or None when it succeeded."""
+    status = response.status_code
+    if status < 400:
+        return None
+    message = f"{service}: {server_message(response)}"
+    if status in (401, 403):
+        return AuthFailed(message)
+    if status == 404:
+        return NotFound(message)
+    if status == 409:
+        return Conflict(message)
+    if status == 429:
+        return RateLimited(message, retry_after(response))
+    if status == 408 or status >= 500:
+        return Unavailable(message)
+    return InvalidInput(message)
+
+
+def raise_for(response: httpx.Response, service: str) -> None:
+    error = error_for(response, service)
+    if error is not None:
+        raise error
+
+
+def json_of(response: httpx.Response, service: str) -> Any:
+    """The JSON body of a successful response; garbage becomes a clear Unavailable."""
+    raise_for(response, service)
+    try:
+        return response.json()
+    except ValueError:
+        kind = response.headers.get("content-type", "no content type")
+        raise Unavailable(f"{service} answered with something that is not JSON ({kind}).") from None
+
+
+def unreachable(error: httpx.TransportError, service: str) -> Unavailable:
+    if isinstance(error, httpx.TimeoutException):
+        return Unavailable(f"{service} did not answer in time.")
+    return Unavailable(f"Cannot reach {service}: {redact(str(error)) or type(error).__name__}.")
+
+
+# -- rate limiting --------------------------------------------------------------------
+
+
+class TokenBucket:
+    """A client-side token bucket: a bulk operation slows down instead of drawing 429s."""
+
+    def __init__(self, capacity: float, refill_per_second: float,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+        self.capacity = capacity
+        self.rate = refill_per_second
+        self._clock = clock
+        self._sleep = sleep
+        self._tokens = capacity
+        self._stamp = clock()
+
+    @property
+    def tokens(self) -> float:
+        self._refill()
+        return self._tokens
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+
+    async def acquire(self, cost: float = 1.0) -> None:
+        cost = min(cost, self.capacity)
+        while True:
+            self._refill()
+            if self._tokens >= cost:
+                self._tokens -= cost
+                return
+            await self._sleep((cost - self._tokens) / self.rate)
+
+    def observe(self, remaining: float) -> None:
+        """The server's count is the truth when it says we have fewer tokens left."""
+        self._refill()
+        self._tokens = min(self._tokens, remaining)
+
+    def drain(self) -> None:
+        """After a 429: start again from empty."""
+        self._refill()
+        self._tokens = 0.0
+
+
+# -- the transport ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    retries: int = 3
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+
+    def backoff(self, attempt: int, jitter: float) -> float:
+        return min(self.initial_delay * 2**attempt, self.max_delay) * (1 - 0.25 * jitter)
+
+
+class FaceboardTransport(httpx.AsyncBaseTransport):
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport | None = None,
+        *,
+        limiter: TokenBucket | None = None,
+        cost: Callable[[httpx.Request], float] = lambda request: 1.0,
+        policy: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        jitter: Callable[[], float] = random.random,
+        now: Callable[[], float] = time.time,
+    ):
+        self._inner = inner or httpx.AsyncHTTPTransport(
+            limits=httpx.Limits(max_connections=16, max_keepalive_connections=16)
+        )
+        self._limiter = limiter
+        self._cost = cost
+        self._policy = policy
+        self._sleep = sleep
+        self._jitter = jitter
+        self._now = now
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        idempotent = request.method in IDEMPOTENT or bool(request.extensions.get(RETRY_SAFE))
+        attempt = 0
+        while True:
+            if self._limiter is not None:
+                await self._limiter.acquire(self._cost(request))
+            log.debug("%s %s", request.method, request.url)
+            try:
+                response = await self._inner.handle_async_request(request)
+            except httpx.TransportError as error:
+                if not idempotent or attempt >= self._policy.retries:
+                    raise
+                delay = self._policy.backoff(attempt, self._jitter())
+                log.debug("%s %s failed (%s); retrying in %.2f s", request.method, request.url,
+                          type(error).__name__, delay)
+            else:
+                self._observe(response)
+                status = response.status_code
+                retryable = status in RETRY_STATUSES and (idempotent or status == 429)
+                if not retryable or attempt >= self._policy.retries:
+                    return response
+                asked = retry_after(response, self._now)
+                if asked is not None and asked > MAX_RETRY_AFTER:
+                    return response  # the caller reports it; we do not hang for minutes
+                delay = asked if asked is not None else self._policy.backoff(attempt, self._jitter())
+                await response.aread()
+                await response.aclose()
+                log.debug("%s %s answered %d; retrying in %.2f s", request.method, request.url, status, delay)
+            await self._sleep(delay)
+            attempt += 1
+
+    def _observe(self, response: httpx.Response) -> None:
+        if self._limiter is None:
+            return
+        if response.status_code == 429:
+            self._limiter.drain()
+        remaining = response.headers.get("x-ratelimit-remaining")
+        if remaining is not None:
+            try:
+                self._limiter.observe(float(remaining))
+            except ValueError:
+                pass
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def make_client(
+    base_url: str = "",
+    *,
+    inner: httpx.AsyncBaseTransport | None = None,
+    limiter: TokenBucket | None = None,
+    cost: Callable[[httpx.Request], float] = lambda request: 1.0,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    headers: dict[str, str] | None = None,
+    auth: httpx.Auth | None = None,
+) -> httpx.AsyncClient:
+    """One long-lived client per connection (close it with `aclose`)."""
+    transport = FaceboardTransport(inner, limiter=limiter, cost=cost, sleep=sleep)
+    return httpx.AsyncClient(base_url=base_url, transport=transport, timeout=DEFAULT_TIMEOUT,
+                             headers=headers, auth=auth, follow_redirects=True)
