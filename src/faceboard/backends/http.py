@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json
 import logging
 import random
 import re
@@ -208,10 +209,10 @@ class TokenBucket:
         cost = min(cost, self.capacity)
         while True:
             self._refill()
-            if self._tokens >= cost:
-                self._tokens -= cost
+            if self._tokens >= cost - 1e-9:  # tolerate float dust, or a wait could shrink forever
+                self._tokens = max(0.0, self._tokens - cost)
                 return
-            await self._sleep((cost - self._tokens) / self.rate)
+            await self._sleep(max((cost - self._tokens) / self.rate, 0.001))
 
     def observe(self, remaining: float) -> None:
         """The server's count is the truth when it says we have fewer tokens left."""
@@ -248,7 +249,9 @@ class FaceboardTransport(httpx.AsyncBaseTransport):
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
         now: Callable[[], float] = time.time,
+        expect_json: bool = False,
     ):
+        self._expect_json = expect_json
         self._inner = inner or httpx.AsyncHTTPTransport(
             limits=httpx.Limits(max_connections=16, max_keepalive_connections=16)
         )
@@ -279,7 +282,7 @@ class FaceboardTransport(httpx.AsyncBaseTransport):
                 status = response.status_code
                 retryable = status in RETRY_STATUSES and (idempotent or status == 429)
                 if not retryable or attempt >= self._policy.retries:
-                    return response
+                    return await self._checked(response, request) if self._expect_json else response
                 asked = retry_after(response, self._now)
                 if asked is not None and asked > MAX_RETRY_AFTER:
                     return response  # the caller reports it; we do not hang for minutes
@@ -289,6 +292,22 @@ class FaceboardTransport(httpx.AsyncBaseTransport):
                 log.debug("%s %s answered %d; retrying in %.2f s", request.method, request.url, status, delay)
             await self._sleep(delay)
             attempt += 1
+
+    @staticmethod
+    async def _checked(response: httpx.Response, request: httpx.Request) -> httpx.Response:
+        """A success whose body is not JSON (a captive portal, a proxy page) becomes a 502
+        that says so, instead of garbage an SDK would choke on."""
+        if not 200 <= response.status_code < 300 or response.status_code == 204:
+            return response
+        body = await response.aread()
+        kind = response.headers.get("content-type", "")
+        try:
+            if body.strip():
+                json.loads(body)
+            return response
+        except ValueError:
+            message = f"the server answered with something that is not JSON ({kind or 'no content type'})"
+            return httpx.Response(502, json={"detail": message}, request=request)
 
     def _observe(self, response: httpx.Response) -> None:
         if self._limiter is None:
@@ -315,8 +334,9 @@ def make_client(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     headers: dict[str, str] | None = None,
     auth: httpx.Auth | None = None,
+    expect_json: bool = False,
 ) -> httpx.AsyncClient:
     """One long-lived client per connection (close it with `aclose`)."""
-    transport = FaceboardTransport(inner, limiter=limiter, cost=cost, sleep=sleep)
+    transport = FaceboardTransport(inner, limiter=limiter, cost=cost, sleep=sleep, expect_json=expect_json)
     return httpx.AsyncClient(base_url=base_url, transport=transport, timeout=DEFAULT_TIMEOUT,
                              headers=headers, auth=auth, follow_redirects=True)

@@ -1,0 +1,260 @@
+"""Gumnut (https://api.gumnut.ai) through its official async SDK, `gumnut-sdk`.
+
+The SDK brings typed models from Gumnut's OpenAPI spec and auto-paging. It talks
+through Faceboard's own client (`http.make_client`): rate limiting, retries and
+redaction live there, once; the SDK's retries are off (`max_retries=0`), because they
+repeat POSTs blindly and would stack on ours. Face and person crops come from
+`asset_urls` on a CDN and are fetched without the Authorization header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import gumnut
+import httpx
+
+from faceboard.backends.base import CANCELLED, AssignResult, Progress
+from faceboard.backends.http import TokenBucket, error_for, make_client, register_secret, unreachable
+from faceboard.domain import BoundingBox, Capability, Face, ImageRef, Page, Person, Thumbnail
+from faceboard.errors import FaceboardError, InvalidInput, NotFound, Unavailable, Unsupported
+
+DEFAULT_BASE_URL = "https://api.gumnut.ai"
+PAGE_LIMIT = 200  # the API answers 422 above this, for `limit` and for `ids`
+BULK_CONCURRENCY = 8
+SERVICE = "Gumnut"
+LIST_PATHS = ("/api/people", "/api/faces", "/api/assets", "/api/search", "/api/libraries")
+
+
+def request_cost(request: httpx.Request) -> float:
+    """Gumnut's documented weights: listing and search 5 tokens, other calls 1."""
+    return 5.0 if request.method == "GET" and request.url.path.rstrip("/") in LIST_PATHS else 1.0
+
+
+class GumnutBackend:
+    capabilities = frozenset({
+        Capability.LIST_FACES, Capability.REASSIGN_FACES, Capability.SET_PRIMARY,
+        Capability.FACES_ARE_THUMBNAILS, Capability.CREATE_PERSON, Capability.DELETE_PERSON,
+        Capability.RENAME_PERSON, Capability.HIDE_PERSON,
+    })
+
+    def __init__(self, api_key: str, base_url: str = DEFAULT_BASE_URL, library_id: str | None = None, *,
+                 transport: httpx.AsyncBaseTransport | None = None, limiter: TokenBucket | None = None,
+                 sleep=asyncio.sleep):
+        if not api_key:
+            raise InvalidInput("A Gumnut API key is needed (it starts with apikey_).")
+        register_secret(api_key)
+        self.base_url = base_url.rstrip("/")
+        self.library_id = library_id
+        self.display_name = f"Gumnut ({self.base_url})"
+        self.limiter = limiter or TokenBucket(400, 100)
+        self._api = make_client(self.base_url, inner=transport, limiter=self.limiter, cost=request_cost, sleep=sleep,
+                                expect_json=True)
+        self._cdn = make_client(inner=transport, sleep=sleep)  # no Authorization: signed URLs
+        self._sdk = gumnut.AsyncGumnut(api_key=api_key, base_url=self.base_url, http_client=self._api, max_retries=0)
+
+    # -- plumbing -----------------------------------------------------------------
+
+    async def _call(self, awaitable):
+        try:
+            return await awaitable
+        except gumnut.APIStatusError as error:
+            raise error_for(error.response, SERVICE) or Unavailable(f"{SERVICE}: {error.message}") from None
+        except gumnut.APIResponseValidationError:
+            raise Unavailable(f"{SERVICE} answered with something Faceboard cannot read.") from None
+        except gumnut.APITimeoutError:
+            raise Unavailable(f"{SERVICE} did not answer in time.") from None
+        except gumnut.APIConnectionError as error:
+            cause = error.__cause__
+            if isinstance(cause, httpx.TransportError):
+                raise unreachable(cause, SERVICE) from None
+            raise Unavailable(f"Cannot reach {SERVICE} at {self.base_url}.") from None
+
+    def _library(self) -> dict:
+        return {"library_id": self.library_id} if self.library_id else {}
+
+    async def libraries(self) -> list[tuple[str, str]]:
+        """(id, name) of the libraries this key can see."""
+        found = await self._call(self._sdk.libraries.list())
+        return [(lib.id, lib.name) for lib in found]
+
+    async def connect(self) -> str:
+        """Check the key and settle the library; return a line describing the connection."""
+        libraries = await self.libraries()
+        if self.library_id is None:
+            if len(libraries) == 1:
+                self.library_id = libraries[0][0]
+            elif not libraries:
+                raise NotFound(f"{SERVICE}: this key sees no library.")
+            else:
+                names = ", ".join(f"{name} ({lid})" for lid, name in libraries)
+                raise InvalidInput(f"{SERVICE}: choose a library: {names}.")
+        elif self.library_id not in {lid for lid, _ in libraries}:
+            raise NotFound(f"{SERVICE}: library {self.library_id} is not among this key's libraries.")
+        name = dict(libraries)[self.library_id]
+        self.display_name = f"Gumnut — {name}"
+        return f"Connected to {SERVICE}, library {name}."
+
+    # -- mapping ------------------------------------------------------------------
+
+    @staticmethod
+    def _person(p) -> Person:
+        thumbnail = (p.asset_urls or {}).get("thumbnail")
+        image = None
+        if thumbnail is not None and p.thumbnail_face_id:
+            image = ImageRef(f"gumnut:person:{p.id}:{p.thumbnail_face_id}", thumbnail.url)
+        count = p.cluster_metrics.face_count if p.cluster_metrics is not None else (p.asset_count or 0)
+        return Person(id=p.id, name=p.name or "Unnamed person", hidden=p.is_hidden,
+                      primary_thumbnail_id=p.thumbnail_face_id, face_count=count, primary_image=image)
+
+    @staticmethod
+    def _face(f) -> Face:
+        box = f.bounding_box or {}
+        crop = (f.asset_urls or {}).get("thumbnail")
+        candidates = (f.cluster_assignment.candidates or []) if f.cluster_assignment is not None else []
+        return Face(
+            id=f.id, person_id=f.person_id, asset_id=f.asset_id,
+            box=BoundingBox(box.get("x", 0), box.get("y", 0), box.get("w", 0), box.get("h", 0)),
+            image=ImageRef(f"gumnut:face:{f.id}", crop.url if crop is not None else ""),
+            confidence=f.confidence,
+            suggestions=tuple(c.name for c in candidates if c.name),
+        )
+
+    # -- reading ------------------------------------------------------------------
+
+    async def list_people(self, cursor: str | None = None, limit: int = 1000) -> Page[Person]:
+        page = await self._call(self._sdk.people.list(
+            name_filter="all", include_hidden=True, sort="name_asc", include=["cluster_metrics"],
+            limit=min(limit, PAGE_LIMIT), **({"starting_after_id": cursor} if cursor else {}), **self._library()))
+        items = tuple(self._person(p) for p in page.data)
+        return Page(items, items[-1].id if page.has_more and items else None)
+
+    async def get_people(self, person_ids: Sequence[str]) -> list[Person]:
+        found: list[Person] = []
+        for start in range(0, len(person_ids), PAGE_LIMIT):
+            chunk = list(person_ids[start : start + PAGE_LIMIT])
+            page = await self._call(self._sdk.people.list(
+                ids=chunk, name_filter="all", include_hidden=True, include=["cluster_metrics"],
+                limit=PAGE_LIMIT, **self._library()))
+            found.extend(self._person(p) for p in page.data)
+        return found
+
+    async def _faces_page(self, cursor: str | None, **filters):
+        return await self._call(self._sdk.faces.list(
+            include=["cluster_assignment"], limit=PAGE_LIMIT,
+            **({"starting_after_id": cursor} if cursor else {}), **filters, **self._library()))
+
+    async def list_faces(self, person_id: str | None, cursor: str | None = None, limit: int = 500) -> Page[Face]:
+        if person_id is not None:
+            page = await self._faces_page(cursor, person_id=person_id)
+            items = tuple(self._face(f) for f in page.data)
+            return Page(items, page.data[-1].id if page.has_more and page.data else None)
+        # Gumnut has no filter for unassigned faces: walk all faces and keep those without a person
+        found: list[Face] = []
+        after = cursor
+        while len(found) < min(limit, PAGE_LIMIT):
+            page = await self._faces_page(after)
+            found.extend(self._face(f) for f in page.data if f.person_id is None)
+            if not (page.has_more and page.data):
+                return Page(tuple(found), None)
+            after = page.data[-1].id
+        return Page(tuple(found), after)
+
+    async def count_unassigned(self) -> int:
+        count, cursor = 0, None
+        while True:
+            page = await self.list_faces(None, cursor, PAGE_LIMIT)
+            count += len(page.items)
+            if page.next_cursor is None:
+                return count
+            cursor = page.next_cursor
+
+    async def get_faces(self, face_ids: Sequence[str]) -> list[Face]:
+        found: dict[str, Face] = {}
+        for start in range(0, len(face_ids), PAGE_LIMIT):
+            page = await self._faces_page(None, ids=list(face_ids[start : start + PAGE_LIMIT]))
+            found.update((f.id, self._face(f)) for f in page.data)
+        missing = [f for f in face_ids if f not in found]
+        if missing:
+            raise NotFound(f"{SERVICE}: face {missing[0]} does not exist.")
+        return [found[f] for f in face_ids]
+
+    async def list_thumbnails(self, person_id: str) -> list[Thumbnail]:
+        """Gumnut's thumbnail is one of the person's faces (`thumbnail_face_id`)."""
+        person = await self._call(self._sdk.people.retrieve(person_id))
+        mapped = self._person(person)
+        if mapped.primary_thumbnail_id is None or mapped.primary_image is None:
+            return []
+        return [Thumbnail(mapped.primary_thumbnail_id, person_id, mapped.primary_image, True)]
+
+    async def read_image(self, uri: str) -> bytes:
+        if not uri:
+            raise NotFound(f"{SERVICE} has no picture for this face.")
+        try:
+            response = await self._cdn.get(uri)
+        except httpx.TransportError as error:
+            raise unreachable(error, f"{SERVICE} images") from None
+        error = error_for(response, f"{SERVICE} images")
+        if error is not None:
+            raise error
+        return response.content
+
+    # -- changing -----------------------------------------------------------------
+
+    async def assign_faces(self, moves: Sequence[tuple[str, str | None]], progress: Progress | None = None) -> AssignResult:
+        """One PATCH per face, a few at a time under the rate limit; each face's outcome kept."""
+        gate = asyncio.Semaphore(BULK_CONCURRENCY)
+        done: dict[str, Face] = {}
+        failures: dict[str, FaceboardError] = {}
+
+        async def move(face_id: str, person_id: str | None) -> None:
+            async with gate:
+                if progress is not None and progress.cancelled:
+                    failures[face_id] = FaceboardError(CANCELLED)
+                    return
+                try:
+                    face = await self._call(self._sdk.faces.update(face_id, person_id=person_id, **self._library()))
+                except FaceboardError as error:
+                    failures[face_id] = error
+                else:
+                    done[face_id] = self._face(face)
+                if progress is not None:
+                    progress.report(len(done) + len(failures), len(moves))
+
+        await asyncio.gather(*(move(f, p) for f, p in moves))
+        return AssignResult(tuple(done[f] for f, _ in moves if f in done), failures)
+
+    async def set_primary_thumbnail(self, person_id: str, thumbnail_id: str) -> Person:
+        return self._person(await self._call(
+            self._sdk.people.update(person_id, thumbnail_face_id=thumbnail_id)))
+
+    async def add_thumbnail(self, person_id: str, image: bytes, primary: bool = False) -> Thumbnail:
+        raise Unsupported(f"{SERVICE} cannot add thumbnails: its thumbnails are the person's faces.")
+
+    async def add_face_thumbnail(self, person_id: str, face_id: str, primary: bool = False) -> Thumbnail:
+        raise Unsupported(f"{SERVICE} uses the face itself: set it as the primary instead.")
+
+    async def remove_thumbnails(self, person_id: str, thumbnail_ids: Sequence[str]) -> None:
+        raise Unsupported(f"{SERVICE} cannot remove thumbnails.")
+
+    async def restore_thumbnails(self, person_id: str, thumbnail_ids: Sequence[str]) -> None:
+        raise Unsupported(f"{SERVICE} cannot restore thumbnails.")
+
+    async def create_person(self, name: str) -> Person:
+        # a POST: our transport does not retry it after an error the server may have acted on
+        return self._person(await self._call(self._sdk.people.create(name=name, **self._library())))
+
+    async def update_person(self, person_id: str, *, name: str | None = None, hidden: bool | None = None) -> Person:
+        fields = {k: v for k, v in (("name", name), ("is_hidden", hidden)) if v is not None}
+        return self._person(await self._call(self._sdk.people.update(person_id, **fields)))
+
+    async def delete_person(self, person_id: str) -> None:
+        await self._call(self._sdk.people.delete(person_id))
+
+    async def restore_person(self, person_id: str) -> Person:
+        raise Unsupported(f"{SERVICE} deletes people for good; they cannot be restored.")
+
+    async def close(self) -> None:
+        await self._api.aclose()
+        await self._cdn.aclose()

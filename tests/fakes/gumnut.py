@@ -1,0 +1,304 @@
+"""A fake Gumnut API (https://api.gumnut.ai) as documented in shared/reference/gumnut.md.
+
+It enforces what the real one does: Bearer auth (401 `{"detail": str}`), `limit` and
+`ids` above 200 (422 with FastAPI's `{"detail": [...]}`), cursor paging with
+`starting_after_id` and `{data, has_more}`, people sorted and filtered (`name_filter`,
+`include_hidden`), faces newest first, 404 for unknown ids, a weighted token bucket
+(400 tokens, 100/s; listing costs 5) answering 429 with `Retry-After` and the
+`X-RateLimit-*` headers on every answer. Crops are served from a CDN path that refuses
+requests carrying an Authorization header.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+LIMIT_MAX = 200
+
+
+@dataclass
+class FakePerson:
+    id: str
+    name: str | None
+    is_hidden: bool = False
+    thumbnail_face_id: str | None = None
+    created: int = 0
+
+
+@dataclass
+class FakeFace:
+    id: str
+    asset_id: str
+    box: dict
+    person_id: str | None
+    created: int = 0
+    confidence: float = 0.9
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    query: dict
+    headers: dict
+    body: dict | None
+
+
+@dataclass
+class FakeGumnut:
+    api_key: str = "apikey_fakeSECRET123"
+    base_url: str = "http://gumnut.test"
+    libraries: dict = field(default_factory=lambda: {"lib_main": "Family photos"})
+    people: dict = field(default_factory=dict)
+    faces: dict = field(default_factory=dict)
+    clock: object = time.monotonic
+    rate_limited: bool = True
+    calls: list = field(default_factory=list)
+    fail: dict = field(default_factory=dict)  # (method, path) -> (status, body, times left)
+    _tokens: float = 400.0
+    _stamp: float | None = None
+    _counter: int = 0
+
+    # -- seeding ------------------------------------------------------------------
+
+    @classmethod
+    def seeded(cls, people: int = 5, faces_per_person: int = 4, unassigned: int = 6, **kwargs) -> "FakeGumnut":
+        fake = cls(**kwargs)
+        names = ["Alice Archer", "Bob Baker", "Carla Cruz", "Dev Dutta", "Eve Eriksen", "Femi Falola", "Gia Gold"]
+        for p in range(people):
+            person = fake.add_person(names[p % len(names)] + ("" if p < len(names) else f" {p}"))
+            for _ in range(faces_per_person):
+                face = fake.add_face(person.id)
+                person.thumbnail_face_id = person.thumbnail_face_id or face.id
+        for _ in range(unassigned):
+            fake.add_face(None)
+        return fake
+
+    def _next(self, prefix: str) -> tuple[str, int]:
+        self._counter += 1
+        return f"{prefix}_{self._counter:06d}x", self._counter
+
+    def add_person(self, name: str | None, hidden: bool = False) -> FakePerson:
+        pid, n = self._next("person")
+        self.people[pid] = FakePerson(pid, name, hidden, created=n)
+        return self.people[pid]
+
+    def add_face(self, person_id: str | None) -> FakeFace:
+        fid, n = self._next("face")
+        self.faces[fid] = FakeFace(fid, f"asset_{n:06d}", {"x": 10 * n, "y": 20, "w": 96, "h": 120}, person_id, n)
+        return self.faces[fid]
+
+    # -- serving ------------------------------------------------------------------
+
+    def handle(self, method: str, path: str, query: dict, headers: dict, body: bytes):
+        parsed = json.loads(body) if body else None
+        self.calls.append(Call(method, path, query, headers, parsed))
+        if path.startswith("/cdn/"):
+            return self._cdn(path, headers)
+        if headers.get("authorization") != f"Bearer {self.api_key}":
+            return self._json(401, {"detail": "Invalid or expired token"})
+        cost = 5 if method == "GET" and path.rstrip("/") in ("/api/people", "/api/faces", "/api/libraries") else 1
+        limited = self._charge(cost)
+        if limited is not None:
+            return limited
+        failure = self.fail.get((method, path))
+        if failure is not None:
+            status, error_body, left = failure
+            if left <= 1:
+                del self.fail[(method, path)]
+            else:
+                self.fail[(method, path)] = (status, error_body, left - 1)
+            if isinstance(error_body, bytes):
+                return status, {"content-type": "text/html", **self._rate_headers(cost)}, error_body
+            return self._json(status, error_body, cost)
+        try:
+            status, answer = self._route(method, path, query, parsed)
+        except LookupError as missing:
+            return self._json(404, {"detail": str(missing.args[0])}, cost)
+        except ValueError as invalid:
+            return self._json(422, {"detail": [invalid.args[0]]}, cost)
+        return self._json(status, answer, cost)
+
+    def _charge(self, cost: float):
+        if not self.rate_limited:
+            return None
+        now = self.clock()
+        if self._stamp is not None:
+            self._tokens = min(400.0, self._tokens + (now - self._stamp) * 100)
+        self._stamp = now
+        if self._tokens < cost - 1e-6:
+            wait = max(1, int((cost - self._tokens) / 100 + 0.999))
+            return self._json(429, {"detail": "Rate limit exceeded"}, cost, {"Retry-After": str(wait)})
+        self._tokens -= cost
+        return None
+
+    def _rate_headers(self, cost) -> dict:
+        return {"X-RateLimit-Limit": "400", "X-RateLimit-Remaining": str(int(self._tokens)), "X-RateLimit-Cost": str(cost)}
+
+    def _json(self, status, payload, cost=1, extra=None):
+        headers = {"content-type": "application/json", **self._rate_headers(cost), **(extra or {})}
+        return status, headers, json.dumps(payload).encode()
+
+    def _cdn(self, path: str, headers: dict):
+        if "authorization" in headers:  # signed URLs: a leaked API key is refused, as a CDN would
+            return 403, {"content-type": "text/plain"}, b"Authorization header not allowed on signed URLs"
+        face_id = path.rsplit("/", 1)[-1].removesuffix(".jpg")
+        if face_id not in self.faces:
+            return 404, {"content-type": "text/plain"}, b"no such object"
+        n = self.faces[face_id].created
+        out = io.BytesIO()
+        Image.new("RGB", (96, 96), ((n * 53) % 256, (n * 97) % 256, (n * 31) % 256)).save(out, "JPEG")
+        return 200, {"content-type": "image/jpeg"}, out.getvalue()
+
+    # -- the API ------------------------------------------------------------------
+
+    def _limit(self, query) -> int:
+        raw = query.get("limit", ["20"])[0]
+        limit = int(raw)
+        if not 1 <= limit <= LIMIT_MAX:
+            raise ValueError({"loc": ["query", "limit"], "msg": "Input should be less than or equal to 200",
+                              "type": "less_than_equal", "input": raw})
+        return limit
+
+    @staticmethod
+    def _many(query, key) -> list[str]:
+        values = [v for raw in query.get(key, []) for v in raw.split(",") if v]
+        if len(values) > LIMIT_MAX:
+            raise ValueError({"loc": ["query", key], "msg": "List should have at most 200 items", "type": "too_long"})
+        return values
+
+    def _library(self, query, body=None) -> None:
+        library = (body or {}).get("library_id") or query.get("library_id", [None])[0]
+        if library is not None and library not in self.libraries:
+            raise LookupError(f"Library {library} not found")
+
+    def _page(self, items, query, serialize):
+        limit = self._limit(query)
+        after = query.get("starting_after_id", [None])[0]
+        if after is not None:
+            ids = [i.id for i in items]
+            if after not in ids:
+                raise LookupError(f"Cursor {after} not found")
+            items = items[ids.index(after) + 1 :]
+        return 200, {"data": [serialize(i) for i in items[:limit]], "has_more": len(items) > limit}
+
+    def _face_json(self, face: FakeFace, include) -> dict:
+        data = {
+            "id": face.id, "asset_id": face.asset_id, "bounding_box": face.box, "person_id": face.person_id,
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z", "source": "automatic",
+            "confidence": face.confidence, "timestamp_ms": None,
+            "asset_urls": {"thumbnail": {"url": f"{self.base_url}/cdn/faces/{face.id}.jpg?sig=cdnSIGNATURE&exp=1",
+                                         "mimetype": "image/jpeg", "width": 96}},
+        }
+        if "cluster_assignment" in include:
+            others = [p for p in self.people.values() if p.id != face.person_id and p.name][:2]
+            data["cluster_assignment"] = {
+                "distance_to_person": 0.2 if face.person_id else None,
+                "candidates": [{"person_id": p.id, "distance": 0.3 + i / 10, "name": p.name} for i, p in enumerate(others)],
+            }
+        return data
+
+    def _person_json(self, person: FakePerson, include) -> dict:
+        faces = [f for f in self.faces.values() if f.person_id == person.id]
+        data = {
+            "id": person.id, "name": person.name, "is_hidden": person.is_hidden, "is_favorite": False,
+            "birth_date": None, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+            "asset_count": len({f.asset_id for f in faces}), "thumbnail_face_id": person.thumbnail_face_id,
+            "asset_urls": None if person.thumbnail_face_id is None else {"thumbnail": {
+                "url": f"{self.base_url}/cdn/faces/{person.thumbnail_face_id}.jpg?sig=cdnSIGNATURE",
+                "mimetype": "image/jpeg", "width": 96}},
+        }
+        if "cluster_metrics" in include:
+            data["cluster_metrics"] = {"face_count": len(faces), "pairwise_mean": 0.3, "pairwise_p90": 0.4}
+        return data
+
+    def _route(self, method, path, query, body):
+        parts = path.strip("/").split("/")
+        include = set(self._many(query, "include"))
+        if parts == ["api", "libraries"] and method == "GET":
+            return 200, [{"id": k, "name": v, "asset_count": 0, "storage_used_bytes": 0,
+                          "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+                          "user_id": "intuser_1"} for k, v in self.libraries.items()]
+        if parts[:2] == ["api", "people"]:
+            return self._people(method, parts[2:], query, body, include)
+        if parts[:2] == ["api", "faces"]:
+            return self._faces(method, parts[2:], query, body, include)
+        raise LookupError(f"Not Found: {path}")
+
+    def _people(self, method, rest, query, body, include):
+        if not rest and method == "GET":
+            self._library(query)
+            ids = self._many(query, "ids")
+            name_filter = query.get("name_filter", ["all" if ids else "named"])[0]
+            hidden = query.get("include_hidden", ["false"])[0] == "true"
+            people = [p for p in self.people.values()
+                      if (not ids or p.id in ids) and (hidden or not p.is_hidden)
+                      and (name_filter == "all" or (name_filter == "named") == bool(p.name))]
+            sort = query.get("sort", ["created_at_desc"])[0]
+            if sort == "name_asc":
+                people.sort(key=lambda p: ((p.name or "\uffff").casefold(), p.id))
+            else:
+                people.sort(key=lambda p: p.created, reverse=sort == "created_at_desc")
+            return self._page(people, query, lambda p: self._person_json(p, include))
+        if not rest and method == "POST":
+            self._library(query, body)
+            thumbnail = body.get("thumbnail_face_id")
+            if thumbnail is not None and thumbnail not in self.faces:
+                raise LookupError(f"Face {thumbnail} not found")
+            person = self.add_person(body.get("name"), bool(body.get("is_hidden")))
+            person.thumbnail_face_id = thumbnail
+            return 200, self._person_json(person, include)
+        person = self.people.get(rest[0])
+        if person is None:
+            raise LookupError(f"Person {rest[0]} not found")
+        if method == "GET":
+            return 200, self._person_json(person, include)
+        if method == "PATCH":
+            if "thumbnail_face_id" in body:
+                face = self.faces.get(body["thumbnail_face_id"])
+                if face is None:
+                    raise LookupError(f"Face {body['thumbnail_face_id']} not found")
+                person.thumbnail_face_id = face.id
+            if "name" in body:
+                person.name = body["name"]
+            if "is_hidden" in body:
+                person.is_hidden = bool(body["is_hidden"])
+            return 200, self._person_json(person, include)
+        if method == "DELETE":
+            for face in self.faces.values():
+                if face.person_id == person.id:
+                    face.person_id = None
+            del self.people[person.id]
+            return 200, {}
+        raise LookupError("Method not allowed")
+
+    def _faces(self, method, rest, query, body, include):
+        if not rest and method == "GET":
+            self._library(query)
+            ids = self._many(query, "ids")
+            person = query.get("person_id", [None])[0]
+            faces = [f for f in self.faces.values()
+                     if (not ids or f.id in ids) and (person is None or f.person_id == person)]
+            faces.sort(key=lambda f: f.created, reverse=True)  # newest first
+            return self._page(faces, query, lambda f: self._face_json(f, include))
+        face = self.faces.get(rest[0])
+        if face is None:
+            raise LookupError(f"Face {rest[0]} not found")
+        if method == "GET":
+            return 200, self._face_json(face, include)
+        if method == "PATCH":
+            self._library(query)
+            target = body.get("person_id")
+            if target is not None and target not in self.people:
+                raise LookupError(f"Person {target} not found")
+            face.person_id = target
+            return 200, self._face_json(face, include)
+        if method == "DELETE":
+            del self.faces[face.id]
+            return 200, {}
+        raise LookupError("Method not allowed")

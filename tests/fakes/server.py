@@ -1,0 +1,66 @@
+"""Serving a fake's `handle(method, path, query, headers, body)`: over ASGI, or on a
+real loopback socket in a thread (for end-to-end tests of the command line)."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class AsgiApp:
+    def __init__(self, fake):
+        self.fake = fake
+
+    async def __call__(self, scope, receive, send):
+        assert scope["type"] == "http"
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        query = urllib.parse.parse_qs(scope["query_string"].decode(), keep_blank_values=True)
+        status, out_headers, out = self.fake.handle(scope["method"], scope["path"], query, headers, body)
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(k.encode(), str(v).encode()) for k, v in out_headers.items()]})
+        await send({"type": "http.response.body", "body": out})
+
+
+@contextlib.contextmanager
+def serve(fake):
+    """Run the fake on 127.0.0.1 in a thread; yields its base URL; stops by itself."""
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _any(self):
+            url = urllib.parse.urlsplit(self.path)
+            length = int(self.headers.get("content-length") or 0)
+            body = self.rfile.read(length) if length else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            with lock:
+                status, out_headers, out = fake.handle(
+                    self.command, url.path, urllib.parse.parse_qs(url.query, keep_blank_values=True), headers, body)
+            self.send_response(status)
+            for key, value in out_headers.items():
+                self.send_header(key, str(value))
+            self.send_header("content-length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+
+        do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _any
+
+        def log_message(self, *args):  # keep test output clean
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    fake.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield fake.base_url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
