@@ -15,6 +15,48 @@ import pytest  # noqa: E402
 from faceboard.backends.local import LocalLibrary, demo  # noqa: E402
 
 
+class MemoryKeyring:
+    """An in-memory keyring backend: tests never touch (or prompt for) the OS keyring."""
+
+    def __new__(cls):
+        import keyring.backend
+        import keyring.errors
+
+        class Backend(keyring.backend.KeyringBackend):
+            priority = 1
+
+            def __init__(self):
+                super().__init__()
+                self.passwords = {}
+
+            def get_password(self, service, username):
+                return self.passwords.get((service, username))
+
+            def set_password(self, service, username, password):
+                self.passwords[(service, username)] = password
+
+            def delete_password(self, service, username):
+                if self.passwords.pop((service, username), None) is None:
+                    raise keyring.errors.PasswordDeleteError("no such password")
+
+        return Backend()
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_folders(tmp_path, monkeypatch):
+    """Settings, profiles, caches and secrets of a test stay in its own folders."""
+    import keyring
+
+    for variable in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        monkeypatch.setenv(variable, str(tmp_path / "xdg" / variable.lower()))
+    monkeypatch.delenv("FACEBOARD_GUMNUT_API_KEY", raising=False)
+    previous = keyring.get_keyring()
+    memory = MemoryKeyring()
+    keyring.set_keyring(memory)
+    yield memory
+    keyring.set_keyring(previous)
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
     folder = tmp_path_factory.mktemp("template") / "library"

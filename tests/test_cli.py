@@ -25,10 +25,13 @@ def test_people_faces_assign_primary(library_folder, capsys):
     assert main([*lib, "assign", face, "--to", people[0]["id"]]) == 0
     capsys.readouterr()
     assert main([*lib, "faces", "--person", people[0]["id"], "--json"]) == 0
-    assert face in {f["id"] for f in json.loads(capsys.readouterr().out)}
+    mine = json.loads(capsys.readouterr().out)
+    assert face in {f["id"] for f in mine}
+    assert set(mine[0]) == {"id", "person_id", "asset_id", "box"} and set(mine[0]["box"]) == {"x", "y", "w", "h"}
+    assert set(people[0]) == {"id", "name", "face_count", "primary_thumbnail_id", "hidden"}
     assert main([*lib, "primary", people[0]["id"], "--face", face]) == 0
     assert "Primary of" in capsys.readouterr().out
-    assert main([*lib, "assign", face, "--to", "99999"]) == 1
+    assert main([*lib, "assign", face, "--to", "99999"]) == 3
     assert "does not exist" in capsys.readouterr().err
 
 
@@ -38,11 +41,11 @@ def test_add_thumbnail_refuses_bad_files_by_name(library_folder, tmp_path, capsy
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     lib = ["--library", str(library_folder)]
-    assert main([*lib, "add-thumbnail", "1", str(broken)]) == 1
+    assert main([*lib, "add-thumbnail", "1", str(broken)]) == 3
     assert "broken.jpg" in capsys.readouterr().err
     assert main([*lib, "people", "--json"]) == 0
     before = {p["id"]: p for p in json.loads(capsys.readouterr().out)}
-    assert main([*lib, "add-thumbnail", "1", str(good), str(broken)]) == 1
+    assert main([*lib, "add-thumbnail", "1", str(good), str(broken)]) == 3
     out = capsys.readouterr()
     assert "Added 1 thumbnail" in out.out and "broken.jpg" in out.err
     assert main([*lib, "people", "--json"]) == 0
@@ -51,7 +54,7 @@ def test_add_thumbnail_refuses_bad_files_by_name(library_folder, tmp_path, capsy
 
 
 def test_missing_library_is_a_clear_error(tmp_path, capsys):
-    assert main(["--library", str(tmp_path / "nothing"), "people"]) == 1
+    assert main(["--library", str(tmp_path / "nothing"), "people"]) == 3
     assert "no library" in capsys.readouterr().err
 
 

@@ -45,5 +45,5 @@ def test_the_same_seed_gives_the_same_library(tmp_path):
 def test_demo_command_creates_a_library_anywhere(tmp_path, capsys):
     assert main(["--demo", str(tmp_path / "anywhere")]) == 0
     assert "24 people" in capsys.readouterr().out
-    assert main(["--demo", str(tmp_path / "anywhere")]) == 1
+    assert main(["--demo", str(tmp_path / "anywhere")]) == 3
     assert "already holds a library" in capsys.readouterr().err

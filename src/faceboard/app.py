@@ -8,59 +8,129 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from faceboard import __version__, cli
+from faceboard.errors import FaceboardError
 
 
 def main(argv: list[str] | None = None) -> int:
     args = cli.parser().parse_args(argv)
     if args.command or args.demo is not None:
         return cli.run(args)
-    return run_window(args.library or cli.default_library())
+    return run_window(args)
 
 
-def run_window(folder: Path) -> int:
+def run_window(args) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    try:
+        profile, _ = cli.connection(args, None)
+    except FaceboardError as error:
+        print(f"faceboard: {error.message}", file=sys.stderr)
+        return cli.exit_code(error)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(cli.APP)
     app.setApplicationName(cli.APP)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("faceboard")
     try:
-        return qasync.run(_window(folder))
+        return qasync.run(_window(profile))
     except asyncio.CancelledError:
         return 0
 
 
-async def _window(folder: Path) -> int:
-    from PySide6.QtWidgets import QApplication, QMessageBox
+async def _window(profile) -> int:
+    from PySide6.QtWidgets import QApplication
 
-    from faceboard.backends.local import LocalLibrary, demo
-    from faceboard.errors import FaceboardError
-    from faceboard.services.curator import Curator
-    from faceboard.services.images import ImagePipeline
-    from faceboard.ui.session import Session
-    from faceboard.ui.window import MainWindow
-
-    app = QApplication.instance()
-    try:
-        if not (folder / "library.sqlite3").exists():
-            print(f"Creating the demo library in {folder} …", file=sys.stderr)
-            with ThreadPoolExecutor(1) as worker:  # the window stays responsive meanwhile
-                await asyncio.get_running_loop().run_in_executor(worker, demo.generate, folder)
-        library = LocalLibrary(folder)
-    except (FaceboardError, OSError) as error:
-        QMessageBox.critical(None, "Faceboard", f"Cannot open the library in {folder}:\n{error}")
-        return 1
-    pipeline = ImagePipeline(library.read_image, cli.tile_cache_dir(folder))
-    session = Session(Curator(library), pipeline)
-    window = MainWindow(session, str(folder))
-    closed = asyncio.Event()
-    app.lastWindowClosed.connect(closed.set)
-    window.show()
-    await session.load()
-    await closed.wait()
-    await session.settle()  # changes on their way are finished before the library closes
-    await session.tiles.aclose()
-    await library.close()
+    shell = Shell()
+    QApplication.instance().lastWindowClosed.connect(shell.closed.set)
+    await shell.open(profile)
+    await shell.closed.wait()
+    await shell.close_current()
     return 0
+
+
+class Shell:
+    """Holds the open connection (backend, session, window) and switches to another."""
+
+    def __init__(self, **backend_options):
+        from faceboard.services.connections import ProfileStore, SecretStore
+
+        self.store = ProfileStore()
+        self.secrets = SecretStore()
+        self.closed = asyncio.Event()
+        self.current = None
+        self.dialog = None
+        self._options = backend_options
+
+    async def open(self, profile) -> None:
+        from faceboard.backends.local import demo
+        from faceboard.services.connections import default_library, open_backend, secret_for
+        from faceboard.services.curator import Curator
+        from faceboard.services.images import ImagePipeline
+        from faceboard.ui.session import Session
+        from faceboard.ui.window import MainWindow
+
+        try:
+            if profile.kind == "local":
+                folder = Path(profile.library) if profile.library else default_library()
+                if not (folder / "library.sqlite3").exists():
+                    print(f"Creating the demo library in {folder} …", file=sys.stderr)
+                    with ThreadPoolExecutor(1) as worker:  # the loop stays responsive meanwhile
+                        await asyncio.get_running_loop().run_in_executor(worker, demo.generate, folder)
+                backend = open_backend(profile, None)
+            else:
+                backend = open_backend(profile, secret_for(profile, self.secrets), **self._options)
+        except (FaceboardError, OSError) as error:
+            self._refused(profile, getattr(error, "message", str(error)))
+            return
+        cache = cli.tile_cache_dir(f"{profile.kind}|{profile.base_url}|{profile.library}")
+        session = Session(Curator(backend), ImagePipeline(backend.read_image, cache))
+        window = MainWindow(session, profile.name if profile.name != "command line" else backend.display_name)
+        window.connectionsRequested.connect(self.show_connections)
+        window.show()
+        previous, self.current = self.current, (backend, session, window)
+        if previous is not None:
+            await self._close(previous)
+        try:
+            window.show_message(await backend.connect())
+        except FaceboardError as error:
+            window.show_message(f"Cannot connect: {error.message}")
+            self.show_connections(profile, error.message)
+            return
+        window.setWindowTitle(f"Faceboard — {backend.display_name}")
+        await session.load()
+        if self.secrets.warning:
+            window.show_message(self.secrets.warning)
+
+    def _refused(self, profile, message: str) -> None:
+        if self.current is not None:
+            self.current[2].show_message(f"Cannot open: {message}")
+        print(f"faceboard: {message}", file=sys.stderr)
+        self.show_connections(profile, message)
+
+    def show_connections(self, profile=None, message: str | None = None) -> None:
+        """The Connections dialog, on `profile` when given (one that failed to open)."""
+        from faceboard.ui.connections import ConnectionsDialog
+
+        parent = self.current[2] if self.current is not None else None
+        self.dialog = ConnectionsDialog(self.store, self.secrets, parent, **self._options)
+        self.dialog.openRequested.connect(lambda profile: asyncio.ensure_future(self.open(profile)))
+        if profile is not None:
+            self.dialog.edit(profile)
+        if message:
+            self.dialog.status.setText(message)
+        self.dialog.show()
+
+    async def close_current(self) -> None:
+        if self.current is not None:
+            await self._close(self.current)
+            self.current = None
+
+    @staticmethod
+    async def _close(current) -> None:
+        backend, session, window = current
+        await session.settle()  # changes on their way are finished before the backend closes
+        await session.tiles.aclose()
+        await backend.close()
+        window.close()
+        window.deleteLater()

@@ -1,43 +1,65 @@
 """The command line: every curation operation, scriptable, through the same services
-as the window. No Qt here."""
+as the window. No Qt here.
+
+Exit codes: 0 done, 2 usage, 3 refused or not found, 4 authentication, 5 backend
+unavailable (or rate limited).
+"""
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import asyncio
+import hashlib
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
-from platformdirs import user_cache_path, user_data_path
+from platformdirs import user_cache_path
 
 from faceboard import __version__
-from faceboard.backends.local import LocalLibrary, demo
-from faceboard.errors import FaceboardError
+from faceboard.backends.local import demo
+from faceboard.domain import Face, Person
+from faceboard.errors import AuthFailed, FaceboardError, RateLimited, Unavailable
+from faceboard.services.connections import (
+    APP,
+    KINDS,
+    Profile,
+    ProfileStore,
+    SecretStore,
+    default_library,
+    open_backend,
+    secret_for,
+)
 from faceboard.services.curator import Curator
 from faceboard.services.images import expand_pictures, prepare_upload
 from faceboard.services.operations import AddThumbnails, AssignFaces, SetPrimary, SetPrimaryFromFace
 
-APP = "Faceboard"
+EXIT_REFUSED, EXIT_AUTH, EXIT_UNAVAILABLE = 3, 4, 5
 
 
-def default_library() -> Path:
-    return user_data_path(APP, APP) / "library"
+def exit_code(error: FaceboardError) -> int:
+    if isinstance(error, AuthFailed):
+        return EXIT_AUTH
+    if isinstance(error, (Unavailable, RateLimited)):
+        return EXIT_UNAVAILABLE
+    return EXIT_REFUSED
 
 
-def tile_cache_dir(library: Path) -> Path:
-    return user_cache_path(APP, APP) / "tiles" / hashlib.sha1(str(library.resolve()).encode()).hexdigest()[:16]
+def tile_cache_dir(key: str) -> Path:
+    return user_cache_path(APP, APP) / "tiles" / hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
-        prog="faceboard", description="Curate people and faces. Without a command, opens the window."
-    )
+        prog="faceboard", description="Curate people and faces. Without a command, opens the window.")
     top.add_argument("--version", action="version", version=f"faceboard {__version__}")
-    top.add_argument("--library", type=Path, default=None,
-                     help=f"the local library folder (default: {default_library()})")
+    where = top.add_argument_group("connection (default: the local library)")
+    where.add_argument("--profile", metavar="NAME", help="a saved connection profile")
+    where.add_argument("--library", type=Path, default=None,
+                       help=f"a local library folder (default: {default_library()})")
+    where.add_argument("--backend", choices=sorted(KINDS), help="connect without a profile")
+    where.add_argument("--base-url", metavar="URL", help="the backend's address")
+    where.add_argument("--library-id", metavar="ID", help="which library of the backend")
     top.add_argument("--demo", type=Path, metavar="PATH", help="create a demo library in PATH and exit")
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
     people = commands.add_parser("people", help="list people")
@@ -63,37 +85,60 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def connection(args: argparse.Namespace, secrets: SecretStore | None) -> tuple[Profile, str | None]:
+    """The profile the arguments name, and its secret (keyring, else environment)."""
+    if args.profile:
+        profile = ProfileStore().get(args.profile)
+    elif args.backend and args.backend != "local":
+        profile = Profile("command line", args.backend, args.base_url or "", args.library_id or "")
+    else:
+        profile = Profile("command line", "local", library=str(args.library or default_library()))
+    return profile, secret_for(profile, secrets)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run a command; errors print one clear line and exit 1 (2 for usage)."""
+    """Run a command; an error prints one clear line on stderr and sets the exit code."""
     if args.demo is not None:
         try:
             summary = demo.generate(args.demo)
         except (FileExistsError, FaceboardError) as error:
             print(f"faceboard: {error}", file=sys.stderr)
-            return 1
+            return EXIT_REFUSED
         print(f"Demo library in {args.demo}: {summary['people']} people, {summary['faces']} faces "
               f"({summary['unassigned']} unassigned, {summary['wrong']} on the wrong person).")
         return 0
-    folder = args.library or default_library()
-    if not (folder / "library.sqlite3").exists():
-        print(f"faceboard: no library in {folder} (open the window once, or use --demo)", file=sys.stderr)
-        return 1
     try:
-        return asyncio.run(_command(args, folder))
+        profile, secret = connection(args, SecretStore())
+        if profile.kind == "local" and not (Path(profile.library or default_library()) / "library.sqlite3").exists():
+            print(f"faceboard: no library in {profile.library} (open the window once, or use --demo)",
+                  file=sys.stderr)
+            return EXIT_REFUSED
+        return asyncio.run(_command(args, profile, secret))
     except FaceboardError as error:
         print(f"faceboard: {error.message}", file=sys.stderr)
-        return 1
+        return exit_code(error)
 
 
-async def _command(args: argparse.Namespace, folder: Path) -> int:
-    library = LocalLibrary(folder)
-    curator = Curator(library)
+def person_json(p: Person) -> dict:
+    return {"id": p.id, "name": p.name, "face_count": p.face_count,
+            "primary_thumbnail_id": p.primary_thumbnail_id, "hidden": p.hidden}
+
+
+def face_json(f: Face) -> dict:
+    return {"id": f.id, "person_id": f.person_id, "asset_id": f.asset_id,
+            "box": {"x": f.box.x, "y": f.box.y, "w": f.box.width, "h": f.box.height}}
+
+
+async def _command(args: argparse.Namespace, profile: Profile, secret: str | None) -> int:
+    backend = open_backend(profile, secret)
     try:
+        await backend.connect()
+        curator = Curator(backend)
         match args.command:
             case "people":
                 people = await curator.all_people()
                 if args.json:
-                    print(json.dumps([_plain(p) for p in people], indent=2))
+                    print(json.dumps([person_json(p) for p in people], indent=2))
                 for p in [] if args.json else people:
                     print(f"{p.id}\t{p.name}\t{p.face_count} faces{' (hidden)' if p.hidden else ''}")
             case "faces":
@@ -104,16 +149,16 @@ async def _command(args: argparse.Namespace, folder: Path) -> int:
                     if (cursor := page.next_cursor) is None:
                         break
                 if args.json:
-                    print(json.dumps([_plain(f) for f in faces], indent=2))
+                    print(json.dumps([face_json(f) for f in faces], indent=2))
                 for f in [] if args.json else faces:
                     print(f"{f.id}\tphoto {f.asset_id}\t{f.box.x},{f.box.y} {f.box.width}x{f.box.height}")
             case "assign":
-                change = await curator.apply(AssignFaces(tuple((f, None if args.unassigned else args.to)
-                                                               for f in args.face_ids)))
+                target = None if args.unassigned else args.to
+                change = await curator.apply(AssignFaces(tuple((f, target) for f in args.face_ids)))
                 for face_id, message in change.failures:
                     print(f"faceboard: face {face_id}: {message}", file=sys.stderr)
-                print(f"{len(change.faces) - len(change.failures)} face(s) assigned.")
-                return 1 if change.failures else 0
+                print(f"{len(change.faces)} face(s) {'detached' if target is None else 'assigned'}.")
+                return EXIT_REFUSED if change.failures else 0
             case "primary":
                 op = (SetPrimary(args.person_id, args.thumbnail) if args.thumbnail
                       else SetPrimaryFromFace(args.person_id, args.face))
@@ -123,7 +168,7 @@ async def _command(args: argparse.Namespace, folder: Path) -> int:
                 return await _add_thumbnails(curator, args.person_id, args.files)
         return 0
     finally:
-        await library.close()
+        await backend.close()
 
 
 async def _add_thumbnails(curator: Curator, person_id: str, files: list[Path]) -> int:
@@ -138,8 +183,6 @@ async def _add_thumbnails(curator: Curator, person_id: str, files: list[Path]) -
     if images:
         await curator.apply(AddThumbnails(person.id, tuple(images)))
         print(f"Added {len(images)} thumbnail(s) to {person.name}.")
-    return 1 if failed else 0
+    return EXIT_REFUSED if failed else 0
 
 
-def _plain(obj) -> dict:
-    return asdict(obj)

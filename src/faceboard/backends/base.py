@@ -47,6 +47,9 @@ class Backend(Protocol):
     display_name: str
     capabilities: frozenset[Capability]
 
+    async def connect(self) -> str:
+        """Check that the backend answers and the credentials work; a line for the user."""
+
     async def list_people(self, cursor: str | None = None, limit: int = 1000) -> Page[Person]:
         """People sorted by name, hidden ones included."""
 

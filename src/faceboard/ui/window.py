@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +39,8 @@ TILE_SIZES = (64, 320)
 
 
 class MainWindow(QMainWindow):
+    connectionsRequested = Signal()
+
     def __init__(self, session: Session, title: str):
         super().__init__()
         self.session = session
@@ -186,12 +188,14 @@ class MainWindow(QMainWindow):
                                            ["Ctrl+=", "Ctrl++"])
         self.zoom_out_action = self._action("Smaller tiles", lambda: self.zoom.setValue(self.zoom.value() - 24),
                                             "Ctrl+-")
+        connections_action = self._action("&Connections…", self.connectionsRequested.emit, "Ctrl+K",
+                                          "Open another library or backend")
         quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         about_action = self._action("&About Faceboard", self.about)
 
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
-        file_menu.addActions([self.add_pictures_action, self.reload_action])
+        file_menu.addActions([connections_action, self.add_pictures_action, self.reload_action])
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         edit_menu = menus.addMenu("&Edit")

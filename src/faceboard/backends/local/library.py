@@ -68,6 +68,9 @@ class LocalLibrary:
     async def _write(self, fn: Callable[..., T], *args) -> T:
         return await self._run(self._transaction, fn, *args)
 
+    async def connect(self) -> str:
+        return f"Opened the local library in {self.folder}."
+
     def image_path(self, uri: str) -> Path:
         path = (self.folder / IMAGES_DIR / uri).resolve()
         if not path.is_relative_to((self.folder / IMAGES_DIR).resolve()):

@@ -1,0 +1,203 @@
+"""The Connections dialog: saved profiles (backend kind, address, library) with their
+API keys in the OS keyring, a "Test connection" that really connects, and "Open"."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from faceboard.errors import FaceboardError
+from faceboard.services.connections import KINDS, Profile, ProfileStore, SecretStore, open_backend
+
+
+class ConnectionsDialog(QDialog):
+    openRequested = Signal(object)  # the Profile to open
+
+    def __init__(self, store: ProfileStore, secrets: SecretStore, parent=None, **backend_options):
+        super().__init__(parent)
+        self.setWindowTitle("Connections")
+        self.resize(640, 360)
+        self._store = store
+        self._secrets = secrets
+        self._options = backend_options
+        self._task: asyncio.Task | None = None
+        self.profiles = QListWidget()
+        self.profiles.setMaximumWidth(200)
+        self.name = QLineEdit()
+        self.kind = QComboBox()
+        for kind, label in KINDS.items():
+            self.kind.addItem(label, kind)
+        self.base_url = QLineEdit()
+        self.base_url.setPlaceholderText("https://api.gumnut.ai")
+        self.library = QLineEdit()
+        self.browse = QPushButton("Browse…")
+        self.key = QLineEdit()
+        self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        form.addRow("Backend", self.kind)
+        form.addRow("Address", self.base_url)
+        library_row = QHBoxLayout()
+        library_row.addWidget(self.library, 1)
+        library_row.addWidget(self.browse)
+        form.addRow("Library", library_row)
+        form.addRow("API key", self.key)
+        buttons = QHBoxLayout()
+        self.new_button = QPushButton("New")
+        self.save_button = QPushButton("Save")
+        self.delete_button = QPushButton("Delete")
+        self.test_button = QPushButton("Test connection")
+        self.open_button = QPushButton("Open")
+        self.open_button.setDefault(True)
+        for button in (self.new_button, self.save_button, self.delete_button, self.test_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.open_button)
+        right = QVBoxLayout()
+        right.addLayout(form)
+        right.addWidget(self.status)
+        right.addStretch(1)
+        right.addLayout(buttons)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.profiles)
+        layout.addLayout(right, 1)
+
+        self.profiles.currentTextChanged.connect(self._show_profile)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.browse.clicked.connect(self._browse)
+        self.new_button.clicked.connect(self._new)
+        self.save_button.clicked.connect(self.save)
+        self.delete_button.clicked.connect(self._delete)
+        self.test_button.clicked.connect(self.test_connection)
+        self.open_button.clicked.connect(self._open)
+        self._reload()
+        self._kind_changed()
+
+    # -- form -----------------------------------------------------------------------
+
+    def profile(self) -> Profile:
+        return Profile(self.name.text().strip(), self.kind.currentData(), self.base_url.text().strip(),
+                       self.library.text().strip())
+
+    def _reload(self, select: str | None = None) -> None:
+        self.profiles.clear()
+        try:
+            names = [p.name for p in self._store.all()]
+        except FaceboardError as error:
+            self._say(error.message, error=True)
+            return
+        self.profiles.addItems(names)
+        if select in names:
+            self.profiles.setCurrentRow(names.index(select))
+        elif names:
+            self.profiles.setCurrentRow(0)
+
+    def _show_profile(self, name: str) -> None:
+        if name:
+            self.edit(self._store.get(name))
+
+    def edit(self, profile: Profile) -> None:
+        """Fill the form with a profile (say, one that just failed to open)."""
+        self.name.setText(profile.name)
+        self.kind.setCurrentIndex(self.kind.findData(profile.kind))
+        self.base_url.setText(profile.base_url)
+        self.library.setText(profile.library)
+        self.key.clear()
+        has_key = profile.needs_secret and bool(self._secrets.get(profile.name))
+        self.key.setPlaceholderText("saved in the keyring (type to replace)" if has_key else "")
+        self.status.clear()
+
+    def _kind_changed(self) -> None:
+        local = self.kind.currentData() == "local"
+        self.base_url.setEnabled(not local)
+        self.key.setEnabled(not local)
+        self.browse.setVisible(local)
+        self.library.setPlaceholderText("a folder (empty: the default library)" if local else
+                                        "a library id (empty: the only one)")
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Library folder", self.library.text())
+        if folder:
+            self.library.setText(folder)
+
+    def _new(self) -> None:
+        self.profiles.clearSelection()
+        for field in (self.name, self.base_url, self.library, self.key):
+            field.clear()
+        self.key.setPlaceholderText("")
+        self.name.setFocus()
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.status.setStyleSheet("color: #b3261e;" if error else "")
+        self.status.setText(text)
+
+    # -- actions --------------------------------------------------------------------
+
+    def save(self) -> Profile | None:
+        try:
+            profile = self.profile()
+            self._store.save(profile)
+        except FaceboardError as error:
+            self._say(error.message, error=True)
+            return None
+        if self.key.text():
+            self._secrets.set(profile.name, self.key.text())
+            self.key.clear()
+        self._reload(select=profile.name)
+        self._say(self._secrets.warning or f"Saved {profile.name}.")
+        return profile
+
+    def _secret(self, profile: Profile) -> str | None:
+        return self.key.text() or (self._secrets.get(profile.name) if profile.needs_secret else None)
+
+    def test_connection(self) -> None:
+        try:
+            profile = self.profile()
+        except FaceboardError as error:
+            self._say(error.message, error=True)
+            return
+        self._say("Connecting…")
+        self.test_button.setEnabled(False)
+        self._task = asyncio.ensure_future(self._test(profile, self._secret(profile)))
+
+    async def _test(self, profile: Profile, secret: str | None) -> None:
+        try:
+            backend = open_backend(profile, secret, **({} if profile.kind == "local" else self._options))
+            try:
+                self._say(await backend.connect())
+            finally:
+                await backend.close()
+        except FaceboardError as error:
+            self._say(error.message, error=True)
+        finally:
+            self.test_button.setEnabled(True)
+
+    def _delete(self) -> None:
+        name = self.name.text().strip()
+        if name:
+            self._store.delete(name)
+            self._secrets.delete(name)
+            self._reload()
+            self._say(f"Deleted {name}.")
+
+    def _open(self) -> None:
+        profile = self.save()
+        if profile is not None:
+            self.openRequested.emit(profile)
+            self.close()

@@ -1,0 +1,92 @@
+"""The window on a Gumnut connection, opened the way the app opens it (a profile, the
+key in the keyring), against the fake server in process."""
+
+import httpx
+import pytest
+from PySide6.QtCore import Qt
+
+from conftest import wait_for
+from fakes.gumnut import FakeGumnut
+from fakes.server import AsgiApp
+from faceboard.app import Shell
+from faceboard.services.connections import Profile
+from ui_helpers import drop_on_person, select_faces, select_person, settle
+
+
+@pytest.fixture
+def gumnut_shell(qtbot, loop):
+    fake = FakeGumnut.seeded(people=4, faces_per_person=3, unassigned=5)
+    fake.rate_limited = False
+    shell = Shell(transport=httpx.ASGITransport(app=AsgiApp(fake)))
+    shell.secrets.set("family", fake.api_key)
+    wait_for(qtbot, shell.open(Profile("family", "gumnut", "http://gumnut.test", "lib_main")))
+    window = shell.current[2]
+    qtbot.waitUntil(lambda: not window.session.faces.loading)
+    yield fake, shell, window
+    wait_for(qtbot, shell.close_current())  # a dialog goes with its window
+
+
+def test_faces_dragged_onto_a_person_are_patched_on_gumnut(qtbot, gumnut_shell):
+    fake, shell, window = gumnut_shell
+    assert "Family photos" in window.windowTitle()
+    assert window.session.people.unassigned_count == 5
+    select_person(qtbot, window, None)
+    faces = select_faces(window, [0, 1])
+    mime = window.session.faces.mimeData(window.faces_view.selectionModel().selectedIndexes())
+    bob = next(p for p in fake.people.values() if p.name == "Bob Baker")
+    assert drop_on_person(window, bob.id, mime)
+    settle(qtbot, window)
+    assert [fake.faces[f].person_id for f in faces] == [bob.id, bob.id]
+    assert window.session.people.person(bob.id).face_count == 5
+    assert window.session.people.unassigned_count == 3
+    window.session.undo_stack.undo()
+    settle(qtbot, window)
+    assert [fake.faces[f].person_id for f in faces] == [None, None]
+    patches = [c for c in fake.calls if c.method == "PATCH" and c.path.startswith("/api/faces/")]
+    assert len(patches) == 4
+
+
+def test_a_face_becomes_the_primary_and_thumbnails_are_not_offered(qtbot, gumnut_shell):
+    fake, shell, window = gumnut_shell
+    carla = next(p for p in fake.people.values() if p.name == "Carla Cruz")
+    select_person(qtbot, window, carla.id)
+    face = select_faces(window, [2])[0]
+    window.faces_view.setFocus()
+    qtbot.keyClick(window.faces_view, Qt.Key.Key_Space)
+    settle(qtbot, window)
+    assert fake.people[carla.id].thumbnail_face_id == face
+    assert not window.add_pictures.isEnabled()  # Gumnut cannot take uploaded thumbnails
+    assert window.session.thumbnails.rowCount() == 1
+
+
+def test_a_server_refusal_is_shown_and_the_panes_show_the_truth(qtbot, gumnut_shell):
+    fake, shell, window = gumnut_shell
+    select_person(qtbot, window, None)
+    faces = select_faces(window, [0])
+    fake.fail[("PATCH", f"/api/faces/{faces[0]}")] = (409, {"detail": "Face is being re-clustered"}, 5)
+    mime = window.session.faces.mimeData(window.faces_view.selectionModel().selectedIndexes())
+    alice = next(p for p in fake.people.values() if p.name == "Alice Archer")
+    assert drop_on_person(window, alice.id, mime)
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: window.session.faces.row_of(faces[0]) is not None)
+    assert "re-clustered" in window.statusBar().currentMessage()
+    assert fake.faces[faces[0]].person_id is None
+
+
+def test_a_wrong_key_opens_the_connections_dialog(qtbot, loop):
+    fake = FakeGumnut.seeded()
+    shell = Shell(transport=httpx.ASGITransport(app=AsgiApp(fake)))
+    shell.secrets.set("family", "apikey_wrongWRONG")
+    wait_for(qtbot, shell.open(Profile("family", "gumnut", "http://gumnut.test", "lib_main")))
+    try:
+        assert shell.dialog is not None and shell.dialog.isVisible()
+        assert "Invalid or expired token" in shell.current[2].statusBar().currentMessage()
+        dialog = shell.dialog
+        dialog.key.setText(fake.api_key)
+        dialog.test_connection()
+        qtbot.waitUntil(lambda: "Connected to Gumnut" in dialog.status.text())
+        dialog.save()
+        assert shell.secrets.get("family") == fake.api_key
+        assert fake.api_key not in shell.store.path.read_text()
+    finally:
+        wait_for(qtbot, shell.close_current())
