@@ -30,6 +30,9 @@ def test_faces_dragged_onto_a_person_are_patched_on_gumnut(qtbot, gumnut_shell):
     fake, shell, window = gumnut_shell
     assert "Family photos" in window.windowTitle()
     assert window.session.people.unassigned_count == 5
+    from faceboard.ui.models import SuggestionRole
+
+    assert window.session.faces.index(0).data(SuggestionRole).startswith("probably: ")
     select_person(qtbot, window, None)
     faces = select_faces(window, [0, 1])
     mime = window.session.faces.mimeData(window.faces_view.selectionModel().selectedIndexes())
@@ -90,3 +93,14 @@ def test_a_wrong_key_opens_the_connections_dialog(qtbot, loop):
         assert fake.api_key not in shell.store.path.read_text()
     finally:
         wait_for(qtbot, shell.close_current())
+
+
+def test_the_move_picker_lists_the_suggested_people_first(qtbot, gumnut_shell):
+    from faceboard.ui.dialogs import PersonPicker
+
+    fake, shell, window = gumnut_shell
+    select_person(qtbot, window, None)
+    face = window.session.faces.face_at(0)
+    picker = PersonPicker(window, window.session.people.people(), "Move", False, face.suggestions)
+    assert picker.chosen().name == face.suggestions[0]
+    picker.close()

@@ -7,7 +7,7 @@ from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from faceboard.ui.models import CountRole, ImageRole, ObjectRole, PrimaryRole
+from faceboard.ui.models import CountRole, ImageRole, ObjectRole, PrimaryRole, SuggestionRole
 from faceboard.ui.tile_cache import TileCache
 
 ACCENT = QColor(52, 132, 228)
@@ -70,6 +70,18 @@ class TileDelegate(QStyledItemDelegate):
             font.setPointSizeF(max(7.0, font.pointSizeF() * 0.8))
             painter.setFont(font)
             painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "★ Primary")
+        suggestion = index.data(SuggestionRole)
+        if suggestion:  # the backend's guess, for an operator deciding where a face belongs
+            band = QRectF(rect.left(), rect.bottom() - 20, rect.width(), 20)
+            path = QPainterPath()
+            path.addRoundedRect(band, 6, 6)
+            painter.fillPath(path, QColor(0, 0, 0, 150))
+            painter.setPen(QColor("white"))
+            font = QFont(option.font)
+            font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+            painter.setFont(font)
+            text = painter.fontMetrics().elidedText(suggestion, Qt.TextElideMode.ElideRight, int(band.width()) - 8)
+            painter.drawText(band, Qt.AlignmentFlag.AlignCenter, text)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         if selected:
             color = accent(option.palette)

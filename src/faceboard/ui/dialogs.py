@@ -39,20 +39,27 @@ def ask_pictures(parent: QWidget) -> list[str]:
 class PersonPicker(QDialog):
     """Type a few letters, arrows to choose, Enter to move the faces there."""
 
-    def __init__(self, parent: QWidget, people: list[Person], title: str, allow_unassigned: bool):
+    def __init__(self, parent: QWidget, people: list[Person], title: str, allow_unassigned: bool,
+                 suggested: tuple[str, ...] = ()):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(360, 420)
         self._filter = QLineEdit(self)
         self._filter.setPlaceholderText("Type a name…")
         self._list = QListWidget(self)
-        if allow_unassigned:
+        if allow_unassigned and not suggested:
             item = QListWidgetItem("Unassigned")
             item.setData(Qt.ItemDataRole.UserRole, UNASSIGNED)
             self._list.addItem(item)
-        for person in sorted(people, key=lambda p: p.name.casefold()):
-            item = QListWidgetItem(person.name + (" (hidden)" if person.hidden else ""))
+        rank = {name: i for i, name in enumerate(suggested)}  # the backend's guesses first
+        for person in sorted(people, key=lambda p: (rank.get(p.name, len(rank)), p.name.casefold())):
+            note = " (suggested)" if person.name in rank else " (hidden)" if person.hidden else ""
+            item = QListWidgetItem(person.name + note)
             item.setData(Qt.ItemDataRole.UserRole, person)
+            self._list.addItem(item)
+        if allow_unassigned and suggested:
+            item = QListWidgetItem("Unassigned")
+            item.setData(Qt.ItemDataRole.UserRole, UNASSIGNED)
             self._list.addItem(item)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
@@ -89,7 +96,8 @@ class PersonPicker(QDialog):
         return None if item is None or item.isHidden() else item.data(Qt.ItemDataRole.UserRole)
 
 
-def choose_person(parent: QWidget, people: list[Person], title: str, allow_unassigned: bool = True):
+def choose_person(parent: QWidget, people: list[Person], title: str, allow_unassigned: bool = True,
+                  suggested: tuple[str, ...] = ()):
     """A Person, UNASSIGNED, or None when the user cancelled."""
-    picker = PersonPicker(parent, people, title, allow_unassigned)
+    picker = PersonPicker(parent, people, title, allow_unassigned, suggested)
     return picker.chosen() if picker.exec() == QDialog.DialogCode.Accepted else None

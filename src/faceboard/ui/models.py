@@ -19,6 +19,7 @@ ObjectRole = Qt.ItemDataRole.UserRole + 1  # the domain object (None for the Una
 ImageRole = Qt.ItemDataRole.UserRole + 2  # an ImageRef or None
 CountRole = Qt.ItemDataRole.UserRole + 3  # a person's face count
 PrimaryRole = Qt.ItemDataRole.UserRole + 4  # a thumbnail is its person's primary
+SuggestionRole = Qt.ItemDataRole.UserRole + 5  # "probably: Alice, Bob" for a face, or None
 
 SORT_KEYS: dict[str, Callable[[Person], object]] = {
     "Name": lambda p: (p.name.casefold(), p.id),
@@ -240,9 +241,12 @@ class FacesModel(_TileModel):
             return face.image
         if role == ObjectRole:
             return face
+        if role == SuggestionRole:
+            return f"probably: {', '.join(face.suggestions[:2])}" if face.suggestions else None
         if role == Qt.ItemDataRole.ToolTipRole:
             confidence = "" if face.confidence is None else f", detection confidence {face.confidence:.0%}"
-            return f"Face {face.id} in photo {face.asset_id}{confidence}"
+            probably = f"\nProbably: {', '.join(face.suggestions)}" if face.suggestions else ""
+            return f"Face {face.id} in photo {face.asset_id}{confidence}{probably}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"Face {face.id}"
         return None

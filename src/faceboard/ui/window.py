@@ -372,8 +372,11 @@ class MainWindow(QMainWindow):
             self.show_message("Select faces first.")
             return
         others = [p for p in self.session.people.people() if p.id != self.session.scope]
+        suggested = tuple(dict.fromkeys(
+            name for face_id in faces for name in self.session.faces.face_at(self.session.faces.row_of(face_id)).suggestions
+        ))
         chosen = dialogs.choose_person(self, others, f"Move {len(faces)} face(s) to…",
-                                       allow_unassigned=self.session.scope is not None)
+                                       allow_unassigned=self.session.scope is not None, suggested=suggested)
         if chosen is None:
             return
         self._select_after_removal()
