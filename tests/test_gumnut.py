@@ -14,7 +14,14 @@ from faceboard.backends.gumnut import GumnutBackend
 from faceboard.backends.http import TokenBucket
 from faceboard.errors import AuthFailed, InvalidInput, NotFound, Unavailable
 from faceboard.services.curator import Curator
-from faceboard.services.operations import AssignFaces, CreatePerson, SetPrimaryFromFace, UpdatePerson
+from faceboard.services.operations import (
+    AssignFaces,
+    CreatePerson,
+    DeleteFaces,
+    MergePeople,
+    SetPrimaryFromFace,
+    UpdatePerson,
+)
 
 
 def backend_for(fake, clock=None, key=None):
@@ -224,3 +231,21 @@ def test_connect_needs_a_key_and_picks_the_only_library(fake):
 
     line, library = run(fake, scenario)
     assert library == "lib_main" and "Family photos" in line
+
+
+def test_merge_and_delete_faces_use_gumnuts_own_calls(fake):
+    alice, bob, carla = sorted(fake.people.values(), key=lambda p: p.name)[:3]
+    bobs = [f.id for f in fake.faces.values() if f.person_id == bob.id]
+    gone = next(f.id for f in fake.faces.values() if f.person_id == carla.id)
+
+    async def scenario(backend):
+        curator = Curator(backend)
+        merged = await curator.apply(MergePeople(alice.id, (bob.id,)))
+        deleted = await curator.apply(DeleteFaces((gone,)))
+        return merged, deleted
+
+    merged, deleted = run(fake, scenario)
+    assert bob.id not in fake.people and all(fake.faces[f].person_id == alice.id for f in bobs)
+    assert merged.inverse is None and merged.removed_person_ids == (bob.id,)
+    assert gone not in fake.faces and deleted.inverse is None
+    assert any(c.path == f"/api/people/{alice.id}/merge" for c in fake.calls)

@@ -83,3 +83,29 @@ def test_faces_are_paged_by_cursor(library):
     everything = run(library.list_faces("1", limit=1000))
     assert everything.next_cursor is None
     assert len(everything.items) == run(library.get_people(["1"]))[0].face_count
+
+
+def test_a_version_1_library_is_migrated_and_keeps_its_faces(tmp_path):
+    from faceboard.backends.local.schema import MIGRATIONS, _statements
+
+    folder = tmp_path / "old"
+    (folder / "images" / "assets").mkdir(parents=True)
+    db = sqlite3.connect(folder / "library.sqlite3")
+    for statement in _statements(MIGRATIONS[0]):
+        db.execute(statement)
+    db.execute("INSERT INTO persons (id, name) VALUES (1, 'Ada')")
+    db.execute("INSERT INTO assets (id, path, width, height) VALUES (1, 'assets/1.jpg', 100, 100)")
+    db.execute("INSERT INTO faces (id, asset_id, x, y, w, h, person_id) VALUES (7, 1, 0, 0, 10, 10, 1)")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    lib = LocalLibrary(folder)
+    try:
+        assert [f.id for f in run(lib.list_faces("1")).items] == ["7"]
+        run(lib.delete_faces(["7"]))
+        assert run(lib.get_people(["1"]))[0].face_count == 0
+        run(lib.restore_faces(["7"]))
+        assert run(lib.get_people(["1"]))[0].face_count == 1
+    finally:
+        lib.close_now()
+    assert sqlite3.connect(folder / "library.sqlite3").execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

@@ -11,6 +11,8 @@ from faceboard.services.operations import (
     AddThumbnails,
     AssignFaces,
     CreatePerson,
+    DeleteFaces,
+    MergePeople,
     RemoveThumbnails,
     SetPrimary,
     SetPrimaryFromFace,
@@ -155,3 +157,16 @@ def test_descriptions_name_people():
     assert describe(AssignFaces((("5", "1"), ("6", "1"))), names) == "Move 2 faces to Ada"
     assert describe(AssignFaces((("5", None),)), names) == "Detach face"
     assert describe(UpdatePerson("1", hidden=True), names) == "Hide Ada"
+
+
+def test_merge_people_and_back(curator):
+    change = round_trip(curator, MergePeople("1", ("2", "3")))
+    assert set(change.removed_person_ids) == {"2", "3"}
+    (target,) = [p for p in change.persons if p.id == "1"]
+    assert target.face_count >= 15
+
+
+def test_delete_faces_and_back(curator):
+    faces = run(curator.faces_page("4")).items[:2]
+    change = round_trip(curator, DeleteFaces(tuple(f.id for f in faces)))
+    assert change.removed_face_ids == tuple(f.id for f in faces)

@@ -174,3 +174,30 @@ def test_about_shows_the_version(qtbot, app_window, monkeypatch):
     monkeypatch.setattr("faceboard.ui.window.QMessageBox.about", lambda parent, title, text: shown.append(text))
     app_window.about()
     assert __version__ in shown[0]
+
+
+def test_merge_and_delete_faces_from_the_keyboard_and_undo(qtbot, app_window, library_folder, monkeypatch):
+    window = app_window
+    select_person(qtbot, window, "15")
+    target = window.session.people.person("16")
+    monkeypatch.setattr(dialogs, "choose_person", lambda *args, **kwargs: target)
+    asked = []
+    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, question: asked.append(question) or True)
+    faces_of_15 = [f.id for f in window.session.faces.faces()]
+    key(qtbot, window.people_view, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, window)
+    assert "You can undo it" in asked[0]
+    assert [person_of(library_folder, f) for f in faces_of_15] == ["16"] * len(faces_of_15)
+    assert db(library_folder).execute("SELECT deleted FROM persons WHERE id = 15").fetchone()[0] == 1
+    window.session.undo_stack.undo()
+    settle(qtbot, window)
+    assert [person_of(library_folder, f) for f in faces_of_15] == ["15"] * len(faces_of_15)
+    select_person(qtbot, window, "15")
+    doomed = select_faces(window, [0])
+    key(qtbot, window.faces_view, Qt.Key.Key_Delete, Qt.KeyboardModifier.ShiftModifier)
+    settle(qtbot, window)
+    assert window.session.faces.row_of(doomed[0]) is None
+    assert db(library_folder).execute("SELECT deleted FROM faces WHERE id = ?", (int(doomed[0]),)).fetchone()[0] == 1
+    window.session.undo_stack.undo()
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: window.session.faces.row_of(doomed[0]) is not None)

@@ -91,3 +91,5 @@ class Capability(enum.Enum):
     HIDE_PERSON = "hide people"
     RESTORE = "restore deleted people and thumbnails"
     FACES_ARE_THUMBNAILS = "use a face as the primary thumbnail directly"
+    MERGE_PEOPLE = "merge people"
+    DELETE_FACES = "delete faces"

@@ -256,6 +256,19 @@ class FakeGumnut:
         person = self.people.get(rest[0])
         if person is None:
             raise LookupError(f"Person {rest[0]} not found")
+        if rest[1:] == ["merge"] and method == "POST":
+            sources = body.get("source_person_ids") or []
+            if not 1 <= len(sources) <= 50 or person.id in sources:
+                raise ValueError({"loc": ["body", "source_person_ids"], "msg": "1 to 50 other people", "type": "value_error"})
+            for source in sources:
+                if source not in self.people:
+                    raise LookupError(f"Person {source} not found")
+            for face in self.faces.values():
+                if face.person_id in sources:
+                    face.person_id = person.id
+            for source in sources:
+                del self.people[source]
+            return 200, self._person_json(person, include)
         if method == "GET":
             return 200, self._person_json(person, include)
         if method == "PATCH":

@@ -98,6 +98,14 @@ class Backend(Protocol):
 
     async def restore_person(self, person_id: str) -> Person: ...
 
+    async def merge_people(self, target_id: str, source_ids: Sequence[str]) -> Person:
+        """Move every face of the sources to the target and delete the sources."""
+
+    async def delete_faces(self, face_ids: Sequence[str]) -> None:
+        """Remove face detections (not their photos, not their people)."""
+
+    async def restore_faces(self, face_ids: Sequence[str]) -> None: ...
+
     async def read_image(self, uri: str) -> bytes:
         """The bytes behind an `ImageRef.uri`."""
 

@@ -36,7 +36,7 @@ class GumnutBackend:
     capabilities = frozenset({
         Capability.LIST_FACES, Capability.REASSIGN_FACES, Capability.SET_PRIMARY,
         Capability.FACES_ARE_THUMBNAILS, Capability.CREATE_PERSON, Capability.DELETE_PERSON,
-        Capability.RENAME_PERSON, Capability.HIDE_PERSON,
+        Capability.RENAME_PERSON, Capability.HIDE_PERSON, Capability.MERGE_PEOPLE, Capability.DELETE_FACES,
     })
 
     def __init__(self, api_key: str, base_url: str = DEFAULT_BASE_URL, library_id: str | None = None, *,
@@ -254,6 +254,25 @@ class GumnutBackend:
 
     async def restore_person(self, person_id: str) -> Person:
         raise Unsupported(f"{SERVICE} deletes people for good; they cannot be restored.")
+
+    async def merge_people(self, target_id: str, source_ids: Sequence[str]) -> Person:
+        await self._call(self._sdk.people.merge(target_id, source_person_ids=list(source_ids)))
+        found = await self.get_people([target_id])  # 204 when Gumnut dropped an empty target
+        if not found:
+            raise NotFound(f"{SERVICE} removed the merged person: they had no faces and no name.")
+        return found[0]
+
+    async def delete_faces(self, face_ids: Sequence[str]) -> None:
+        gate = asyncio.Semaphore(BULK_CONCURRENCY)
+
+        async def delete(face_id: str) -> None:
+            async with gate:
+                await self._call(self._sdk.faces.delete(face_id, **self._library()))
+
+        await asyncio.gather(*(delete(f) for f in face_ids))
+
+    async def restore_faces(self, face_ids: Sequence[str]) -> None:
+        raise Unsupported(f"{SERVICE} deletes faces for good; they cannot be restored.")
 
     async def close(self) -> None:
         await self._api.aclose()

@@ -17,9 +17,12 @@ from faceboard.services.operations import (
     Batch,
     Change,
     CreatePerson,
+    DeleteFaces,
     DeletePerson,
+    MergePeople,
     Operation,
     RemoveThumbnails,
+    RestoreFaces,
     RestorePerson,
     RestoreThumbnails,
     SetPrimary,
@@ -87,6 +90,12 @@ class Curator:
                 return await self._restore(operation)
             case UpdatePerson():
                 return await self._update(operation)
+            case MergePeople():
+                return await self._merge(operation, progress)
+            case DeleteFaces():
+                return await self._delete_faces(operation)
+            case RestoreFaces():
+                return await self._restore_faces(operation)
             case Batch():
                 return await self._batch(operation, progress)
         raise TypeError(f"not an operation: {operation!r}")
@@ -210,6 +219,53 @@ class Curator:
             hidden=None if op.hidden is None else before.hidden,
         )
         return Change(persons=(after,), inverse=inverse)
+
+    def can_merge(self) -> bool:
+        return self.can(Capability.MERGE_PEOPLE) or (
+            self.can(Capability.REASSIGN_FACES) and self.can(Capability.DELETE_PERSON)
+        )
+
+    async def _all_faces(self, person_id: str) -> list[Face]:
+        faces, cursor = [], None
+        while True:
+            page = await self.faces_page(person_id, cursor)
+            faces.extend(page.items)
+            if (cursor := page.next_cursor) is None:
+                return faces
+
+    async def _merge(self, op: MergePeople, progress: Progress | None) -> Change:
+        if op.target_id in op.source_ids or not op.source_ids:
+            raise InvalidInput("Choose other people to merge into this one.")
+        target = await self.person(op.target_id)
+        if self.can(Capability.RESTORE) or not self.can(Capability.MERGE_PEOPLE):
+            # from reassignment and deletion: undoable wherever deletion is
+            moves = []
+            for source in op.source_ids:
+                moves.extend((f.id, target.id) for f in await self._all_faces(source))
+            parts = ((AssignFaces(tuple(moves)),) if moves else ()) + tuple(DeletePerson(s) for s in op.source_ids)
+            return await self._batch(Batch(parts), progress)
+        merged = await self.backend.merge_people(target.id, op.source_ids)  # the backend's own, for good
+        return Change(persons=(merged,), removed_person_ids=tuple(op.source_ids))
+
+    async def _touched(self, faces: list[Face]) -> tuple[Person, ...]:
+        return tuple(await self.backend.get_people(sorted({f.person_id for f in faces if f.person_id})))
+
+    async def _delete_faces(self, op: DeleteFaces) -> Change:
+        require(self.backend, Capability.DELETE_FACES)
+        faces = await self.backend.get_faces(op.face_ids)
+        await self.backend.delete_faces(op.face_ids)
+        return Change(
+            persons=await self._touched(faces), removed_face_ids=op.face_ids,
+            unassigned_delta=-sum(f.person_id is None for f in faces),
+            inverse=RestoreFaces(op.face_ids) if self.can(Capability.RESTORE) else None,
+        )
+
+    async def _restore_faces(self, op: RestoreFaces) -> Change:
+        require(self.backend, Capability.RESTORE)
+        await self.backend.restore_faces(op.face_ids)
+        faces = await self.backend.get_faces(op.face_ids)
+        return Change(persons=await self._touched(faces), faces=tuple(faces),
+                      unassigned_delta=sum(f.person_id is None for f in faces), inverse=DeleteFaces(op.face_ids))
 
     async def _batch(self, op: Batch, progress: Progress | None = None) -> Change:
         change, inverses = Change(), []

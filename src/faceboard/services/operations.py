@@ -83,6 +83,24 @@ class UpdatePerson:
 
 
 @dataclass(frozen=True)
+class MergePeople:
+    """Every face of the sources moves to the target; the sources are deleted."""
+
+    target_id: str
+    source_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DeleteFaces:
+    face_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RestoreFaces:
+    face_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Batch:
     """Operations applied in order; its inverse undoes them in reverse order."""
 
@@ -91,7 +109,7 @@ class Batch:
 
 Operation = (
     AssignFaces | SetPrimary | SetPrimaryFromFace | AddThumbnails | RemoveThumbnails | RestoreThumbnails
-    | CreatePerson | DeletePerson | RestorePerson | UpdatePerson | Batch
+    | CreatePerson | DeletePerson | RestorePerson | UpdatePerson | MergePeople | DeleteFaces | RestoreFaces | Batch
 )
 
 
@@ -107,6 +125,7 @@ class Change:
     persons: tuple[Person, ...] = ()
     removed_person_ids: tuple[str, ...] = ()
     faces: tuple[Face, ...] = ()
+    removed_face_ids: tuple[str, ...] = ()
     thumbnails: tuple[tuple[str, tuple[Thumbnail, ...]], ...] = ()
     unassigned_delta: int = 0  # how many more (or fewer) faces are unassigned now
     failures: tuple[tuple[str, str], ...] = ()
@@ -122,6 +141,7 @@ class Change:
             persons=tuple(p for p in persons.values() if p.id not in later.removed_person_ids),
             removed_person_ids=tuple(removed),
             faces=tuple(({f.id: f for f in self.faces} | {f.id: f for f in later.faces}).values()),
+            removed_face_ids=self.removed_face_ids + later.removed_face_ids,
             thumbnails=tuple((dict(self.thumbnails) | dict(later.thumbnails)).items()),
             unassigned_delta=self.unassigned_delta + later.unassigned_delta,
             failures=self.failures + later.failures,
@@ -162,6 +182,12 @@ def describe(operation: Operation, names: dict[str, str]) -> str:
             if new_name is not None:
                 return f"Rename {name(person_id)} to {new_name}"
             return f"{'Hide' if hidden else 'Show'} {name(person_id)}"
+        case MergePeople(target_id, source_ids):
+            return f"Merge {', '.join(name(s) for s in source_ids)} into {name(target_id)}"
+        case DeleteFaces(face_ids):
+            return f"Delete {len(face_ids)} face{'s' * (len(face_ids) != 1)}"
+        case RestoreFaces(face_ids):
+            return f"Restore {len(face_ids)} face{'s' * (len(face_ids) != 1)}"
         case Batch(operations):
             return describe(operations[0], names) if operations else "Nothing"
     raise TypeError(f"not an operation: {operation!r}")

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +28,13 @@ def ask_name(parent: QWidget, title: str, label: str, text: str = "") -> str | N
     name, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
     name = " ".join(name.split())
     return name if ok and name else None
+
+
+def confirm(parent: QWidget, title: str, question: str) -> bool:
+    answer = QMessageBox.question(parent, title, question,
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                                  QMessageBox.StandardButton.Cancel)
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def ask_pictures(parent: QWidget) -> list[str]:

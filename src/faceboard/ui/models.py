@@ -338,6 +338,15 @@ class FacesModel(_TileModel):
         elif joined:  # the rest of the list is still on the server: keep its order, put them first
             self._insert(0, joined)
 
+    def remove(self, face_ids) -> None:
+        """Faces that no longer exist (deleted) leave the list."""
+        rows = sorted((self._rows[f] for f in face_ids if f in self._rows), reverse=True)
+        for first, last in _runs(rows):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._items[first : last + 1]
+            self._rows = {f.id: i for i, f in enumerate(self._items)}
+            self.endRemoveRows()
+
     def _insert(self, position: int, faces: list[Face]) -> None:
         self.beginInsertRows(QModelIndex(), position, position + len(faces) - 1)
         self._items[position:position] = faces

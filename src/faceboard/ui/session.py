@@ -28,6 +28,8 @@ from faceboard.services.operations import (
     AssignFaces,
     Change,
     CreatePerson,
+    DeleteFaces,
+    MergePeople,
     Operation,
     RemoveThumbnails,
     SetPrimary,
@@ -224,6 +226,12 @@ class Session(QObject):
     def remove_thumbnail(self, person_id: str, thumbnail_id: str) -> None:
         self.submit(RemoveThumbnails(person_id, (thumbnail_id,)))
 
+    def merge(self, target_id: str, source_ids: Iterable[str]) -> None:
+        self.submit(MergePeople(target_id, tuple(source_ids)))
+
+    def delete_faces(self, face_ids: Iterable[str]) -> None:
+        self.submit(DeleteFaces(tuple(face_ids)))
+
     def create_person(self, name: str, face_ids: Iterable[str]) -> None:
         self.submit(CreatePerson(name, tuple(face_ids)))
 
@@ -314,6 +322,7 @@ class Session(QObject):
         if change.unassigned_delta and not counts_shown:
             self.people.adjust_counts({None: change.unassigned_delta})
         self.faces.apply(change.faces)
+        self.faces.remove(change.removed_face_ids)
         for person_id, thumbnails in change.thumbnails:
             if person_id == self.thumbnails.person_id:
                 self.thumbnails.set_thumbnails(person_id, thumbnails)

@@ -177,6 +177,10 @@ class MainWindow(QMainWindow):
                                            "Make the selected thumbnail or face the primary thumbnail")
         self.remove_thumbnail_action = self._action("Remove thumbnail", self.remove_selected_thumbnail, None,
                                                     "Remove the selected thumbnail")
+        self.delete_faces_action = self._action("Delete faces…", self.delete_selected, "Shift+Delete",
+                                                "Remove the selected face detections (not the photos)")
+        self.merge_action = self._action("&Merge into…", self.merge_selected, "Ctrl+M",
+                                         "Move all faces of this person to another one, and remove this one")
         self.rename_action = self._action("&Rename person…", self.rename_selected, "F2")
         self.hide_action = self._action("&Hide person", self.toggle_hidden, "Ctrl+H",
                                         "Hide the person from the list, or show them again")
@@ -201,20 +205,21 @@ class MainWindow(QMainWindow):
         edit_menu = menus.addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.redo_action])
         edit_menu.addSeparator()
-        edit_menu.addActions([self.move_action, self.detach_action, self.new_person_action])
+        edit_menu.addActions([self.move_action, self.detach_action, self.new_person_action, self.delete_faces_action])
         edit_menu.addSeparator()
         edit_menu.addActions([self.primary_action, self.remove_thumbnail_action])
         edit_menu.addSeparator()
-        edit_menu.addActions([self.rename_action, self.hide_action, self.filter_action])
+        edit_menu.addActions([self.rename_action, self.hide_action, self.merge_action, self.filter_action])
         view_menu = menus.addMenu("&View")
         view_menu.addAction(self.history.toggleViewAction())
         view_menu.addActions([self.zoom_in_action, self.zoom_out_action])
         menus.addMenu("&Help").addAction(about_action)
 
         for view, actions in (
-            (self.faces_view, [self.move_action, self.detach_action, self.new_person_action, self.primary_action]),
+            (self.faces_view, [self.move_action, self.detach_action, self.new_person_action, self.primary_action,
+                               self.delete_faces_action]),
             (self.thumbnails_view, [self.primary_action, self.remove_thumbnail_action]),
-            (self.people_view, [self.rename_action, self.hide_action, self.add_pictures_action]),
+            (self.people_view, [self.rename_action, self.hide_action, self.merge_action, self.add_pictures_action]),
         ):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(
@@ -334,6 +339,8 @@ class MainWindow(QMainWindow):
         self.new_person_action.setEnabled(faces and can(Capability.CREATE_PERSON))
         self.rename_action.setEnabled(person is not None and can(Capability.RENAME_PERSON))
         self.hide_action.setEnabled(person is not None and can(Capability.HIDE_PERSON))
+        self.merge_action.setEnabled(person is not None and self.session.curator.can_merge())
+        self.delete_faces_action.setEnabled(faces and can(Capability.DELETE_FACES))
         self.hide_action.setText("Show person" if person is not None and person.hidden else "&Hide person")
         self.add_pictures_action.setEnabled(person is not None and can(Capability.ADD_THUMBNAILS))
         thumbnail = bool(self.thumbnails_view.selectionModel().selectedIndexes())
@@ -415,6 +422,34 @@ class MainWindow(QMainWindow):
             return
         thumbnail = self.session.thumbnails.thumbnail_at(selected[0].row())
         self.session.remove_thumbnail(person.id, thumbnail.id)
+
+    def _undoable(self) -> bool:
+        return self.session.curator.can(Capability.RESTORE)
+
+    def delete_selected(self) -> None:
+        faces = self.selected_face_ids()
+        if not faces:
+            return
+        if not self._undoable() and not dialogs.confirm(
+            self, "Delete faces", f"Delete {len(faces)} face detection(s) on "
+            f"{self.session.curator.backend.display_name}? This cannot be undone."):
+            return
+        self._select_after_removal()
+        self.session.delete_faces(faces)
+
+    def merge_selected(self) -> None:
+        person = self.session.selected_person
+        if person is None:
+            return
+        others = [p for p in self.session.people.people() if p.id != person.id]
+        target = dialogs.choose_person(self, others, f"Merge {person.name} into…", allow_unassigned=False)
+        if target is None:
+            return
+        undo = "You can undo it." if self._undoable() else "This cannot be undone."
+        if not dialogs.confirm(self, "Merge people", f"Move all {person.face_count} faces of {person.name} to "
+                               f"{target.name}, and remove {person.name}? {undo}"):
+            return
+        self.session.merge(target.id, [person.id])
 
     def rename_selected(self) -> None:
         person = self.session.selected_person

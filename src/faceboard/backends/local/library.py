@@ -20,7 +20,7 @@ from PIL import Image, UnidentifiedImageError
 from faceboard.backends.base import AssignResult, Progress, require
 from faceboard.backends.local import schema
 from faceboard.domain import BoundingBox, Capability, Face, ImageRef, Page, Person, Thumbnail
-from faceboard.errors import Conflict, InvalidInput, NotFound
+from faceboard.errors import Conflict, InvalidInput, NotFound, Unsupported
 
 T = TypeVar("T")
 
@@ -32,7 +32,7 @@ _PERSON_COLUMNS = """
     p.id, p.name, p.hidden,
     (SELECT t.id FROM thumbnails t WHERE t.person_id = p.id AND t.is_primary = 1),
     (SELECT t.path FROM thumbnails t WHERE t.person_id = p.id AND t.is_primary = 1),
-    (SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id)
+    (SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id AND f.deleted = 0)
 """
 _FACE_COLUMNS = "f.id, f.person_id, f.asset_id, f.x, f.y, f.w, f.h, f.confidence, a.path"
 
@@ -40,7 +40,8 @@ _FACE_COLUMNS = "f.id, f.person_id, f.asset_id, f.x, f.y, f.w, f.h, f.confidence
 class LocalLibrary:
     """A library folder: `library.sqlite3` and `images/` (assets and thumbnails)."""
 
-    capabilities = frozenset(Capability) - {Capability.FACES_ARE_THUMBNAILS}
+    # merging is done by the curator from reassignment and soft deletion, so it stays undoable
+    capabilities = frozenset(Capability) - {Capability.FACES_ARE_THUMBNAILS, Capability.MERGE_PEOPLE}
 
     def __init__(self, folder: Path | str):
         self.folder = Path(folder)
@@ -141,7 +142,7 @@ class LocalLibrary:
         marks = ",".join("?" * len(ids))
         rows = self._db.execute(
             f"SELECT {_FACE_COLUMNS} FROM faces f JOIN assets a ON a.id = f.asset_id "
-            f"WHERE f.id IN ({marks})",
+            f"WHERE f.deleted = 0 AND f.id IN ({marks})",
             [_int_id(i) for i in ids],
         ).fetchall()
         found = {str(r[0]): self._face(r) for r in rows}
@@ -178,7 +179,7 @@ class LocalLibrary:
 
     async def count_unassigned(self) -> int:
         return await self._run(
-            lambda: self._db.execute("SELECT COUNT(*) FROM faces WHERE person_id IS NULL").fetchone()[0]
+            lambda: self._db.execute("SELECT COUNT(*) FROM faces WHERE person_id IS NULL AND deleted = 0").fetchone()[0]
         )
 
     async def list_faces(
@@ -191,7 +192,7 @@ class LocalLibrary:
                 self._person_sync(person_id)
             rows = self._db.execute(
                 f"SELECT {_FACE_COLUMNS} FROM faces f JOIN assets a ON a.id = f.asset_id "
-                "WHERE f.person_id IS ? AND f.id > ? ORDER BY f.id LIMIT ?",
+                "WHERE f.person_id IS ? AND f.deleted = 0 AND f.id > ? ORDER BY f.id LIMIT ?",
                 (None if person_id is None else _int_id(person_id), after, limit + 1),
             ).fetchall()
             items = tuple(self._face(r) for r in rows[:limit])
@@ -385,6 +386,25 @@ class LocalLibrary:
             return self._person_sync(person_id)
 
         return await self._write(write)
+
+    async def merge_people(self, target_id: str, source_ids: Sequence[str]) -> Person:
+        raise Unsupported("The local library has no merge of its own; the curator merges undoably.")
+
+    async def delete_faces(self, face_ids: Sequence[str]) -> None:
+        def write():
+            self._faces_sync(list(face_ids))
+            self._db.executemany("UPDATE faces SET deleted = 1 WHERE id = ?", [(_int_id(f),) for f in face_ids])
+
+        await self._write(write)
+
+    async def restore_faces(self, face_ids: Sequence[str]) -> None:
+        def write():
+            cursor = self._db.executemany(
+                "UPDATE faces SET deleted = 0 WHERE id = ? AND deleted = 1", [(_int_id(f),) for f in face_ids])
+            if cursor.rowcount != len(face_ids):
+                raise NotFound("Some of those faces were not deleted, or do not exist.")
+
+        await self._write(write)
 
     # -- used by the demo generator -------------------------------------------------
 

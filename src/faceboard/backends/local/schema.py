@@ -45,6 +45,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE UNIQUE INDEX one_primary_per_person ON thumbnails(person_id) WHERE is_primary = 1;
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: deleting a face is soft too, so that undo brings the detection back
+    """
+    ALTER TABLE faces ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+    DROP INDEX faces_by_person;
+    CREATE INDEX faces_by_person ON faces(person_id, deleted, id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
