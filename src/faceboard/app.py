@@ -13,6 +13,10 @@ from faceboard.errors import FaceboardError
 
 def main(argv: list[str] | None = None) -> int:
     args = cli.parser().parse_args(argv)
+    if args.self_test:
+        from faceboard.self_test import run_self_test
+
+        return run_self_test()
     if args.command or args.demo is not None:
         return cli.run(args)
     return run_window(args)
@@ -31,7 +35,9 @@ def run_window(args) -> int:
     app.setOrganizationName(cli.APP)
     app.setApplicationName(cli.APP)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("faceboard")
+    app.setDesktopFileName("io.github.faceboard.Faceboard")
+    # the loop ends when _window returns, after pending changes are written; not before
+    app.setQuitOnLastWindowClosed(False)
     try:
         return qasync.run(_window(profile))
     except asyncio.CancelledError:

@@ -61,6 +61,8 @@ def parser() -> argparse.ArgumentParser:
     where.add_argument("--base-url", metavar="URL", help="the backend's address")
     where.add_argument("--library-id", metavar="ID", help="which library of the backend")
     top.add_argument("--demo", type=Path, metavar="PATH", help="create a demo library in PATH and exit")
+    top.add_argument("--self-test", action="store_true",
+                     help="open the window on a temporary demo library, reassign and undo one face, exit 0")
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
     people = commands.add_parser("people", help="list people")
     people.add_argument("--json", action="store_true")
