@@ -104,3 +104,40 @@ def test_the_move_picker_lists_the_suggested_people_first(qtbot, gumnut_shell):
     picker = PersonPicker(window, window.session.people.people(), "Move", False, face.suggestions)
     assert picker.chosen().name == face.suggestions[0]
     picker.close()
+
+
+def test_a_bulk_move_shows_progress_and_can_be_cancelled(qtbot, loop):
+    fake = FakeGumnut.seeded(people=2, faces_per_person=1, unassigned=120)
+    fake.rate_limited = False
+    shell = Shell(transport=httpx.ASGITransport(app=AsgiApp(fake)))
+    shell.secrets.set("family", fake.api_key)
+    wait_for(qtbot, shell.open(Profile("family", "gumnut", "http://gumnut.test", "lib_main")))
+    window = shell.current[2]
+    try:
+        qtbot.waitUntil(lambda: not window.session.faces.loading)
+        while window.session.faces.canFetchMore():
+            window.session.faces.fetchMore()
+            qtbot.waitUntil(lambda: not window.session.faces.loading)
+        faces = select_faces(window, list(range(window.session.faces.rowCount())))
+        assert len(faces) == 120
+        seen = []
+
+        def cancel_at_40(done, total):
+            seen.append((done, window.progress_bar.isVisible()))
+            if done == 40:
+                window.cancel_button.click()
+
+        window.session.progress.connect(cancel_at_40)
+        target = next(iter(fake.people.values()))
+        window.session.assign(faces, target.id)
+        settle(qtbot, window)
+        moved = [f for f in faces if fake.faces[f].person_id == target.id]
+        assert 40 <= len(moved) < 120 and any(visible for _, visible in seen)
+        assert not window.progress_bar.isVisible()
+        assert "cancelled before it was sent" in window.statusBar().currentMessage()
+        qtbot.waitUntil(lambda: window.session.faces.rowCount() == 120 - len(moved))  # what the server holds
+        window.session.undo_stack.undo()  # what was done can be undone
+        settle(qtbot, window)
+        assert all(fake.faces[f].person_id is None for f in faces)
+    finally:
+        wait_for(qtbot, shell.close_current())
