@@ -141,3 +141,27 @@ def test_a_bulk_move_shows_progress_and_can_be_cancelled(qtbot, loop):
         assert all(fake.faces[f].person_id is None for f in faces)
     finally:
         wait_for(qtbot, shell.close_current())
+
+
+def test_switching_from_the_local_library_to_gumnut_in_the_dialog(qtbot, loop, library_folder):
+    fake = FakeGumnut.seeded()
+    shell = Shell(transport=httpx.ASGITransport(app=AsgiApp(fake)))
+    wait_for(qtbot, shell.open(Profile("mine", "local", library=str(library_folder))))
+    local_window = shell.current[2]
+    assert local_window.session.people.rowCount() > 20
+    try:
+        local_window.connectionsRequested.emit()
+        dialog = shell.dialog
+        dialog._new()
+        dialog.name.setText("family")
+        dialog.kind.setCurrentIndex(dialog.kind.findData("gumnut"))
+        dialog.base_url.setText("http://gumnut.test")
+        dialog.library.setText("lib_main")
+        dialog.key.setText(fake.api_key)
+        dialog.open_button.click()
+        qtbot.waitUntil(lambda: shell.current[2] is not local_window and shell.current[1].people.rowCount() > 1)
+        assert "Gumnut" in shell.current[2].windowTitle()
+        assert shell.store.get("family").base_url == "http://gumnut.test"
+        assert shell.secrets.get("family") == fake.api_key and fake.api_key not in shell.store.path.read_text()
+    finally:
+        wait_for(qtbot, shell.close_current())
