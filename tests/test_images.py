@@ -91,3 +91,30 @@ def test_pipeline_serves_newest_first_and_caches_on_disk(tmp_path):
     assert order == ["img0", "img3", "img2", "img1"]  # the first starts at once, then newest first
     assert served == []  # from the disk cache
     assert (tile.width, tile.height) == (64, 64)
+
+
+def test_the_disk_cache_keeps_to_its_size_dropping_the_least_recently_used(tmp_path):
+    import os
+
+    images = {f"img{i}": jpeg((300, 300), color=(i * 20, 0, 0)) for i in range(12)}
+
+    async def read(uri):
+        return images[uri]
+
+    async def scenario():
+        pipeline = ImagePipeline(read, tmp_path / "cache", workers=1, cache_bytes=10**9)
+        for i, uri in enumerate(images):
+            await pipeline.load(ImageRef(uri, uri), 64)
+        files = sorted((tmp_path / "cache").glob("*/*.png"))
+        one = files[0].stat().st_size
+        for n, path in enumerate(files):  # make the ages distinct and known
+            os.utime(path, (1000 + n, 1000 + n))
+        newest = files[-1]
+        pipeline._cache_bytes = one * 5
+        dropped = pipeline.prune_cache()
+        await pipeline.aclose()
+        return dropped, files, newest
+
+    dropped, files, newest = asyncio.run(scenario())
+    left = sorted((tmp_path / "cache").glob("*/*.png"))
+    assert dropped == 7 and len(left) == 5 and newest in left and files[0] not in left

@@ -165,3 +165,31 @@ def test_switching_from_the_local_library_to_gumnut_in_the_dialog(qtbot, loop, l
         assert shell.secrets.get("family") == fake.api_key and fake.api_key not in shell.store.path.read_text()
     finally:
         wait_for(qtbot, shell.close_current())
+
+
+def test_the_key_is_in_no_log_record_and_no_file_the_app_writes(qtbot, loop, caplog, tmp_path):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    fake = FakeGumnut.seeded()
+    fake.api_key = "apikey_NeverWriteMe0042"
+    shell = Shell(transport=httpx.ASGITransport(app=AsgiApp(fake)))
+    shell.store.save(Profile("family", "gumnut", "http://gumnut.test", "lib_main"))
+    shell.secrets.set("family", fake.api_key)
+    wait_for(qtbot, shell.open(shell.store.get("family")))
+    window = shell.current[2]
+    qtbot.waitUntil(lambda: window.session.tiles._used > 0, timeout=10000)  # crops fetched and cached
+    select_person(qtbot, window, None)
+    window.session.assign([window.session.faces.face_at(0).id], next(iter(fake.people)))
+    settle(qtbot, window)
+    window.close()  # writes the window settings
+    wait_for(qtbot, shell.close_current())
+    assert caplog.records
+    for record in caplog.records:
+        assert fake.api_key not in record.getMessage() and "cdnSIGNATURE" not in record.getMessage()
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".png" for p in written) and any(p.name == "profiles.json" for p in written)
+    for path in written:
+        data = path.read_bytes()
+        assert fake.api_key.encode() not in data, path
+        assert b"cdnSIGNATURE" not in data, path

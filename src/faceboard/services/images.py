@@ -23,6 +23,7 @@ from faceboard.domain import BoundingBox, ImageRef
 from faceboard.errors import InvalidInput
 
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024
+DISK_CACHE_BYTES = 512 * 1024 * 1024  # scaled tiles kept on disk, least recently used dropped first
 MAX_PIXELS = 120_000_000  # beyond this a file is refused, not decoded: a decompression bomb guard
 UPLOAD_MAX_SIDE = 2048  # a thumbnail needs no more; larger uploads are scaled down
 FACE_CONTEXT = 0.12  # margin around a face box in tiles, so a face is not cut at the hairline
@@ -125,9 +126,12 @@ class ImagePipeline:
     is decoded first; `drop_pending` forgets requests for tiles no longer shown.
     """
 
-    def __init__(self, read: Callable[[str], Awaitable[bytes]], cache_dir: Path | None, workers: int | None = None):
+    def __init__(self, read: Callable[[str], Awaitable[bytes]], cache_dir: Path | None, workers: int | None = None,
+                 cache_bytes: int = DISK_CACHE_BYTES):
         self._read = read
         self._cache_dir = cache_dir
+        self._cache_bytes = cache_bytes
+        self._written = 0
         self._workers = workers or max(2, os.cpu_count() or 2)
         self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="image-decode")
         self._stack: list[tuple[ImageRef, int, asyncio.Future]] = []
@@ -186,6 +190,9 @@ class ImagePipeline:
                 tile = await loop.run_in_executor(self._pool, decode_tile, data, ref.box, size)
                 if cached:
                     await loop.run_in_executor(self._pool, self._to_cache, cached, tile)
+                    self._written += 1
+                    if self._written % 200 == 1:  # now and then, not on every tile
+                        await loop.run_in_executor(self._pool, self.prune_cache)
             if not future.done():
                 future.set_result(tile)
         except asyncio.CancelledError:
@@ -201,9 +208,31 @@ class ImagePipeline:
         digest = hashlib.sha1(f"{ref.key}|{ref.box}|{size}".encode()).hexdigest()
         return self._cache_dir / digest[:2] / f"{digest}.png"
 
+    def prune_cache(self) -> int:
+        """Drop the least recently used tiles until the cache fits its size; return how many."""
+        if self._cache_dir is None or not self._cache_dir.exists():
+            return 0
+        files = []
+        for path in self._cache_dir.glob("*/*.png"):
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue
+            files.append((stat.st_mtime, stat.st_size, path))
+        total = sum(size for _, size, _ in files)
+        dropped = 0
+        for _, size, path in sorted(files):
+            if total <= self._cache_bytes:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
+            dropped += 1
+        return dropped
+
     @staticmethod
     def _from_cache(path: Path) -> Tile | None:
         try:
+            os.utime(path)  # a read makes it recently used
             with Image.open(path) as image:
                 image = image.convert("RGB")
                 return Tile(image.width, image.height, image.tobytes())
