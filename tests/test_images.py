@@ -78,7 +78,7 @@ def test_pipeline_serves_newest_first_and_caches_on_disk(tmp_path):
         return images[uri]
 
     async def scenario():
-        pipeline = ImagePipeline(read, tmp_path / "cache", workers=1)
+        pipeline = ImagePipeline(read, tmp_path / "cache", workers=1, fetches=1)
         tasks = [asyncio.ensure_future(pipeline.load(ImageRef(u, u), 64)) for u in images]
         await asyncio.gather(*tasks)
         first_order = list(served)

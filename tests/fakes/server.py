@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -30,7 +31,8 @@ class AsgiApp:
 
 @contextlib.contextmanager
 def serve(fake):
-    """Run the fake on 127.0.0.1 in a thread; yields its base URL; stops by itself."""
+    """Run the fake on 127.0.0.1 in threads; yields its base URL; stops by itself.
+    A `latency` attribute on the fake (seconds) delays every answer, outside its lock."""
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
@@ -39,6 +41,7 @@ def serve(fake):
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
+            time.sleep(getattr(fake, "latency", 0.0))  # a distant server: answers overlap
             with lock:
                 status, out_headers, out = fake.handle(
                     self.command, url.path, urllib.parse.parse_qs(url.query, keep_blank_values=True), headers, body)

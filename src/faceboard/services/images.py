@@ -24,6 +24,7 @@ from faceboard.errors import InvalidInput
 
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024
 DISK_CACHE_BYTES = 512 * 1024 * 1024  # scaled tiles kept on disk, least recently used dropped first
+FETCHES = 16  # images requested at once; matches the HTTP clients' keep-alive pool
 MAX_PIXELS = 120_000_000  # beyond this a file is refused, not decoded: a decompression bomb guard
 UPLOAD_MAX_SIDE = 2048  # a thumbnail needs no more; larger uploads are scaled down
 FACE_CONTEXT = 0.12  # margin around a face box in tiles, so a face is not cut at the hairline
@@ -122,18 +123,19 @@ def expand_pictures(paths) -> list[Path]:
 
 class ImagePipeline:
     """Serves `Tile`s for image refs: disk cache first, then the backend's bytes, decoded
-    on worker threads. Requests wait on a stack, so the newest (what is on screen now)
-    is decoded first; `drop_pending` forgets requests for tiles no longer shown.
+    on worker threads (one per core). Up to FETCHES requests are in flight at once.
+    Requests wait on a stack, so the newest (what is on screen now) is served first;
+    `drop_pending` forgets requests for tiles no longer shown.
     """
 
     def __init__(self, read: Callable[[str], Awaitable[bytes]], cache_dir: Path | None, workers: int | None = None,
-                 cache_bytes: int = DISK_CACHE_BYTES):
+                 cache_bytes: int = DISK_CACHE_BYTES, fetches: int = FETCHES):
         self._read = read
         self._cache_dir = cache_dir
         self._cache_bytes = cache_bytes
         self._written = 0
-        self._workers = workers or max(2, os.cpu_count() or 2)
-        self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="image-decode")
+        self._fetches = fetches  # requests in flight: waiting on a server costs no CPU
+        self._pool = ThreadPoolExecutor(workers or max(2, os.cpu_count() or 2), thread_name_prefix="image-decode")
         self._stack: list[tuple[ImageRef, int, asyncio.Future]] = []
         self._running: set[asyncio.Task] = set()
 
@@ -168,7 +170,7 @@ class ImagePipeline:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _pump(self) -> None:
-        while len(self._running) < self._workers and self._stack:
+        while len(self._running) < self._fetches and self._stack:
             ref, size, future = self._stack.pop()
             if future.done():
                 continue
