@@ -13,26 +13,58 @@ def face(i, person="1"):
     return Face(str(i), person, "a", BoundingBox(0, 0, 10, 10), ImageRef(f"f{i}", "x"))
 
 
-def test_people_model_filter_sort_and_updates(qtmodeltester):
-    model = PeopleModel()
-    model.set_people(people(), unassigned=7)
+def people_loader(everyone, page_size=10):
+    """A backend's people listing in miniature: filtered, sorted, paged by offset."""
+    orders = {"name": lambda p: (p.name.casefold(), p.id), "most_faces": lambda p: (-p.face_count, p.id),
+              "fewest_faces": lambda p: (p.face_count, p.id)}
+    calls = []
+
+    async def load(query, cursor):
+        calls.append((query, cursor))
+        chosen = sorted((p for p in everyone if (query.include_hidden or not p.hidden)
+                         and query.text.casefold() in p.name.casefold()), key=orders[query.sort])
+        start = int(cursor or 0)
+        more = start + page_size < len(chosen)
+        return Page(tuple(chosen[start : start + page_size]), str(start + page_size) if more else None)
+
+    return load, calls
+
+
+def fetch_all(qtbot, model):
+    qtbot.waitUntil(lambda: not model.loading)
+    while model.canFetchMore():
+        model.fetchMore()
+        qtbot.waitUntil(lambda: not model.loading)
+
+
+def test_people_model_pages_filters_sorts_and_updates(qtbot, loop, qtmodeltester):
+    load, calls = people_loader(people())
+    model = PeopleModel(load, loop.create_task)
+    wait_for(qtbot, model.reload(unassigned=7))
+    assert model.rowCount() == 1 + 10 and len(calls) == 1  # one page, not the whole list
     qtmodeltester.check(model)
+    fetch_all(qtbot, model)
     assert model.rowCount() == 1 + 27  # Unassigned, and the 27 not hidden
     assert model.index(0).data() == "Unassigned" and model.index(0).data(CountRole) == 7
-    model.set_view(sort="Most faces")
+    model.set_view(sort="most_faces")
+    qtbot.waitUntil(lambda: model.rowCount() > 1 and not model.loading)
     assert model.index(1).data(ObjectRole).id == "29"
     model.set_view(filter_text="person 1")
+    qtbot.waitUntil(lambda: not model.loading and model.rowCount() == 10)
+    fetch_all(qtbot, model)
     assert {model.index(r).data() for r in range(1, model.rowCount())} == {f"Person {i:02d}" for i in range(11, 20)}
-    model.set_view(filter_text="", show_hidden=True)
+    model.set_view(filter_text="", show_hidden=True, sort="name")
+    qtbot.waitUntil(lambda: model.rowCount() > 1 and not model.loading)
+    fetch_all(qtbot, model)
     assert model.rowCount() == 31
-    model.update_people([replace(model.person("5"), hidden=True)])
-    model.set_view(show_hidden=False)
-    assert model.row_of("5") is None
+    model.update_people([replace(model.person("5"), name="Aaron Renamed")])
+    assert model.index(model.row_of("5")).data() == "Aaron Renamed"
     model.update_people([Person("99", "Aaron New", face_count=1)])
-    model.set_view(sort="Name")
-    assert model.index(1).data() == "Aaron New"
+    assert model.index(1).data() == "Aaron New"  # placed where the order puts it
     model.remove_people(["99"])
     assert model.row_of("99") is None
+    model.adjust_counts({"5": 2, None: -1})
+    assert model.person("5").face_count == 7 and model.unassigned_count == 6
     qtmodeltester.check(model)
 
 
@@ -70,10 +102,16 @@ def test_thumbnails_model_marks_the_primary(qtmodeltester):
 
 
 def test_people_model_on_the_demo_library(qtbot, qtmodeltester, loop, library):
+    from faceboard.domain import PeopleQuery
     from faceboard.services.curator import Curator
 
     curator = Curator(library)
-    model = PeopleModel()
-    model.set_people(wait_for(qtbot, curator.all_people()), wait_for(qtbot, curator.unassigned_count()))
+    model = PeopleModel(curator.people_page, loop.create_task)
+    wait_for(qtbot, model.reload(0))
     qtmodeltester.check(model)
     assert model.rowCount() >= 21
+    page = wait_for(qtbot, curator.people_page(PeopleQuery(sort="most_faces"), None, 5))
+    counts = [p.face_count for p in page.items]
+    assert counts == sorted(counts, reverse=True) and page.next_cursor == "5"
+    found = wait_for(qtbot, curator.people_page(PeopleQuery(text="ZAHRA"), None, 5)).items
+    assert [p.name for p in found] == ["Fatima Zahra"]

@@ -77,6 +77,19 @@ class Page(Generic[T]):
     next_cursor: str | None = None
 
 
+PEOPLE_SORTS = ("name", "most_faces", "fewest_faces")
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleQuery:
+    """Which people to list, in which order: the backend filters and sorts, so a list of
+    ten thousand people is read page by page, never whole."""
+
+    sort: str = "name"
+    text: str = ""  # part of the name, any case
+    include_hidden: bool = True
+
+
 class Capability(enum.Enum):
     """What a backend can do; the UI offers only what the connected backend declares."""
 

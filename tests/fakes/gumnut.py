@@ -236,12 +236,17 @@ class FakeGumnut:
             ids = self._many(query, "ids")
             name_filter = query.get("name_filter", ["all" if ids else "named"])[0]
             hidden = query.get("include_hidden", ["false"])[0] == "true"
+            part = query.get("name", [""])[0].casefold()
             people = [p for p in self.people.values()
                       if (not ids or p.id in ids) and (hidden or not p.is_hidden)
-                      and (name_filter == "all" or (name_filter == "named") == bool(p.name))]
+                      and (name_filter == "all" or (name_filter == "named") == bool(p.name))
+                      and part in (p.name or "").casefold()]
             sort = query.get("sort", ["created_at_desc"])[0]
             if sort == "name_asc":
                 people.sort(key=lambda p: ((p.name or "\uffff").casefold(), p.id))
+            elif sort.startswith("asset_count"):
+                assets = {p.id: len({f.asset_id for f in self.faces.values() if f.person_id == p.id}) for p in people}
+                people.sort(key=lambda p: (assets[p.id] if sort == "asset_count_asc" else -assets[p.id], p.id))
             else:
                 people.sort(key=lambda p: p.created, reverse=sort == "created_at_desc")
             return self._page(people, query, lambda p: self._person_json(p, include))

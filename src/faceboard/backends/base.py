@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from faceboard.domain import Capability, Face, Page, Person, Thumbnail
+from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Thumbnail
 from faceboard.errors import FaceboardError, Unsupported
 
 
@@ -50,8 +50,10 @@ class Backend(Protocol):
     async def connect(self) -> str:
         """Check that the backend answers and the credentials work; a line for the user."""
 
-    async def list_people(self, cursor: str | None = None, limit: int = 1000) -> Page[Person]:
-        """People sorted by name, hidden ones included."""
+    async def list_people(
+        self, cursor: str | None = None, limit: int = 1000, query: PeopleQuery = PeopleQuery()
+    ) -> Page[Person]:
+        """One page of the people `query` selects, in its order."""
 
     async def get_people(self, person_ids: Sequence[str]) -> list[Person]:
         """The named people as they are now; unknown ids are left out."""

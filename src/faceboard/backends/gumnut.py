@@ -17,7 +17,7 @@ import httpx
 
 from faceboard.backends.base import CANCELLED, AssignResult, Progress
 from faceboard.backends.http import TokenBucket, error_for, make_client, register_secret, unreachable
-from faceboard.domain import BoundingBox, Capability, Face, ImageRef, Page, Person, Thumbnail
+from faceboard.domain import BoundingBox, Capability, Face, ImageRef, Page, PeopleQuery, Person, Thumbnail
 from faceboard.errors import FaceboardError, InvalidInput, NotFound, Unavailable, Unsupported
 
 DEFAULT_BASE_URL = "https://api.gumnut.ai"
@@ -123,9 +123,14 @@ class GumnutBackend:
 
     # -- reading ------------------------------------------------------------------
 
-    async def list_people(self, cursor: str | None = None, limit: int = 1000) -> Page[Person]:
+    async def list_people(
+        self, cursor: str | None = None, limit: int = 1000, query: PeopleQuery = PeopleQuery()
+    ) -> Page[Person]:
+        """Gumnut sorts by photo count (`asset_count`), the nearest it has to faces."""
+        sort = {"name": "name_asc", "most_faces": "asset_count_desc", "fewest_faces": "asset_count_asc"}[query.sort]
         page = await self._call(self._sdk.people.list(
-            name_filter="all", include_hidden=True, sort="name_asc", include=["cluster_metrics"],
+            name_filter="all", include_hidden=query.include_hidden, sort=sort, include=["cluster_metrics"],
+            **({"name": query.text} if query.text else {}),
             limit=min(limit, PAGE_LIMIT), **({"starting_after_id": cursor} if cursor else {}), **self._library()))
         items = tuple(self._person(p) for p in page.data)
         return Page(items, items[-1].id if page.has_more and items else None)

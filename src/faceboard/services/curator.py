@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from faceboard.backends.base import Backend, Progress, require
-from faceboard.domain import Capability, Face, Page, Person, Thumbnail
+from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound
 from faceboard.services.operations import (
     AddThumbnails,
@@ -48,6 +48,9 @@ class Curator:
             if page.next_cursor is None:
                 return people
             cursor = page.next_cursor
+
+    async def people_page(self, query: PeopleQuery, cursor: str | None = None, limit: int = 200) -> Page[Person]:
+        return await self.backend.list_people(cursor, limit, query)
 
     async def faces_page(self, person_id: str | None, cursor: str | None = None, limit: int = 500) -> Page[Face]:
         require(self.backend, Capability.LIST_FACES)

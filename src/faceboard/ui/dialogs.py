@@ -5,6 +5,9 @@ They are called from plain slots only: a modal exec() inside a coroutine breaks 
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from faceboard.domain import Person
+from faceboard.errors import FaceboardError
 
 UNASSIGNED = object()  # what `choose_person` returns for the Unassigned entry
 
@@ -45,30 +49,24 @@ def ask_pictures(parent: QWidget) -> list[str]:
 
 
 class PersonPicker(QDialog):
-    """Type a few letters, arrows to choose, Enter to move the faces there."""
+    """Type a few letters, arrows to choose, Enter to move the faces there. The backend
+    searches as you type, so it works with ten thousand people; the backend's guesses
+    for these faces come first."""
 
-    def __init__(self, parent: QWidget, people: list[Person], title: str, allow_unassigned: bool,
-                 suggested: tuple[str, ...] = ()):
+    def __init__(self, parent: QWidget, search: Callable[[str], Awaitable[list[Person]]], title: str,
+                 allow_unassigned: bool, suggested: tuple[str, ...] = (), exclude: str | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(360, 420)
+        self._search = search
+        self._allow_unassigned = allow_unassigned
+        self._suggested = suggested
+        self._exclude = exclude
+        self._generation = 0
+        self._task: asyncio.Task | None = None
         self._filter = QLineEdit(self)
         self._filter.setPlaceholderText("Type a name…")
         self._list = QListWidget(self)
-        if allow_unassigned and not suggested:
-            item = QListWidgetItem("Unassigned")
-            item.setData(Qt.ItemDataRole.UserRole, UNASSIGNED)
-            self._list.addItem(item)
-        rank = {name: i for i, name in enumerate(suggested)}  # the backend's guesses first
-        for person in sorted(people, key=lambda p: (rank.get(p.name, len(rank)), p.name.casefold())):
-            note = " (suggested)" if person.name in rank else " (hidden)" if person.hidden else ""
-            item = QListWidgetItem(person.name + note)
-            item.setData(Qt.ItemDataRole.UserRole, person)
-            self._list.addItem(item)
-        if allow_unassigned and suggested:
-            item = QListWidgetItem("Unassigned")
-            item.setData(Qt.ItemDataRole.UserRole, UNASSIGNED)
-            self._list.addItem(item)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -76,10 +74,10 @@ class PersonPicker(QDialog):
         layout.addWidget(self._filter)
         layout.addWidget(self._list)
         layout.addWidget(buttons)
-        self._filter.textChanged.connect(self._apply_filter)
+        self._filter.textChanged.connect(self._refresh)
         self._filter.installEventFilter(self)
         self._list.itemActivated.connect(lambda _: self.accept())
-        self._apply_filter("")
+        self._refresh("")
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self._filter and event.type() == event.Type.KeyPress:
@@ -88,24 +86,41 @@ class PersonPicker(QDialog):
                 return True
         return super().eventFilter(watched, event)
 
-    def _apply_filter(self, text: str) -> None:
-        needle = text.casefold().strip()
-        first = None
-        for row in range(self._list.count()):
-            item = self._list.item(row)
-            hide = bool(needle) and needle not in item.text().casefold()
-            item.setHidden(hide)
-            if not hide and first is None:
-                first = item
-        self._list.setCurrentItem(first)
+    def _refresh(self, text: str) -> None:
+        self._generation += 1
+        self._task = asyncio.ensure_future(self._fill(self._generation, text.strip()))
+
+    async def _fill(self, generation: int, text: str) -> None:
+        try:
+            found = await self._search(text)
+            if not text:  # the guesses may be far down an alphabetical list: look them up
+                for name in self._suggested:
+                    found = [p for p in await self._search(name) if p.name == name] + found
+        except FaceboardError as error:
+            found, text = [], error.message
+        if generation != self._generation:
+            return
+        rank = {name: i for i, name in enumerate(self._suggested)}
+        people = sorted(dict((p.id, p) for p in found if p.id != self._exclude).values(),
+                        key=lambda p: (rank.get(p.name, len(rank)), p.name.casefold()))
+        self._list.clear()
+        entries = [(p.name + (" (suggested)" if p.name in rank else " (hidden)" if p.hidden else ""), p)
+                   for p in people]
+        if self._allow_unassigned and (not text or text.casefold() in "unassigned"):
+            entries.insert(len([e for e in entries if e[1].name in rank]), ("Unassigned", UNASSIGNED))
+        for label, value in entries:
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, value)
+            self._list.addItem(item)
+        self._list.setCurrentRow(0)
 
     def chosen(self):
         item = self._list.currentItem()
-        return None if item is None or item.isHidden() else item.data(Qt.ItemDataRole.UserRole)
+        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
 
 
-def choose_person(parent: QWidget, people: list[Person], title: str, allow_unassigned: bool = True,
-                  suggested: tuple[str, ...] = ()):
-    """A Person, UNASSIGNED, or None when the user cancelled."""
-    picker = PersonPicker(parent, people, title, allow_unassigned, suggested)
+def choose_person(parent: QWidget, search, title: str, allow_unassigned: bool = True,
+                  suggested: tuple[str, ...] = (), exclude: str | None = None):
+    """A Person, UNASSIGNED, or None when the user cancelled. Call from a plain slot."""
+    picker = PersonPicker(parent, search, title, allow_unassigned, suggested, exclude)
     return picker.chosen() if picker.exec() == QDialog.DialogCode.Accepted else None

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
-from faceboard.domain import Face, Page, Person, Thumbnail
+from faceboard.domain import Face, Page, PeopleQuery, Person, Thumbnail
 from faceboard.ui.mime import FACES_MIME, THUMBNAIL_MIME, faces_mime, thumbnail_mime
 
 ObjectRole = Qt.ItemDataRole.UserRole + 1  # the domain object (None for the Unassigned row)
@@ -21,32 +21,45 @@ CountRole = Qt.ItemDataRole.UserRole + 3  # a person's face count
 PrimaryRole = Qt.ItemDataRole.UserRole + 4  # a thumbnail is its person's primary
 SuggestionRole = Qt.ItemDataRole.UserRole + 5  # "probably: Alice, Bob" for a face, or None
 
-SORT_KEYS: dict[str, Callable[[Person], object]] = {
-    "Name": lambda p: (p.name.casefold(), p.id),
-    "Most faces": lambda p: (-p.face_count, p.name.casefold(), p.id),
-    "Fewest faces": lambda p: (p.face_count, p.name.casefold(), p.id),
+SORTS = {"Name": "name", "Most faces": "most_faces", "Fewest faces": "fewest_faces"}  # label -> query
+_LOCAL_ORDER: dict[str, Callable[[Person], object]] = {  # the backends' orders, for placing a new person
+    "name": lambda p: (p.name.casefold(), p.id),
+    "most_faces": lambda p: (-p.face_count, p.name.casefold(), p.id),
+    "fewest_faces": lambda p: (p.face_count, p.name.casefold(), p.id),
 }
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class PeopleModel(QAbstractListModel):
-    """Row 0 is "Unassigned"; then the people that pass the filter, in the chosen order.
+    """Row 0 is "Unassigned"; then the people the query selects, read page by page as the
+    view scrolls (`canFetchMore`/`fetchMore`); the backend filters and sorts.
 
-    Updates keep rows where they are (a row must not jump away from under a drag);
-    order and filter are applied again when the user changes them or on reload.
+    Updates keep rows where they are (a row must not jump away from under a drag); the
+    order is applied again when the user changes the view, or on reload.
     """
 
     UNASSIGNED_NAME = "Unassigned"
 
-    def __init__(self, parent=None):
+    def __init__(
+        self,
+        load_page: Callable[[PeopleQuery, str | None], Awaitable[Page[Person]]],
+        spawn: Callable[[Awaitable], object],
+        parent=None,
+    ):
         super().__init__(parent)
-        self._people: dict[str, Person] = {}
+        self._load_page = load_page
+        self._spawn = spawn
+        self._people: dict[str, Person] = {}  # everyone met so far
         self._rows: list[str] = []
+        self._index: dict[str, int] = {}  # person id -> row
         self._unassigned = 0
-        self._filter = ""
-        self._sort = "Name"
-        self._show_hidden = False
+        self._query = PeopleQuery(include_hidden=False)
+        self._cursor: str | None = None
+        self._exhausted = True
+        self._fetching = False
+        self._generation = 0
+        self.on_error: Callable[[Exception], None] = lambda error: None
 
     # -- reading --------------------------------------------------------------------
 
@@ -92,67 +105,101 @@ class PeopleModel(QAbstractListModel):
         return self._people.get(person_id)
 
     def people(self) -> list[Person]:
-        return list(self._people.values())
+        """The people listed so far."""
+        return [self._people[pid] for pid in self._rows]
 
     def row_of(self, person_id: str | None) -> int | None:
-        if person_id is None:
-            return 0
-        try:
-            return self._rows.index(person_id) + 1
-        except ValueError:
-            return None
+        return 0 if person_id is None else self._index.get(person_id)
 
     @property
     def unassigned_count(self) -> int:
         return self._unassigned
 
-    # -- changing -------------------------------------------------------------------
+    @property
+    def loading(self) -> bool:
+        return self._fetching
 
-    def set_people(self, people: Iterable[Person], unassigned: int) -> None:
+    # -- paging ---------------------------------------------------------------------
+
+    async def reload(self, unassigned: int | None = None) -> None:
+        """Start the list again from the backend's first page (and wait for it)."""
+        await self._restart(unassigned)
+
+    def _restart(self, unassigned: int | None = None) -> Awaitable[None]:
+        """Empty the list at once; return the fetch of the first page."""
+        self._generation += 1
         self.beginResetModel()
-        self._people = {p.id: p for p in people}
-        self._unassigned = unassigned
-        self._rows = self._visible_rows()
+        self._rows, self._index = [], {}
+        self._cursor, self._exhausted, self._fetching = None, False, True
+        if unassigned is not None:
+            self._unassigned = unassigned
         self.endResetModel()
+        return self._fetch(self._generation, self._query, None)
 
     def set_view(self, *, filter_text: str | None = None, sort: str | None = None, show_hidden: bool | None = None):
+        query = self._query
         if filter_text is not None:
-            self._filter = filter_text.casefold().strip()
+            query = replace(query, text=filter_text.strip())
         if sort is not None:
-            self._sort = sort
+            query = replace(query, sort=sort)
         if show_hidden is not None:
-            self._show_hidden = show_hidden
-        self.layoutAboutToBeChanged.emit()
-        old_rows = self._rows
-        self._rows = self._visible_rows()
-        self._remap_persistent(old_rows)
-        self.layoutChanged.emit()
+            query = replace(query, include_hidden=show_hidden)
+        if query != self._query:
+            self._query = query
+            self._spawn(self._restart())
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
+        return not parent.isValid() and not self._exhausted and not self._fetching
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
+        if self.canFetchMore(parent):
+            self._fetching = True
+            self._spawn(self._fetch(self._generation, self._query, self._cursor))
+
+    async def _fetch(self, generation: int, query: PeopleQuery, cursor: str | None) -> None:
+        try:
+            page = await self._load_page(query, cursor)
+        except Exception as error:
+            if generation == self._generation:
+                self._fetching, self._exhausted = False, True
+                self.on_error(error)
+            return
+        if generation != self._generation:
+            return  # the user changed the view meanwhile
+        fresh = [p for p in page.items if p.id not in self._index]
+        self._people.update((p.id, p) for p in page.items)
+        if fresh:
+            self._insert(len(self._rows), fresh)
+        self._cursor, self._exhausted, self._fetching = page.next_cursor, page.next_cursor is None, False
+
+    # -- changing -------------------------------------------------------------------
 
     def update_people(self, people: Iterable[Person]) -> None:
-        """Take new states of people; new people are inserted where the order puts them."""
+        """Take new states of people; a new one is inserted where the order puts it,
+        if that is among the rows read so far."""
         for person in people:
             self._people[person.id] = person
-            row = self.row_of(person.id)
+            row = self._index.get(person.id)
             if row is not None:
                 if self._passes(person):
                     self.dataChanged.emit(self.index(row), self.index(row))
                 else:
-                    self._remove_row(row)
+                    self._remove(row)
             elif self._passes(person):
-                key = SORT_KEYS[self._sort]
+                key = _LOCAL_ORDER[self._query.sort]
                 position = next(
-                    (i for i, pid in enumerate(self._rows) if key(self._people[pid]) > key(person)), len(self._rows)
-                )
-                self.beginInsertRows(QModelIndex(), position + 1, position + 1)
-                self._rows.insert(position, person.id)
-                self.endInsertRows()
+                    (i for i, pid in enumerate(self._rows) if key(self._people[pid]) > key(person)), None)
+                if position is None and self._exhausted:
+                    position = len(self._rows)
+                if position is not None:
+                    self._insert(position, [person])
 
     def remove_people(self, person_ids: Iterable[str]) -> None:
         for person_id in person_ids:
-            self._people.pop(person_id, None)
-            row = self.row_of(person_id)
+            row = self._index.get(person_id)
             if row:
-                self._remove_row(row)
+                self._remove(row)  # before forgetting them: the view may still ask for the row
+            self._people.pop(person_id, None)
 
     def adjust_counts(self, deltas: dict[str | None, int]) -> None:
         """Optimistic face counts while a reassignment is on its way."""
@@ -167,28 +214,24 @@ class PeopleModel(QAbstractListModel):
     # -- helpers --------------------------------------------------------------------
 
     def _passes(self, person: Person) -> bool:
-        if person.hidden and not self._show_hidden:
+        if person.hidden and not self._query.include_hidden:
             return False
-        return not self._filter or self._filter in person.name.casefold()
+        return self._query.text.casefold() in person.name.casefold()
 
-    def _visible_rows(self) -> list[str]:
-        shown = [p for p in self._people.values() if self._passes(p)]
-        shown.sort(key=SORT_KEYS[self._sort])
-        return [p.id for p in shown]
+    def _insert(self, position: int, people: list[Person]) -> None:
+        self.beginInsertRows(QModelIndex(), position + 1, position + len(people))
+        self._rows[position:position] = [p.id for p in people]
+        if position + len(people) == len(self._rows):  # appended: the common case, O(page)
+            self._index.update((p.id, position + 1 + i) for i, p in enumerate(people))
+        else:
+            self._index = {pid: i + 1 for i, pid in enumerate(self._rows)}
+        self.endInsertRows()
 
-    def _remove_row(self, row: int) -> None:
+    def _remove(self, row: int) -> None:
         self.beginRemoveRows(QModelIndex(), row, row)
         del self._rows[row - 1]
+        self._index = {pid: i + 1 for i, pid in enumerate(self._rows)}
         self.endRemoveRows()
-
-    def _remap_persistent(self, old_rows: list[str]) -> None:
-        new_rows = {pid: i + 1 for i, pid in enumerate(self._rows)}
-        for index in self.persistentIndexList():
-            if index.row() == 0:
-                continue
-            pid = old_rows[index.row() - 1] if index.row() - 1 < len(old_rows) else None
-            row = new_rows.get(pid)
-            self.changePersistentIndex(index, self.index(row) if row is not None else QModelIndex())
 
 
 class _TileModel(QAbstractListModel):
@@ -350,7 +393,10 @@ class FacesModel(_TileModel):
     def _insert(self, position: int, faces: list[Face]) -> None:
         self.beginInsertRows(QModelIndex(), position, position + len(faces) - 1)
         self._items[position:position] = faces
-        self._rows = {f.id: i for i, f in enumerate(self._items)}
+        if position + len(faces) == len(self._items):  # appended a page: O(page), not O(all)
+            self._rows.update((f.id, position + i) for i, f in enumerate(faces))
+        else:
+            self._rows = {f.id: i for i, f in enumerate(self._items)}
         self.endInsertRows()
 
 

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from faceboard.backends.base import Progress
-from faceboard.domain import Capability, Person
+from faceboard.domain import Capability, PeopleQuery, Person
 from faceboard.errors import FaceboardError
 from faceboard.services.curator import Curator
 from faceboard.services.images import ImagePipeline
@@ -55,7 +55,8 @@ class Session(QObject):
         super().__init__(parent)
         self.curator = curator
         self.tiles = TileCache(pipeline, parent=self)
-        self.people = PeopleModel(self)
+        self.people = PeopleModel(curator.people_page, self.spawn, self)
+        self.people.on_error = lambda error: self._report("Loading people", error)
         self.faces = FacesModel(curator.faces_page, self.spawn, self)
         self.faces.on_error = lambda error: self._report("Loading faces", error)
         self.thumbnails = ThumbnailsModel(self)
@@ -99,16 +100,18 @@ class Session(QObject):
     # -- loading and selecting ------------------------------------------------------
 
     async def load(self) -> None:
+        """Read the first page of people (more come as the list scrolls)."""
         try:
-            people = await self.curator.all_people()
             unassigned = await self.curator.unassigned_count()
         except FaceboardError as error:
             self._report("Loading the library", error)
             return
-        self.people.set_people(people, unassigned)
-        if self._scope is not None and self.people.person(self._scope) is None:
-            self._scope = None
+        await self.people.reload(unassigned)
         self.loaded.emit()
+
+    async def search_people(self, text: str) -> list[Person]:
+        """People whose name holds `text`, for pickers (the first 200 by name)."""
+        return list((await self.curator.people_page(PeopleQuery(text=text), None, 200)).items)
 
     def select(self, person_id: str | None) -> None:
         """Show a person's thumbnails and faces; None shows the unassigned faces."""

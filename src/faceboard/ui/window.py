@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from faceboard import __version__
 from faceboard.domain import Capability
 from faceboard.ui import dialogs
-from faceboard.ui.models import SORT_KEYS
+from faceboard.ui.models import SORTS
 from faceboard.ui.session import Session
 from faceboard.ui.views import PeopleView, PrimarySlot, TileView
 
@@ -53,7 +53,7 @@ class MainWindow(QMainWindow):
         self.filter.setPlaceholderText("Filter people  (Ctrl+F)")
         self.filter.setClearButtonEnabled(True)
         self.sort = QComboBox()
-        self.sort.addItems(list(SORT_KEYS))
+        self.sort.addItems(list(SORTS))
         self.sort.setToolTip("Order of the people list")
         self.show_hidden = QCheckBox("Hidden")
         self.show_hidden.setToolTip("Also list hidden people")
@@ -239,7 +239,7 @@ class MainWindow(QMainWindow):
         self.primary_slot.refused.connect(self.show_message)
         self.filter.textChanged.connect(lambda text: session.people.set_view(filter_text=text))
         self.filter.returnPressed.connect(self._focus_first_person)
-        self.sort.currentTextChanged.connect(lambda key: session.people.set_view(sort=key))
+        self.sort.currentTextChanged.connect(lambda label: session.people.set_view(sort=SORTS[label]))
         self.show_hidden.toggled.connect(lambda on: session.people.set_view(show_hidden=on))
         self.zoom.valueChanged.connect(self.faces_view.set_tile_size)
         self.add_pictures.clicked.connect(self.add_pictures_dialog)
@@ -378,12 +378,12 @@ class MainWindow(QMainWindow):
         if not faces:
             self.show_message("Select faces first.")
             return
-        others = [p for p in self.session.people.people() if p.id != self.session.scope]
         suggested = tuple(dict.fromkeys(
             name for face_id in faces for name in self.session.faces.face_at(self.session.faces.row_of(face_id)).suggestions
         ))
-        chosen = dialogs.choose_person(self, others, f"Move {len(faces)} face(s) to…",
-                                       allow_unassigned=self.session.scope is not None, suggested=suggested)
+        chosen = dialogs.choose_person(self, self.session.search_people, f"Move {len(faces)} face(s) to…",
+                                       allow_unassigned=self.session.scope is not None, suggested=suggested,
+                                       exclude=self.session.scope)
         if chosen is None:
             return
         self._select_after_removal()
@@ -441,8 +441,8 @@ class MainWindow(QMainWindow):
         person = self.session.selected_person
         if person is None:
             return
-        others = [p for p in self.session.people.people() if p.id != person.id]
-        target = dialogs.choose_person(self, others, f"Merge {person.name} into…", allow_unassigned=False)
+        target = dialogs.choose_person(self, self.session.search_people, f"Merge {person.name} into…",
+                                       allow_unassigned=False, exclude=person.id)
         if target is None:
             return
         undo = "You can undo it." if self._undoable() else "This cannot be undone."

@@ -19,7 +19,7 @@ from PIL import Image, UnidentifiedImageError
 
 from faceboard.backends.base import AssignResult, Progress, require
 from faceboard.backends.local import schema
-from faceboard.domain import BoundingBox, Capability, Face, ImageRef, Page, Person, Thumbnail
+from faceboard.domain import BoundingBox, Capability, Face, ImageRef, Page, PeopleQuery, Person, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound, Unsupported
 
 T = TypeVar("T")
@@ -32,8 +32,13 @@ _PERSON_COLUMNS = """
     p.id, p.name, p.hidden,
     (SELECT t.id FROM thumbnails t WHERE t.person_id = p.id AND t.is_primary = 1),
     (SELECT t.path FROM thumbnails t WHERE t.person_id = p.id AND t.is_primary = 1),
-    (SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id AND f.deleted = 0)
+    (SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id AND f.deleted = 0) AS face_count
 """
+_PEOPLE_ORDER = {
+    "name": "p.name COLLATE NOCASE, p.id",
+    "most_faces": "face_count DESC, p.name COLLATE NOCASE, p.id",
+    "fewest_faces": "face_count ASC, p.name COLLATE NOCASE, p.id",
+}
 _FACE_COLUMNS = "f.id, f.person_id, f.asset_id, f.x, f.y, f.w, f.h, f.confidence, a.path"
 
 
@@ -159,14 +164,26 @@ class LocalLibrary:
         ).fetchall()
         return [self._thumbnail(r) for r in rows]
 
-    async def list_people(self, cursor: str | None = None, limit: int = 1000) -> Page[Person]:
+    async def list_people(
+        self, cursor: str | None = None, limit: int = 1000, query: PeopleQuery = PeopleQuery()
+    ) -> Page[Person]:
         offset = int(cursor or 0)
+        where, args = ["p.deleted = 0"], []
+        if not query.include_hidden:
+            where.append("p.hidden = 0")
+        if query.text:
+            escaped = query.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where.append("p.name LIKE ? ESCAPE '\\'")
+            args.append(f"%{escaped}%")
+        order = _PEOPLE_ORDER.get(query.sort)
+        if order is None:
+            raise InvalidInput(f"Unknown order {query.sort!r}.")
 
         def read():
             rows = self._db.execute(
-                f"SELECT {_PERSON_COLUMNS} FROM persons p WHERE p.deleted = 0 "
-                "ORDER BY p.name COLLATE NOCASE, p.id LIMIT ? OFFSET ?",
-                (limit + 1, offset),
+                f"SELECT {_PERSON_COLUMNS} FROM persons p WHERE {' AND '.join(where)} "
+                f"ORDER BY {order} LIMIT ? OFFSET ?",
+                (*args, limit + 1, offset),
             ).fetchall()
             more = len(rows) > limit
             items = tuple(self._person(r) for r in rows[:limit])
