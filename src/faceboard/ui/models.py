@@ -31,6 +31,40 @@ _LOCAL_ORDER: dict[str, Callable[[Person], object]] = {  # the backends' orders,
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+class _Pager:
+    """The paging state both lazy lists share: where the next page starts, whether one
+    is on its way, and a generation that makes answers for an older view count for nothing."""
+
+    def __init__(self):
+        self.generation = 0
+        self.cursor: str | None = None
+        self.exhausted = True
+        self.fetching = False
+
+    def restart(self) -> int:
+        self.generation += 1
+        self.cursor, self.exhausted, self.fetching = None, False, True
+        return self.generation
+
+    @property
+    def can_fetch(self) -> bool:
+        return not self.exhausted and not self.fetching
+
+    async def fetch(self, generation: int, load: Callable[[str | None], Awaitable[Page]],
+                    take: Callable[[tuple], None], on_error: Callable[[Exception], None]) -> None:
+        try:
+            page = await load(self.cursor)
+        except Exception as error:
+            if generation == self.generation:
+                self.fetching, self.exhausted = False, True
+                on_error(error)
+            return
+        if generation != self.generation:
+            return  # the user moved on to another view meanwhile
+        take(page.items)
+        self.cursor, self.exhausted, self.fetching = page.next_cursor, page.next_cursor is None, False
+
+
 class PeopleModel(QAbstractListModel):
     """Row 0 is "Unassigned"; then the people the query selects, read page by page as the
     view scrolls (`canFetchMore`/`fetchMore`); the backend filters and sorts.
@@ -55,10 +89,7 @@ class PeopleModel(QAbstractListModel):
         self._index: dict[str, int] = {}  # person id -> row
         self._unassigned = 0
         self._query = PeopleQuery(include_hidden=False)
-        self._cursor: str | None = None
-        self._exhausted = True
-        self._fetching = False
-        self._generation = 0
+        self._pager = _Pager()
         self.on_error: Callable[[Exception], None] = lambda error: None
 
     # -- reading --------------------------------------------------------------------
@@ -117,7 +148,7 @@ class PeopleModel(QAbstractListModel):
 
     @property
     def loading(self) -> bool:
-        return self._fetching
+        return self._pager.fetching
 
     # -- paging ---------------------------------------------------------------------
 
@@ -127,14 +158,13 @@ class PeopleModel(QAbstractListModel):
 
     def _restart(self, unassigned: int | None = None) -> Awaitable[None]:
         """Empty the list at once; return the fetch of the first page."""
-        self._generation += 1
         self.beginResetModel()
+        generation = self._pager.restart()
         self._rows, self._index = [], {}
-        self._cursor, self._exhausted, self._fetching = None, False, True
         if unassigned is not None:
             self._unassigned = unassigned
         self.endResetModel()
-        return self._fetch(self._generation, self._query, None)
+        return self._fetch(generation)
 
     def set_view(self, *, filter_text: str | None = None, sort: str | None = None, show_hidden: bool | None = None):
         query = self._query
@@ -149,28 +179,22 @@ class PeopleModel(QAbstractListModel):
             self._spawn(self._restart())
 
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
-        return not parent.isValid() and not self._exhausted and not self._fetching
+        return not parent.isValid() and self._pager.can_fetch
 
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
         if self.canFetchMore(parent):
-            self._fetching = True
-            self._spawn(self._fetch(self._generation, self._query, self._cursor))
+            self._pager.fetching = True
+            self._spawn(self._fetch(self._pager.generation))
 
-    async def _fetch(self, generation: int, query: PeopleQuery, cursor: str | None) -> None:
-        try:
-            page = await self._load_page(query, cursor)
-        except Exception as error:
-            if generation == self._generation:
-                self._fetching, self._exhausted = False, True
-                self.on_error(error)
-            return
-        if generation != self._generation:
-            return  # the user changed the view meanwhile
-        fresh = [p for p in page.items if p.id not in self._index]
-        self._people.update((p.id, p) for p in page.items)
+    async def _fetch(self, generation: int) -> None:
+        query = self._query
+        await self._pager.fetch(generation, lambda cursor: self._load_page(query, cursor), self._take, self.on_error)
+
+    def _take(self, people: tuple[Person, ...]) -> None:
+        fresh = [p for p in people if p.id not in self._index]
+        self._people.update((p.id, p) for p in people)
         if fresh:
             self._insert(len(self._rows), fresh)
-        self._cursor, self._exhausted, self._fetching = page.next_cursor, page.next_cursor is None, False
 
     # -- changing -------------------------------------------------------------------
 
@@ -189,7 +213,7 @@ class PeopleModel(QAbstractListModel):
                 key = _LOCAL_ORDER[self._query.sort]
                 position = next(
                     (i for i, pid in enumerate(self._rows) if key(self._people[pid]) > key(person)), None)
-                if position is None and self._exhausted:
+                if position is None and self._pager.exhausted:
                     position = len(self._rows)
                 if position is not None:
                     self._insert(position, [person])
@@ -266,10 +290,7 @@ class FacesModel(_TileModel):
         self._rows: dict[str, int] = {}
         self._seen: dict[str, Face] = {}  # every face met so far, for predicting moves back
         self._scope: str | None = None
-        self._cursor: str | None = None
-        self._exhausted = True
-        self._fetching = False
-        self._generation = 0
+        self._pager = _Pager()
         self.on_error: Callable[[Exception], None] = lambda error: None
 
     @property
@@ -320,41 +341,33 @@ class FacesModel(_TileModel):
 
     def show(self, scope: str | None) -> None:
         """Show another person's faces (None: the unassigned ones), starting empty."""
-        self._generation += 1
         self.beginResetModel()
+        generation = self._pager.restart()
         self._scope, self._items, self._rows = scope, [], {}
-        self._cursor, self._exhausted, self._fetching = None, False, False
         self.endResetModel()
-        self.fetchMore(QModelIndex())
+        self._spawn(self._fetch(generation))
 
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
-        return not parent.isValid() and not self._exhausted and not self._fetching
+        return not parent.isValid() and self._pager.can_fetch
 
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
-        if not self.canFetchMore(parent):
-            return
-        self._fetching = True
-        self._spawn(self._fetch(self._generation, self._scope, self._cursor))
+        if self.canFetchMore(parent):
+            self._pager.fetching = True
+            self._spawn(self._fetch(self._pager.generation))
 
-    async def _fetch(self, generation: int, scope: str | None, cursor: str | None) -> None:
-        try:
-            page = await self._load_page(scope, cursor)
-        except Exception as error:
-            if generation == self._generation:
-                self._fetching, self._exhausted = False, True
-                self.on_error(error)
-            return
-        if generation != self._generation:
-            return  # the user moved on to another person meanwhile
-        self._seen.update((f.id, f) for f in page.items)
-        fresh = [f for f in page.items if f.id not in self._rows]
+    async def _fetch(self, generation: int) -> None:
+        scope = self._scope
+        await self._pager.fetch(generation, lambda cursor: self._load_page(scope, cursor), self._take, self.on_error)
+
+    def _take(self, faces: tuple[Face, ...]) -> None:
+        self._seen.update((f.id, f) for f in faces)
+        fresh = [f for f in faces if f.id not in self._rows]
         if fresh:
             self._insert(len(self._items), fresh)
-        self._cursor, self._exhausted, self._fetching = page.next_cursor, page.next_cursor is None, False
 
     @property
     def loading(self) -> bool:
-        return self._fetching
+        return self._pager.fetching
 
     # -- changing -------------------------------------------------------------------
 
@@ -376,7 +389,7 @@ class FacesModel(_TileModel):
             del self._items[first : last + 1]
             self._rows = {f.id: i for i, f in enumerate(self._items)}
             self.endRemoveRows()
-        if joined and (self._exhausted or not self._items):
+        if joined and (self._pager.exhausted or not self._items):
             self._insert(len(self._items), joined)
         elif joined:  # the rest of the list is still on the server: keep its order, put them first
             self._insert(0, joined)
