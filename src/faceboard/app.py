@@ -100,17 +100,17 @@ class Shell:
         try:
             window.show_message(await backend.connect())
         except FaceboardError as error:
-            window.show_message(f"Cannot connect: {error.message}")
+            window.show_problem(f"Cannot connect: {error.message}")
             self.show_connections(profile, error.message)
             return
         window.setWindowTitle(f"Faceboard — {backend.display_name}")
         await session.load()
         if self.secrets.warning:
-            window.show_message(self.secrets.warning)
+            window.show_problem(self.secrets.warning)
 
     def _refused(self, profile, message: str) -> None:
         if self.current is not None:
-            self.current[2].show_message(f"Cannot open: {message}")
+            self.current[2].show_problem(f"Cannot open: {message}")
         print(f"faceboard: {message}", file=sys.stderr)
         self.show_connections(profile, message)
 

@@ -25,6 +25,7 @@ from faceboard.errors import InvalidInput
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024
 DISK_CACHE_BYTES = 512 * 1024 * 1024  # scaled tiles kept on disk, least recently used dropped first
 FETCHES = 16  # images requested at once; matches the HTTP clients' keep-alive pool
+MAX_WAITING = 512  # requests waiting beyond this are the oldest: tiles long scrolled away
 MAX_PIXELS = 120_000_000  # beyond this a file is refused, not decoded: a decompression bomb guard
 UPLOAD_MAX_SIDE = 2048  # a thumbnail needs no more; larger uploads are scaled down
 FACE_CONTEXT = 0.12  # margin around a face box in tiles, so a face is not cut at the hairline
@@ -142,6 +143,10 @@ class ImagePipeline:
     async def load(self, ref: ImageRef, size: int) -> Tile:
         future = asyncio.get_running_loop().create_future()
         self._stack.append((ref, size, future))
+        if len(self._stack) > MAX_WAITING:  # scrolling fast: forget the oldest, unseen now
+            for _, _, stale in self._stack[: len(self._stack) - MAX_WAITING]:
+                stale.cancel()
+            del self._stack[: len(self._stack) - MAX_WAITING]
         self._pump()
         return await future
 

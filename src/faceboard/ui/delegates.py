@@ -19,28 +19,32 @@ def accent(palette: QPalette) -> QColor:
     return palette.color(QPalette.ColorRole.Highlight) if palette else ACCENT
 
 
+# PySide6's enums are Python objects: look them up once, not in every paint
+_MID = QPalette.ColorRole.Mid
+_PLACEHOLDER = QPalette.ColorRole.PlaceholderText
+_CENTER = Qt.AlignmentFlag.AlignCenter
+_NO_PEN = Qt.PenStyle.NoPen
+_SMOOTH = QPainter.RenderHint.SmoothPixmapTransform
+_SELECTED = QStyle.StateFlag.State_Selected
+_FOCUSED = QStyle.StateFlag.State_HasFocus
+_HOVERED = QStyle.StateFlag.State_MouseOver
+
+
 def draw_image(painter: QPainter, tiles: TileCache, ref, rect: QRectF, radius: float, palette: QPalette) -> None:
-    """The image of `ref` fitted into `rect`, clipped to a rounded shape; a placeholder meanwhile."""
-    path = QPainterPath()
-    path.addRoundedRect(rect, radius, radius)
-    painter.fillPath(path, palette.color(QPalette.ColorRole.Mid).lighter(130))
-    if ref is None:
+    """The image of `ref` filling `rect` with rounded corners; a placeholder meanwhile."""
+    device = painter.device()
+    pixels = max(rect.width(), rect.height()) * (device.devicePixelRatioF() if device else 1.0)
+    pixmap = tiles.pixmap(ref, pixels, radius / max(rect.width(), 1.0)) if ref is not None else None
+    if pixmap is not None:
+        painter.setRenderHint(_SMOOTH)
+        painter.drawPixmap(rect, pixmap, QRectF(pixmap.rect()))
         return
-    ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
-    pixmap = tiles.pixmap(ref, max(rect.width(), rect.height()) * ratio)
-    if pixmap is None:
-        if tiles.failed(ref, max(rect.width(), rect.height()) * ratio):
-            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "⚠\nno image")
-        return
-    size = QSize(pixmap.width(), pixmap.height()).scaled(rect.size().toSize(), Qt.AspectRatioMode.KeepAspectRatioByExpanding)
-    target = QRectF(0, 0, size.width(), size.height())
-    target.moveCenter(rect.center())
-    painter.save()
-    painter.setClipPath(path)
-    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-    painter.drawPixmap(target, pixmap, QRectF(pixmap.rect()))
-    painter.restore()
+    painter.setPen(_NO_PEN)
+    painter.setBrush(palette.color(_MID).lighter(130))
+    painter.drawRoundedRect(rect, radius, radius)
+    if ref is not None and tiles.failed(ref, pixels):
+        painter.setPen(palette.color(_PLACEHOLDER))
+        painter.drawText(rect, _CENTER, "⚠\nno image")
 
 
 class TileDelegate(QStyledItemDelegate):
@@ -82,7 +86,7 @@ class TileDelegate(QStyledItemDelegate):
             painter.setFont(font)
             text = painter.fontMetrics().elidedText(suggestion, Qt.TextElideMode.ElideRight, int(band.width()) - 8)
             painter.drawText(band, Qt.AlignmentFlag.AlignCenter, text)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        selected = bool(option.state & _SELECTED)
         if selected:
             color = accent(option.palette)
             overlay = QColor(color)
@@ -93,7 +97,7 @@ class TileDelegate(QStyledItemDelegate):
             painter.setPen(QPen(color, 3))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(1.5, 1.5, -1.5, -1.5), TILE_RADIUS, TILE_RADIUS)
-        if option.state & QStyle.StateFlag.State_HasFocus:
+        if option.state & _FOCUSED:
             painter.setPen(QPen(option.palette.color(QPalette.ColorRole.Text), 1, Qt.PenStyle.DotLine))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(-2, -2, 2, 2), TILE_RADIUS + 2, TILE_RADIUS + 2)
@@ -119,7 +123,7 @@ class PersonDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = option.palette
         rect = QRectF(option.rect).adjusted(4, 2, -4, -2)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        selected = bool(option.state & _SELECTED)
         if index.row() == self.drop_row:
             fill = QColor(accent(palette))
             fill.setAlpha(70)
@@ -130,7 +134,7 @@ class PersonDelegate(QStyledItemDelegate):
             painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawRoundedRect(rect, 8, 8)
-        elif option.state & QStyle.StateFlag.State_MouseOver:
+        elif option.state & _HOVERED:
             painter.setBrush(palette.color(QPalette.ColorRole.Midlight))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawRoundedRect(rect, 8, 8)

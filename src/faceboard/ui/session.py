@@ -44,7 +44,8 @@ from faceboard.ui.tile_cache import TileCache
 
 
 class Session(QObject):
-    message = Signal(str)  # for the status bar
+    message = Signal(str)  # for the status bar: what just happened
+    problem = Signal(str)  # for the status bar too, and not to be hidden by the next "done"
     selectionChanged = Signal()  # the selected person (or Unassigned) changed or was updated
     loaded = Signal()
     idle = Signal()  # no operation is on its way any more
@@ -95,7 +96,7 @@ class Session(QObject):
     def _report(self, what: str, error: Exception) -> None:
         if not isinstance(error, FaceboardError):
             raise error
-        self.message.emit(f"{what} failed: {error.message}")
+        self.problem.emit(f"{what} failed: {error.message}")
 
     # -- loading and selecting ------------------------------------------------------
 
@@ -195,7 +196,7 @@ class Session(QObject):
     def drop(self, payload: Payload, target: object) -> None:
         reason = self.judge(payload, target)
         if reason:
-            self.message.emit(reason)
+            self.problem.emit(reason)
             return
         to_slot = not (target is None or isinstance(target, Person))
         person = self.selected_person if to_slot else target
@@ -253,7 +254,7 @@ class Session(QObject):
         if images:
             self.submit(AddThumbnails(person_id, tuple(images)))
         if refused:
-            self.message.emit("Not added: " + " ".join(refused))
+            self.problem.emit("Not added: " + " ".join(refused))
 
     # -- sending --------------------------------------------------------------------
 
@@ -296,7 +297,7 @@ class Session(QObject):
                 command.pending = change.inverse
                 self._show(change, counts_shown=predicted)
                 if change.failures:
-                    self.message.emit(
+                    self.problem.emit(
                         f"{text}: {len(change.failures)} not done: {change.failures[0][1]}"
                     )
                     await self.reload()
@@ -311,7 +312,7 @@ class Session(QObject):
                 self.idle.emit()
 
     async def _refused(self, command: OperationCommand, text: str, error: FaceboardError) -> None:
-        self.message.emit(f"{text} failed: {error.message}")
+        self.problem.emit(f"{text} failed: {error.message}")
         command.setObsolete(True)  # QUndoStack drops an obsolete command instead of replaying it
         index = self.undo_stack.index()
         if index > 0 and self.undo_stack.command(index - 1) is command:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtCore import QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QImage, QPainter, QPainterPath, QPixmap
 
 from faceboard.domain import ImageRef
 from faceboard.errors import FaceboardError
@@ -37,17 +37,28 @@ class TileCache(QObject):
         self._pixmaps: OrderedDict[tuple[str, int], QPixmap] = OrderedDict()
         self._pending: dict[tuple[str, int], asyncio.Task] = {}
         self._failed: set[tuple[str, int]] = set()
+        self._shaped: dict[tuple[str, int, float], QPixmap] = {}
         self._closed = False
 
-    def pixmap(self, ref: ImageRef, pixels: float) -> QPixmap | None:
+    def pixmap(self, ref: ImageRef, pixels: float, rounding: float = 0.0) -> QPixmap | None:
+        """The image as a square, its corners rounded by `rounding` (a fraction of the side;
+        0.5 is a circle), ready to draw without clipping; None until it has arrived."""
         key = (ref.key, bucket(pixels))
         found = self._pixmaps.get(key)
-        if found is not None:
-            self._pixmaps.move_to_end(key)
+        if found is None:
+            if key not in self._pending and key not in self._failed and not self._closed:
+                self._pending[key] = asyncio.ensure_future(self._fetch(key, ref))
+            return None
+        self._pixmaps.move_to_end(key)
+        if not rounding:
             return found
-        if key not in self._pending and key not in self._failed and not self._closed:
-            self._pending[key] = asyncio.ensure_future(self._fetch(key, ref))
-        return None
+        shaped_key = (ref.key, key[1], rounding)
+        shaped = self._shaped.get(shaped_key)
+        if shaped is None:  # made once, so painting a tile is one drawPixmap
+            shaped = self._shaped[shaped_key] = _rounded_square(found, rounding)
+            self._used += _cost(shaped)
+            self._evict()
+        return shaped
 
     async def aclose(self) -> None:
         """Cancel every request under way and wait for them, before the loop ends."""
@@ -65,12 +76,6 @@ class TileCache(QObject):
         """Forget requests not yet started: the tiles they were for scrolled or switched away."""
         self.pipeline.drop_pending()
 
-    def forget(self, key: str) -> None:
-        """Drop every size of one image, e.g. after it changed."""
-        for cached in [k for k in self._pixmaps if k[0] == key]:
-            self._used -= _cost(self._pixmaps.pop(cached))
-        self._failed = {k for k in self._failed if k[0] != key}
-
     async def _fetch(self, key: tuple[str, int], ref: ImageRef) -> None:
         try:
             tile = await self.pipeline.load(ref, key[1])
@@ -86,10 +91,31 @@ class TileCache(QObject):
         pixmap = QPixmap.fromImage(image)
         self._pixmaps[key] = pixmap
         self._used += _cost(pixmap)
-        while self._used > self._budget and len(self._pixmaps) > 1:
-            self._used -= _cost(self._pixmaps.popitem(last=False)[1])
+        self._evict()
         self.tileReady.emit()
+
+    def _evict(self) -> None:
+        while self._used > self._budget and len(self._pixmaps) > 1:
+            (image_key, size), pixmap = self._pixmaps.popitem(last=False)
+            self._used -= _cost(pixmap)
+            for shaped_key in [k for k in self._shaped if k[0] == image_key and k[1] == size]:
+                self._used -= _cost(self._shaped.pop(shaped_key))
 
 
 def _cost(pixmap: QPixmap) -> int:
     return pixmap.width() * pixmap.height() * 4
+
+
+def _rounded_square(pixmap: QPixmap, rounding: float) -> QPixmap:
+    """The centre square of `pixmap` with transparent rounded corners."""
+    side = min(pixmap.width(), pixmap.height())
+    shaped = QPixmap(side, side)
+    shaped.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(shaped)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    path = QPainterPath()
+    path.addRoundedRect(QRectF(0, 0, side, side), side * rounding, side * rounding)
+    painter.setClipPath(path)
+    painter.drawPixmap(0, 0, pixmap, (pixmap.width() - side) // 2, (pixmap.height() - side) // 2, side, side)
+    painter.end()
+    return shaped

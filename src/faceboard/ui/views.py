@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QDrag, QFont, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QSizePolicy
 
@@ -18,6 +18,15 @@ from faceboard.ui.tile_cache import TileCache
 
 # (payload, target) -> None when the drop is allowed, else the reason it is not
 DropJudge = Callable[[Payload, object], str | None]
+REPAINT_DELAY_MS = 40  # tiles arriving by the hundred repaint a view at most 25 times a second
+
+
+def repaint_as_tiles_arrive(tiles: TileCache, widget) -> None:
+    timer = QTimer(widget)
+    timer.setSingleShot(True)
+    timer.setInterval(REPAINT_DELAY_MS)
+    timer.timeout.connect(widget.update)
+    tiles.tileReady.connect(lambda: timer.isActive() or timer.start())
 
 
 class TileView(QListView):
@@ -42,7 +51,7 @@ class TileView(QListView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setMouseTracking(True)
-        tiles.tileReady.connect(self.viewport().update)
+        repaint_as_tiles_arrive(tiles, self.viewport())
         self.set_tile_size(112)
 
     def set_tile_size(self, side: int) -> None:
@@ -100,7 +109,7 @@ class PeopleView(QListView):
         self.setDropIndicatorShown(False)
         self.setMouseTracking(True)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        tiles.tileReady.connect(self.viewport().update)
+        repaint_as_tiles_arrive(tiles, self.viewport())
 
     def _target(self, event) -> tuple[Payload | None, int | None, str | None]:
         payload = read_payload(event.mimeData())
@@ -173,7 +182,7 @@ class PrimarySlot(QFrame):
         self.setFixedSize(self.SIDE + 16, self.SIDE + 40)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.setAccessibleName("Primary thumbnail")
-        tiles.tileReady.connect(self.update)
+        repaint_as_tiles_arrive(tiles, self)
 
     def set_person(self, person: Person | None) -> None:
         self._person = person

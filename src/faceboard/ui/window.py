@@ -4,6 +4,7 @@ a context menu and on a key."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
@@ -143,6 +144,7 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(widget)
         self.statusBar().addPermanentWidget(self.library_status)
 
+        self._problem_at = -self.PROBLEM_HOLD_S
         self._make_actions()
         self._connect()
         self._restore_settings()
@@ -234,9 +236,9 @@ class MainWindow(QMainWindow):
         self.people_view.selectionModel().currentChanged.connect(self._person_changed)
         self.people_view.activated.connect(lambda _: self._focus_faces())
         self.people_view.dropped.connect(session.drop)
-        self.people_view.refused.connect(self.show_message)
+        self.people_view.refused.connect(self.show_problem)
         self.primary_slot.dropped.connect(lambda payload: session.drop(payload, self.primary_slot))
-        self.primary_slot.refused.connect(self.show_message)
+        self.primary_slot.refused.connect(self.show_problem)
         self.filter.textChanged.connect(lambda text: session.people.set_view(filter_text=text))
         self.filter.returnPressed.connect(self._focus_first_person)
         self.sort.currentTextChanged.connect(lambda label: session.people.set_view(sort=SORTS[label]))
@@ -244,6 +246,7 @@ class MainWindow(QMainWindow):
         self.zoom.valueChanged.connect(self.faces_view.set_tile_size)
         self.add_pictures.clicked.connect(self.add_pictures_dialog)
         session.message.connect(self.show_message)
+        session.problem.connect(self.show_problem)
         session.progress.connect(self._show_progress)
         session.progressEnded.connect(self.progress_bar.hide)
         session.progressEnded.connect(self.cancel_button.hide)
@@ -355,8 +358,15 @@ class MainWindow(QMainWindow):
         self.progress_bar.show()
         self.cancel_button.show()
 
+    PROBLEM_HOLD_S = 4.0  # a refusal stays readable this long, whatever succeeds meanwhile
+
     def show_message(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
+        if time.monotonic() - self._problem_at >= self.PROBLEM_HOLD_S:
+            self.statusBar().showMessage(text, 8000)
+
+    def show_problem(self, text: str) -> None:
+        self._problem_at = time.monotonic()
+        self.statusBar().showMessage(text, 15000)
 
     # -- actions --------------------------------------------------------------------
 
