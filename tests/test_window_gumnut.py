@@ -13,14 +13,19 @@ from faceboard.services.connections import Profile
 from ui_helpers import drop_on_person, select_faces, select_person, settle
 
 
+def open_gumnut(qtbot, fake, key=None):
+    """The app's shell on the fake Gumnut, opened from a profile with its key in the keyring."""
+    shell = Shell(transport=httpx.ASGITransport(app=AsgiApp(fake)))
+    shell.secrets.set("family", key or fake.api_key)
+    wait_for(qtbot, shell.open(Profile("family", "gumnut", "http://gumnut.test", "lib_main")))
+    return shell, shell.current[2]
+
+
 @pytest.fixture
 def gumnut_shell(qtbot, loop):
     fake = FakeGumnut.seeded(people=4, faces_per_person=3, unassigned=5)
     fake.rate_limited = False
-    shell = Shell(transport=httpx.ASGITransport(app=AsgiApp(fake)))
-    shell.secrets.set("family", fake.api_key)
-    wait_for(qtbot, shell.open(Profile("family", "gumnut", "http://gumnut.test", "lib_main")))
-    window = shell.current[2]
+    shell, window = open_gumnut(qtbot, fake)
     qtbot.waitUntil(lambda: not window.session.faces.loading)
     yield fake, shell, window
     wait_for(qtbot, shell.close_current())  # a dialog goes with its window
@@ -78,9 +83,7 @@ def test_a_server_refusal_is_shown_and_the_panes_show_the_truth(qtbot, gumnut_sh
 
 def test_a_wrong_key_opens_the_connections_dialog(qtbot, loop):
     fake = FakeGumnut.seeded()
-    shell = Shell(transport=httpx.ASGITransport(app=AsgiApp(fake)))
-    shell.secrets.set("family", "apikey_wrongWRONG")
-    wait_for(qtbot, shell.open(Profile("family", "gumnut", "http://gumnut.test", "lib_main")))
+    shell, _ = open_gumnut(qtbot, fake, key="apikey_wrongWRONG")
     try:
         assert shell.dialog is not None and shell.dialog.isVisible()
         assert "Invalid or expired token" in shell.current[2].statusBar().currentMessage()
@@ -110,10 +113,7 @@ def test_the_move_picker_lists_the_suggested_people_first(qtbot, gumnut_shell):
 def test_a_bulk_move_shows_progress_and_can_be_cancelled(qtbot, loop):
     fake = FakeGumnut.seeded(people=2, faces_per_person=1, unassigned=120)
     fake.rate_limited = False
-    shell = Shell(transport=httpx.ASGITransport(app=AsgiApp(fake)))
-    shell.secrets.set("family", fake.api_key)
-    wait_for(qtbot, shell.open(Profile("family", "gumnut", "http://gumnut.test", "lib_main")))
-    window = shell.current[2]
+    shell, window = open_gumnut(qtbot, fake)
     try:
         qtbot.waitUntil(lambda: not window.session.faces.loading)
         while window.session.faces.canFetchMore():
