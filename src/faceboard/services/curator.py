@@ -52,7 +52,8 @@ class Curator:
     async def people_page(self, query: PeopleQuery, cursor: str | None = None, limit: int = 200) -> Page[Person]:
         return await self.backend.list_people(cursor, limit, query)
 
-    async def faces_page(self, person_id: str | None, cursor: str | None = None, limit: int = 500) -> Page[Face]:
+    async def faces_page(self, person_id: str | None, cursor: str | None = None, limit: int = 2000) -> Page[Face]:
+        """A page of faces; 2,000 (where the backend allows) means fewer relayouts of a long grid."""
         require(self.backend, Capability.LIST_FACES)
         return await self.backend.list_faces(person_id, cursor, limit)
 
