@@ -12,7 +12,6 @@ from faceboard.backends.http import (
     RetryPolicy,
     TokenBucket,
     error_for,
-    json_of,
     redact,
     register_secret,
 )
@@ -125,9 +124,12 @@ def test_error_bodies_map_to_domain_errors(status, body, error, text):
 
 
 def test_garbage_is_a_clear_error_not_a_crash():
-    response = httpx.Response(200, content=b"<html>proxy login</html>", headers={"content-type": "text/html"})
-    with pytest.raises(Unavailable, match="not JSON"):
-        json_of(response, "Svc")
+    page = httpx.Response(200, content=b"<html>proxy login</html>", headers={"content-type": "text/html"})
+    inner, _ = scripted(page)
+    transport = FaceboardTransport(inner, expect_json=True)
+    response = run(httpx.AsyncClient(transport=transport, base_url="https://api.example").get("/x"))
+    mapped = error_for(response, "Svc")
+    assert isinstance(mapped, Unavailable) and "not JSON (text/html)" in mapped.message
     assert "HTTP 502" in error_for(httpx.Response(502, content=b"<html>bad gateway</html>"), "Svc").message
 
 

@@ -202,3 +202,17 @@ def test_merge_and_delete_faces_from_the_keyboard_and_undo(qtbot, app_window, li
     window.session.undo_stack.undo()
     settle(qtbot, window)
     qtbot.waitUntil(lambda: window.session.faces.row_of(doomed[0]) is not None)
+
+
+def test_typing_in_the_move_picker_chooses_a_person_not_unassigned(qtbot, app_window):
+    from faceboard.ui.dialogs import UNASSIGNED, PersonPicker
+
+    picker = PersonPicker(app_window, app_window.session.search_people, "Move", True)
+    qtbot.waitUntil(lambda: picker.chosen() is not None)
+    assert picker.chosen() is UNASSIGNED  # nothing typed: Unassigned is first
+    picker._filter.setText("na")  # "na" is inside "unassigned", and in Nadia, Hana, …
+    qtbot.waitUntil(lambda: picker.chosen() is not UNASSIGNED)
+    assert "na" in picker.chosen().name.casefold()
+    picker._filter.setText("unas")
+    qtbot.waitUntil(lambda: picker.chosen() is UNASSIGNED)
+    picker.close()

@@ -85,7 +85,8 @@ class Shell:
                         await asyncio.get_running_loop().run_in_executor(worker, demo.generate, folder)
                 backend = open_backend(profile, None)
             else:
-                backend = open_backend(profile, secret_for(profile, self.secrets), **self._options)
+                secret = await asyncio.to_thread(secret_for, profile, self.secrets)  # the keyring may block
+                backend = open_backend(profile, secret, **self._options)
         except (FaceboardError, OSError) as error:
             self._refused(profile, getattr(error, "message", str(error)))
             return

@@ -77,9 +77,6 @@ class Page(Generic[T]):
     next_cursor: str | None = None
 
 
-PEOPLE_SORTS = ("name", "most_faces", "fewest_faces")
-
-
 @dataclass(frozen=True, slots=True)
 class PeopleQuery:
     """Which people to list, in which order: the backend filters and sorts, so a list of

@@ -157,22 +157,6 @@ def error_for(response: httpx.Response, service: str) -> FaceboardError | None:
     return InvalidInput(message)
 
 
-def raise_for(response: httpx.Response, service: str) -> None:
-    error = error_for(response, service)
-    if error is not None:
-        raise error
-
-
-def json_of(response: httpx.Response, service: str) -> Any:
-    """The JSON body of a successful response; garbage becomes a clear Unavailable."""
-    raise_for(response, service)
-    try:
-        return response.json()
-    except ValueError:
-        kind = response.headers.get("content-type", "no content type")
-        raise Unavailable(f"{service} answered with something that is not JSON ({kind}).") from None
-
-
 def unreachable(error: httpx.TransportError, service: str) -> Unavailable:
     if isinstance(error, httpx.TimeoutException):
         return Unavailable(f"{service} did not answer in time.")

@@ -119,9 +119,16 @@ class ConnectionsDialog(QDialog):
         self.base_url.setText(profile.base_url)
         self.library.setText(profile.library)
         self.key.clear()
-        has_key = profile.needs_secret and bool(self._secrets.get(profile.name))
-        self.key.setPlaceholderText("saved in the keyring (type to replace)" if has_key else "")
+        self.key.setPlaceholderText("")
         self.status.clear()
+        if profile.needs_secret:
+            self._task = asyncio.ensure_future(self._show_key_state(profile.name))
+
+    async def _show_key_state(self, name: str) -> None:
+        """Say whether a key is saved; the keyring is read off the GUI thread (it may block)."""
+        has_key = bool(await asyncio.to_thread(self._secrets.get, name))
+        if self.name.text() == name:
+            self.key.setPlaceholderText("saved in the keyring (type to replace)" if has_key else "")
 
     def _kind_changed(self) -> None:
         local = self.kind.currentData() == "local"
@@ -163,9 +170,6 @@ class ConnectionsDialog(QDialog):
         self._say(self._secrets.warning or f"Saved {profile.name}.")
         return profile
 
-    def _secret(self, profile: Profile) -> str | None:
-        return self.key.text() or (self._secrets.get(profile.name) if profile.needs_secret else None)
-
     def test_connection(self) -> None:
         try:
             profile = self.profile()
@@ -174,10 +178,12 @@ class ConnectionsDialog(QDialog):
             return
         self._say("Connecting…")
         self.test_button.setEnabled(False)
-        self._task = asyncio.ensure_future(self._test(profile, self._secret(profile)))
+        self._task = asyncio.ensure_future(self._test(profile, self.key.text()))
 
-    async def _test(self, profile: Profile, secret: str | None) -> None:
+    async def _test(self, profile: Profile, typed_key: str) -> None:
         try:
+            secret = typed_key or (await asyncio.to_thread(self._secrets.get, profile.name)
+                                   if profile.needs_secret else None)
             backend = open_backend(profile, secret, **({} if profile.kind == "local" else self._options))
             try:
                 self._say(await backend.connect())

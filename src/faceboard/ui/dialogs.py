@@ -106,8 +106,10 @@ class PersonPicker(QDialog):
         self._list.clear()
         entries = [(p.name + (" (suggested)" if p.name in rank else " (hidden)" if p.hidden else ""), p)
                    for p in people]
-        if self._allow_unassigned and (not text or text.casefold() in "unassigned"):
+        if self._allow_unassigned and not text:  # after the guesses, before everyone else
             entries.insert(len([e for e in entries if e[1].name in rank]), ("Unassigned", UNASSIGNED))
+        elif self._allow_unassigned and "unassigned".startswith(text.casefold()):
+            entries.append(("Unassigned", UNASSIGNED))  # typed letters mean a person first
         for label, value in entries:
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, value)

@@ -31,6 +31,26 @@ _LOCAL_ORDER: dict[str, Callable[[Person], object]] = {  # the backends' orders,
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+class _Paged:
+    """`canFetchMore`/`fetchMore` for a list model read page by page: the model gives
+    `_pager`, `_spawn`, `on_error`, `_load_current(cursor)` and `_take(items)`."""
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
+        return not parent.isValid() and self._pager.can_fetch
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
+        if self.canFetchMore(parent):
+            self._pager.fetching = True
+            self._spawn(self._fetch(self._pager.generation))
+
+    @property
+    def loading(self) -> bool:
+        return self._pager.fetching
+
+    async def _fetch(self, generation: int) -> None:
+        await self._pager.fetch(generation, self._load_current(), self._take, self.on_error)
+
+
 class _Pager:
     """The paging state both lazy lists share: where the next page starts, whether one
     is on its way, and a generation that makes answers for an older view count for nothing."""
@@ -65,7 +85,7 @@ class _Pager:
         self.cursor, self.exhausted, self.fetching = page.next_cursor, page.next_cursor is None, False
 
 
-class PeopleModel(QAbstractListModel):
+class PeopleModel(_Paged, QAbstractListModel):
     """Row 0 is "Unassigned"; then the people the query selects, read page by page as the
     view scrolls (`canFetchMore`/`fetchMore`); the backend filters and sorts.
 
@@ -146,10 +166,6 @@ class PeopleModel(QAbstractListModel):
     def unassigned_count(self) -> int:
         return self._unassigned
 
-    @property
-    def loading(self) -> bool:
-        return self._pager.fetching
-
     # -- paging ---------------------------------------------------------------------
 
     async def reload(self, unassigned: int | None = None) -> None:
@@ -178,17 +194,9 @@ class PeopleModel(QAbstractListModel):
             self._query = query
             self._spawn(self._restart())
 
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
-        return not parent.isValid() and self._pager.can_fetch
-
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
-        if self.canFetchMore(parent):
-            self._pager.fetching = True
-            self._spawn(self._fetch(self._pager.generation))
-
-    async def _fetch(self, generation: int) -> None:
+    def _load_current(self) -> Callable[[str | None], Awaitable[Page[Person]]]:
         query = self._query
-        await self._pager.fetch(generation, lambda cursor: self._load_page(query, cursor), self._take, self.on_error)
+        return lambda cursor: self._load_page(query, cursor)
 
     def _take(self, people: tuple[Person, ...]) -> None:
         fresh = [p for p in people if p.id not in self._index]
@@ -274,7 +282,7 @@ class _TileModel(QAbstractListModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
 
 
-class FacesModel(_TileModel):
+class FacesModel(_Paged, _TileModel):
     """The faces of one person (or the unassigned faces), fetched page by page as the
     view scrolls (`canFetchMore`/`fetchMore`)."""
 
@@ -347,27 +355,15 @@ class FacesModel(_TileModel):
         self.endResetModel()
         self._spawn(self._fetch(generation))
 
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
-        return not parent.isValid() and self._pager.can_fetch
-
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
-        if self.canFetchMore(parent):
-            self._pager.fetching = True
-            self._spawn(self._fetch(self._pager.generation))
-
-    async def _fetch(self, generation: int) -> None:
+    def _load_current(self) -> Callable[[str | None], Awaitable[Page[Face]]]:
         scope = self._scope
-        await self._pager.fetch(generation, lambda cursor: self._load_page(scope, cursor), self._take, self.on_error)
+        return lambda cursor: self._load_page(scope, cursor)
 
     def _take(self, faces: tuple[Face, ...]) -> None:
         self._seen.update((f.id, f) for f in faces)
         fresh = [f for f in faces if f.id not in self._rows]
         if fresh:
             self._insert(len(self._items), fresh)
-
-    @property
-    def loading(self) -> bool:
-        return self._pager.fetching
 
     # -- changing -------------------------------------------------------------------
 
