@@ -141,6 +141,11 @@ class ImagePipeline:
         self._running: set[asyncio.Task] = set()
 
     async def load(self, ref: ImageRef, size: int) -> Tile:
+        return await self.request(ref, size)
+
+    def request(self, ref: ImageRef, size: int) -> asyncio.Future[Tile]:
+        """Ask for a tile without making a task: a view painting a fast scroll asks for
+        thousands it will never wait for, and most are dropped before they start."""
         future = asyncio.get_running_loop().create_future()
         self._stack.append((ref, size, future))
         if len(self._stack) > MAX_WAITING:  # scrolling fast: forget the oldest, unseen now
@@ -148,7 +153,7 @@ class ImagePipeline:
                 stale.cancel()
             del self._stack[: len(self._stack) - MAX_WAITING]
         self._pump()
-        return await future
+        return future
 
     async def prepare_uploads(self, paths) -> tuple[list[bytes], list[str]]:
         """Validate and re-encode a user's pictures on the decode threads: (images, refusals)."""

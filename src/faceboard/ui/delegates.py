@@ -7,7 +7,7 @@ from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from faceboard.ui.models import CountRole, ImageRole, ObjectRole, PrimaryRole, SuggestionRole
+from faceboard.ui.models import CountRole, ObjectRole, TileLook
 from faceboard.ui.tile_cache import TileCache
 
 ACCENT = QColor(52, 132, 228)
@@ -25,6 +25,7 @@ _PLACEHOLDER = QPalette.ColorRole.PlaceholderText
 _CENTER = Qt.AlignmentFlag.AlignCenter
 _NO_PEN = Qt.PenStyle.NoPen
 _SMOOTH = QPainter.RenderHint.SmoothPixmapTransform
+_ANTIALIASED = QPainter.RenderHint.Antialiasing
 _SELECTED = QStyle.StateFlag.State_Selected
 _FOCUSED = QStyle.StateFlag.State_HasFocus
 _HOVERED = QStyle.StateFlag.State_MouseOver
@@ -59,36 +60,40 @@ class TileDelegate(QStyledItemDelegate):
         return QSize(side, side)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        look = index.model().tile(index.row())
+        self.paint_tile(painter, QRectF(option.rect), look, option.state, option.palette, option.font)
+
+    def paint_tile(self, painter: QPainter, cell: QRectF, look: TileLook, state: QStyle.StateFlag,
+                   palette: QPalette, font: QFont) -> None:
+        """One tile in `cell`; the faces grid calls this directly for the cells it shows."""
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRectF(option.rect).adjusted(4, 4, -4, -4)
-        draw_image(painter, self._tiles, index.data(ImageRole), rect, TILE_RADIUS, option.palette)
-        if index.data(PrimaryRole):
+        painter.setRenderHint(_ANTIALIASED)
+        rect = cell.adjusted(4, 4, -4, -4)
+        draw_image(painter, self._tiles, look.image, rect, TILE_RADIUS, palette)
+        if look.primary:
             badge = QRectF(rect.left() + 6, rect.top() + 6, 64, 20)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(PRIMARY)
             painter.drawRoundedRect(badge, 10, 10)
             painter.setPen(QColor(40, 28, 0))
-            font = QFont(option.font)
-            font.setBold(True)
-            font.setPointSizeF(max(7.0, font.pointSizeF() * 0.8))
-            painter.setFont(font)
+            small = QFont(font)
+            small.setBold(True)
+            small.setPointSizeF(max(7.0, small.pointSizeF() * 0.8))
+            painter.setFont(small)
             painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "★ Primary")
-        suggestion = index.data(SuggestionRole)
-        if suggestion:  # the backend's guess, for an operator deciding where a face belongs
+        if look.caption:  # the backend's guess, for an operator deciding where a face belongs
             band = QRectF(rect.left(), rect.bottom() - 20, rect.width(), 20)
             path = QPainterPath()
             path.addRoundedRect(band, 6, 6)
             painter.fillPath(path, QColor(0, 0, 0, 150))
             painter.setPen(QColor("white"))
-            font = QFont(option.font)
-            font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
-            painter.setFont(font)
-            text = painter.fontMetrics().elidedText(suggestion, Qt.TextElideMode.ElideRight, int(band.width()) - 8)
+            small = QFont(font)
+            small.setPointSizeF(max(7.0, small.pointSizeF() * 0.85))
+            painter.setFont(small)
+            text = painter.fontMetrics().elidedText(look.caption, Qt.TextElideMode.ElideRight, int(band.width()) - 8)
             painter.drawText(band, Qt.AlignmentFlag.AlignCenter, text)
-        selected = bool(option.state & _SELECTED)
-        if selected:
-            color = accent(option.palette)
+        if state & _SELECTED:
+            color = accent(palette)
             overlay = QColor(color)
             overlay.setAlpha(60)
             path = QPainterPath()
@@ -97,8 +102,8 @@ class TileDelegate(QStyledItemDelegate):
             painter.setPen(QPen(color, 3))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(1.5, 1.5, -1.5, -1.5), TILE_RADIUS, TILE_RADIUS)
-        if option.state & _FOCUSED:
-            painter.setPen(QPen(option.palette.color(QPalette.ColorRole.Text), 1, Qt.PenStyle.DotLine))
+        if state & _FOCUSED:
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Text), 1, Qt.PenStyle.DotLine))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(-2, -2, 2, 2), TILE_RADIUS + 2, TILE_RADIUS + 2)
         painter.restore()

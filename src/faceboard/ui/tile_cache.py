@@ -35,7 +35,7 @@ class TileCache(QObject):
         self._budget = budget_bytes
         self._used = 0
         self._pixmaps: OrderedDict[tuple[str, int], QPixmap] = OrderedDict()
-        self._pending: dict[tuple[str, int], asyncio.Task] = {}
+        self._pending: dict[tuple[str, int], asyncio.Future] = {}
         self._failed: set[tuple[str, int]] = set()
         self._shaped: dict[tuple[str, int, float], QPixmap] = {}
         self._closed = False
@@ -47,7 +47,8 @@ class TileCache(QObject):
         found = self._pixmaps.get(key)
         if found is None:
             if key not in self._pending and key not in self._failed and not self._closed:
-                self._pending[key] = asyncio.ensure_future(self._fetch(key, ref))
+                future = self._pending[key] = self.pipeline.request(ref, key[1])
+                future.add_done_callback(lambda done: self._arrived(key, done))
             return None
         self._pixmaps.move_to_end(key)
         if not rounding:
@@ -61,12 +62,10 @@ class TileCache(QObject):
         return shaped
 
     async def aclose(self) -> None:
-        """Cancel every request under way and wait for them, before the loop ends."""
+        """Cancel every request under way and let the pipeline stop, before the loop ends."""
         self._closed = True  # a window painting while it closes asks for nothing more
-        tasks = list(self._pending.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        for future in list(self._pending.values()):
+            future.cancel()
         await self.pipeline.aclose()
 
     def failed(self, ref: ImageRef, pixels: float) -> bool:
@@ -76,17 +75,17 @@ class TileCache(QObject):
         """Forget requests not yet started: the tiles they were for scrolled or switched away."""
         self.pipeline.drop_pending()
 
-    async def _fetch(self, key: tuple[str, int], ref: ImageRef) -> None:
-        try:
-            tile = await self.pipeline.load(ref, key[1])
-        except asyncio.CancelledError:
+    def _arrived(self, key: tuple[str, int], done: asyncio.Future) -> None:
+        self._pending.pop(key, None)
+        if done.cancelled() or self._closed:
             return
-        except FaceboardError:
+        if (error := done.exception()) is not None:
+            if not isinstance(error, FaceboardError):
+                raise error
             self._failed.add(key)
             self.tileReady.emit()  # repaint: the placeholder now says the image is broken
             return
-        finally:
-            self._pending.pop(key, None)
+        tile = done.result()
         image = QImage(tile.rgb, tile.width, tile.height, 3 * tile.width, QImage.Format.Format_RGB888).copy()
         pixmap = QPixmap.fromImage(image)
         self._pixmaps[key] = pixmap

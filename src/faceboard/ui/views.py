@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QSizePolicy
 from faceboard.domain import Person
 from faceboard.ui.delegates import PersonDelegate, TileDelegate, accent, draw_image
 from faceboard.ui.mime import FacesPayload, Payload, read_payload
-from faceboard.ui.models import ImageRole, PeopleModel
+from faceboard.ui.models import PeopleModel
 from faceboard.ui.tile_cache import TileCache
 
 # (payload, target) -> None when the drop is allowed, else the reason it is not
@@ -75,7 +75,8 @@ class TileView(QListView):
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        draw_image(painter, self._tiles, indexes[0].data(ImageRole), QRectF(0, 8, side, side), 8, self.palette())
+        image = self.model().tile(indexes[0].row()).image
+        draw_image(painter, self._tiles, image, QRectF(0, 8, side, side), 8, self.palette())
         if len(indexes) > 1:
             badge = QRectF(side - 18, 0, 30, 22)
             painter.setBrush(accent(self.palette()))

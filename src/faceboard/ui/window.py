@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from faceboard import __version__
 from faceboard.domain import Capability
 from faceboard.ui import dialogs
+from faceboard.ui.face_grid import FaceGrid
 from faceboard.ui.models import SORTS
 from faceboard.ui.session import Session
 from faceboard.ui.views import PeopleView, PrimarySlot, TileView
@@ -96,7 +97,7 @@ class MainWindow(QMainWindow):
 
         # Faces pane
         self.faces_heading = _heading("Faces")
-        self.faces_view = TileView(tiles)
+        self.faces_view = FaceGrid(tiles)
         self.faces_view.setModel(session.faces)
         self.faces_view.setAccessibleName("Faces")
         self.zoom = QSlider(Qt.Orientation.Horizontal)

@@ -1,0 +1,114 @@
+"""The faces grid's arithmetic layout: where cells are, what a click, a rubber band and
+the keys select, that scrolling to the end asks for the next page, and that rows
+arriving cost no per-row work (what made QListView stall at 100,000 faces)."""
+
+from PySide6.QtCore import QItemSelectionModel, QPoint, QRect, Qt
+
+from faceboard.domain import BoundingBox, Face, ImageRef, Page
+from faceboard.services.images import ImagePipeline
+from faceboard.ui.face_grid import FaceGrid
+from faceboard.ui.models import FacesModel
+from faceboard.ui.tile_cache import TileCache
+
+CELL = 64 + 8
+
+
+def faces(start, count):
+    return tuple(Face(str(i), None, "a", BoundingBox(0, 0, 1, 1), ImageRef(f"k{i}", f"u{i}"))
+                 for i in range(start, start + count))
+
+
+class CountingFaces(FacesModel):
+    """FacesModel counting the Python calls Qt makes into `rowCount`."""
+
+    calls = 0
+
+    def rowCount(self, parent=None):
+        CountingFaces.calls += 1
+        return super().rowCount() if parent is None else super().rowCount(parent)
+
+
+def make_grid(qtbot, loop, total=500, page=100):
+    async def load(scope, cursor):
+        start = int(cursor or 0)
+        end = min(total, start + page)
+        return Page(faces(start, end - start), str(end) if end < total else None)
+
+    async def never(uri):  # tiles are not what is tested here: they stay placeholders
+        raise AssertionError(uri)
+
+    model = CountingFaces(load, loop.create_task)
+    tiles = TileCache(ImagePipeline(never, None))
+    tiles.pixmap = lambda ref, pixels, rounding=0.0: None
+    grid = FaceGrid(tiles)
+    grid.setModel(model)
+    grid.set_tile_size(64)
+    grid.resize(10 * CELL + grid.verticalScrollBar().sizeHint().width() + 2 * grid.frameWidth(), 5 * CELL)
+    grid.show()
+    qtbot.waitExposed(grid)
+    model.show(None)
+    qtbot.waitUntil(lambda: model.rowCount() >= page and not model.loading)
+    return grid, model
+
+
+def test_cells_are_where_the_arithmetic_puts_them(qtbot, loop):
+    grid, model = make_grid(qtbot, loop)
+    assert grid.viewport().width() // CELL == 10
+    assert grid.visualRect(model.index(13)) == QRect(3 * CELL, 1 * CELL, CELL, CELL)
+    grid.verticalScrollBar().setValue(CELL + 5)
+    assert grid.visualRect(model.index(13)) == QRect(3 * CELL, -5, CELL, CELL)
+    assert grid.indexAt(QPoint(3 * CELL + 1, 0)).row() == 13
+    assert not grid.indexAt(QPoint(10, -1)).isValid()
+    grid.verticalScrollBar().setValue(0)
+    for row in (0, 9, 10, 57, 99):
+        rect = grid.visualRect(model.index(row))
+        assert grid.indexAt(rect.center()).row() == row
+    assert not grid.indexAt(QPoint(10 * CELL + 1, 10)).isValid()  # right of the last column
+
+
+def test_clicks_shift_clicks_rubber_bands_and_keys_select(qtbot, loop):
+    grid, model = make_grid(qtbot, loop)
+    viewport = grid.viewport()
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=grid.visualRect(model.index(2)).center())
+    assert grid.currentIndex().row() == 2
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier,
+                     grid.visualRect(model.index(12)).center())
+    assert sorted(i.row() for i in grid.selectedIndexes()) == list(range(2, 13))
+
+    start, end = grid.visualRect(model.index(11)).center(), grid.visualRect(model.index(22)).center()
+    grid.setState(grid.State.DragSelectingState)  # as a press on empty space and a move make it
+    grid.setSelection(QRect(start, end), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    grid.setState(grid.State.NoState)
+    assert sorted(i.row() for i in grid.selectedIndexes()) == [11, 12, 21, 22]  # two columns of two lines
+
+    grid.setFocus()
+    grid.setCurrentIndex(model.index(5))
+    for key, row in ((Qt.Key.Key_Right, 6), (Qt.Key.Key_Down, 16), (Qt.Key.Key_Left, 15), (Qt.Key.Key_Up, 5),
+                     (Qt.Key.Key_End, model.rowCount() - 1), (Qt.Key.Key_Home, 0)):
+        qtbot.keyClick(grid, key)
+        assert grid.currentIndex().row() == row, key
+    qtbot.keyClick(grid, Qt.Key.Key_PageDown)
+    assert grid.currentIndex().row() == grid.viewport().height() // CELL * 10  # a screenful of lines of ten
+    assert grid.verticalScrollBar().value() > 0  # the current cell was scrolled into view
+
+
+def test_scrolling_to_the_end_fetches_the_next_page(qtbot, loop):
+    grid, model = make_grid(qtbot, loop, total=500, page=100)
+    assert model.rowCount() == 100
+    bar = grid.verticalScrollBar()
+    assert bar.maximum() == 10 * CELL - grid.viewport().height()  # ten lines of ten
+    bar.setValue(bar.maximum())
+    qtbot.waitUntil(lambda: model.rowCount() == 200 and not model.loading)
+    qtbot.waitUntil(lambda: bar.maximum() == 20 * CELL - grid.viewport().height())
+
+
+def test_a_page_arriving_costs_no_per_row_calls(qtbot, loop):
+    grid, model = make_grid(qtbot, loop, total=20_000, page=5_000)
+    while model.rowCount() < 15_000:
+        model.fetchMore()
+        qtbot.waitUntil(lambda: not model.loading)
+    CountingFaces.calls = 0
+    model.fetchMore()
+    qtbot.waitUntil(lambda: model.rowCount() == 20_000 and not model.loading)
+    qtbot.wait(50)  # the delayed layout and a repaint
+    assert CountingFaces.calls < 200  # QListView asked rowCount once per row: 20,000 times
