@@ -1,7 +1,9 @@
-"""Make a local library with 100,000 faces and 10,000 people, for the scale benchmarks.
+"""Make a backend with 100,000 faces and 10,000 people, for the scale benchmarks: a local
+library (`make`), or the fake Gumnut server of the tests (`make_gumnut`). 30 % of the
+faces are unassigned, the rest spread over the people.
 
-The faces are cut from a demo library's photos (so tiles show real drawn faces); 30 % of
-them are unassigned, the rest spread over the people.
+In the local library the faces are cut from a demo library's photos (so tiles show real
+drawn faces); the fake Gumnut serves a small crop per face from its CDN path.
 
     .venv/bin/python benchmarks/big_library.py PATH [FACES] [PEOPLE]
 """
@@ -12,7 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-from faceboard.backends.local import demo
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from fakes.gumnut import FakeGumnut  # noqa: E402
+
+from faceboard.backends.local import demo  # noqa: E402
 
 
 def make(folder: Path, faces: int = 100_000, people: int = 10_000, seed: int = 7) -> None:
@@ -32,6 +38,18 @@ def make(folder: Path, faces: int = 100_000, people: int = 10_000, seed: int = 7
         db.executemany("INSERT INTO faces (asset_id, x, y, w, h, person_id, confidence) VALUES (?, ?, ?, ?, ?, ?, ?)",
                        rows)
     db.close()
+
+
+def make_gumnut(faces: int = 100_000, people: int = 10_000, seed: int = 7) -> FakeGumnut:
+    fake = FakeGumnut()
+    rng = random.Random(seed)
+    everyone = [fake.add_person(f"{rng.choice(demo.NAMES).split()[0]} {i:05d}") for i in range(people)]
+    for _ in range(faces):
+        person = None if rng.random() < 0.3 else rng.choice(everyone)
+        face = fake.add_face(person.id if person else None)
+        if person is not None and person.thumbnail_face_id is None:
+            person.thumbnail_face_id = face.id
+    return fake
 
 
 if __name__ == "__main__":

@@ -193,3 +193,27 @@ def test_the_key_is_in_no_log_record_and_no_file_the_app_writes(qtbot, loop, cap
         data = path.read_bytes()
         assert fake.api_key.encode() not in data, path
         assert b"cdnSIGNATURE" not in data, path
+
+
+def test_a_large_library_shows_at_once_and_counts_its_unassigned_faces_when_read(qtbot, loop):
+    """Counting Gumnut's unassigned faces means reading every face (no filter): the window
+    does not wait for that; it says the count is not known, and learns it from the list."""
+    fake = FakeGumnut.seeded(people=3, faces_per_person=2, unassigned=1150)
+    fake.rate_limited = False
+    shell, window = open_gumnut(qtbot, fake)
+    faces = window.session.faces
+    qtbot.waitUntil(lambda: window.session.people.rowCount() == 4 and not faces.loading)
+    walked = [c for c in fake.calls if c.path == "/api/faces" and "person_id" not in c.query]
+    assert len(walked) == 5 + 1  # the count gave up after five pages of six; the list asked for its first page once
+    assert window.session.people.unassigned_count is None
+    assert "not counted yet" in window.library_status.text()
+    assert window.session.people.index(0).data(Qt.ItemDataRole.ToolTipRole).startswith("faces not counted yet")
+    select_person(qtbot, window, None)
+    while faces.canFetchMore() or faces.loading:  # as the grid asks when scrolled to its end
+        faces.fetchMore()
+        qtbot.wait(10)
+    assert faces.rowCount() == 1150
+    qtbot.waitUntil(lambda: window.session.people.unassigned_count == 1150)
+    assert "1150 unassigned faces" in window.library_status.text()
+    assert window.faces_heading.text() == "Unassigned faces (1150)"
+    wait_for(qtbot, shell.close_current())

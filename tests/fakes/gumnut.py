@@ -12,6 +12,7 @@ requests carrying an Authorization header.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import time
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ class FakeGumnut:
     _tokens: float = 400.0
     _stamp: float | None = None
     _counter: int = 0
+    _by_person: dict | None = None  # person id -> faces, built once per request
 
     # -- seeding ------------------------------------------------------------------
 
@@ -96,6 +98,7 @@ class FakeGumnut:
     # -- serving ------------------------------------------------------------------
 
     def handle(self, method: str, path: str, query: dict, headers: dict, body: bytes):
+        self._by_person = None
         parsed = json.loads(body) if body else None
         self.calls.append(Call(method, path, query, headers, parsed))
         if path.startswith("/cdn/"):
@@ -196,15 +199,22 @@ class FakeGumnut:
                                          "mimetype": "image/jpeg", "width": 96}},
         }
         if "cluster_assignment" in include:
-            others = [p for p in self.people.values() if p.id != face.person_id and p.name][:2]
+            others = list(itertools.islice((p for p in self.people.values() if p.id != face.person_id and p.name), 2))
             data["cluster_assignment"] = {
                 "distance_to_person": 0.2 if face.person_id else None,
                 "candidates": [{"person_id": p.id, "distance": 0.3 + i / 10, "name": p.name} for i, p in enumerate(others)],
             }
         return data
 
+    def _faces_of(self, person_id: str) -> list[FakeFace]:
+        if self._by_person is None:  # one pass over all faces per request, not one per person
+            self._by_person = {}
+            for face in self.faces.values():
+                self._by_person.setdefault(face.person_id, []).append(face)
+        return self._by_person.get(person_id, [])
+
     def _person_json(self, person: FakePerson, include) -> dict:
-        faces = [f for f in self.faces.values() if f.person_id == person.id]
+        faces = self._faces_of(person.id)
         data = {
             "id": person.id, "name": person.name, "is_hidden": person.is_hidden, "is_favorite": False,
             "birth_date": None, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
@@ -245,7 +255,7 @@ class FakeGumnut:
             if sort == "name_asc":
                 people.sort(key=lambda p: ((p.name or "\uffff").casefold(), p.id))
             elif sort.startswith("asset_count"):
-                assets = {p.id: len({f.asset_id for f in self.faces.values() if f.person_id == p.id}) for p in people}
+                assets = {p.id: len({f.asset_id for f in self._faces_of(p.id)}) for p in people}
                 people.sort(key=lambda p: (assets[p.id] if sort == "asset_count_asc" else -assets[p.id], p.id))
             else:
                 people.sort(key=lambda p: p.created, reverse=sort == "created_at_desc")
@@ -300,9 +310,8 @@ class FakeGumnut:
             self._library(query)
             ids = self._many(query, "ids")
             person = query.get("person_id", [None])[0]
-            faces = [f for f in self.faces.values()
+            faces = [f for f in reversed(self.faces.values())  # newest first: the dict is in creation order
                      if (not ids or f.id in ids) and (person is None or f.person_id == person)]
-            faces.sort(key=lambda f: f.created, reverse=True)  # newest first
             return self._page(faces, query, lambda f: self._face_json(f, include))
         face = self.faces.get(rest[0])
         if face is None:

@@ -58,7 +58,9 @@ class Backend(Protocol):
     async def get_people(self, person_ids: Sequence[str]) -> list[Person]:
         """The named people as they are now; unknown ids are left out."""
 
-    async def count_unassigned(self) -> int: ...
+    async def count_unassigned(self) -> int | None:
+        """How many faces have no person; None when only reading every face would tell
+        (Gumnut has no filter for them): the count is learnt when the list is read to its end."""
 
     async def list_faces(
         self, person_id: str | None, cursor: str | None = None, limit: int = 500

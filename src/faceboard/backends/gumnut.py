@@ -22,6 +22,7 @@ from faceboard.errors import FaceboardError, InvalidInput, NotFound, Unavailable
 
 DEFAULT_BASE_URL = "https://api.gumnut.ai"
 PAGE_LIMIT = 200  # the API answers 422 above this, for `limit` and for `ids`
+COUNT_PAGES = 5  # pages of faces read to count the unassigned ones; beyond, the count waits for the list
 BULK_CONCURRENCY = 8
 SERVICE = "Gumnut"
 LIST_PATHS = ("/api/people", "/api/faces", "/api/assets", "/api/search", "/api/libraries")
@@ -166,14 +167,17 @@ class GumnutBackend:
             after = page.data[-1].id
         return Page(tuple(found), after)
 
-    async def count_unassigned(self) -> int:
-        count, cursor = 0, None
-        while True:
-            page = await self.list_faces(None, cursor, PAGE_LIMIT)
-            count += len(page.items)
-            if page.next_cursor is None:
+    async def count_unassigned(self) -> int | None:
+        """Exact for a small library; above COUNT_PAGES pages of faces, None rather than
+        spend the rate limit (5 tokens a page: 25 s for 100,000 faces) before showing anything."""
+        count, after = 0, None
+        for _ in range(COUNT_PAGES):
+            page = await self._faces_page(after)
+            count += sum(1 for f in page.data if f.person_id is None)
+            if not (page.has_more and page.data):
                 return count
-            cursor = page.next_cursor
+            after = page.data[-1].id
+        return None
 
     async def get_faces(self, face_ids: Sequence[str]) -> list[Face]:
         found: dict[str, Face] = {}

@@ -60,7 +60,7 @@ class Curator:
     async def thumbnails(self, person_id: str) -> list[Thumbnail]:
         return await self.backend.list_thumbnails(person_id)
 
-    async def unassigned_count(self) -> int:
+    async def unassigned_count(self) -> int | None:
         return await self.backend.count_unassigned()
 
     async def person(self, person_id: str) -> Person:

@@ -18,7 +18,7 @@ from faceboard.domain import Face, ImageRef, Page, PeopleQuery, Person, Thumbnai
 from faceboard.ui.mime import FACES_MIME, THUMBNAIL_MIME, faces_mime, thumbnail_mime
 
 ObjectRole = Qt.ItemDataRole.UserRole + 1  # the domain object (None for the Unassigned row)
-CountRole = Qt.ItemDataRole.UserRole + 2  # a person's face count
+CountRole = Qt.ItemDataRole.UserRole + 2  # a person's face count; None: the unassigned faces are not counted yet
 
 SORTS = {"Name": "name", "Most faces": "most_faces", "Fewest faces": "fewest_faces"}  # label -> query
 _LOCAL_ORDER: dict[str, Callable[[Person], object]] = {  # the backends' orders, for placing a new person
@@ -46,8 +46,13 @@ class _Paged:
     def loading(self) -> bool:
         return self._pager.fetching
 
-    async def _fetch(self, generation: int) -> None:
-        await self._pager.fetch(generation, self._load_current(), self._take, self.on_error)
+    async def _fetch(self, generation: int) -> bool:
+        """Fetch the next page; True when it was the last."""
+        return await self._pager.fetch(generation, self._load_current(), self._take, self.on_error)
+
+
+def faces_text(count: int | None) -> str:
+    return "faces not counted yet" if count is None else f"{count} face{'s' * (count != 1)}"
 
 
 class _Pager:
@@ -70,19 +75,20 @@ class _Pager:
         return not self.exhausted and not self.fetching
 
     async def fetch(self, generation: int, load: Callable[[str | None], Awaitable[Page]],
-                    take: Callable[[tuple], None], on_error: Callable[[Exception], None]) -> None:
+                    take: Callable[[tuple], None], on_error: Callable[[Exception], None]) -> bool:
         try:
             page = await load(self.cursor)
         except Exception as error:
             if generation == self.generation:
                 self.fetching, self.exhausted = False, True
                 on_error(error)
-            return
+            return False
         if generation != self.generation:
-            return  # the user moved on to another view meanwhile
+            return False  # the user moved on to another view meanwhile
         take(page.items)
         self.cursor, self.exhausted, self.fetching = page.next_cursor, page.next_cursor is None, False
         _keep_out_of_full_collections()
+        return self.exhausted
 
 
 def _keep_out_of_full_collections() -> None:
@@ -117,7 +123,7 @@ class PeopleModel(_Paged, QAbstractListModel):
         self._people: dict[str, Person] = {}  # everyone met so far
         self._rows: list[str] = []
         self._index: dict[str, int] = {}  # person id -> row
-        self._unassigned = 0
+        self._unassigned: int | None = 0
         self._query = PeopleQuery(include_hidden=False)
         self._pager = _Pager()
         self.on_error: Callable[[Exception], None] = lambda error: None
@@ -140,7 +146,7 @@ class PeopleModel(_Paged, QAbstractListModel):
             return person
         if role == Qt.ItemDataRole.ToolTipRole:
             if person is None:
-                return f"{self._unassigned} faces not assigned to anyone. Drop faces here to detach them."
+                return f"{faces_text(self._unassigned)} not assigned to anyone. Drop faces here to detach them."
             hidden = " (hidden)" if person.hidden else ""
             return f"{person.name}{hidden}: {person.face_count} faces. Drop faces here to assign them."
         return None
@@ -171,22 +177,27 @@ class PeopleModel(_Paged, QAbstractListModel):
         return 0 if person_id is None else self._index.get(person_id)
 
     @property
-    def unassigned_count(self) -> int:
+    def unassigned_count(self) -> int | None:
         return self._unassigned
+
+    def learn_unassigned(self, count: int) -> None:
+        """The unassigned faces were read to the end: now their count is known."""
+        if self._unassigned != count:
+            self._unassigned = count
+            self.dataChanged.emit(self.index(0), self.index(0), [CountRole])
 
     # -- paging ---------------------------------------------------------------------
 
-    async def reload(self, unassigned: int | None = None) -> None:
+    async def reload(self, unassigned: int | None) -> None:
         """Start the list again from the backend's first page (and wait for it)."""
-        await self._restart(unassigned)
+        self._unassigned = unassigned
+        await self._restart()
 
-    def _restart(self, unassigned: int | None = None) -> Awaitable[None]:
+    def _restart(self) -> Awaitable[None]:
         """Empty the list at once; return the fetch of the first page."""
         self.beginResetModel()
         generation = self._pager.restart()
         self._rows, self._index = [], {}
-        if unassigned is not None:
-            self._unassigned = unassigned
         self.endResetModel()
         return self._fetch(generation)
 
@@ -245,7 +256,8 @@ class PeopleModel(_Paged, QAbstractListModel):
         """Optimistic face counts while a reassignment is on its way."""
         for person_id, delta in deltas.items():
             if person_id is None:
-                self._unassigned += delta
+                if self._unassigned is not None:
+                    self._unassigned += delta
                 self.dataChanged.emit(self.index(0), self.index(0), [CountRole])
             elif person_id in self._people:
                 person = self._people[person_id]
@@ -317,6 +329,7 @@ class FacesModel(_Paged, _TileModel):
         self._scope: str | None = None
         self._pager = _Pager()
         self.on_error: Callable[[Exception], None] = lambda error: None
+        self.on_complete: Callable[[str | None, int], None] = lambda scope, count: None  # read to the end
 
     @property
     def scope(self) -> str | None:
@@ -375,6 +388,12 @@ class FacesModel(_Paged, _TileModel):
     def _load_current(self) -> Callable[[str | None], Awaitable[Page[Face]]]:
         scope = self._scope
         return lambda cursor: self._load_page(scope, cursor)
+
+    async def _fetch(self, generation: int) -> bool:
+        complete = await super()._fetch(generation)
+        if complete:
+            self.on_complete(self._scope, len(self._items))
+        return complete
 
     def _take(self, faces: tuple[Face, ...]) -> None:
         self._seen.update((f.id, f) for f in faces)

@@ -60,6 +60,7 @@ class Session(QObject):
         self.people.on_error = lambda error: self._report("Loading people", error)
         self.faces = FacesModel(curator.faces_page, self.spawn, self)
         self.faces.on_error = lambda error: self._report("Loading faces", error)
+        self.faces.on_complete = lambda scope, count: scope is None and self.people.learn_unassigned(count)
         self.thumbnails = ThumbnailsModel(self)
         self.undo_stack = QUndoStack(self)
         self._lock: asyncio.Lock | None = None

@@ -305,7 +305,8 @@ class MainWindow(QMainWindow):
             return
         person = self.session.people.person_at(index.row())
         person_id = None if person is None else person.id
-        if person_id != self.session.scope or self.session.faces.rowCount() == 0:
+        faces = self.session.faces
+        if person_id != self.session.scope or not (faces.rowCount() or faces.loading):  # not shown yet
             self.session.select(person_id)
 
     def _keep_a_selection(self) -> None:
@@ -325,13 +326,15 @@ class MainWindow(QMainWindow):
         count = session.people.unassigned_count if person is None else person.face_count
         if person is None:
             self.person_heading.setText("Unassigned faces — no thumbnails")
-            self.faces_heading.setText(f"Unassigned faces ({count})")
+            self.faces_heading.setText("Unassigned faces" + ("" if count is None else f" ({count})"))
         else:
             hidden = " · hidden" if person.hidden else ""
             self.person_heading.setText(f"{person.name}{hidden}")
             self.faces_heading.setText(f"Faces of {person.name} ({count})")
         people = len(session.people.people())
-        self.library_status.setText(f"{people} people · {session.people.unassigned_count} unassigned faces")
+        unassigned = session.people.unassigned_count
+        loose = "unassigned faces not counted yet" if unassigned is None else f"{unassigned} unassigned faces"
+        self.library_status.setText(f"{people} people · {loose}")
         self._update_actions()
 
     def _update_actions(self, *_) -> None:
