@@ -2,7 +2,10 @@
 as the window. No Qt here.
 
 Exit codes: 0 done, 2 usage, 3 refused or not found, 4 authentication, 5 backend
-unavailable (or rate limited).
+unavailable (or rate limited; a change then waits in the journal: `faceboard resume`).
+
+Every change is journaled before it is sent (see services/journal.py); `history` lists
+the journal, `resume` sends what waits in it for the connection.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import asyncio
 import hashlib
 import json
 import sys
+import time
 from pathlib import Path
 
 from platformdirs import user_cache_path
@@ -19,7 +23,7 @@ from platformdirs import user_cache_path
 from faceboard import __version__
 from faceboard.backends.local import demo
 from faceboard.domain import Face, Person
-from faceboard.errors import AuthFailed, FaceboardError, RateLimited, Unavailable
+from faceboard.errors import AuthFailed, FaceboardError, RateLimited, Unavailable, Unreachable
 from faceboard.services.connections import (
     APP,
     KINDS,
@@ -32,6 +36,7 @@ from faceboard.services.connections import (
 )
 from faceboard.services.curator import Curator
 from faceboard.services.images import expand_pictures, prepare_upload
+from faceboard.services.journal import Journal
 from faceboard.services.operations import AddThumbnails, AssignFaces, SetPrimary, SetPrimaryFromFace
 
 EXIT_REFUSED, EXIT_AUTH, EXIT_UNAVAILABLE = 3, 4, 5
@@ -84,6 +89,10 @@ def parser() -> argparse.ArgumentParser:
     add = commands.add_parser("add-thumbnail", help="add pictures (files, or the pictures in folders) to a person")
     add.add_argument("person_id", metavar="PERSON")
     add.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    commands.add_parser("resume", help="send the changes waiting in the journal for this connection")
+    history = commands.add_parser("history", help="the changes made, newest first, with their outcome")
+    history.add_argument("--json", action="store_true")
+    history.add_argument("--limit", type=int, default=50)
     return top
 
 
@@ -132,10 +141,16 @@ def face_json(f: Face) -> dict:
 
 
 async def _command(args: argparse.Namespace, profile: Profile, secret: str | None) -> int:
+    journal = Journal()
+    if args.command == "history":
+        try:
+            return _history(await journal.history(args.limit), args.json)
+        finally:
+            await journal.close()
     backend = open_backend(profile, secret)
     try:
         await backend.connect()
-        curator = Curator(backend)
+        curator = Curator(backend, journal, profile.name)
         match args.command:
             case "people":
                 people = await curator.all_people()
@@ -160,6 +175,11 @@ async def _command(args: argparse.Namespace, profile: Profile, secret: str | Non
                 for face_id, message in change.failures:
                     print(f"faceboard: face {face_id}: {message}", file=sys.stderr)
                 print(f"{len(change.faces)} face(s) {'detached' if target is None else 'assigned'}.")
+                if change.unsent is not None:
+                    print(f"faceboard: {len(change.unsent.moves)} face(s) got no answer from "
+                          f"{curator.backend.display_name}: they wait in the journal; `faceboard resume` sends them.",
+                          file=sys.stderr)
+                    return EXIT_UNAVAILABLE
                 return EXIT_REFUSED if change.failures else 0
             case "primary":
                 op = (SetPrimary(args.person_id, args.thumbnail) if args.thumbnail
@@ -168,9 +188,46 @@ async def _command(args: argparse.Namespace, profile: Profile, secret: str | Non
                 print(f"Primary of {change.persons[0].name} is thumbnail {change.persons[0].primary_thumbnail_id}.")
             case "add-thumbnail":
                 return await _add_thumbnails(curator, args.person_id, args.files)
+            case "resume":
+                return await _resume(curator)
         return 0
+    except Unreachable as error:
+        if args.command in ("assign", "primary", "add-thumbnail"):
+            raise Unreachable(f"{error.message} The change waits in the journal: `faceboard resume` sends it.") from None
+        raise
     finally:
         await backend.close()
+        await journal.close()
+
+
+async def _resume(curator: Curator) -> int:
+    results = await curator.resume()
+    refused = 0
+    for entry, outcome in results:
+        if isinstance(outcome, FaceboardError):
+            refused += 1
+            print(f"faceboard: {entry.summary}: {outcome.message}", file=sys.stderr)
+        else:
+            print(f"{entry.summary}: done.")
+    waiting = await curator.waiting()
+    if waiting:
+        print(f"faceboard: {waiting} change(s) still waiting: {curator.backend.display_name} does not answer.",
+              file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    if not results:
+        print("Nothing was waiting.")
+    return EXIT_REFUSED if refused else 0
+
+
+def _history(entries, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps([{"id": e.id, "when": e.created, "connection": e.connection, "backend": e.backend,
+                           "change": e.summary, "state": e.state, "outcome": e.outcome} for e in entries], indent=2))
+        return 0
+    for e in entries:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.created))
+        print(f"{when}\t{e.connection}\t{e.summary}\t{e.state}{': ' + e.outcome if e.outcome else ''}")
+    return 0
 
 
 async def _add_thumbnails(curator: Curator, person_id: str, files: list[Path]) -> int:

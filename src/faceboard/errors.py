@@ -41,5 +41,11 @@ class Unavailable(FaceboardError):
     """The backend cannot be reached or failed on its side."""
 
 
+class Unreachable(Unavailable):
+    """No answer came (connection refused or dropped, timeout, 5xx after retries): the
+    change may not have been applied, and can be sent again later. Changes meeting this
+    wait in the journal."""
+
+
 class Unsupported(FaceboardError):
     """The connected backend lacks the capability the operation needs."""

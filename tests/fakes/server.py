@@ -32,19 +32,38 @@ class AsgiApp:
 @contextlib.contextmanager
 def serve(fake):
     """Run the fake on 127.0.0.1 in threads; yields its base URL; stops by itself.
-    A `latency` attribute on the fake (seconds) delays every answer, outside its lock."""
+    A `latency` attribute on the fake (seconds) delays every answer, outside its lock;
+    a `faults` attribute (`faults.Faults`) makes some requests fail as networks do."""
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as real servers and CDNs do
+
         def _any(self):
             url = urllib.parse.urlsplit(self.path)
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
             time.sleep(getattr(fake, "latency", 0.0))  # a distant server: answers overlap
+            faults = getattr(fake, "faults", None)
             with lock:
-                status, out_headers, out = fake.handle(
-                    self.command, url.path, urllib.parse.parse_qs(url.query, keep_blank_values=True), headers, body)
+                fault = faults.draw(self.command, url.path) if faults is not None and not url.path.startswith("/cdn/") else None
+                if fault in ("drop", "5xx", "429"):
+                    status, out_headers, out = {
+                        "drop": (0, {}, b""),
+                        "5xx": (503, {"content-type": "application/json"}, b'{"detail": "Service Unavailable"}'),
+                        "429": (429, {"content-type": "application/json", "Retry-After": "1"},
+                                b'{"detail": "Rate limit exceeded"}'),
+                    }[fault]
+                else:
+                    status, out_headers, out = fake.handle(
+                        self.command, url.path, urllib.parse.parse_qs(url.query, keep_blank_values=True), headers,
+                        body)
+            if fault == "slow":
+                time.sleep(faults.slow_seconds)
+            if fault in ("drop", "apply_then_drop"):
+                self.close_connection = True  # no answer at all: the client sees the connection end
+                return
             self.send_response(status)
             for key, value in out_headers.items():
                 self.send_header(key, str(value))

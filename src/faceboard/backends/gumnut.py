@@ -1,6 +1,7 @@
 """Gumnut (https://api.gumnut.ai) through its official async SDK, `gumnut-sdk`.
 
-The SDK brings typed models from Gumnut's OpenAPI spec and auto-paging. It talks
+The SDK builds the requests from Gumnut's OpenAPI spec (paths, parameters, auth); the
+answers are read by `gumnut_json`, not by the SDK's models (ten times cheaper). It talks
 through Faceboard's own client (`http.make_client`): rate limiting, retries and
 redaction live there, once; the SDK's retries are off (`max_retries=0`), because they
 repeat POSTs blindly and would stack on ours. Face and person crops come from
@@ -17,14 +18,14 @@ import httpx
 
 from faceboard.backends.base import CANCELLED, AssignResult, Progress
 from faceboard.backends.http import TokenBucket, error_for, make_client, register_secret, unreachable
-from faceboard.domain import BoundingBox, Capability, Face, ImageRef, Page, PeopleQuery, Person, Thumbnail
-from faceboard.errors import FaceboardError, InvalidInput, NotFound, Unavailable, Unsupported
+from faceboard.backends.gumnut_json import SERVICE, cursor_after, face_from, page_from, person_from, unreadable
+from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Thumbnail
+from faceboard.errors import FaceboardError, InvalidInput, NotFound, Unavailable, Unreachable, Unsupported
 
 DEFAULT_BASE_URL = "https://api.gumnut.ai"
 PAGE_LIMIT = 200  # the API answers 422 above this, for `limit` and for `ids`
 COUNT_PAGES = 5  # pages of faces read to count the unassigned ones; beyond, the count waits for the list
 BULK_CONCURRENCY = 8
-SERVICE = "Gumnut"
 LIST_PATHS = ("/api/people", "/api/faces", "/api/assets", "/api/search", "/api/libraries")
 
 
@@ -54,31 +55,43 @@ class GumnutBackend:
                                 expect_json=True)
         self._cdn = make_client(inner=transport, sleep=sleep)  # no Authorization: signed URLs
         self._sdk = gumnut.AsyncGumnut(api_key=api_key, base_url=self.base_url, http_client=self._api, max_retries=0)
+        self._raw = self._sdk.with_raw_response  # requests built by the SDK, answers read by gumnut_json
 
     # -- plumbing -----------------------------------------------------------------
+
+    async def _json(self, raw_call):
+        """Send a call made with the SDK's `with_raw_response`; return its JSON."""
+        response = await self._call(raw_call)
+        try:
+            return await response.json()
+        except ValueError:
+            raise unreadable("not JSON") from None
 
     async def _call(self, awaitable):
         try:
             return await awaitable
         except gumnut.APIStatusError as error:
-            raise error_for(error.response, SERVICE) or Unavailable(f"{SERVICE}: {error.message}") from None
+            raise error_for(error.response, SERVICE) or Unreachable(f"{SERVICE}: {error.message}") from None
         except gumnut.APIResponseValidationError:
             raise Unavailable(f"{SERVICE} answered with something Faceboard cannot read.") from None
         except gumnut.APITimeoutError:
-            raise Unavailable(f"{SERVICE} did not answer in time.") from None
+            raise Unreachable(f"{SERVICE} did not answer in time.") from None
         except gumnut.APIConnectionError as error:
             cause = error.__cause__
             if isinstance(cause, httpx.TransportError):
                 raise unreachable(cause, SERVICE) from None
-            raise Unavailable(f"Cannot reach {SERVICE} at {self.base_url}.") from None
+            raise Unreachable(f"Cannot reach {SERVICE} at {self.base_url}.") from None
 
     def _library(self) -> dict:
         return {"library_id": self.library_id} if self.library_id else {}
 
     async def libraries(self) -> list[tuple[str, str]]:
         """(id, name) of the libraries this key can see."""
-        found = await self._call(self._sdk.libraries.list())
-        return [(lib.id, lib.name) for lib in found]
+        found = await self._json(self._raw.libraries.list())
+        if not isinstance(found, list) or not all(isinstance(lib, dict) and isinstance(lib.get("id"), str)
+                                                  for lib in found):
+            raise unreadable("the libraries are not a list of {id, name}")
+        return [(lib["id"], str(lib.get("name") or lib["id"])) for lib in found]
 
     async def connect(self) -> str:
         """Check the key and settle the library; return a line describing the connection."""
@@ -97,31 +110,6 @@ class GumnutBackend:
         self.display_name = f"Gumnut — {name}"
         return f"Connected to {SERVICE}, library {name}."
 
-    # -- mapping ------------------------------------------------------------------
-
-    @staticmethod
-    def _person(p) -> Person:
-        thumbnail = (p.asset_urls or {}).get("thumbnail")
-        image = None
-        if thumbnail is not None and p.thumbnail_face_id:
-            image = ImageRef(f"gumnut:person:{p.id}:{p.thumbnail_face_id}", thumbnail.url)
-        count = p.cluster_metrics.face_count if p.cluster_metrics is not None else (p.asset_count or 0)
-        return Person(id=p.id, name=p.name or "Unnamed person", hidden=p.is_hidden,
-                      primary_thumbnail_id=p.thumbnail_face_id, face_count=count, primary_image=image)
-
-    @staticmethod
-    def _face(f) -> Face:
-        box = f.bounding_box or {}
-        crop = (f.asset_urls or {}).get("thumbnail")
-        candidates = (f.cluster_assignment.candidates or []) if f.cluster_assignment is not None else []
-        return Face(
-            id=f.id, person_id=f.person_id, asset_id=f.asset_id,
-            box=BoundingBox(box.get("x", 0), box.get("y", 0), box.get("w", 0), box.get("h", 0)),
-            image=ImageRef(f"gumnut:face:{f.id}", crop.url if crop is not None else ""),
-            confidence=f.confidence,
-            suggestions=tuple(c.name for c in candidates if c.name),
-        )
-
     # -- reading ------------------------------------------------------------------
 
     async def list_people(
@@ -129,42 +117,41 @@ class GumnutBackend:
     ) -> Page[Person]:
         """Gumnut sorts by photo count (`asset_count`), the nearest it has to faces."""
         sort = {"name": "name_asc", "most_faces": "asset_count_desc", "fewest_faces": "asset_count_asc"}[query.sort]
-        page = await self._call(self._sdk.people.list(
+        people, more = page_from(await self._json(self._raw.people.list(
             name_filter="all", include_hidden=query.include_hidden, sort=sort, include=["cluster_metrics"],
             **({"name": query.text} if query.text else {}),
-            limit=min(limit, PAGE_LIMIT), **({"starting_after_id": cursor} if cursor else {}), **self._library()))
-        items = tuple(self._person(p) for p in page.data)
-        return Page(items, items[-1].id if page.has_more and items else None)
+            limit=min(limit, PAGE_LIMIT), **({"starting_after_id": cursor} if cursor else {}), **self._library())),
+            person_from)
+        return Page(tuple(people), cursor_after(people, more))
 
     async def get_people(self, person_ids: Sequence[str]) -> list[Person]:
         found: list[Person] = []
         for start in range(0, len(person_ids), PAGE_LIMIT):
             chunk = list(person_ids[start : start + PAGE_LIMIT])
-            page = await self._call(self._sdk.people.list(
+            people, _ = page_from(await self._json(self._raw.people.list(
                 ids=chunk, name_filter="all", include_hidden=True, include=["cluster_metrics"],
-                limit=PAGE_LIMIT, **self._library()))
-            found.extend(self._person(p) for p in page.data)
+                limit=PAGE_LIMIT, **self._library())), person_from)
+            found.extend(people)
         return found
 
-    async def _faces_page(self, cursor: str | None, **filters):
-        return await self._call(self._sdk.faces.list(
+    async def _faces_page(self, cursor: str | None, **filters) -> tuple[list[Face], bool]:
+        return page_from(await self._json(self._raw.faces.list(
             include=["cluster_assignment"], limit=PAGE_LIMIT,
-            **({"starting_after_id": cursor} if cursor else {}), **filters, **self._library()))
+            **({"starting_after_id": cursor} if cursor else {}), **filters, **self._library())), face_from)
 
     async def list_faces(self, person_id: str | None, cursor: str | None = None, limit: int = 500) -> Page[Face]:
         if person_id is not None:
-            page = await self._faces_page(cursor, person_id=person_id)
-            items = tuple(self._face(f) for f in page.data)
-            return Page(items, page.data[-1].id if page.has_more and page.data else None)
+            faces, more = await self._faces_page(cursor, person_id=person_id)
+            return Page(tuple(faces), cursor_after(faces, more))
         # Gumnut has no filter for unassigned faces: walk all faces and keep those without a person
         found: list[Face] = []
         after = cursor
         while len(found) < min(limit, PAGE_LIMIT):
-            page = await self._faces_page(after)
-            found.extend(self._face(f) for f in page.data if f.person_id is None)
-            if not (page.has_more and page.data):
+            faces, more = await self._faces_page(after)
+            found.extend(f for f in faces if f.person_id is None)
+            after = cursor_after(faces, more)
+            if after is None:
                 return Page(tuple(found), None)
-            after = page.data[-1].id
         return Page(tuple(found), after)
 
     async def count_unassigned(self) -> int | None:
@@ -172,18 +159,18 @@ class GumnutBackend:
         spend the rate limit (5 tokens a page: 25 s for 100,000 faces) before showing anything."""
         count, after = 0, None
         for _ in range(COUNT_PAGES):
-            page = await self._faces_page(after)
-            count += sum(1 for f in page.data if f.person_id is None)
-            if not (page.has_more and page.data):
+            faces, more = await self._faces_page(after)
+            count += sum(1 for f in faces if f.person_id is None)
+            after = cursor_after(faces, more)
+            if after is None:
                 return count
-            after = page.data[-1].id
         return None
 
     async def get_faces(self, face_ids: Sequence[str]) -> list[Face]:
         found: dict[str, Face] = {}
         for start in range(0, len(face_ids), PAGE_LIMIT):
-            page = await self._faces_page(None, ids=list(face_ids[start : start + PAGE_LIMIT]))
-            found.update((f.id, self._face(f)) for f in page.data)
+            faces, _ = await self._faces_page(None, ids=list(face_ids[start : start + PAGE_LIMIT]))
+            found.update((f.id, f) for f in faces)
         missing = [f for f in face_ids if f not in found]
         if missing:
             raise NotFound(f"{SERVICE}: face {missing[0]} does not exist.")
@@ -191,11 +178,10 @@ class GumnutBackend:
 
     async def list_thumbnails(self, person_id: str) -> list[Thumbnail]:
         """Gumnut's thumbnail is one of the person's faces (`thumbnail_face_id`)."""
-        person = await self._call(self._sdk.people.retrieve(person_id))
-        mapped = self._person(person)
-        if mapped.primary_thumbnail_id is None or mapped.primary_image is None:
+        person = person_from(await self._json(self._raw.people.retrieve(person_id)))
+        if person.primary_thumbnail_id is None or person.primary_image is None:
             return []
-        return [Thumbnail(mapped.primary_thumbnail_id, person_id, mapped.primary_image, True)]
+        return [Thumbnail(person.primary_thumbnail_id, person_id, person.primary_image, True)]
 
     async def read_image(self, uri: str) -> bytes:
         if not uri:
@@ -223,11 +209,10 @@ class GumnutBackend:
                     failures[face_id] = FaceboardError(CANCELLED)
                     return
                 try:
-                    face = await self._call(self._sdk.faces.update(face_id, person_id=person_id, **self._library()))
+                    done[face_id] = face_from(await self._json(
+                        self._raw.faces.update(face_id, person_id=person_id, **self._library())))
                 except FaceboardError as error:
                     failures[face_id] = error
-                else:
-                    done[face_id] = self._face(face)
                 if progress is not None:
                     progress.report(len(done) + len(failures), len(moves))
 
@@ -235,8 +220,7 @@ class GumnutBackend:
         return AssignResult(tuple(done[f] for f, _ in moves if f in done), failures)
 
     async def set_primary_thumbnail(self, person_id: str, thumbnail_id: str) -> Person:
-        return self._person(await self._call(
-            self._sdk.people.update(person_id, thumbnail_face_id=thumbnail_id)))
+        return person_from(await self._json(self._raw.people.update(person_id, thumbnail_face_id=thumbnail_id)))
 
     async def add_thumbnail(self, person_id: str, image: bytes, primary: bool = False) -> Thumbnail:
         raise Unsupported(f"{SERVICE} cannot add thumbnails: its thumbnails are the person's faces.")
@@ -252,11 +236,11 @@ class GumnutBackend:
 
     async def create_person(self, name: str) -> Person:
         # a POST: our transport does not retry it after an error the server may have acted on
-        return self._person(await self._call(self._sdk.people.create(name=name, **self._library())))
+        return person_from(await self._json(self._raw.people.create(name=name, **self._library())))
 
     async def update_person(self, person_id: str, *, name: str | None = None, hidden: bool | None = None) -> Person:
         fields = {k: v for k, v in (("name", name), ("is_hidden", hidden)) if v is not None}
-        return self._person(await self._call(self._sdk.people.update(person_id, **fields)))
+        return person_from(await self._json(self._raw.people.update(person_id, **fields)))
 
     async def delete_person(self, person_id: str) -> None:
         await self._call(self._sdk.people.delete(person_id))

@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from faceboard.errors import AuthFailed, Conflict, FaceboardError, InvalidInput, NotFound, RateLimited, Unavailable
+from faceboard.errors import AuthFailed, Conflict, FaceboardError, InvalidInput, NotFound, RateLimited, Unreachable
 
 log = logging.getLogger("faceboard.http")
 
@@ -153,14 +153,14 @@ def error_for(response: httpx.Response, service: str) -> FaceboardError | None:
     if status == 429:
         return RateLimited(message, retry_after(response))
     if status == 408 or status >= 500:
-        return Unavailable(message)
+        return Unreachable(message)
     return InvalidInput(message)
 
 
-def unreachable(error: httpx.TransportError, service: str) -> Unavailable:
+def unreachable(error: httpx.TransportError, service: str) -> Unreachable:
     if isinstance(error, httpx.TimeoutException):
-        return Unavailable(f"{service} did not answer in time.")
-    return Unavailable(f"Cannot reach {service}: {redact(str(error)) or type(error).__name__}.")
+        return Unreachable(f"{service} did not answer in time.")
+    return Unreachable(f"Cannot reach {service}: {redact(str(error)) or type(error).__name__}.")
 
 
 # -- rate limiting --------------------------------------------------------------------

@@ -2,6 +2,12 @@
 
 Both the window and the command line go through it. Reads are here too, so the UI
 talks to one service object and never to a backend directly.
+
+With a `Journal`, every operation is written down before it is sent and marked when the
+backend answers; one that got no answer waits there, and `resume` sends it again after
+re-checking the backend's state, so that it takes effect exactly once: faces already
+where they were going are not moved again, a person whose creation went through is
+found rather than created twice, a deletion already done counts as done.
 """
 
 from __future__ import annotations
@@ -10,7 +16,8 @@ from dataclasses import replace
 
 from faceboard.backends.base import Backend, Progress, require
 from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Thumbnail
-from faceboard.errors import Conflict, InvalidInput, NotFound
+from faceboard.errors import Conflict, FaceboardError, InvalidInput, NotFound, RateLimited, Unreachable
+from faceboard.services.journal import DONE, FAILED, Entry, Journal
 from faceboard.services.operations import (
     AddThumbnails,
     AssignFaces,
@@ -28,12 +35,17 @@ from faceboard.services.operations import (
     SetPrimary,
     SetPrimaryFromFace,
     UpdatePerson,
+    describe,
 )
+
+WAITS = (Unreachable, RateLimited)  # no answer, or not now: the change may be sent again later
 
 
 class Curator:
-    def __init__(self, backend: Backend):
+    def __init__(self, backend: Backend, journal: Journal | None = None, connection: str = ""):
         self.backend = backend
+        self.journal = journal
+        self.connection = connection  # the profile's name: the journal's key for this backend
 
     def can(self, capability: Capability) -> bool:
         return capability in self.backend.capabilities
@@ -71,8 +83,80 @@ class Curator:
 
     # -- changing -----------------------------------------------------------------
 
-    async def apply(self, operation: Operation, progress: Progress | None = None) -> Change:
-        """Apply an operation; `progress` follows (and can cancel) a bulk reassignment."""
+    async def apply(self, operation: Operation, progress: Progress | None = None, summary: str | None = None) -> Change:
+        """Apply an operation; `progress` follows (and can cancel) a bulk reassignment.
+        Journaled first when there is a journal; on `Unreachable` or `RateLimited` the
+        change waits there (see `resume`)."""
+        if self.journal is None:
+            return await self._apply(operation, progress)
+        context = await self._context(operation)
+        summary = summary or describe(operation, {})
+        entry = await self.journal.record(self.connection, self.backend.display_name, summary, operation, context)
+        return await self._journaled(entry, summary, operation, context, progress, resuming=False)
+
+    async def waiting(self) -> int:
+        """How many changes to this connection wait in the journal."""
+        return len(await self.journal.pending(self.connection)) if self.journal is not None else 0
+
+    async def resume(self) -> list[tuple[Entry, Change | FaceboardError]]:
+        """Send the changes waiting in the journal, oldest first, each re-checked against
+        the backend so that it takes effect once. Stops at the first that still cannot be
+        sent: later changes may depend on it."""
+        results: list[tuple[Entry, Change | FaceboardError]] = []
+        for entry in await self.journal.pending(self.connection):
+            try:
+                change = await self._journaled(entry.id, entry.summary, entry.operation, entry.context, None,
+                                               resuming=True)
+            except WAITS:
+                break
+            except FaceboardError as error:
+                results.append((entry, error))
+                continue
+            results.append((entry, change))
+            if change.unsent is not None:
+                break
+        return results
+
+    async def _journaled(self, entry: int, summary: str, operation: Operation, context: dict,
+                         progress: Progress | None, resuming: bool) -> Change:
+        try:
+            change = await self._apply(operation, progress, resuming, context)
+        except WAITS as error:
+            await self.journal.note(entry, f"waiting: {error.message}")
+            raise
+        except FaceboardError as error:
+            await self.journal.finish(entry, FAILED, error.message)
+            raise
+        outcome = "done"
+        if change.failures:
+            outcome += f"; {len(change.failures)} refused: {change.failures[0][1]}"
+        if change.unsent is not None:  # the rest waits, as a change of its own, in order
+            await self.journal.record(self.connection, self.backend.display_name, f"{summary} (the rest)",
+                                      change.unsent, await self._context(change.unsent))
+            outcome += "; the rest waits"
+        await self.journal.finish(entry, DONE, outcome)
+        return change
+
+    async def _context(self, operation: Operation) -> dict:
+        """What resuming must know of the state before: for a creation, who already bore
+        the name (anyone else so named afterwards is the person this change created)."""
+        if not isinstance(operation, CreatePerson):
+            return {}
+        return {"known": sorted(p.id for p in await self._named(operation.name))}
+
+    async def _named(self, name: str) -> list[Person]:
+        people, cursor = [], None
+        query = PeopleQuery(text=name, include_hidden=True)
+        while True:
+            page = await self.backend.list_people(cursor, 200, query)
+            people.extend(p for p in page.items if p.name == name)
+            if (cursor := page.next_cursor) is None:
+                return people
+
+    async def _apply(self, operation: Operation, progress: Progress | None = None, resuming: bool = False,
+                     context: dict | None = None) -> Change:
+        if resuming:
+            return await self._reapply(operation, context or {})
         match operation:
             case AssignFaces():
                 return await self._assign(operation, progress)
@@ -104,6 +188,28 @@ class Curator:
                 return await self._batch(operation, progress)
         raise TypeError(f"not an operation: {operation!r}")
 
+    async def _reapply(self, operation: Operation, context: dict) -> Change:
+        """Apply a change that may have taken effect before Faceboard lost the answer."""
+        match operation:
+            case CreatePerson():
+                return await self._create(operation, known=set(context.get("known", ())))
+            case AddThumbnails() | SetPrimaryFromFace() if not self.can(Capability.FACES_ARE_THUMBNAILS):
+                raise Conflict("Not sent again: it may have been added before Faceboard stopped, and adding it "
+                               "twice would leave a copy. Check the person's thumbnails.")
+            case Batch(parts):
+                change = Change()
+                for at, part in enumerate(parts):
+                    change = change.then(await self._reapply(part, {}))
+                    if change.unsent is not None:
+                        return replace(change, unsent=Batch((change.unsent, *parts[at + 1:])))
+                return change
+        try:
+            return await self._apply(operation)
+        except NotFound:
+            if isinstance(operation, (DeletePerson, DeleteFaces, MergePeople, RemoveThumbnails)):
+                return Change()  # already gone: done before
+            raise
+
     async def _assign(self, op: AssignFaces, progress: Progress | None = None) -> Change:
         require(self.backend, Capability.REASSIGN_FACES)
         faces = await self.backend.get_faces([face_id for face_id, _ in op.moves])
@@ -114,12 +220,15 @@ class Curator:
         result = await self.backend.assign_faces(moves, progress)
         touched = {before[f] for f, _ in moves} | {p for _, p in moves}
         touched.discard(None)
+        unsent = tuple((f, p) for f, p in moves if isinstance(result.failures.get(f), WAITS))
         return Change(
             persons=tuple(await self.backend.get_people(sorted(touched))),
             faces=result.faces,
             unassigned_delta=sum((f.person_id is None) - (before[f.id] is None) for f in result.faces),
-            failures=tuple((face_id, error.message) for face_id, error in result.failures.items()),
+            failures=tuple((face_id, error.message) for face_id, error in result.failures.items()
+                           if not isinstance(error, WAITS)),
             inverse=AssignFaces(tuple((f.id, before[f.id]) for f in result.faces)),
+            unsent=AssignFaces(unsent) if unsent else None,
         )
 
     async def _person_change(self, person_id: str, inverse: Operation | None) -> Change:
@@ -182,16 +291,22 @@ class Curator:
             await self.backend.set_primary_thumbnail(op.person_id, op.primary_after)
         return await self._person_change(op.person_id, RemoveThumbnails(op.person_id, op.thumbnail_ids, old))
 
-    async def _create(self, op: CreatePerson) -> Change:
+    async def _create(self, op: CreatePerson, known: set[str] | None = None) -> Change:
+        """`known`, when resuming: who bore the name before; someone else so named now is
+        the person this change created before its answer was lost."""
         require(self.backend, Capability.CREATE_PERSON)
         if op.face_ids:
             await self.backend.get_faces(op.face_ids)  # refuse unknown faces before creating anyone
-        person = await self.backend.create_person(op.name)
+        created = None if known is None else next((p for p in await self._named(op.name) if p.id not in known), None)
+        person = created or await self.backend.create_person(op.name)
         change = Change(persons=(person,), created_person_id=person.id)
         undo: list[Operation] = [DeletePerson(person.id)]
         if op.face_ids:
             moved = await self._assign(AssignFaces(tuple((f, person.id) for f in op.face_ids)))
             change, undo = change.then(moved), [moved.inverse, *undo]
+            if moved.unsent is not None:  # the primary comes after the faces that wait
+                rest = (SetPrimaryFromFace(person.id, op.face_ids[0]),) if self.can_make_face_primary() else ()
+                return replace(change, unsent=Batch((moved.unsent, *rest)), inverse=None)
             if self.can_make_face_primary():
                 primary = await self._primary_from_face(SetPrimaryFromFace(person.id, op.face_ids[0]))
                 change, undo = change.then(primary), [primary.inverse, *undo]
@@ -273,10 +388,12 @@ class Curator:
 
     async def _batch(self, op: Batch, progress: Progress | None = None) -> Change:
         change, inverses = Change(), []
-        for part in op.operations:
-            done = await self.apply(part, progress)
+        for at, part in enumerate(op.operations):
+            done = await self._apply(part, progress)
             change = change.then(done)
             inverses.append(done.inverse)
+            if done.unsent is not None:  # the rest waits behind the part not sent
+                return replace(change, unsent=Batch((done.unsent, *op.operations[at + 1:])), inverse=None)
         complete = all(i is not None for i in inverses)
         inverse = Batch(tuple(reversed(inverses))) if complete else None
         return replace(change, inverse=inverse)

@@ -131,6 +131,7 @@ class Change:
     failures: tuple[tuple[str, str], ...] = ()
     inverse: Operation | None = field(default=None, compare=False)
     created_person_id: str | None = None
+    unsent: Operation | None = None  # the part not sent for now (the backend did not answer): it waits
 
     def then(self, later: Change) -> Change:
         """This change followed by `later`: the later state of each object wins."""
@@ -146,6 +147,7 @@ class Change:
             unassigned_delta=self.unassigned_delta + later.unassigned_delta,
             failures=self.failures + later.failures,
             created_person_id=later.created_person_id or self.created_person_id,
+            unsent=later.unsent or self.unsent,
         )
 
 

@@ -18,7 +18,7 @@ from faceboard.errors import FaceboardError
 from faceboard.services.images import ImagePipeline
 
 SIZE_BUCKETS = (48, 64, 96, 128, 160, 192, 256, 320, 384, 512)
-DEFAULT_BUDGET = 256 * 1024 * 1024
+DEFAULT_BUDGET = 128 * 1024 * 1024  # a 128 px tile and its rounded variant: 128 KB; 1,000 tiles, ten screens
 
 
 def bucket(pixels: float) -> int:
@@ -37,7 +37,7 @@ class TileCache(QObject):
         self._pixmaps: OrderedDict[tuple[str, int], QPixmap] = OrderedDict()
         self._pending: dict[tuple[str, int], asyncio.Future] = {}
         self._failed: set[tuple[str, int]] = set()
-        self._shaped: dict[tuple[str, int, float], QPixmap] = {}
+        self._shaped: dict[tuple[str, int], dict[float, QPixmap]] = {}  # rounded variants of a pixmap
         self._closed = False
 
     def pixmap(self, ref: ImageRef, pixels: float, rounding: float = 0.0) -> QPixmap | None:
@@ -53,10 +53,10 @@ class TileCache(QObject):
         self._pixmaps.move_to_end(key)
         if not rounding:
             return found
-        shaped_key = (ref.key, key[1], rounding)
-        shaped = self._shaped.get(shaped_key)
+        variants = self._shaped.setdefault(key, {})
+        shaped = variants.get(rounding)
         if shaped is None:  # made once, so painting a tile is one drawPixmap
-            shaped = self._shaped[shaped_key] = _rounded_square(found, rounding)
+            shaped = variants[rounding] = _rounded_square(found, rounding)
             self._used += _cost(shaped)
             self._evict()
         return shaped
@@ -95,10 +95,8 @@ class TileCache(QObject):
 
     def _evict(self) -> None:
         while self._used > self._budget and len(self._pixmaps) > 1:
-            (image_key, size), pixmap = self._pixmaps.popitem(last=False)
-            self._used -= _cost(pixmap)
-            for shaped_key in [k for k in self._shaped if k[0] == image_key and k[1] == size]:
-                self._used -= _cost(self._shaped.pop(shaped_key))
+            key, pixmap = self._pixmaps.popitem(last=False)
+            self._used -= _cost(pixmap) + sum(map(_cost, self._shaped.pop(key, {}).values()))
 
 
 def _cost(pixmap: QPixmap) -> int:

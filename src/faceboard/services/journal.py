@@ -1,0 +1,176 @@
+"""The journal: every change a user makes, written to disk before it is sent.
+
+An entry is written (SQLite, WAL, fsync'd at commit) with the operation as JSON before
+the backend sees it, and marked `done` or `failed` when the backend answers. An entry
+still `pending` after that means the answer never came: the app was killed, the machine
+lost power, or the backend was unreachable (then the change waits, and is sent when the
+backend answers again). `Curator.resume` re-checks such entries against the backend and
+applies each exactly once.
+
+SQLite runs on one worker thread: a commit's fsync never blocks the GUI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import dataclasses
+import json
+import sqlite3
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+from faceboard.services import operations
+from faceboard.services.operations import Operation
+
+PENDING, DONE, FAILED = "pending", "done", "failed"
+_OPERATIONS = {cls.__name__: cls for cls in operations.Operation.__args__}  # type: ignore[attr-defined]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY,
+    connection TEXT NOT NULL,      -- the profile's name: where the change goes
+    backend TEXT NOT NULL,         -- what it was, for the history ("Gumnut — Family photos")
+    summary TEXT NOT NULL,         -- "Move 3 faces to Alice"
+    operation TEXT NOT NULL,       -- the operation as JSON (encode/decode below)
+    context TEXT NOT NULL DEFAULT '{}',  -- what resuming needs to know of the state before
+    state TEXT NOT NULL,           -- pending, done, failed
+    outcome TEXT NOT NULL DEFAULT '',
+    created REAL NOT NULL,
+    finished REAL
+);
+CREATE INDEX IF NOT EXISTS entries_waiting ON entries (connection, state);
+"""
+
+
+def default_journal() -> Path:
+    return user_data_path("faceboard", "faceboard") / "journal.sqlite3"
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    connection: str
+    backend: str
+    summary: str
+    operation: Operation
+    context: dict
+    state: str
+    outcome: str
+    created: float
+    finished: float | None
+
+
+# -- operations as JSON --------------------------------------------------------------
+
+
+def encode(operation: Operation) -> str:
+    return json.dumps(_plain(operation), separators=(",", ":"))
+
+
+def decode(text: str) -> Operation:
+    operation = _typed(json.loads(text))
+    if type(operation).__name__ not in _OPERATIONS:
+        raise ValueError("not an operation")
+    return operation
+
+
+def _plain(value):
+    if dataclasses.is_dataclass(value):
+        fields = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"op": type(value).__name__, **fields}
+    if isinstance(value, bytes):
+        return {"bytes": base64.b64encode(value).decode()}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _typed(value):
+    if isinstance(value, dict):
+        if "bytes" in value:
+            return base64.b64decode(value["bytes"])
+        cls = _OPERATIONS.get(value.get("op"))
+        if cls is None:
+            raise ValueError(f"unknown operation {value.get('op')!r}")
+        return cls(**{k: _typed(v) for k, v in value.items() if k != "op"})
+    if isinstance(value, list):
+        return tuple(_typed(v) for v in value)
+    return value
+
+
+# -- the journal ---------------------------------------------------------------------
+
+
+class Journal:
+    def __init__(self, path: Path | None = None):
+        self.path = path or default_journal()
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="journal")
+        self._db: sqlite3.Connection | None = None
+
+    def _open(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # a commit is on the disk when it returns
+            db.executescript(SCHEMA)
+            self._db = db
+        return self._db
+
+    async def _run(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
+
+    def _write(self, sql: str, args: tuple) -> int:
+        db = self._open()
+        with db:
+            db.execute("BEGIN IMMEDIATE")
+            return db.execute(sql, args).lastrowid
+
+    async def record(self, connection: str, backend: str, summary: str, operation: Operation,
+                     context: dict | None = None) -> int:
+        """Write the change down (and wait for the disk) before it is sent; its id."""
+        return await self._run(self._write, "INSERT INTO entries (connection, backend, summary, operation, context, "
+                               "state, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               (connection, backend, summary, encode(operation), json.dumps(context or {}), PENDING,
+                                time.time()))
+
+    async def finish(self, entry_id: int, state: str, outcome: str = "") -> None:
+        await self._run(self._write, "UPDATE entries SET state = ?, outcome = ?, finished = ? WHERE id = ?",
+                        (state, outcome, time.time(), entry_id))
+
+    async def note(self, entry_id: int, outcome: str) -> None:
+        """Say why an entry still waits (shown in the history), leaving it pending."""
+        await self._run(self._write, "UPDATE entries SET outcome = ? WHERE id = ?", (outcome, entry_id))
+
+    async def pending(self, connection: str) -> list[Entry]:
+        """The changes to `connection` that were never answered, oldest first."""
+        return await self._run(self._select, "WHERE connection = ? AND state = ? ORDER BY id", (connection, PENDING))
+
+    async def history(self, limit: int = 1000) -> list[Entry]:
+        """The latest changes to any connection, newest first."""
+        return await self._run(self._select, "ORDER BY id DESC LIMIT ?", (limit,))
+
+    def _select(self, where: str, args: tuple) -> list[Entry]:
+        rows = self._open().execute(
+            "SELECT id, connection, backend, summary, operation, context, state, outcome, created, finished "
+            f"FROM entries {where}", args).fetchall()
+        entries = []
+        for row in rows:
+            try:
+                operation = decode(row[4])
+            except (ValueError, TypeError) as error:  # written by a newer Faceboard, or damaged
+                operation = operations.Batch(())
+                row = (*row[:6], FAILED, f"cannot be read: {error}", *row[8:])
+            entries.append(Entry(row[0], row[1], row[2], row[3], operation, json.loads(row[5]), *row[6:]))
+        return entries
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._run(self._db.close)
+            self._db = None
+        self._worker.shutdown(wait=True)

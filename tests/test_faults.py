@@ -1,0 +1,103 @@
+"""Never lose a change: a bulk change against a server failing 30 % of requests in every
+way a network fails ends with the server holding exactly what the user asked, through
+the journal, with no person created twice."""
+
+import asyncio
+
+import pytest
+
+from fakes.faults import Faults
+from fakes.gumnut import FakeGumnut
+from fakes.server import serve
+from faceboard.backends.gumnut import GumnutBackend
+from faceboard.errors import Unreachable
+from faceboard.services.curator import Curator
+from faceboard.services.journal import DONE, Journal
+from faceboard.services.operations import AssignFaces, CreatePerson
+
+
+async def fast_sleep(seconds: float) -> None:
+    await asyncio.sleep(seconds / 50)  # backoffs and Retry-After, fifty times shorter
+
+
+async def until_sent(curator: Curator) -> int:
+    """What the app's retry loop does while the backend fails: resume until nothing waits."""
+    rounds = 0
+    while await curator.waiting():
+        rounds += 1
+        assert rounds < 100, "the journal never emptied"
+        await curator.resume()
+    return rounds
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_500_face_bulk_change_survives_a_server_failing_30_percent(tmp_path, seed, capsys):
+    fake = FakeGumnut.seeded(people=2, faces_per_person=1, unassigned=500)
+    fake.rate_limited = False
+    loose = [f.id for f in fake.faces.values() if f.person_id is None]
+    alice = next(p for p in fake.people.values() if p.name == "Alice Archer")
+    fake.faults = Faults(rate=0.3, seed=seed)
+
+    async def scenario(url):
+        backend = GumnutBackend(fake.api_key, url, "lib_main", sleep=fast_sleep)
+        journal = Journal(tmp_path / "journal.sqlite3")
+        curator = Curator(backend, journal, "flaky")
+        try:
+            for operation in (AssignFaces(tuple((f, alice.id) for f in loose[:300])),
+                              CreatePerson("Zed Zulu", tuple(loose[300:]))):
+                try:
+                    await curator.apply(operation)
+                except Unreachable:
+                    pass  # it waits in the journal, as the window shows "offline"
+            rounds = await until_sent(curator)
+            return rounds, await journal.history()
+        finally:
+            await backend.close()
+            await journal.close()
+
+    with serve(fake) as url:
+        rounds, history = asyncio.run(scenario(url))
+    zeds = [p for p in fake.people.values() if p.name == "Zed Zulu"]
+    assert len(zeds) == 1  # a creation whose answer was lost was found, not repeated
+    assert {fake.faces[f].person_id for f in loose[:300]} == {alice.id}
+    assert {fake.faces[f].person_id for f in loose[300:]} == {zeds[0].id}
+    assert all(e.state == DONE for e in history)
+    injected = dict(fake.faults.injected)
+    assert set(injected) == {"drop", "5xx", "429", "slow", "apply_then_drop"}
+    requests = len(fake.calls)
+    with capsys.disabled():
+        print(f"\n[faults seed {seed}] {sum(injected.values())} faults injected {injected} over "
+              f"{requests + injected['drop'] + injected['5xx'] + injected['429']} requests; "
+              f"{len(history)} journal entries, {rounds} resume rounds; 500 faces checked")
+
+
+def test_a_creation_whose_answer_was_lost_is_found_not_repeated(tmp_path):
+    fake = FakeGumnut.seeded(people=2, faces_per_person=1, unassigned=3)
+    fake.rate_limited = False
+    fake.add_person("Zed Zulu")  # someone of that name already exists: not ours
+    loose = tuple(f.id for f in fake.faces.values() if f.person_id is None)
+    fake.faults = Faults(rate=1.0, modes=("apply_then_drop",), only=("POST /api/people",))
+
+    async def scenario(url):
+        backend = GumnutBackend(fake.api_key, url, "lib_main", sleep=fast_sleep)
+        journal = Journal(tmp_path / "journal.sqlite3")
+        curator = Curator(backend, journal, "flaky")
+        try:
+            with pytest.raises(Unreachable):
+                await curator.apply(CreatePerson("Zed Zulu", loose))
+            assert await curator.waiting() == 1
+            fake.faults.rate = 0.0
+            (entry, change), = await curator.resume()
+            return change, await journal.history()
+        finally:
+            await backend.close()
+            await journal.close()
+
+    with serve(fake) as url:
+        change, history = asyncio.run(scenario(url))
+    zeds = [p for p in fake.people.values() if p.name == "Zed Zulu"]
+    assert len(zeds) == 2 and fake.faults.injected["apply_then_drop"] == 1
+    assert change.created_person_id == zeds[1].id  # the one the lost answer created, not the older one
+    assert {fake.faces[f].person_id for f in loose} == {zeds[1].id}
+    assert [e.state for e in history] == [DONE]
+    assert sum(1 for c in fake.calls if c.method == "POST" and c.path == "/api/people") == 1
