@@ -3,9 +3,9 @@
 import json
 
 import pytest
-
 from fakes.gumnut import FakeGumnut
 from fakes.server import serve
+
 from faceboard.app import main
 from faceboard.services.connections import Profile, ProfileStore, SecretStore
 

@@ -5,7 +5,6 @@ from pathlib import Path
 from PIL import Image
 from PySide6.QtCore import QMimeData, QUrl
 from PySide6.QtGui import QDrag
-
 from ui_helpers import db, drop, drop_on_person, person_of, primary_of, select_faces, select_person, settle
 
 

@@ -3,12 +3,13 @@ way a network fails ends with the server holding exactly what the user asked, th
 the journal, with no person created twice."""
 
 import asyncio
+import contextlib
 
 import pytest
-
 from fakes.faults import Faults
 from fakes.gumnut import FakeGumnut
 from fakes.server import serve
+
 from faceboard.backends.gumnut import GumnutBackend
 from faceboard.errors import Unreachable
 from faceboard.services.curator import Curator
@@ -18,6 +19,18 @@ from faceboard.services.operations import AssignFaces, CreatePerson
 
 async def fast_sleep(seconds: float) -> None:
     await asyncio.sleep(seconds / 50)  # backoffs and Retry-After, fifty times shorter
+
+
+@contextlib.asynccontextmanager
+async def journaled(fake, url, tmp_path):
+    """A curator on the fake with a journal, as the app makes it; closed after."""
+    backend = GumnutBackend(fake.api_key, url, "lib_main", sleep=fast_sleep)
+    journal = Journal(tmp_path / "journal.sqlite3")
+    try:
+        yield Curator(backend, journal, "flaky"), journal
+    finally:
+        await backend.close()
+        await journal.close()
 
 
 async def until_sent(curator: Curator) -> int:
@@ -39,10 +52,7 @@ def test_a_500_face_bulk_change_survives_a_server_failing_30_percent(tmp_path, s
     fake.faults = Faults(rate=0.3, seed=seed)
 
     async def scenario(url):
-        backend = GumnutBackend(fake.api_key, url, "lib_main", sleep=fast_sleep)
-        journal = Journal(tmp_path / "journal.sqlite3")
-        curator = Curator(backend, journal, "flaky")
-        try:
+        async with journaled(fake, url, tmp_path) as (curator, journal):
             for operation in (AssignFaces(tuple((f, alice.id) for f in loose[:300])),
                               CreatePerson("Zed Zulu", tuple(loose[300:]))):
                 try:
@@ -51,9 +61,6 @@ def test_a_500_face_bulk_change_survives_a_server_failing_30_percent(tmp_path, s
                     pass  # it waits in the journal, as the window shows "offline"
             rounds = await until_sent(curator)
             return rounds, await journal.history()
-        finally:
-            await backend.close()
-            await journal.close()
 
     with serve(fake) as url:
         rounds, history = asyncio.run(scenario(url))
@@ -79,19 +86,13 @@ def test_a_creation_whose_answer_was_lost_is_found_not_repeated(tmp_path):
     fake.faults = Faults(rate=1.0, modes=("apply_then_drop",), only=("POST /api/people",))
 
     async def scenario(url):
-        backend = GumnutBackend(fake.api_key, url, "lib_main", sleep=fast_sleep)
-        journal = Journal(tmp_path / "journal.sqlite3")
-        curator = Curator(backend, journal, "flaky")
-        try:
+        async with journaled(fake, url, tmp_path) as (curator, journal):
             with pytest.raises(Unreachable):
                 await curator.apply(CreatePerson("Zed Zulu", loose))
             assert await curator.waiting() == 1
             fake.faults.rate = 0.0
             (entry, change), = await curator.resume()
             return change, await journal.history()
-        finally:
-            await backend.close()
-            await journal.close()
 
     with serve(fake) as url:
         change, history = asyncio.run(scenario(url))

@@ -5,10 +5,10 @@ import logging
 
 import httpx
 import pytest
-
 from fake_clock import FakeClock
 from fakes.gumnut import FakeGumnut
 from fakes.server import AsgiApp
+
 from faceboard.backends.base import CANCELLED, Progress
 from faceboard.backends.gumnut import GumnutBackend
 from faceboard.backends.http import TokenBucket

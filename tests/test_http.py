@@ -5,8 +5,8 @@ import logging
 
 import httpx
 import pytest
-
 from fake_clock import FakeClock
+
 from faceboard.backends.http import (
     FaceboardTransport,
     RetryPolicy,

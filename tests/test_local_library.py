@@ -1,8 +1,8 @@
 import sqlite3
 
 import pytest
-
 from conftest import run
+
 from faceboard.backends.local import LocalLibrary
 from faceboard.backends.local.schema import SCHEMA_VERSION
 from faceboard.errors import Conflict, InvalidInput, NotFound

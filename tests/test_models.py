@@ -1,6 +1,7 @@
 from dataclasses import replace
 
 from conftest import wait_for
+
 from faceboard.domain import BoundingBox, Face, ImageRef, Page, Person, Thumbnail
 from faceboard.ui.models import CountRole, FacesModel, ObjectRole, PeopleModel, ThumbnailsModel
 

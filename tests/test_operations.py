@@ -1,8 +1,8 @@
 """Every operation and its inverse, against the real local library."""
 
 import pytest
-
 from conftest import run
+
 from faceboard.backends.local import LocalLibrary
 from faceboard.domain import Capability
 from faceboard.errors import Conflict, NotFound, Unsupported

@@ -1,10 +1,10 @@
 """The window as a user drives it: keys, menus, undo and redo, refusals, reopening."""
 
-from PySide6.QtCore import Qt
-
 from conftest import wait_for
-from faceboard.ui import dialogs
+from PySide6.QtCore import Qt
 from ui_helpers import db, drop_on_person, person_of, primary_of, select_faces, select_person, settle
+
+from faceboard.ui import dialogs
 
 
 def key(qtbot, widget, key_, modifier=Qt.KeyboardModifier.NoModifier):

@@ -3,14 +3,14 @@ key in the keyring), against the fake server in process."""
 
 import httpx
 import pytest
-from PySide6.QtCore import Qt
-
 from conftest import wait_for
 from fakes.gumnut import FakeGumnut
 from fakes.server import AsgiApp
+from PySide6.QtCore import Qt
+from ui_helpers import drop_on_person, select_faces, select_person, settle
+
 from faceboard.app import Shell
 from faceboard.services.connections import Profile
-from ui_helpers import drop_on_person, select_faces, select_person, settle
 
 
 def open_gumnut(qtbot, fake, key=None):

@@ -52,6 +52,7 @@ async def _window(profile) -> int:
     await shell.open(profile)
     await shell.closed.wait()
     await shell.close_current()
+    await shell.journal.close()
     return 0
 
 
@@ -60,9 +61,11 @@ class Shell:
 
     def __init__(self, **backend_options):
         from faceboard.services.connections import ProfileStore, SecretStore
+        from faceboard.services.journal import Journal
 
         self.store = ProfileStore()
         self.secrets = SecretStore()
+        self.journal = Journal()
         self.closed = asyncio.Event()
         self.current = None
         self.dialog = None
@@ -91,7 +94,7 @@ class Shell:
             self._refused(profile, getattr(error, "message", str(error)))
             return
         cache = cli.tile_cache_dir(f"{profile.kind}|{profile.base_url}|{profile.library}")
-        session = Session(Curator(backend), ImagePipeline(backend.read_image, cache))
+        session = Session(Curator(backend, self.journal, profile.name), ImagePipeline(backend.read_image, cache))
         window = MainWindow(session, profile.name if profile.name != "command line" else backend.display_name)
         window.connectionsRequested.connect(self.show_connections)
         window.show()
@@ -106,6 +109,7 @@ class Shell:
             return
         window.setWindowTitle(f"Faceboard — {backend.display_name}")
         await session.load()
+        session.keep_sending()  # changes an earlier run left waiting, re-checked and sent once
         if self.secrets.warning:
             window.show_problem(self.secrets.warning)
 
@@ -136,6 +140,7 @@ class Shell:
     @staticmethod
     async def _close(current) -> None:
         backend, session, window = current
+        session.stop_sending()  # what still waits stays in the journal, for the next start
         await session.settle()  # changes on their way are finished before the backend closes
         await session.tiles.aclose()
         await backend.close()

@@ -17,8 +17,8 @@ import gumnut
 import httpx
 
 from faceboard.backends.base import CANCELLED, AssignResult, Progress
-from faceboard.backends.http import TokenBucket, error_for, make_client, register_secret, unreachable
 from faceboard.backends.gumnut_json import SERVICE, cursor_after, face_from, page_from, person_from, unreadable
+from faceboard.backends.http import TokenBucket, error_for, make_client, register_secret, unreachable
 from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Thumbnail
 from faceboard.errors import FaceboardError, InvalidInput, NotFound, Unavailable, Unreachable, Unsupported
 

@@ -89,10 +89,20 @@ class Curator:
         change waits there (see `resume`)."""
         if self.journal is None:
             return await self._apply(operation, progress)
-        context = await self._context(operation)
         summary = summary or describe(operation, {})
+        try:
+            context = await self._context(operation)
+        except WAITS as error:  # offline before anything was sent: it waits, marked as never sent
+            entry = await self.queue(operation, summary)
+            await self.journal.note(entry, f"waiting: {error.message}")
+            raise
         entry = await self.journal.record(self.connection, self.backend.display_name, summary, operation, context)
         return await self._journaled(entry, summary, operation, context, progress, resuming=False)
+
+    async def queue(self, operation: Operation, summary: str) -> int:
+        """Put a change in the journal without sending it (behind others that wait)."""
+        return await self.journal.record(self.connection, self.backend.display_name, summary, operation,
+                                         {"unsent": True})
 
     async def waiting(self) -> int:
         """How many changes to this connection wait in the journal."""
@@ -131,8 +141,7 @@ class Curator:
         if change.failures:
             outcome += f"; {len(change.failures)} refused: {change.failures[0][1]}"
         if change.unsent is not None:  # the rest waits, as a change of its own, in order
-            await self.journal.record(self.connection, self.backend.display_name, f"{summary} (the rest)",
-                                      change.unsent, await self._context(change.unsent))
+            await self.queue(change.unsent, f"{summary} (the rest)")
             outcome += "; the rest waits"
         await self.journal.finish(entry, DONE, outcome)
         return change
@@ -190,6 +199,8 @@ class Curator:
 
     async def _reapply(self, operation: Operation, context: dict) -> Change:
         """Apply a change that may have taken effect before Faceboard lost the answer."""
+        if context.get("unsent"):
+            return await self._apply(operation)  # never sent: it cannot have taken effect
         match operation:
             case CreatePerson():
                 return await self._create(operation, known=set(context.get("known", ())))

@@ -4,7 +4,10 @@ stack and the tile cache, judges drops, and turns user actions into operations.
 Every change is shown at once (a prediction from what the panes already hold), then
 sent in order, one at a time; the backend's answer replaces the prediction. If the
 backend refuses, the reason goes to the status bar, the panes are reloaded from the
-backend, and the command leaves the undo stack.
+backend, and the command leaves the undo stack. If the backend does not answer, the
+change waits in the journal (the curator's), the prediction stays, the window says
+"offline, N changes waiting", and the session sends what waits when the backend answers
+again; changes left waiting by an earlier run are sent the same way when it opens.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from PySide6.QtGui import QUndoStack
 from faceboard.backends.base import Progress
 from faceboard.domain import Capability, PeopleQuery, Person
 from faceboard.errors import FaceboardError
-from faceboard.services.curator import Curator
+from faceboard.services.curator import WAITS, Curator
 from faceboard.services.images import ImagePipeline
 from faceboard.services.operations import (
     AddThumbnails,
@@ -51,6 +54,9 @@ class Session(QObject):
     idle = Signal()  # no operation is on its way any more
     progress = Signal(int, int)  # a bulk operation: done, total
     progressEnded = Signal()
+    waiting = Signal(int)  # changes waiting in the journal for the backend to answer again
+
+    RETRY_DELAYS = (2.0, 4.0, 8.0, 15.0, 30.0)  # seconds between tries while offline; then every 30 s
 
     def __init__(self, curator: Curator, pipeline: ImagePipeline, parent=None):
         super().__init__(parent)
@@ -69,6 +75,7 @@ class Session(QObject):
         self._in_flight = 0
         self._scope: str | None = None
         self._progress: Progress | None = None
+        self._retrying: asyncio.Task | None = None
 
     # -- tasks ----------------------------------------------------------------------
 
@@ -277,18 +284,33 @@ class Session(QObject):
         if self._progress is not None:
             self._progress.cancel()
 
-    async def _send(self, command: OperationCommand, predicted: bool) -> None:
+    @property
+    def _sending(self) -> asyncio.Lock:
+        """Held while a change is sent: one at a time, in the order the user made them."""
         if self._lock is None:
             self._lock = asyncio.Lock()
+        return self._lock
+
+    async def _send(self, command: OperationCommand, predicted: bool) -> None:
         try:
-            async with self._lock:  # one at a time, in the order the user made them
+            async with self._sending:
                 operation = command.pending
                 text = command.text()
                 try:
                     if operation is None:
                         raise FaceboardError("the backend cannot undo this change")
+                    if await self.curator.waiting():  # keep the order: behind the changes that wait
+                        await self.curator.queue(operation, text)
+                        self._offline(command, text, "earlier changes still wait")
+                        return
                     self._progress = Progress(self.progress.emit)
-                    change = await self.curator.apply(operation, self._progress)
+                    change = await self.curator.apply(operation, self._progress, text)
+                except WAITS as error:
+                    if self.curator.journal is None:
+                        await self._refused(command, text, error)
+                    else:
+                        self._offline(command, text, error.message)
+                    return
                 except FaceboardError as error:
                     await self._refused(command, text, error)
                     return
@@ -297,7 +319,11 @@ class Session(QObject):
                     self.progressEnded.emit()
                 command.pending = change.inverse
                 self._show(change, counts_shown=predicted)
-                if change.failures:
+                if change.unsent is not None:
+                    self.problem.emit(f"{text}: part of it got no answer; it waits and will be sent when "
+                                      f"{self.curator.backend.display_name} answers again.")
+                    self.keep_sending()
+                elif change.failures:
                     self.problem.emit(
                         f"{text}: {len(change.failures)} not done: {change.failures[0][1]}"
                     )
@@ -311,6 +337,51 @@ class Session(QObject):
             self._in_flight -= 1
             if not self._in_flight:
                 self.idle.emit()
+
+    def _offline(self, command: OperationCommand, text: str, why: str) -> None:
+        """The change waits in the journal; its prediction stays on screen."""
+        command.setObsolete(True)  # it cannot be undone before the backend has it
+        index = self.undo_stack.index()
+        if index > 0 and self.undo_stack.command(index - 1) is command:
+            self.undo_stack.undo()
+        self.problem.emit(f"Offline: {self.curator.backend.display_name} does not answer ({why}). "
+                          f"“{text}” waits and will be sent when it answers again.")
+        self.keep_sending()
+
+    def keep_sending(self) -> None:
+        """Send what waits in the journal now, then again and again while the backend is away."""
+        if self._retrying is None or self._retrying.done():
+            self._retrying = self.spawn(self._send_waiting())
+
+    def stop_sending(self) -> None:
+        if self._retrying is not None:
+            self._retrying.cancel()
+
+    async def _send_waiting(self) -> None:
+        tries = 0
+        while count := await self.curator.waiting():
+            self.waiting.emit(count)
+            if tries:
+                await asyncio.sleep(self.RETRY_DELAYS[min(tries - 1, len(self.RETRY_DELAYS) - 1)])
+            tries += 1
+            self._in_flight += 1
+            try:
+                async with self._sending:
+                    results = await self.curator.resume()
+            finally:
+                self._in_flight -= 1
+            sent = [entry for entry, outcome in results if not isinstance(outcome, FaceboardError)]
+            for entry, outcome in results:
+                if isinstance(outcome, FaceboardError):
+                    self.problem.emit(f"{entry.summary} failed: {outcome.message}")
+            if results:
+                await self.reload()  # what the backend holds now, with the waiting changes in it
+            if sent:
+                self.message.emit(f"{len(sent)} waiting change{'s' * (len(sent) != 1)} sent to "
+                                  f"{self.curator.backend.display_name}.")
+        self.waiting.emit(0)
+        if not self._in_flight:
+            self.idle.emit()
 
     async def _refused(self, command: OperationCommand, text: str, error: FaceboardError) -> None:
         self.problem.emit(f"{text} failed: {error.message}")

@@ -135,6 +135,11 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.history], [220], Qt.Orientation.Horizontal)
 
         self.library_status = QLabel()
+        self.offline_status = QLabel()  # "Offline · 3 changes waiting", while the backend is away
+        self.offline_status.setStyleSheet("color: #b07000; font-weight: bold")
+        self.offline_status.setToolTip("Changes wait in the journal and are sent when the backend answers again. "
+                                       "View ▸ Change log shows them.")
+        self.offline_status.hide()
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(220)
         self.progress_bar.setFormat("%v of %m faces")
@@ -143,6 +148,7 @@ class MainWindow(QMainWindow):
         for widget in (self.progress_bar, self.cancel_button):
             widget.hide()
             self.statusBar().addPermanentWidget(widget)
+        self.statusBar().addPermanentWidget(self.offline_status)
         self.statusBar().addPermanentWidget(self.library_status)
 
         self._problem_at = -self.PROBLEM_HOLD_S
@@ -199,6 +205,9 @@ class MainWindow(QMainWindow):
                                           "Open another library or backend")
         quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         about_action = self._action("&About Faceboard", self.about)
+        self.change_log_action = self._action("Change &log…", self.show_change_log, "Ctrl+Shift+L",
+                                              "Every change made, on every connection, and how it ended")
+        self.change_log_action.setEnabled(self.session.curator.journal is not None)
 
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
@@ -215,6 +224,7 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.rename_action, self.hide_action, self.merge_action, self.filter_action])
         view_menu = menus.addMenu("&View")
         view_menu.addAction(self.history.toggleViewAction())
+        view_menu.addAction(self.change_log_action)
         view_menu.addActions([self.zoom_in_action, self.zoom_out_action])
         menus.addMenu("&Help").addAction(about_action)
 
@@ -262,6 +272,7 @@ class MainWindow(QMainWindow):
         self.faces_view.selectionModel().selectionChanged.connect(self._update_actions)
         self.thumbnails_view.selectionModel().selectionChanged.connect(self._update_actions)
         session.undo_stack.indexChanged.connect(self._update_actions)
+        session.waiting.connect(self._show_waiting)
 
     def _context_menu(self, view: QAbstractItemView, actions: list[QAction], pos) -> None:
         index = view.indexAt(pos)
@@ -312,6 +323,16 @@ class MainWindow(QMainWindow):
     def _keep_a_selection(self) -> None:
         if not self.people_view.currentIndex().isValid():
             self._library_loaded()
+
+    def _show_waiting(self, count: int) -> None:
+        self.offline_status.setText(f"Offline · {count} change{'s' * (count != 1)} waiting")
+        self.offline_status.setVisible(count > 0)
+
+    def show_change_log(self) -> None:
+        from faceboard.ui.change_log import ChangeLog
+
+        self.change_log = ChangeLog(self.session.curator.journal, self.session.spawn, self)
+        self.change_log.show()
 
     def _refresh_headings(self, *_) -> None:
         session = self.session

@@ -8,8 +8,8 @@ the same ids that later undo steps refer to.
 from __future__ import annotations
 
 import asyncio
-import io
 import hashlib
+import io
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
