@@ -223,9 +223,10 @@ class Curator:
 
     async def _assign(self, op: AssignFaces, progress: Progress | None = None) -> Change:
         require(self.backend, Capability.REASSIGN_FACES)
-        faces = await self.backend.get_faces([face_id for face_id, _ in op.moves])
+        wanted = dict(op.moves)  # a face named twice goes where it is sent last
+        faces = await self.backend.get_faces(list(wanted))
         before = {f.id: f.person_id for f in faces}
-        moves = [(face_id, target) for face_id, target in op.moves if before[face_id] != target]
+        moves = [(face_id, target) for face_id, target in wanted.items() if before[face_id] != target]
         if not moves:
             return Change(faces=tuple(faces), inverse=AssignFaces(()))
         result = await self.backend.assign_faces(moves, progress)
