@@ -66,3 +66,10 @@ def test_add_thumbnail_takes_a_folder_of_pictures(library_folder, tmp_path, caps
     (folder / "notes.txt").write_text("not a picture")
     assert main(["--library", str(library_folder), "add-thumbnail", "2", str(folder)]) == 0
     assert "Added 3 thumbnail(s)" in capsys.readouterr().out
+
+
+def test_history_lists_the_journal_without_a_library(tmp_path, capsys):
+    from faceboard.app import main
+
+    assert main(["--library", str(tmp_path / "none"), "history", "--json"]) == 0
+    assert capsys.readouterr().out.strip() == "[]"

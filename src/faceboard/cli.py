@@ -120,7 +120,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     try:
         profile, secret = connection(args, SecretStore())
-        if profile.kind == "local" and not (Path(profile.library or default_library()) / "library.sqlite3").exists():
+        library = Path(profile.library or default_library())
+        if profile.kind == "local" and args.command != "history" and not (library / "library.sqlite3").exists():
             print(f"faceboard: no library in {profile.library} (open the window once, or use --demo)",
                   file=sys.stderr)
             return EXIT_REFUSED
