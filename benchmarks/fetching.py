@@ -27,7 +27,7 @@ async def load_all(pipeline: ImagePipeline, faces) -> None:
     """All tiles, a few screens at a time as a view asks (the pipeline keeps at most
     MAX_WAITING requests waiting and forgets older ones, long scrolled away)."""
     for start in range(0, len(faces), MAX_WAITING):
-        await asyncio.gather(*(pipeline.load(f.image, 160) for f in faces[start : start + MAX_WAITING]))
+        await asyncio.gather(*(pipeline.request(f.image, 160) for f in faces[start : start + MAX_WAITING]))
 
 
 async def measure(base_url: str, fake: FakeGumnut, count: int) -> dict:

@@ -102,3 +102,20 @@ def test_a_creation_whose_answer_was_lost_is_found_not_repeated(tmp_path):
     assert {fake.faces[f].person_id for f in loose} == {zeds[1].id}
     assert [e.state for e in history] == [DONE]
     assert sum(1 for c in fake.calls if c.method == "POST" and c.path == "/api/people") == 1
+
+
+def test_an_entry_that_cannot_be_read_is_marked_failed_not_sent(tmp_path):
+    async def scenario():
+        journal = Journal(tmp_path / "journal.sqlite3")
+        curator = Curator(None, journal, "flaky")  # nothing is sent: no backend needed
+        entry = await journal.record("flaky", "Gumnut", "Move 2 faces", AssignFaces((("f1", "p1"),)))
+        await journal._run(journal._write, "UPDATE entries SET operation = ? WHERE id = ?",
+                           ('{"op": "FromTheFuture"}', entry))  # written by a newer Faceboard
+        (found, outcome), = await curator.resume()
+        history = await journal.history()
+        await journal.close()
+        return outcome, history
+
+    outcome, history = asyncio.run(scenario())
+    assert "cannot be read: unknown operation 'FromTheFuture'" in outcome.message
+    assert [(e.state, e.outcome) for e in history] == [("failed", "cannot be read: unknown operation 'FromTheFuture'")]

@@ -79,11 +79,11 @@ def test_pipeline_serves_newest_first_and_caches_on_disk(tmp_path):
 
     async def scenario():
         pipeline = ImagePipeline(read, tmp_path / "cache", workers=1, fetches=1)
-        tasks = [asyncio.ensure_future(pipeline.load(ImageRef(u, u), 64)) for u in images]
+        tasks = [pipeline.request(ImageRef(u, u), 64) for u in images]
         await asyncio.gather(*tasks)
         first_order = list(served)
         served.clear()
-        tile = await pipeline.load(ImageRef("img2", "img2"), 64)
+        tile = await pipeline.request(ImageRef("img2", "img2"), 64)
         await pipeline.aclose()
         return first_order, tile
 
@@ -104,7 +104,7 @@ def test_the_disk_cache_keeps_to_its_size_dropping_the_least_recently_used(tmp_p
     async def scenario():
         pipeline = ImagePipeline(read, tmp_path / "cache", workers=1, cache_bytes=10**9)
         for i, uri in enumerate(images):
-            await pipeline.load(ImageRef(uri, uri), 64)
+            await pipeline.request(ImageRef(uri, uri), 64)
         files = sorted((tmp_path / "cache").glob("*/*.png"))
         one = files[0].stat().st_size
         for n, path in enumerate(files):  # make the ages distinct and known

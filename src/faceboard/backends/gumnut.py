@@ -20,7 +20,7 @@ from faceboard.backends.base import CANCELLED, AssignResult, Progress
 from faceboard.backends.gumnut_json import SERVICE, cursor_after, face_from, page_from, person_from, unreadable
 from faceboard.backends.http import TokenBucket, error_for, make_client, register_secret, unreachable
 from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Thumbnail
-from faceboard.errors import FaceboardError, InvalidInput, NotFound, Unavailable, Unreachable, Unsupported
+from faceboard.errors import FaceboardError, InvalidInput, NotFound, Unreachable, Unsupported
 
 DEFAULT_BASE_URL = "https://api.gumnut.ai"
 PAGE_LIMIT = 200  # the API answers 422 above this, for `limit` and for `ids`
@@ -72,8 +72,6 @@ class GumnutBackend:
             return await awaitable
         except gumnut.APIStatusError as error:
             raise error_for(error.response, SERVICE) or Unreachable(f"{SERVICE}: {error.message}") from None
-        except gumnut.APIResponseValidationError:
-            raise Unavailable(f"{SERVICE} answered with something Faceboard cannot read.") from None
         except gumnut.APITimeoutError:
             raise Unreachable(f"{SERVICE} did not answer in time.") from None
         except gumnut.APIConnectionError as error:

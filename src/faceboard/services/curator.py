@@ -94,7 +94,7 @@ class Curator:
             context = await self._context(operation)
         except WAITS as error:  # offline before anything was sent: it waits, marked as never sent
             entry = await self.queue(operation, summary)
-            await self.journal.note(entry, f"waiting: {error.message}")
+            await self.journal.note(entry, error.message)
             raise
         entry = await self.journal.record(self.connection, self.backend.display_name, summary, operation, context)
         return await self._journaled(entry, summary, operation, context, progress, resuming=False)
@@ -106,7 +106,7 @@ class Curator:
 
     async def waiting(self) -> int:
         """How many changes to this connection wait in the journal."""
-        return len(await self.journal.pending(self.connection)) if self.journal is not None else 0
+        return await self.journal.count_pending(self.connection) if self.journal is not None else 0
 
     async def resume(self) -> list[tuple[Entry, Change | FaceboardError]]:
         """Send the changes waiting in the journal, oldest first, each re-checked against
@@ -114,6 +114,10 @@ class Curator:
         sent: later changes may depend on it."""
         results: list[tuple[Entry, Change | FaceboardError]] = []
         for entry in await self.journal.pending(self.connection):
+            if entry.operation is None:
+                await self.journal.finish(entry.id, FAILED, entry.outcome)
+                results.append((entry, FaceboardError(f"Not sent: the journal entry {entry.outcome}.")))
+                continue
             try:
                 change = await self._journaled(entry.id, entry.summary, entry.operation, entry.context, None,
                                                resuming=True)
@@ -132,7 +136,7 @@ class Curator:
         try:
             change = await self._apply(operation, progress, resuming, context)
         except WAITS as error:
-            await self.journal.note(entry, f"waiting: {error.message}")
+            await self.journal.note(entry, error.message)
             raise
         except FaceboardError as error:
             await self.journal.finish(entry, FAILED, error.message)
@@ -202,8 +206,8 @@ class Curator:
         if context.get("unsent"):
             return await self._apply(operation)  # never sent: it cannot have taken effect
         match operation:
-            case CreatePerson():
-                return await self._create(operation, known=set(context.get("known", ())))
+            case CreatePerson() if "known" in context:
+                return await self._create(operation, known=set(context["known"]))
             case AddThumbnails() | SetPrimaryFromFace() if not self.can(Capability.FACES_ARE_THUMBNAILS):
                 raise Conflict("Not sent again: it may have been added before Faceboard stopped, and adding it "
                                "twice would leave a copy. Check the person's thumbnails.")

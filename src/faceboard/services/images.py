@@ -140,9 +140,6 @@ class ImagePipeline:
         self._stack: list[tuple[ImageRef, int, asyncio.Future]] = []
         self._running: set[asyncio.Task] = set()
 
-    async def load(self, ref: ImageRef, size: int) -> Tile:
-        return await self.request(ref, size)
-
     def request(self, ref: ImageRef, size: int) -> asyncio.Future[Tile]:
         """Ask for a tile without making a task: a view painting a fast scroll asks for
         thousands it will never wait for, and most are dropped before they start."""

@@ -24,11 +24,10 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
-from faceboard.services import operations
 from faceboard.services.operations import Operation
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
-_OPERATIONS = {cls.__name__: cls for cls in operations.Operation.__args__}  # type: ignore[attr-defined]
+_OPERATIONS = {cls.__name__: cls for cls in Operation.__args__}  # type: ignore[attr-defined]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -57,7 +56,7 @@ class Entry:
     connection: str
     backend: str
     summary: str
-    operation: Operation
+    operation: Operation | None  # None: written by a newer Faceboard, or damaged (see outcome)
     context: dict
     state: str
     outcome: str
@@ -147,6 +146,10 @@ class Journal:
         """Say why an entry still waits (shown in the history), leaving it pending."""
         await self._run(self._write, "UPDATE entries SET outcome = ? WHERE id = ?", (outcome, entry_id))
 
+    async def count_pending(self, connection: str) -> int:
+        return await self._run(lambda: self._open().execute(
+            "SELECT COUNT(*) FROM entries WHERE connection = ? AND state = ?", (connection, PENDING)).fetchone()[0])
+
     async def pending(self, connection: str) -> list[Entry]:
         """The changes to `connection` that were never answered, oldest first."""
         return await self._run(self._select, "WHERE connection = ? AND state = ? ORDER BY id", (connection, PENDING))
@@ -161,12 +164,12 @@ class Journal:
             f"FROM entries {where}", args).fetchall()
         entries = []
         for row in rows:
+            outcome = row[7]
             try:
                 operation = decode(row[4])
-            except (ValueError, TypeError) as error:  # written by a newer Faceboard, or damaged
-                operation = operations.Batch(())
-                row = (*row[:6], FAILED, f"cannot be read: {error}", *row[8:])
-            entries.append(Entry(row[0], row[1], row[2], row[3], operation, json.loads(row[5]), *row[6:]))
+            except (ValueError, TypeError) as error:
+                operation, outcome = None, f"cannot be read: {error}"
+            entries.append(Entry(*row[:4], operation, json.loads(row[5]), row[6], outcome, *row[8:]))
         return entries
 
     async def close(self) -> None:

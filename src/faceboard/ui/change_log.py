@@ -57,6 +57,7 @@ class ChangeLog(QDialog):
             state = STATE_TEXT.get(entry.state, entry.state)
             outcome = state if not entry.outcome or entry.outcome == state else f"{state}: {entry.outcome}"
             item = QTreeWidgetItem([when, f"{entry.connection} ({entry.backend})", entry.summary, outcome])
+            item.setToolTip(3, outcome)  # the whole reason, however long
             if entry.state in STATE_COLOR:
                 item.setForeground(3, STATE_COLOR[entry.state])
             self.tree.addTopLevelItem(item)

@@ -299,9 +299,10 @@ class Session(QObject):
                 try:
                     if operation is None:
                         raise FaceboardError("the backend cannot undo this change")
-                    if await self.curator.waiting():  # keep the order: behind the changes that wait
+                    if waiting := await self.curator.waiting():  # keep the order: behind the changes that wait
                         await self.curator.queue(operation, text)
-                        self._offline(command, text, "earlier changes still wait")
+                        await self._offline(command, f"“{text}” waits behind {waiting} earlier "
+                                                     f"change{'s' * (waiting != 1)}.")
                         return
                     self._progress = Progress(self.progress.emit)
                     change = await self.curator.apply(operation, self._progress, text)
@@ -309,7 +310,9 @@ class Session(QObject):
                     if self.curator.journal is None:
                         await self._refused(command, text, error)
                     else:
-                        self._offline(command, text, error.message)
+                        await self._offline(command, f"{self.curator.backend.display_name} does not answer "
+                                                     f"({error.message}). “{text}” waits and will be sent when "
+                                                     f"it answers again.")
                     return
                 except FaceboardError as error:
                     await self._refused(command, text, error)
@@ -322,7 +325,8 @@ class Session(QObject):
                 if change.unsent is not None:
                     self.problem.emit(f"{text}: part of it got no answer; it waits and will be sent when "
                                       f"{self.curator.backend.display_name} answers again.")
-                    self.keep_sending()
+                    self.waiting.emit(await self.curator.waiting())
+                    self.keep_sending(after_failure=True)
                 elif change.failures:
                     self.problem.emit(
                         f"{text}: {len(change.failures)} not done: {change.failures[0][1]}"
@@ -338,32 +342,35 @@ class Session(QObject):
             if not self._in_flight:
                 self.idle.emit()
 
-    def _offline(self, command: OperationCommand, text: str, why: str) -> None:
+    async def _offline(self, command: OperationCommand, why: str) -> None:
         """The change waits in the journal; its prediction stays on screen."""
-        command.setObsolete(True)  # it cannot be undone before the backend has it
+        self._drop(command)  # it cannot be undone before the backend has it
+        self.problem.emit(f"Offline: {why}")
+        self.waiting.emit(await self.curator.waiting())
+        self.keep_sending(after_failure=True)
+
+    def _drop(self, command: OperationCommand) -> None:
+        """Take a command off the undo stack without replaying it."""
+        command.setObsolete(True)  # QUndoStack drops an obsolete command instead of replaying it
         index = self.undo_stack.index()
         if index > 0 and self.undo_stack.command(index - 1) is command:
             self.undo_stack.undo()
-        self.problem.emit(f"Offline: {self.curator.backend.display_name} does not answer ({why}). "
-                          f"“{text}” waits and will be sent when it answers again.")
-        self.keep_sending()
 
-    def keep_sending(self) -> None:
-        """Send what waits in the journal now, then again and again while the backend is away."""
+    def keep_sending(self, after_failure: bool = False) -> None:
+        """Send what waits in the journal (at once, or after a pause when a try just
+        failed), then again and again while the backend is away."""
         if self._retrying is None or self._retrying.done():
-            self._retrying = self.spawn(self._send_waiting())
+            self._retrying = self.spawn(self._send_waiting(1 if after_failure else 0))
 
     def stop_sending(self) -> None:
         if self._retrying is not None:
             self._retrying.cancel()
 
-    async def _send_waiting(self) -> None:
-        tries = 0
-        while count := await self.curator.waiting():
-            self.waiting.emit(count)
-            if tries:
-                await asyncio.sleep(self.RETRY_DELAYS[min(tries - 1, len(self.RETRY_DELAYS) - 1)])
-            tries += 1
+    async def _send_waiting(self, failed: int) -> None:
+        """`failed`: tries that failed so far; the pause before the next grows with it."""
+        while await self.curator.waiting():
+            if failed:
+                await asyncio.sleep(self.RETRY_DELAYS[min(failed - 1, len(self.RETRY_DELAYS) - 1)])
             self._in_flight += 1
             try:
                 async with self._sending:
@@ -376,19 +383,18 @@ class Session(QObject):
                     self.problem.emit(f"{entry.summary} failed: {outcome.message}")
             if results:
                 await self.reload()  # what the backend holds now, with the waiting changes in it
+            count = await self.curator.waiting()
+            failed = failed + 1 if count else 0  # a try that left changes waiting failed: wait longer
+            self.waiting.emit(count)
             if sent:
                 self.message.emit(f"{len(sent)} waiting change{'s' * (len(sent) != 1)} sent to "
                                   f"{self.curator.backend.display_name}.")
-        self.waiting.emit(0)
         if not self._in_flight:
             self.idle.emit()
 
     async def _refused(self, command: OperationCommand, text: str, error: FaceboardError) -> None:
         self.problem.emit(f"{text} failed: {error.message}")
-        command.setObsolete(True)  # QUndoStack drops an obsolete command instead of replaying it
-        index = self.undo_stack.index()
-        if index > 0 and self.undo_stack.command(index - 1) is command:
-            self.undo_stack.undo()
+        self._drop(command)
         await self.reload()
 
     def _show(self, change: Change, counts_shown: bool) -> None:

@@ -325,6 +325,8 @@ class MainWindow(QMainWindow):
             self._library_loaded()
 
     def _show_waiting(self, count: int) -> None:
+        if not count and self.offline_status.isVisible():
+            self._problem_at = -self.PROBLEM_HOLD_S  # back online: the "Offline" problem is over
         self.offline_status.setText(f"Offline · {count} change{'s' * (count != 1)} waiting")
         self.offline_status.setVisible(count > 0)
 
