@@ -1,6 +1,8 @@
 """The window on a Gumnut connection, opened the way the app opens it (a profile, the
 key in the keyring), against the fake server in process."""
 
+import re
+
 import httpx
 import pytest
 from conftest import wait_for
@@ -189,6 +191,9 @@ def test_the_key_is_in_no_log_record_and_no_file_the_app_writes(qtbot, loop, cap
         assert fake.api_key not in record.getMessage() and "cdnSIGNATURE" not in record.getMessage()
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert any(p.suffix == ".png" for p in written) and any(p.name == "profiles.json" for p in written)
+    assert any(p.name.startswith("journal.sqlite3") for p in written)  # the change was journaled
+    tiles = [p for p in written if p.suffix == ".png"]
+    assert all(re.fullmatch(r"[0-9a-f]{40}\.png", p.name) for p in tiles)  # names from hashes, not from URLs
     for path in written:
         data = path.read_bytes()
         assert fake.api_key.encode() not in data, path

@@ -93,6 +93,7 @@ class Shell:
         except (FaceboardError, OSError) as error:
             self._refused(profile, getattr(error, "message", str(error)))
             return
+        journal_warning = await self.journal.open()
         cache = cli.tile_cache_dir(f"{profile.kind}|{profile.base_url}|{profile.library}")
         session = Session(Curator(backend, self.journal, profile.name), ImagePipeline(backend.read_image, cache))
         window = MainWindow(session, profile.name if profile.name != "command line" else backend.display_name)
@@ -110,8 +111,9 @@ class Shell:
         window.setWindowTitle(f"Faceboard — {backend.display_name}")
         await session.load()
         session.keep_sending()  # changes an earlier run left waiting, re-checked and sent once
-        if self.secrets.warning:
-            window.show_problem(self.secrets.warning)
+        warnings = [w for w in (journal_warning, self.secrets.warning) if w]
+        if warnings:
+            window.show_problem(" ".join(warnings))
 
     def _refused(self, profile, message: str) -> None:
         if self.current is not None:

@@ -143,6 +143,8 @@ def face_json(f: Face) -> dict:
 
 async def _command(args: argparse.Namespace, profile: Profile, secret: str | None) -> int:
     journal = Journal()
+    if warning := await journal.open():
+        print(f"faceboard: {warning}", file=sys.stderr)
     if args.command == "history":
         try:
             return _history(await journal.history(args.limit), args.json)

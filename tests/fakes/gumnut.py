@@ -15,11 +15,16 @@ import io
 import itertools
 import json
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 
 from PIL import Image
 
 LIMIT_MAX = 200
+
+
+def _quote(segment: str) -> str:
+    return urllib.parse.quote(segment, safe="")
 
 
 @dataclass
@@ -117,7 +122,8 @@ class FakeGumnut:
             else:
                 self.fail[(method, path)] = (status, error_body, left - 1)
             if isinstance(error_body, bytes):
-                return status, {"content-type": "text/html", **self._rate_headers(cost)}, error_body
+                kind = "application/json" if error_body.lstrip()[:1] in (b"{", b"[") else "text/html"
+                return status, {"content-type": kind, **self._rate_headers(cost)}, error_body
             return self._json(status, error_body, cost)
         try:
             status, answer = self._route(method, path, query, parsed)
@@ -150,7 +156,7 @@ class FakeGumnut:
     def _cdn(self, path: str, headers: dict):
         if "authorization" in headers:  # signed URLs: a leaked API key is refused, as a CDN would
             return 403, {"content-type": "text/plain"}, b"Authorization header not allowed on signed URLs"
-        face_id = path.rsplit("/", 1)[-1].removesuffix(".jpg")
+        face_id = urllib.parse.unquote(path.rsplit("/", 1)[-1]).removesuffix(".jpg")
         if face_id not in self.faces:
             return 404, {"content-type": "text/plain"}, b"no such object"
         n = self.faces[face_id].created
@@ -195,7 +201,7 @@ class FakeGumnut:
             "id": face.id, "asset_id": face.asset_id, "bounding_box": face.box, "person_id": face.person_id,
             "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z", "source": "automatic",
             "confidence": face.confidence, "timestamp_ms": None,
-            "asset_urls": {"thumbnail": {"url": f"{self.base_url}/cdn/faces/{face.id}.jpg?sig=cdnSIGNATURE&exp=1",
+            "asset_urls": {"thumbnail": {"url": f"{self.base_url}/cdn/faces/{_quote(face.id)}.jpg?sig=cdnSIGNATURE&exp=1",
                                          "mimetype": "image/jpeg", "width": 96}},
         }
         if "cluster_assignment" in include:
@@ -220,7 +226,7 @@ class FakeGumnut:
             "birth_date": None, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
             "asset_count": len({f.asset_id for f in faces}), "thumbnail_face_id": person.thumbnail_face_id,
             "asset_urls": None if person.thumbnail_face_id is None else {"thumbnail": {
-                "url": f"{self.base_url}/cdn/faces/{person.thumbnail_face_id}.jpg?sig=cdnSIGNATURE",
+                "url": f"{self.base_url}/cdn/faces/{_quote(person.thumbnail_face_id)}.jpg?sig=cdnSIGNATURE",
                 "mimetype": "image/jpeg", "width": 96}},
         }
         if "cluster_metrics" in include:
@@ -228,7 +234,7 @@ class FakeGumnut:
         return data
 
     def _route(self, method, path, query, body):
-        parts = path.strip("/").split("/")
+        parts = [urllib.parse.unquote(part) for part in path.strip("/").split("/")]
         include = set(self._many(query, "include"))
         if parts == ["api", "libraries"] and method == "GET":
             return 200, [{"id": k, "name": v, "asset_count": 0, "storage_used_bytes": 0,

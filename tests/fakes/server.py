@@ -1,9 +1,11 @@
 """Serving a fake's `handle(method, path, query, headers, body)`: over ASGI, or on a
-real loopback socket in a thread (for end-to-end tests of the command line)."""
+real loopback socket in a thread (for end-to-end tests of the command line). `path` is
+as it went on the wire, still percent-encoded; fakes decode each segment."""
 
 from __future__ import annotations
 
 import contextlib
+import ssl
 import sys
 import threading
 import time
@@ -24,15 +26,17 @@ class AsgiApp:
             more = message.get("more_body", False)
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
         query = urllib.parse.parse_qs(scope["query_string"].decode(), keep_blank_values=True)
-        status, out_headers, out = self.fake.handle(scope["method"], scope["path"], query, headers, body)
+        raw_path = scope.get("raw_path") or scope["path"].encode()  # as sent: %2F stays inside one segment
+        status, out_headers, out = self.fake.handle(scope["method"], raw_path.decode("ascii"), query, headers, body)
         await send({"type": "http.response.start", "status": status,
                     "headers": [(k.encode(), str(v).encode()) for k, v in out_headers.items()]})
         await send({"type": "http.response.body", "body": out})
 
 
 @contextlib.contextmanager
-def serve(fake):
-    """Run the fake on 127.0.0.1 in threads; yields its base URL; stops by itself.
+def serve(fake, tls: ssl.SSLContext | None = None):
+    """Run the fake on 127.0.0.1 in threads (over HTTPS with `tls`, a server context);
+    yields its base URL; stops by itself.
     A `latency` attribute on the fake (seconds) delays every answer, outside its lock;
     a `faults` attribute (`faults.Faults`) makes some requests fail as networks do."""
     lock = threading.Lock()
@@ -45,6 +49,9 @@ def serve(fake):
             url = urllib.parse.urlsplit(self.path)
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else b""
+            if len(body) < length:  # the client went away mid-request (killed): nothing to answer
+                self.close_connection = True
+                return
             headers = {k.lower(): v for k, v in self.headers.items()}
             time.sleep(getattr(fake, "latency", 0.0))  # a distant server: answers overlap
             faults = getattr(fake, "faults", None)
@@ -80,13 +87,15 @@ def serve(fake):
 
     class Server(ThreadingHTTPServer):
         def handle_error(self, request, client_address):  # a client killed mid-answer is what some tests do
-            if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ssl.SSLError)):
                 super().handle_error(request, client_address)
 
     server = Server(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    fake.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    fake.base_url = f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}"
     try:
         yield fake.base_url
     finally:

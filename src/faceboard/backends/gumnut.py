@@ -43,7 +43,7 @@ class GumnutBackend:
 
     def __init__(self, api_key: str, base_url: str = DEFAULT_BASE_URL, library_id: str | None = None, *,
                  transport: httpx.AsyncBaseTransport | None = None, limiter: TokenBucket | None = None,
-                 sleep=asyncio.sleep):
+                 sleep=asyncio.sleep, ca_bundle: str = ""):
         if not api_key:
             raise InvalidInput("A Gumnut API key is needed (it starts with apikey_).")
         register_secret(api_key)
@@ -52,8 +52,8 @@ class GumnutBackend:
         self.display_name = f"Gumnut ({self.base_url})"
         self.limiter = limiter or TokenBucket(400, 100)
         self._api = make_client(self.base_url, inner=transport, limiter=self.limiter, cost=request_cost, sleep=sleep,
-                                expect_json=True)
-        self._cdn = make_client(inner=transport, sleep=sleep)  # no Authorization: signed URLs
+                                expect_json=True, ca_bundle=ca_bundle)
+        self._cdn = make_client(inner=transport, sleep=sleep, ca_bundle=ca_bundle)  # no Authorization: signed URLs
         self._sdk = gumnut.AsyncGumnut(api_key=api_key, base_url=self.base_url, http_client=self._api, max_retries=0)
         self._raw = self._sdk.with_raw_response  # requests built by the SDK, answers read by gumnut_json
 
@@ -70,6 +70,8 @@ class GumnutBackend:
     async def _call(self, awaitable):
         try:
             return await awaitable
+        except ValueError as error:  # the SDK will not put an id like ".." in a path
+            raise InvalidInput(f"{SERVICE}: an id Faceboard cannot put in an address ({error}).") from None
         except gumnut.APIStatusError as error:
             raise error_for(error.response, SERVICE) or Unreachable(f"{SERVICE}: {error.message}") from None
         except gumnut.APITimeoutError:
@@ -119,8 +121,8 @@ class GumnutBackend:
             name_filter="all", include_hidden=query.include_hidden, sort=sort, include=["cluster_metrics"],
             **({"name": query.text} if query.text else {}),
             limit=min(limit, PAGE_LIMIT), **({"starting_after_id": cursor} if cursor else {}), **self._library())),
-            person_from)
-        return Page(tuple(people), cursor_after(people, more))
+            person_from, min(limit, PAGE_LIMIT))
+        return Page(tuple(people), cursor_after(people, more, cursor))
 
     async def get_people(self, person_ids: Sequence[str]) -> list[Person]:
         found: list[Person] = []
@@ -128,26 +130,26 @@ class GumnutBackend:
             chunk = list(person_ids[start : start + PAGE_LIMIT])
             people, _ = page_from(await self._json(self._raw.people.list(
                 ids=chunk, name_filter="all", include_hidden=True, include=["cluster_metrics"],
-                limit=PAGE_LIMIT, **self._library())), person_from)
+                limit=PAGE_LIMIT, **self._library())), person_from, PAGE_LIMIT)
             found.extend(people)
         return found
 
     async def _faces_page(self, cursor: str | None, **filters) -> tuple[list[Face], bool]:
         return page_from(await self._json(self._raw.faces.list(
             include=["cluster_assignment"], limit=PAGE_LIMIT,
-            **({"starting_after_id": cursor} if cursor else {}), **filters, **self._library())), face_from)
+            **({"starting_after_id": cursor} if cursor else {}), **filters, **self._library())), face_from, PAGE_LIMIT)
 
     async def list_faces(self, person_id: str | None, cursor: str | None = None, limit: int = 500) -> Page[Face]:
         if person_id is not None:
             faces, more = await self._faces_page(cursor, person_id=person_id)
-            return Page(tuple(faces), cursor_after(faces, more))
+            return Page(tuple(faces), cursor_after(faces, more, cursor))
         # Gumnut has no filter for unassigned faces: walk all faces and keep those without a person
         found: list[Face] = []
         after = cursor
         while len(found) < min(limit, PAGE_LIMIT):
             faces, more = await self._faces_page(after)
             found.extend(f for f in faces if f.person_id is None)
-            after = cursor_after(faces, more)
+            after = cursor_after(faces, more, after)
             if after is None:
                 return Page(tuple(found), None)
         return Page(tuple(found), after)
@@ -159,7 +161,7 @@ class GumnutBackend:
         for _ in range(COUNT_PAGES):
             faces, more = await self._faces_page(after)
             count += sum(1 for f in faces if f.person_id is None)
-            after = cursor_after(faces, more)
+            after = cursor_after(faces, more, after)
             if after is None:
                 return count
         return None
@@ -184,6 +186,8 @@ class GumnutBackend:
     async def read_image(self, uri: str) -> bytes:
         if not uri:
             raise NotFound(f"{SERVICE} has no picture for this face.")
+        if not uri.startswith(("https://", "http://")):
+            raise InvalidInput(f"{SERVICE} gave an image address Faceboard will not open ({uri.split(':')[0]}:).")
         try:
             response = await self._cdn.get(uri)
         except httpx.TransportError as error:

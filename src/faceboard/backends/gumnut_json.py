@@ -74,13 +74,23 @@ def person_from(data: dict) -> Person:
                   primary_thumbnail_id=thumbnail_face, face_count=count, primary_image=image)
 
 
-def page_from(data: dict, item: Callable[[dict], T]) -> tuple[list[T], bool]:
-    """The items of a `{data, has_more}` page, and whether more follow."""
+def page_from(data: dict, item: Callable[[dict], T], limit: int) -> tuple[list[T], bool]:
+    """The items of a `{data, has_more}` page, and whether more follow. A page larger
+    than asked for is a server gone wrong, refused before it fills the memory."""
     rows = _get(data, "data", list, "a page")
+    if len(rows) > limit:
+        raise unreadable(f"a page holds {len(rows):,} items where at most {limit} were asked for")
     more = _get(data, "has_more", bool, "a page", optional=True) or False
     return [item(row) for row in rows], more
 
 
-def cursor_after(items: list, more: bool) -> str | None:
-    return items[-1].id if more and items else None
+def cursor_after(items: list, more: bool, previous: str | None) -> str | None:
+    """Where the next page starts; refuses a server that would keep a reader going in circles."""
+    if not more:
+        return None
+    if not items:
+        raise unreadable("an empty page says more follow")
+    if items[-1].id == previous:
+        raise unreadable("the same page came again")
+    return items[-1].id
 

@@ -20,11 +20,13 @@ import json
 import logging
 import random
 import re
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import certifi
 import httpx
 
 from faceboard.errors import AuthFailed, Conflict, FaceboardError, InvalidInput, NotFound, RateLimited, Unreachable
@@ -35,6 +37,7 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 RETRY_SAFE = "faceboard.retry_safe"
 MAX_RETRY_AFTER = 60.0
+MAX_JSON_BYTES = 32 * 2**20  # a page of 200 faces is 0.2 MB; beyond this a server has gone wrong
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 
 # -- redaction ------------------------------------------------------------------------
@@ -157,9 +160,19 @@ def error_for(response: httpx.Response, service: str) -> FaceboardError | None:
     return InvalidInput(message)
 
 
+def untrusted(error: httpx.TransportError) -> bool:
+    """The server's certificate failed the check: no retry will change that."""
+    return "CERTIFICATE_VERIFY_FAILED" in str(error)
+
+
 def unreachable(error: httpx.TransportError, service: str) -> Unreachable:
     if isinstance(error, httpx.TimeoutException):
         return Unreachable(f"{service} did not answer in time.")
+    if untrusted(error):
+        reason = str(error).rpartition("certificate verify failed:")[2].strip(" ()_") or "not trusted"
+        return Unreachable(f"{service}'s certificate is not trusted ({redact(reason)}). Faceboard always checks "
+                           "certificates; if your organisation has its own certificate authority, give its "
+                           "certificate as the connection's CA bundle.")
     return Unreachable(f"Cannot reach {service}: {redact(str(error)) or type(error).__name__}.")
 
 
@@ -225,7 +238,7 @@ class RetryPolicy:
 class FaceboardTransport(httpx.AsyncBaseTransport):
     def __init__(
         self,
-        inner: httpx.AsyncBaseTransport | None = None,
+        inner: httpx.AsyncBaseTransport,
         *,
         limiter: TokenBucket | None = None,
         cost: Callable[[httpx.Request], float] = lambda request: 1.0,
@@ -236,9 +249,7 @@ class FaceboardTransport(httpx.AsyncBaseTransport):
         expect_json: bool = False,
     ):
         self._expect_json = expect_json
-        self._inner = inner or httpx.AsyncHTTPTransport(
-            limits=httpx.Limits(max_connections=16, max_keepalive_connections=16)
-        )
+        self._inner = inner
         self._limiter = limiter
         self._cost = cost
         self._policy = policy
@@ -256,7 +267,7 @@ class FaceboardTransport(httpx.AsyncBaseTransport):
             try:
                 response = await self._inner.handle_async_request(request)
             except httpx.TransportError as error:
-                if not idempotent or attempt >= self._policy.retries:
+                if not idempotent or attempt >= self._policy.retries or untrusted(error):
                     raise
                 delay = self._policy.backoff(attempt, self._jitter())
                 log.debug("%s %s failed (%s); retrying in %.2f s", request.method, request.url,
@@ -279,19 +290,33 @@ class FaceboardTransport(httpx.AsyncBaseTransport):
 
     @staticmethod
     async def _checked(response: httpx.Response, request: httpx.Request) -> httpx.Response:
-        """A success whose body is not JSON (a captive portal, a proxy page) becomes a 502
-        that says so, instead of garbage an SDK would choke on."""
+        """A success whose body is not JSON (a captive portal, a proxy page) or is
+        enormous becomes a 502 that says so, instead of garbage an SDK would choke on."""
         if not 200 <= response.status_code < 300 or response.status_code == 204:
             return response
-        body = await response.aread()
+        declared = response.headers.get("content-length", "")
+        body = bytearray()
+        too_large = declared.isdigit() and int(declared) > MAX_JSON_BYTES
+        if not too_large:
+            async for chunk in response.aiter_bytes():  # decoded: a gzip bomb counts at its real size
+                body += chunk
+                if too_large := len(body) > MAX_JSON_BYTES:
+                    break
+        await response.aclose()
+        if too_large:
+            message = f"the server's answer is larger than {MAX_JSON_BYTES // 2**20} MB"
+            return httpx.Response(502, json={"detail": message}, request=request)
         kind = response.headers.get("content-type", "")
         try:
             if body.strip():
                 json.loads(body)
-            return response
         except ValueError:
             message = f"the server answered with something that is not JSON ({kind or 'no content type'})"
             return httpx.Response(502, json={"detail": message}, request=request)
+        headers = [(k, v) for k, v in response.headers.multi_items()
+                   if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+        return httpx.Response(response.status_code, headers=headers, content=bytes(body), request=request,
+                              extensions=response.extensions)
 
     def _observe(self, response: httpx.Response) -> None:
         if self._limiter is None:
@@ -319,8 +344,25 @@ def make_client(
     headers: dict[str, str] | None = None,
     auth: httpx.Auth | None = None,
     expect_json: bool = False,
+    ca_bundle: str = "",
 ) -> httpx.AsyncClient:
-    """One long-lived client per connection (close it with `aclose`)."""
+    """One long-lived client per connection (close it with `aclose`). Certificates are
+    always checked: against the system's authorities, or a private CA's `ca_bundle`."""
+    if inner is None:
+        inner = httpx.AsyncHTTPTransport(verify=trusted(ca_bundle),
+                                          limits=httpx.Limits(max_connections=16, max_keepalive_connections=16))
     transport = FaceboardTransport(inner, limiter=limiter, cost=cost, sleep=sleep, expect_json=expect_json)
     return httpx.AsyncClient(base_url=base_url, transport=transport, timeout=DEFAULT_TIMEOUT,
                              headers=headers, auth=auth, follow_redirects=True)
+
+
+def trusted(ca_bundle: str = "") -> ssl.SSLContext:
+    """The certificate check every client uses (the public authorities httpx trusts, and
+    a private CA's `ca_bundle` besides); there is no way to turn it off."""
+    context = ssl.create_default_context(cafile=certifi.where())
+    if ca_bundle:
+        try:
+            context.load_verify_locations(cafile=ca_bundle)
+        except (OSError, ssl.SSLError) as error:
+            raise InvalidInput(f"The CA bundle {ca_bundle} cannot be used: {error.strerror or error}.") from None
+    return context

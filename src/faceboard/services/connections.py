@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import keyring
@@ -22,6 +22,7 @@ from faceboard.errors import AuthFailed, InvalidInput, NotFound
 APP = "Faceboard"
 KINDS = {"local": "Local library", "gumnut": "Gumnut"}
 KEY_VARIABLES = {"gumnut": "FACEBOARD_GUMNUT_API_KEY"}
+INSECURE_KEYS = {"verify", "verify_tls", "verify_ssl", "insecure", "skip_tls_verify", "no_verify"}
 
 
 def default_library() -> Path:
@@ -34,10 +35,25 @@ class Profile:
     kind: str = "local"
     base_url: str = ""
     library: str = ""  # a folder for the local library, a library id for Gumnut
+    ca_bundle: str = ""  # a private certificate authority's PEM file, trusted besides the public ones
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise InvalidInput(f"Unknown backend {self.kind!r}; Faceboard knows {', '.join(KINDS)}.")
+
+    @classmethod
+    def from_json(cls, entry: dict) -> "Profile":
+        """A profile as saved; a setting that would turn certificate checks off is refused
+        aloud, and settings of other versions are left out."""
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise InvalidInput("A saved profile has no name.")
+        for key in INSECURE_KEYS & entry.keys():
+            if entry[key] in (False, 0, "false", "no", "0") if key.startswith("verify") else bool(entry[key]):
+                raise InvalidInput(f"Profile {entry['name']!r} asks to turn certificate checks off ({key!r}). "
+                                   "Faceboard always checks certificates; for a private certificate authority, "
+                                   "set the profile's \"ca_bundle\" to its certificate file instead.")
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in entry.items() if k in known and isinstance(v, str)})
 
     @property
     def needs_secret(self) -> bool:
@@ -55,7 +71,10 @@ class ProfileStore:
             return []
         except ValueError:
             raise InvalidInput(f"{self.path} is damaged; fix or remove it.") from None
-        return [Profile(**entry) for entry in data.get("profiles", [])]
+        entries = data.get("profiles", []) if isinstance(data, dict) else None
+        if not isinstance(entries, list):
+            raise InvalidInput(f"{self.path} is damaged; fix or remove it.")
+        return [Profile.from_json(entry) for entry in entries]
 
     def get(self, name: str) -> Profile:
         for profile in self.all():
@@ -138,4 +157,5 @@ def open_backend(profile: Profile, secret: str | None, **options) -> Backend:
                          f"{KEY_VARIABLES[profile.kind]}.")
     from faceboard.backends.gumnut import DEFAULT_BASE_URL, GumnutBackend
 
-    return GumnutBackend(secret, profile.base_url or DEFAULT_BASE_URL, profile.library or None, **options)
+    return GumnutBackend(secret, profile.base_url or DEFAULT_BASE_URL, profile.library or None,
+                         ca_bundle=profile.ca_bundle, **options)

@@ -108,18 +108,43 @@ def _typed(value):
 class Journal:
     def __init__(self, path: Path | None = None):
         self.path = path or default_journal()
+        self.warning: str | None = None  # set when a damaged journal file was moved aside
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="journal")
         self._db: sqlite3.Connection | None = None
 
     def _open(self) -> sqlite3.Connection:
         if self._db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            try:
+                self._db = self._connect()
+            except sqlite3.DatabaseError as error:  # not a database, or damaged: keep it for a look, start afresh
+                aside = self.path.with_name(f"{self.path.stem}.damaged-{time.strftime('%Y%m%d-%H%M%S')}.sqlite3")
+                for suffix in ("", "-wal", "-shm"):
+                    damaged = Path(f"{self.path}{suffix}")
+                    if damaged.exists():
+                        damaged.replace(f"{aside}{suffix}")
+                self.warning = (f"The change journal was damaged ({error}); it was moved to {aside.name} "
+                                "and a new one was started.")
+                self._db = self._connect()
+        return self._db
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # a commit is on the disk when it returns
             db.executescript(SCHEMA)
-            self._db = db
-        return self._db
+            db.execute("SELECT id, connection, backend, summary, operation, context, state, outcome, created, "
+                       "finished FROM entries LIMIT 1").fetchall()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    async def open(self) -> str | None:
+        """Open the file now (off the GUI thread); the warning if it had to be replaced."""
+        await self._run(self._open)
+        return self.warning
 
     async def _run(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
@@ -166,10 +191,10 @@ class Journal:
         for row in rows:
             outcome = row[7]
             try:
-                operation = decode(row[4])
+                operation, context = decode(row[4]), json.loads(row[5])
             except (ValueError, TypeError) as error:
-                operation, outcome = None, f"cannot be read: {error}"
-            entries.append(Entry(*row[:4], operation, json.loads(row[5]), row[6], outcome, *row[8:]))
+                operation, context, outcome = None, {}, f"cannot be read: {error}"
+            entries.append(Entry(*row[:4], operation, context, row[6], outcome, *row[8:]))
         return entries
 
     async def close(self) -> None:

@@ -46,6 +46,10 @@ class ConnectionsDialog(QDialog):
         self.browse = QPushButton("Browse…")
         self.key = QLineEdit()
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.ca_bundle = QLineEdit()
+        self.ca_bundle.setPlaceholderText("empty: the public certificate authorities")
+        self.ca_bundle.setToolTip("Your organisation's own certificate authority (a PEM file), trusted besides "
+                                  "the public ones. Certificates are always checked.")
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -58,6 +62,7 @@ class ConnectionsDialog(QDialog):
         library_row.addWidget(self.browse)
         form.addRow("Library", library_row)
         form.addRow("API key", self.key)
+        form.addRow("CA bundle", self.ca_bundle)
         buttons = QHBoxLayout()
         self.new_button = QPushButton("New")
         self.save_button = QPushButton("Save")
@@ -93,7 +98,7 @@ class ConnectionsDialog(QDialog):
 
     def profile(self) -> Profile:
         return Profile(self.name.text().strip(), self.kind.currentData(), self.base_url.text().strip(),
-                       self.library.text().strip())
+                       self.library.text().strip(), self.ca_bundle.text().strip())
 
     def _reload(self, select: str | None = None) -> None:
         self.profiles.clear()
@@ -118,6 +123,7 @@ class ConnectionsDialog(QDialog):
         self.kind.setCurrentIndex(self.kind.findData(profile.kind))
         self.base_url.setText(profile.base_url)
         self.library.setText(profile.library)
+        self.ca_bundle.setText(profile.ca_bundle)
         self.key.clear()
         self.key.setPlaceholderText("")
         self.status.clear()
@@ -134,6 +140,7 @@ class ConnectionsDialog(QDialog):
         local = self.kind.currentData() == "local"
         self.base_url.setEnabled(not local)
         self.key.setEnabled(not local)
+        self.ca_bundle.setEnabled(not local)
         self.browse.setVisible(local)
         self.library.setPlaceholderText("a folder (empty: the default library)" if local else
                                         "a library id (empty: the only one)")
@@ -145,7 +152,7 @@ class ConnectionsDialog(QDialog):
 
     def _new(self) -> None:
         self.profiles.clearSelection()
-        for field in (self.name, self.base_url, self.library, self.key):
+        for field in (self.name, self.base_url, self.library, self.key, self.ca_bundle):
             field.clear()
         self.key.setPlaceholderText("")
         self.name.setFocus()

@@ -43,7 +43,7 @@ def draw_image(painter: QPainter, tiles: TileCache, ref, rect: QRectF, radius: f
     painter.setPen(_NO_PEN)
     painter.setBrush(palette.color(_MID).lighter(130))
     painter.drawRoundedRect(rect, radius, radius)
-    if ref is not None and tiles.failed(ref, pixels):
+    if ref is not None and tiles.failure(ref):
         painter.setPen(palette.color(_PLACEHOLDER))
         painter.drawText(rect, _CENTER, "⚠\nno image")
 

@@ -262,7 +262,8 @@ class Session(QObject):
         if images:
             self.submit(AddThumbnails(person_id, tuple(images)))
         if refused:
-            self.problem.emit("Not added: " + " ".join(refused))
+            shown = " ".join(refused[:3]) + (f" And {len(refused) - 3} more." if len(refused) > 3 else "")
+            self.problem.emit(f"Not added ({len(refused)} of {len(refused) + len(images)}): {shown}")
 
     # -- sending --------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ class TileCache(QObject):
         self._used = 0
         self._pixmaps: OrderedDict[tuple[str, int], QPixmap] = OrderedDict()
         self._pending: dict[tuple[str, int], asyncio.Future] = {}
-        self._failed: set[tuple[str, int]] = set()
+        self._failed: dict[str, str] = {}  # image key -> why it cannot be shown, at any size
         self._shaped: dict[tuple[str, int], dict[float, QPixmap]] = {}  # rounded variants of a pixmap
         self._closed = False
 
@@ -46,7 +46,7 @@ class TileCache(QObject):
         key = (ref.key, bucket(pixels))
         found = self._pixmaps.get(key)
         if found is None:
-            if key not in self._pending and key not in self._failed and not self._closed:
+            if key not in self._pending and ref.key not in self._failed and not self._closed:
                 future = self._pending[key] = self.pipeline.request(ref, key[1])
                 future.add_done_callback(lambda done: self._arrived(key, done))
             return None
@@ -68,8 +68,9 @@ class TileCache(QObject):
             future.cancel()
         await self.pipeline.aclose()
 
-    def failed(self, ref: ImageRef, pixels: float) -> bool:
-        return (ref.key, bucket(pixels)) in self._failed
+    def failure(self, ref: ImageRef) -> str | None:
+        """Why the image cannot be shown (for its placeholder and tooltip); None if it can."""
+        return self._failed.get(ref.key)
 
     def drop_pending(self) -> None:
         """Forget requests not yet started: the tiles they were for scrolled or switched away."""
@@ -82,7 +83,7 @@ class TileCache(QObject):
         if (error := done.exception()) is not None:
             if not isinstance(error, FaceboardError):
                 raise error
-            self._failed.add(key)
+            self._failed[key[0]] = error.message
             self.tileReady.emit()  # repaint: the placeholder now says the image is broken
             return
         tile = done.result()

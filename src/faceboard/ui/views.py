@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPoint, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QDrag, QFont, QPainter, QPalette, QPen, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QSizePolicy
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QSizePolicy, QToolTip
 
 from faceboard.domain import Person
 from faceboard.ui.delegates import PersonDelegate, TileDelegate, accent, draw_image
@@ -57,6 +57,18 @@ class TileView(QListView):
     def set_tile_size(self, side: int) -> None:
         self.setIconSize(QSize(side, side))
         self.setGridSize(QSize(side + 8, side + 8))
+
+    def viewportEvent(self, event) -> bool:
+        """A broken image's tooltip says what was wrong with it."""
+        if event.type() == QEvent.Type.ToolTip:
+            index = self.indexAt(event.pos())
+            if index.isValid():
+                text = index.data(Qt.ItemDataRole.ToolTipRole) or ""
+                image = self.model().tile(index.row()).image
+                reason = self._tiles.failure(image) if image is not None else None
+                QToolTip.showText(event.globalPos(), f"{text}\n⚠ {reason}" if reason else text, self.viewport())
+                return True
+        return super().viewportEvent(event)
 
     def startDrag(self, supported_actions: Qt.DropAction) -> None:
         """A plain slot, never a coroutine: QDrag.exec runs a nested event loop."""
