@@ -28,6 +28,7 @@ class Faults:
     slow_seconds: float = 0.05
     only: tuple[str, ...] = ()  # "METHOD /path" of the requests that may fail; empty: all
     injected: Counter = field(default_factory=Counter)  # mode -> how many times
+    unanswered: Counter = field(default_factory=Counter)  # method -> requests refused unapplied (drop, 5xx, 429)
 
     def __post_init__(self):
         self._random = random.Random(self.seed)
@@ -40,4 +41,6 @@ class Faults:
             return None
         mode = self._random.choice(self.modes)
         self.injected[mode] += 1
+        if mode in ("drop", "5xx", "429"):
+            self.unanswered[method] += 1
         return mode
