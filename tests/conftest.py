@@ -49,7 +49,10 @@ def isolated_user_folders(tmp_path, monkeypatch):
 
     for variable in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
         monkeypatch.setenv(variable, str(tmp_path / "xdg" / variable.lower()))
-    monkeypatch.delenv("FACEBOARD_GUMNUT_API_KEY", raising=False)
+    for variable in ("FACEBOARD_GUMNUT_API_KEY", "FACEBOARD_NCP_ACCESS_KEY", "FACEBOARD_NCP_SECRET_KEY",
+                     "FACEBOARD_SUPEROFFICE_TOKEN", "FACEBOARD_SUPEROFFICE_USER", "FACEBOARD_SUPEROFFICE_PASSWORD",
+                     "FACEBOARD_OPENCV_FR_API_KEY"):
+        monkeypatch.delenv(variable, raising=False)
     previous = keyring.get_keyring()
     memory = MemoryKeyring()
     keyring.set_keyring(memory)

@@ -14,8 +14,9 @@ def _content(folder):
     return rows, files
 
 
-def test_demo_has_real_work_in_it(demo_template):
+def test_demo_has_real_work_in_it(demo_template, request):
     db = sqlite3.connect(demo_template / "library.sqlite3")
+    request.addfinalizer(db.close)  # closed now, not when collected while another test copies the template
     assert db.execute("SELECT COUNT(*) FROM persons").fetchone()[0] >= 20
     assert db.execute("SELECT COUNT(*) FROM faces").fetchone()[0] >= 400
     assert db.execute("SELECT COUNT(*) FROM faces WHERE person_id IS NULL").fetchone()[0] > 10

@@ -22,21 +22,24 @@ from platformdirs import user_cache_path
 
 from faceboard import __version__
 from faceboard.backends.local import demo
-from faceboard.domain import Face, Person
-from faceboard.errors import AuthFailed, FaceboardError, RateLimited, Unavailable, Unreachable
+from faceboard.domain import Capability, Face, Person
+from faceboard.errors import AuthFailed, FaceboardError, RateLimited, Unavailable, Unreachable, Unsupported
 from faceboard.services.connections import (
     APP,
     KINDS,
     Profile,
     ProfileStore,
     SecretStore,
+    app_token_for,
+    command_line_profile,
     default_library,
     open_backend,
     secret_for,
 )
 from faceboard.services.curator import Curator
-from faceboard.services.images import expand_pictures, prepare_upload
+from faceboard.services.images import expand_pictures, prepare_upload, to_jpeg
 from faceboard.services.journal import Journal
+from faceboard.services.publishing import Publisher, failed
 from faceboard.services.operations import AddThumbnails, AssignFaces, SetPrimary, SetPrimaryFromFace
 
 EXIT_REFUSED, EXIT_AUTH, EXIT_UNAVAILABLE = 3, 4, 5
@@ -64,7 +67,10 @@ def parser() -> argparse.ArgumentParser:
                        help=f"a local library folder (default: {default_library()})")
     where.add_argument("--backend", choices=sorted(KINDS), help="connect without a profile")
     where.add_argument("--base-url", metavar="URL", help="the backend's address")
-    where.add_argument("--library-id", metavar="ID", help="which library of the backend")
+    where.add_argument("--library-id", metavar="ID", help="which library of the backend (Gumnut)")
+    where.add_argument("--workspace", metavar="NAME", help="which workspace (NAVER Media Intelligence)")
+    where.add_argument("--collection", metavar="NAME", help="which collection (OpenCV FR)")
+    where.add_argument("--edition", choices=("server", "cloud"), default="server", help="OpenCV FR's edition")
     top.add_argument("--demo", type=Path, metavar="PATH", help="create a demo library in PATH and exit")
     top.add_argument("--self-test", action="store_true",
                      help="open the window on a temporary demo library, reassign and undo one face, exit 0")
@@ -89,6 +95,13 @@ def parser() -> argparse.ArgumentParser:
     add = commands.add_parser("add-thumbnail", help="add pictures (files, or the pictures in folders) to a person")
     add.add_argument("person_id", metavar="PERSON")
     add.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    publish = commands.add_parser("publish", help="publish a person to another connection (a saved profile)")
+    publish.add_argument("person_id", metavar="PERSON_ID")
+    publish.add_argument("--to", required=True, metavar="PROFILE", help="the connection that receives the person")
+    publish.add_argument("--person", metavar="TARGET_ID", help="the person there (default: linked, same id or name)")
+    find = commands.add_parser("find-in-media", help="find a face in the media of a Media Intelligence workspace")
+    find.add_argument("face_id", metavar="FACE_ID")
+    find.add_argument("--in", dest="media", required=True, metavar="PROFILE", help="the Media Intelligence profile")
     commands.add_parser("resume", help="send the changes waiting in the journal for this connection")
     history = commands.add_parser("history", help="the changes made, newest first, with their outcome")
     history.add_argument("--json", action="store_true")
@@ -101,10 +114,17 @@ def connection(args: argparse.Namespace, secrets: SecretStore | None) -> tuple[P
     if args.profile:
         profile = ProfileStore().get(args.profile)
     elif args.backend and args.backend != "local":
-        profile = Profile("command line", args.backend, args.base_url or "", args.library_id or "")
+        place = {"ncp-mi": args.workspace, "opencv-fr": args.collection}.get(args.backend, args.library_id)
+        profile = command_line_profile(args.backend, args.base_url or "", place or "", args.edition)
     else:
         profile = Profile("command line", "local", library=str(args.library or default_library()))
     return profile, secret_for(profile, secrets)
+
+
+def open_profile(name: str, secrets: SecretStore):
+    """A saved profile's backend, not yet connected."""
+    profile = ProfileStore().get(name)
+    return profile, open_backend(profile, secret_for(profile, secrets), app_token_for(profile, secrets))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -150,7 +170,8 @@ async def _command(args: argparse.Namespace, profile: Profile, secret: str | Non
             return _history(await journal.history(args.limit), args.json)
         finally:
             await journal.close()
-    backend = open_backend(profile, secret)
+    secrets = SecretStore()
+    backend = open_backend(profile, secret, app_token_for(profile, secrets))
     try:
         await backend.connect()
         curator = Curator(backend, journal, profile.name)
@@ -193,14 +214,55 @@ async def _command(args: argparse.Namespace, profile: Profile, secret: str | Non
                 return await _add_thumbnails(curator, args.person_id, args.files)
             case "resume":
                 return await _resume(curator)
+            case "publish":
+                return await _publish(curator, profile.name, args, journal, secrets)
+            case "find-in-media":
+                return await _find_in_media(curator, args, secrets)
         return 0
     except Unreachable as error:
-        if args.command in ("assign", "primary", "add-thumbnail"):
+        if args.command in ("assign", "primary", "add-thumbnail", "publish"):
             raise Unreachable(f"{error.message} The change waits in the journal: `faceboard resume` sends it.") from None
         raise
     finally:
         await backend.close()
         await journal.close()
+
+
+async def _publish(curator: Curator, source: str, args: argparse.Namespace, journal: Journal,
+                   secrets: SecretStore) -> int:
+    """Show what will change, publish, and say per step what did."""
+    profile, target = open_profile(args.to, secrets)
+    try:
+        await target.connect()
+        publisher = Publisher(curator, source, Curator(target, journal, profile.name), profile.name)
+        plan = await publisher.plan(args.person_id, args.person)
+        where = plan.target.name if plan.target else "a new person"
+        print(f"Publishing {plan.person.name} to {target.display_name} ({where}, {plan.found_by}):")
+        for step in plan.steps:
+            print(f"  - {step}")
+        change = await publisher.run(plan)
+        for what, why in change.steps:
+            print(f"  {'done' if why is None else 'FAILED'}: {what}{'' if why is None else ': ' + why}")
+        return EXIT_REFUSED if failed(change) else 0
+    finally:
+        await target.close()
+
+
+async def _find_in_media(curator: Curator, args: argparse.Namespace, secrets: SecretStore) -> int:
+    profile, media = open_profile(args.media, secrets)
+    try:
+        if Capability.FIND_IN_MEDIA not in media.capabilities:
+            raise Unsupported(f"{media.display_name} cannot search its media for a face.")
+        await media.connect()
+        (face,) = await curator.backend.get_faces([args.face_id])
+        crop = to_jpeg(await curator.backend.read_image(face.image.uri), face.image.box, 512)
+        hits = await media.find_in_media(crop)
+        for hit in hits:
+            print(f"{hit.asset_id}\t{hit.name}\t{'' if hit.score is None else f'{hit.score:.2f}'}")
+        print(f"{len(hits)} match(es) in {media.display_name}.", file=sys.stderr)
+        return 0
+    finally:
+        await media.close()
 
 
 async def _resume(curator: Curator) -> int:

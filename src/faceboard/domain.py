@@ -103,3 +103,19 @@ class Capability(enum.Enum):
     FACES_ARE_THUMBNAILS = "use a face as the primary thumbnail directly"
     MERGE_PEOPLE = "merge people"
     DELETE_FACES = "delete faces"
+    ONE_IMAGE = "keep one image per person (a new one replaces it)"
+    RECEIVE_PUBLISHED = "receive people published from another backend"
+    FIND_IN_MEDIA = "find a face in its media"
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """A curated person as another backend receives it: each backend takes what it can
+    keep (SuperOffice the primary as its one image, OpenCV FR the face crops, Media
+    Intelligence the thumbnails with the primary flagged). Images are JPEG or PNG bytes."""
+
+    name: str
+    source_id: str  # the person's id where they were curated: a shared external id
+    primary: bytes | None
+    thumbnails: tuple[bytes, ...] = ()  # besides the primary
+    faces: tuple[bytes, ...] = ()  # face crops, best first

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from .server import Call
+
 LIMIT_MAX = 200
 
 
@@ -44,15 +46,6 @@ class FakeFace:
     person_id: str | None
     created: int = 0
     confidence: float = 0.9
-
-
-@dataclass
-class Call:
-    method: str
-    path: str
-    query: dict
-    headers: dict
-    body: dict | None
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Serving a fake's `handle(method, path, query, headers, body)`: over ASGI, or on a
 real loopback socket in a thread (for end-to-end tests of the command line). `path` is
-as it went on the wire, still percent-encoded; fakes decode each segment."""
+as it went on the wire, still percent-encoded; fakes decode each segment. The whole
+request target (path and query as sent, what a signature covers) is the `:path` header."""
 
 from __future__ import annotations
 
@@ -10,7 +11,19 @@ import sys
 import threading
 import time
 import urllib.parse
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Call:
+    """A request as a fake received it, for tests to look at."""
+
+    method: str
+    path: str
+    query: dict
+    headers: dict
+    body: object  # parsed JSON, or the raw bytes
 
 
 class AsgiApp:
@@ -27,6 +40,7 @@ class AsgiApp:
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
         query = urllib.parse.parse_qs(scope["query_string"].decode(), keep_blank_values=True)
         raw_path = scope.get("raw_path") or scope["path"].encode()  # as sent: %2F stays inside one segment
+        headers[":path"] = raw_path.decode("ascii") + (f"?{scope['query_string'].decode()}" if scope["query_string"] else "")
         status, out_headers, out = self.fake.handle(scope["method"], raw_path.decode("ascii"), query, headers, body)
         await send({"type": "http.response.start", "status": status,
                     "headers": [(k.encode(), str(v).encode()) for k, v in out_headers.items()]})
@@ -53,6 +67,7 @@ def serve(fake, tls: ssl.SSLContext | None = None):
                 self.close_connection = True
                 return
             headers = {k.lower(): v for k, v in self.headers.items()}
+            headers[":path"] = self.path  # the request target as sent, as HTTP/2 names it
             time.sleep(getattr(fake, "latency", 0.0))  # a distant server: answers overlap
             faults = getattr(fake, "faults", None)
             with lock:

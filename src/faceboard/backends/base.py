@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Thumbnail
+from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Publication, Thumbnail
 from faceboard.errors import FaceboardError, Unsupported
 
 
@@ -40,6 +40,17 @@ class Progress:
 
 
 CANCELLED = "cancelled before it was sent"
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """The person who received a publication (None if nothing reached them), each step
+    as (what, None when done or the error that stopped it), and the images they now hold
+    (so that publishing again sends only what is new)."""
+
+    person: Person | None
+    items: tuple[tuple[str, FaceboardError | None], ...]
+    delivered: tuple[bytes, ...] = ()
 
 
 @runtime_checkable
@@ -112,6 +123,11 @@ class Backend(Protocol):
 
     async def read_image(self, uri: str) -> bytes:
         """The bytes behind an `ImageRef.uri`."""
+
+    async def publish(self, person_id: str | None, publication: Publication,
+                      progress: Progress | None = None) -> PublishResult:
+        """With RECEIVE_PUBLISHED: take a person curated elsewhere, into `person_id` or a
+        new person when None (where the backend can create one from what it is given)."""
 
     async def close(self) -> None: ...
 

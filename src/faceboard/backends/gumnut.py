@@ -269,6 +269,9 @@ class GumnutBackend:
     async def restore_faces(self, face_ids: Sequence[str]) -> None:
         raise Unsupported(f"{SERVICE} deletes faces for good; they cannot be restored.")
 
+    async def publish(self, person_id, publication, progress=None):
+        raise Unsupported(f"{SERVICE} cannot receive people published from elsewhere.")
+
     async def close(self) -> None:
         await self._api.aclose()
         await self._cdn.aclose()

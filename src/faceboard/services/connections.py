@@ -1,13 +1,12 @@
 """Connection profiles: which backend, where, which library; and their secrets.
 
-Profiles are a JSON file under the platformdirs config directory. Secrets (API keys)
-live in the OS keyring and never in that file; where no keyring backend exists (a
+Profiles are a JSON file under the platformdirs config directory. Secrets (API keys,
+NCP secret keys, SuperOffice tokens, passwords and application tokens) live in the OS keyring and never in that file; where no keyring backend exists (a
 headless box, CI) the secret is kept in memory for the session and `warning` says so.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -18,10 +17,15 @@ from platformdirs import user_config_path, user_data_path
 
 from faceboard.backends.base import Backend
 from faceboard.errors import AuthFailed, InvalidInput, NotFound
+from faceboard.services import json_files
 
 APP = "Faceboard"
-KINDS = {"local": "Local library", "gumnut": "Gumnut"}
-KEY_VARIABLES = {"gumnut": "FACEBOARD_GUMNUT_API_KEY"}
+KINDS = {"local": "Local library", "gumnut": "Gumnut", "ncp-mi": "NAVER Media Intelligence",
+         "superoffice": "SuperOffice CRM", "opencv-fr": "OpenCV Face Recognition"}
+KEY_VARIABLES = {"gumnut": "FACEBOARD_GUMNUT_API_KEY", "ncp-mi": "FACEBOARD_NCP_SECRET_KEY",
+                 "superoffice": "FACEBOARD_SUPEROFFICE_TOKEN", "opencv-fr": "FACEBOARD_OPENCV_FR_API_KEY"}
+ACCESS_KEY_VARIABLE = "FACEBOARD_NCP_ACCESS_KEY"
+SUPEROFFICE_USER, SUPEROFFICE_PASSWORD = "FACEBOARD_SUPEROFFICE_USER", "FACEBOARD_SUPEROFFICE_PASSWORD"
 INSECURE_KEYS = {"verify", "verify_tls", "verify_ssl", "insecure", "skip_tls_verify", "no_verify"}
 
 
@@ -34,8 +38,11 @@ class Profile:
     name: str
     kind: str = "local"
     base_url: str = ""
-    library: str = ""  # a folder for the local library, a library id for Gumnut
+    library: str = ""  # local: a folder; Gumnut: a library id; MI: a workspace; OpenCV FR: a collection
     ca_bundle: str = ""  # a private certificate authority's PEM file, trusted besides the public ones
+    auth: str = ""  # SuperOffice: bearer, basic or soticket
+    user: str = ""  # SuperOffice: the Basic user; MI: the access key (not secret: it names the key)
+    edition: str = ""  # OpenCV FR: server or cloud
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -65,16 +72,7 @@ class ProfileStore:
         self.path = path or user_config_path(APP, APP) / "profiles.json"
 
     def all(self) -> list[Profile]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return []
-        except ValueError:
-            raise InvalidInput(f"{self.path} is damaged; fix or remove it.") from None
-        entries = data.get("profiles", []) if isinstance(data, dict) else None
-        if not isinstance(entries, list):
-            raise InvalidInput(f"{self.path} is damaged; fix or remove it.")
-        return [Profile.from_json(entry) for entry in entries]
+        return [Profile.from_json(entry) for entry in json_files.read_list(self.path, "profiles")]
 
     def get(self, name: str) -> Profile:
         for profile in self.all():
@@ -92,10 +90,7 @@ class ProfileStore:
         self._write([p for p in self.all() if p.name != name])
 
     def _write(self, profiles: list[Profile]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps({"profiles": [asdict(p) for p in profiles]}, indent=2), encoding="utf-8")
-        os.replace(temporary, self.path)
+        json_files.write(self.path, {"profiles": [asdict(p) for p in profiles]})
 
 
 class SecretStore:
@@ -143,19 +138,64 @@ def secret_for(profile: Profile, secrets: SecretStore | None) -> str | None:
     if not profile.needs_secret:
         return None
     secret = secrets.get(profile.name) if secrets is not None else None
-    return secret or os.environ.get(KEY_VARIABLES[profile.kind]) or None
+    variable = SUPEROFFICE_PASSWORD if profile.kind == "superoffice" and profile.auth == "basic" else \
+        KEY_VARIABLES[profile.kind]
+    return secret or os.environ.get(variable) or None
 
 
-def open_backend(profile: Profile, secret: str | None, **options) -> Backend:
+def app_token_key(profile: Profile) -> str:
+    """Where a SuperOffice ticket's application token is kept in the keyring."""
+    return f"{profile.name} · SO-AppToken"
+
+
+def app_token_for(profile: Profile, secrets: SecretStore | None) -> str:
+    if profile.kind != "superoffice" or profile.auth != "soticket" or secrets is None:
+        return ""
+    return secrets.get(app_token_key(profile)) or ""
+
+
+def command_line_profile(kind: str, base_url: str, place: str, edition: str = "") -> Profile:
+    """A profile from the command line: credentials from the environment variables."""
+    auth = user = ""
+    if kind == "superoffice":
+        basic = os.environ.get(SUPEROFFICE_USER) and not os.environ.get(KEY_VARIABLES["superoffice"])
+        auth, user = ("basic", os.environ[SUPEROFFICE_USER]) if basic else ("bearer", "")
+    elif kind == "ncp-mi":
+        user = os.environ.get(ACCESS_KEY_VARIABLE, "")
+    return Profile("command line", kind, base_url, place, auth=auth, user=user, edition=edition)
+
+
+def open_backend(profile: Profile, secret: str | None, app_token: str = "", **options) -> Backend:
     """The backend a profile describes (not yet connected: call `connect()`)."""
     if profile.kind == "local":
         from faceboard.backends.local import LocalLibrary
 
         return LocalLibrary(Path(profile.library) if profile.library else default_library())
     if not secret:
-        raise AuthFailed(f"No API key for {KINDS[profile.kind]}: save one in the profile or set "
-                         f"{KEY_VARIABLES[profile.kind]}.")
-    from faceboard.backends.gumnut import DEFAULT_BASE_URL, GumnutBackend
+        variable = SUPEROFFICE_PASSWORD if profile.kind == "superoffice" and profile.auth == "basic" else \
+            KEY_VARIABLES[profile.kind]
+        raise AuthFailed(f"No {SECRET_NAMES[profile.kind]} for {KINDS[profile.kind]}: save one in the profile "
+                         f"or set {variable}.")
+    options["ca_bundle"] = profile.ca_bundle
+    if profile.kind == "gumnut":
+        from faceboard.backends.gumnut import DEFAULT_BASE_URL, GumnutBackend
 
-    return GumnutBackend(secret, profile.base_url or DEFAULT_BASE_URL, profile.library or None,
-                         ca_bundle=profile.ca_bundle, **options)
+        return GumnutBackend(secret, profile.base_url or DEFAULT_BASE_URL, profile.library or None, **options)
+    if profile.kind == "ncp-mi":
+        from faceboard.backends.ncp_mi import DEFAULT_BASE_URL, NcpMediaIntelligence
+
+        access_key = profile.user or os.environ.get(ACCESS_KEY_VARIABLE, "")
+        return NcpMediaIntelligence(access_key, secret, profile.library, profile.base_url or DEFAULT_BASE_URL,
+                                    **options)
+    if profile.kind == "superoffice":
+        from faceboard.backends.superoffice import SuperOffice
+
+        return SuperOffice(profile.base_url, secret, auth=profile.auth or "bearer", user=profile.user,
+                           app_token=app_token, **options)
+    from faceboard.backends.opencv_fr import OpenCvFaceRecognition
+
+    return OpenCvFaceRecognition(profile.base_url, secret, profile.library, profile.edition or "server", **options)
+
+
+SECRET_NAMES = {"gumnut": "API key", "ncp-mi": "secret key", "superoffice": "token, ticket or password",
+                "opencv-fr": "API key"}

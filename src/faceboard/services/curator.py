@@ -18,6 +18,7 @@ from faceboard.backends.base import Backend, Progress, require
 from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Thumbnail
 from faceboard.errors import Conflict, FaceboardError, InvalidInput, NotFound, RateLimited, Unreachable
 from faceboard.services.journal import DONE, FAILED, Entry, Journal
+from faceboard.services.images import digest
 from faceboard.services.operations import (
     AddThumbnails,
     AssignFaces,
@@ -28,6 +29,7 @@ from faceboard.services.operations import (
     DeletePerson,
     MergePeople,
     Operation,
+    Publish,
     RemoveThumbnails,
     RestoreFaces,
     RestorePerson,
@@ -197,6 +199,8 @@ class Curator:
                 return await self._delete_faces(operation)
             case RestoreFaces():
                 return await self._restore_faces(operation)
+            case Publish():
+                return await self._publish(operation, progress)
             case Batch():
                 return await self._batch(operation, progress)
         raise TypeError(f"not an operation: {operation!r}")
@@ -211,6 +215,9 @@ class Curator:
             case AddThumbnails() | SetPrimaryFromFace() if not self.can(Capability.FACES_ARE_THUMBNAILS):
                 raise Conflict("Not sent again: it may have been added before Faceboard stopped, and adding it "
                                "twice would leave a copy. Check the person's thumbnails.")
+            case Publish():
+                raise Conflict(f"Not published again: it may have reached {self.backend.display_name} before "
+                               "Faceboard stopped. Check the person there, then publish again if it did not.")
             case Batch(parts):
                 change = Change()
                 for at, part in enumerate(parts):
@@ -224,6 +231,17 @@ class Curator:
             if isinstance(operation, (DeletePerson, DeleteFaces, MergePeople, RemoveThumbnails)):
                 return Change()  # already gone: done before
             raise
+
+    async def _publish(self, op: Publish, progress: Progress | None = None) -> Change:
+        require(self.backend, Capability.RECEIVE_PUBLISHED)
+        result = await self.backend.publish(op.person_id, op.publication, progress)
+        steps = tuple((what, None if error is None else error.message) for what, error in result.items)
+        if result.person is None:
+            return Change(steps=steps, failures=tuple((what, why) for what, why in steps if why))
+        return Change(persons=(result.person,), steps=steps, failures=tuple((w, why) for w, why in steps if why),
+                      created_person_id=result.person.id if op.person_id is None else None,
+                      published=tuple(digest(image) for image in result.delivered),
+                      thumbnails=((result.person.id, tuple(await self.backend.list_thumbnails(result.person.id))),))
 
     async def _assign(self, op: AssignFaces, progress: Progress | None = None) -> Change:
         require(self.backend, Capability.REASSIGN_FACES)
@@ -281,6 +299,8 @@ class Curator:
         require(self.backend, Capability.ADD_THUMBNAILS)
         if not op.images:
             raise InvalidInput("No image to add.")
+        if self.can(Capability.ONE_IMAGE):
+            return await self._replace_image(op)
         old = (await self.person(op.person_id)).primary_thumbnail_id
         added = [
             await self.backend.add_thumbnail(op.person_id, image, primary=op.make_primary and i == 0)
@@ -289,6 +309,18 @@ class Curator:
         return await self._person_change(
             op.person_id, RemoveThumbnails(op.person_id, tuple(t.id for t in added), old)
         )
+
+    async def _replace_image(self, op: AddThumbnails) -> Change:
+        """A backend that keeps one image per person: the new one replaces it, and undo
+        puts the old one back."""
+        if len(op.images) > 1:
+            raise InvalidInput(f"{self.backend.display_name} keeps one image per person: add one picture.")
+        old = await self.backend.list_thumbnails(op.person_id)
+        previous = await self.backend.read_image(old[0].image.uri) if old else None
+        added = await self.backend.add_thumbnail(op.person_id, op.images[0], primary=True)
+        inverse = (AddThumbnails(op.person_id, (previous,)) if previous is not None
+                   else RemoveThumbnails(op.person_id, (added.id,)))
+        return await self._person_change(op.person_id, inverse)
 
     async def _remove_thumbnails(self, op: RemoveThumbnails) -> Change:
         require(self.backend, Capability.REMOVE_THUMBNAILS)

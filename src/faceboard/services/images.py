@@ -142,6 +142,20 @@ def decode_tile(data: bytes, box: BoundingBox | None, size: int, what: str = "Th
     return Tile(image.width, image.height, image.tobytes())
 
 
+def digest(image: bytes) -> str:
+    """What identifies an image's bytes: a publication sends an image once."""
+    return hashlib.sha1(image).hexdigest()
+
+
+def to_jpeg(data: bytes, box: BoundingBox | None = None, side: int = UPLOAD_MAX_SIDE, what: str = "The image") -> bytes:
+    """A picture (or the face in `box`, with context) as a JPEG of at most `side` pixels:
+    what is sent to another backend when a person is published there."""
+    tile = decode_tile(data, box, side, what)
+    out = io.BytesIO()
+    Image.frombytes("RGB", (tile.width, tile.height), tile.rgb).save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
 def _oriented_size(image: Image.Image) -> tuple[int, int]:
     """The size after EXIF orientation, which is where face boxes are given."""
     try:

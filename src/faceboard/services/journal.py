@@ -24,10 +24,12 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
+from faceboard.domain import Publication
 from faceboard.services.operations import Operation
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
 _OPERATIONS = {cls.__name__: cls for cls in Operation.__args__}  # type: ignore[attr-defined]
+_TYPES = {**_OPERATIONS, "Publication": Publication}  # what an operation may hold
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -93,7 +95,7 @@ def _typed(value):
     if isinstance(value, dict):
         if "bytes" in value:
             return base64.b64decode(value["bytes"])
-        cls = _OPERATIONS.get(value.get("op"))
+        cls = _TYPES.get(value.get("op"))
         if cls is None:
             raise ValueError(f"unknown operation {value.get('op')!r}")
         return cls(**{k: _typed(v) for k, v in value.items() if k != "op"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from faceboard.domain import Face, Person, Thumbnail
+from faceboard.domain import Face, Person, Publication, Thumbnail
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,14 @@ class RestoreFaces:
 
 
 @dataclass(frozen=True)
+class Publish:
+    """Give a person curated elsewhere to this backend: into `person_id`, or a new person."""
+
+    person_id: str | None
+    publication: Publication
+
+
+@dataclass(frozen=True)
 class Batch:
     """Operations applied in order; its inverse undoes them in reverse order."""
 
@@ -109,7 +117,8 @@ class Batch:
 
 Operation = (
     AssignFaces | SetPrimary | SetPrimaryFromFace | AddThumbnails | RemoveThumbnails | RestoreThumbnails
-    | CreatePerson | DeletePerson | RestorePerson | UpdatePerson | MergePeople | DeleteFaces | RestoreFaces | Batch
+    | CreatePerson | DeletePerson | RestorePerson | UpdatePerson | MergePeople | DeleteFaces | RestoreFaces | Publish
+    | Batch
 )
 
 
@@ -132,6 +141,8 @@ class Change:
     inverse: Operation | None = field(default=None, compare=False)
     created_person_id: str | None = None
     unsent: Operation | None = None  # the part not sent for now (the backend did not answer): it waits
+    steps: tuple[tuple[str, str | None], ...] = ()  # a publication's steps: (what, None or why it failed)
+    published: tuple[str, ...] = ()  # digests of the images a publication delivered
 
     def then(self, later: Change) -> Change:
         """This change followed by `later`: the later state of each object wins."""
@@ -148,6 +159,8 @@ class Change:
             failures=self.failures + later.failures,
             created_person_id=later.created_person_id or self.created_person_id,
             unsent=later.unsent or self.unsent,
+            steps=self.steps + later.steps,
+            published=self.published + later.published,
         )
 
 
@@ -190,6 +203,8 @@ def describe(operation: Operation, names: dict[str, str]) -> str:
             return f"Delete {len(face_ids)} face{'s' * (len(face_ids) != 1)}"
         case RestoreFaces(face_ids):
             return f"Restore {len(face_ids)} face{'s' * (len(face_ids) != 1)}"
+        case Publish(person_id, publication):
+            return f"Publish {publication.name}" + ("" if person_id else " as a new person")
         case Batch(operations):
             return describe(operations[0], names) if operations else "Nothing"
     raise TypeError(f"not an operation: {operation!r}")

@@ -46,7 +46,8 @@ class LocalLibrary:
     """A library folder: `library.sqlite3` and `images/` (assets and thumbnails)."""
 
     # merging is done by the curator from reassignment and soft deletion, so it stays undoable
-    capabilities = frozenset(Capability) - {Capability.FACES_ARE_THUMBNAILS, Capability.MERGE_PEOPLE}
+    capabilities = frozenset(Capability) - {Capability.FACES_ARE_THUMBNAILS, Capability.MERGE_PEOPLE, Capability.ONE_IMAGE,
+                                            Capability.RECEIVE_PUBLISHED, Capability.FIND_IN_MEDIA}
 
     def __init__(self, folder: Path | str):
         self.folder = Path(folder)
@@ -86,6 +87,9 @@ class LocalLibrary:
     def is_empty(self) -> bool:
         """Whether the library holds no person yet; call before any async use."""
         return self._db.execute("SELECT NOT EXISTS (SELECT 1 FROM persons)").fetchone()[0] == 1
+
+    async def publish(self, person_id, publication, progress=None):
+        raise Unsupported("The local library does not receive people published from elsewhere.")
 
     async def close(self) -> None:
         await self._run(self._db.close)

@@ -1,0 +1,179 @@
+"""Publishing a curated person to another backend, and the links that say who is who.
+
+A person curated on one connection (the source) is linked to a person on another (the
+target): chosen by the user, or found by a shared id or by exact name, and remembered
+in `links.json` in the user data folder. Publishing gathers what the person is (primary,
+thumbnails, face crops) into a `Publication`; the target takes what it can keep, through
+its own `Curator`, so the change is journaled like any other. `plan` says beforehand
+what will change; `run` does it and says, step by step, what did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+from faceboard.backends.base import Progress
+from faceboard.domain import Capability, PeopleQuery, Person, Publication
+from faceboard.errors import Conflict, InvalidInput, NotFound
+from faceboard.services import json_files
+from faceboard.services.curator import Curator
+from faceboard.services.images import digest, to_jpeg
+from faceboard.services.operations import Change, Publish
+
+MAX_FACES = 12  # face crops sent along: the clearest few are what recognition needs
+FACE_SIDE = 512
+
+
+NOTHING_NEW = "nothing new: what there is was published there before"
+
+
+def _without(publication: Publication, sent: set[str]) -> Publication:
+    """The publication less the images already sent."""
+    def new(images):
+        return tuple(image for image in images if digest(image) not in sent)
+
+    primary = publication.primary if publication.primary is not None and digest(publication.primary) not in sent \
+        else None
+    return replace(publication, primary=primary, thumbnails=new(publication.thumbnails), faces=new(publication.faces))
+
+
+class Links:
+    """source connection + person id → target connection + person id, in a JSON file."""
+
+    def __init__(self, path: Path | None = None):
+        self.path = path or user_data_path("Faceboard", "Faceboard") / "links.json"
+
+    def _read(self) -> list[dict]:
+        return [link for link in json_files.read_list(self.path, "links") if isinstance(link, dict)]
+
+    def _find(self, source: str, person_id: str, target: str) -> dict:
+        return next((link for link in self._read()
+                     if (link.get("source"), link.get("source_id"), link.get("target")) == (source, person_id, target)),
+                    {})
+
+    def target_of(self, source: str, person_id: str, target: str) -> str | None:
+        return self._find(source, person_id, target).get("target_id")
+
+    def published(self, source: str, person_id: str, target: str, target_id: str) -> set[str]:
+        """Digests of the images already delivered to that target person."""
+        link = self._find(source, person_id, target)
+        return set(link.get("published") or []) if link.get("target_id") == target_id else set()
+
+    def link(self, source: str, person_id: str, target: str, target_id: str, published=()) -> None:
+        """Link the two people; `published`: digests of images the target person now holds."""
+        sent = sorted(self.published(source, person_id, target, target_id) | set(published))
+        kept = [link for link in self._read()
+                if (link.get("source"), link.get("source_id"), link.get("target")) != (source, person_id, target)]
+        kept.append({"source": source, "source_id": person_id, "target": target, "target_id": target_id,
+                     "published": sent})
+        json_files.write(self.path, {"links": kept})
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What publishing one person will do, shown before it is done."""
+
+    person: Person
+    publication: Publication
+    target: Person | None  # None: the target makes a new person
+    found_by: str  # "linked", "chosen", "same id", "same name" or "new"
+    steps: tuple[str, ...]
+    refusal: str | None = None  # why it cannot be published as planned
+
+
+class Publisher:
+    def __init__(self, source: Curator, source_name: str, target: Curator, target_name: str,
+                 links: Links | None = None):
+        self.source, self.source_name = source, source_name
+        self.target, self.target_name = target, target_name
+        self.links = links or Links()
+
+    async def gather(self, person_id: str) -> tuple[Person, Publication]:
+        """The person's primary, other thumbnails and best faces, as JPEGs (decoded off the loop)."""
+        person = await self.source.person(person_id)
+        backend = self.source.backend
+        thumbnails = await backend.list_thumbnails(person.id)
+        primary_ref = next((t.image for t in thumbnails if t.is_primary), person.primary_image)
+        others = [t.image for t in thumbnails if not t.is_primary]
+        faces = []
+        if self.source.can(Capability.LIST_FACES):
+            faces = list((await self.source.faces_page(person.id, None, MAX_FACES)).items)[:MAX_FACES]
+
+        async def jpeg(ref, box=None, side=2048):
+            return await asyncio.to_thread(to_jpeg, await backend.read_image(ref.uri), box, side)
+
+        primary = await jpeg(primary_ref) if primary_ref is not None else None
+        crops = [await jpeg(f.image, f.image.box, FACE_SIDE) for f in faces]
+        if not crops and self.source.can(Capability.FACES_ARE_THUMBNAILS) and primary is not None:
+            crops = [primary]
+        publication = Publication(person.name, person.id, primary, tuple([await jpeg(r) for r in others]),
+                                  tuple(crops))
+        return person, publication
+
+    async def plan(self, person_id: str, target_id: str | None = None) -> Plan:
+        """Find who receives the person, and say what will change."""
+        if not self.target.can(Capability.RECEIVE_PUBLISHED):
+            raise InvalidInput(f"{self.target.backend.display_name} cannot receive published people.")
+        person, publication = await self.gather(person_id)
+        target, found_by = await self._find(person, target_id)
+        backend = self.target.backend
+        if target is not None:  # what the person there already holds is not sent again
+            publication = _without(publication, self.links.published(self.source_name, person.id, self.target_name,
+                                                                      target.id))
+        refusal = None
+        if not backend.takes(publication):
+            steps = (NOTHING_NEW if target is not None else f"nothing {backend.display_name} keeps",)
+        else:
+            steps = backend.preview(target, publication)
+        if target is None and not backend.creates_people:
+            refusal = (f"{backend.display_name} has no person named {person.name}, and Faceboard cannot make one "
+                       "there: link one first.")
+        return Plan(person, publication, target, found_by, steps, refusal)
+
+    async def _find(self, person: Person, chosen: str | None) -> tuple[Person | None, str]:
+        if chosen is not None:
+            found = await self.target.backend.get_people([chosen])
+            if not found:
+                raise NotFound(f"{self.target.backend.display_name} has no person {chosen}.")
+            return found[0], "chosen"
+        linked = self.links.target_of(self.source_name, person.id, self.target_name)
+        if linked is not None:
+            found = await self.target.backend.get_people([linked])
+            if found:
+                return found[0], "linked"
+        try:
+            same_id = await self.target.backend.get_people([person.id])
+        except InvalidInput:  # the target's ids look different: no shared id
+            same_id = []
+        if same_id and same_id[0].name.casefold() == person.name.casefold():
+            return same_id[0], "same id"
+        named = [p for p in (await self.target.backend.list_people(query=PeopleQuery(text=person.name))).items
+                 if p.name.casefold() == person.name.casefold()]
+        if len(named) > 1:
+            raise Conflict(f"{len(named)} people are named {person.name} in {self.target.backend.display_name}: "
+                           "choose one to link.")
+        return (named[0], "same name") if named else (None, "new")
+
+    async def run(self, plan: Plan, progress: Progress | None = None) -> Change:
+        """Publish as planned (journaled by the target's curator); link the two people."""
+        if plan.refusal:
+            raise InvalidInput(plan.refusal)
+        if not self.target.backend.takes(plan.publication):
+            if plan.target is not None:
+                self.links.link(self.source_name, plan.person.id, self.target_name, plan.target.id)
+            return Change(steps=((plan.steps[0], None),))
+        change = await self.target.apply(Publish(plan.target.id if plan.target else None, plan.publication),
+                                         progress)
+        received = plan.target.id if plan.target else change.created_person_id
+        if received is not None:
+            self.links.link(self.source_name, plan.person.id, self.target_name, received, change.published)
+        return change
+
+
+def failed(change: Change) -> list[tuple[str, str]]:
+    """The steps of a publication that did not go through, with why."""
+    return [(what, why) for what, why in change.steps if why is not None]

@@ -1,0 +1,135 @@
+"""Publishing a person curated in the local library to NAVER Media Intelligence,
+SuperOffice and OpenCV FR, end to end through `faceboard publish` against the fakes on
+loopback sockets: the plan, the steps, links remembered, a partial failure reported
+step by step, and every publication in the journal."""
+
+import asyncio
+import io
+import json
+
+import pytest
+from fakes.ncp_mi import FakeMediaIntelligence
+from fakes.opencv_fr import FakeOpenCvFr
+from fakes.server import serve
+from fakes.superoffice import FakeSuperOffice
+from PIL import Image
+
+from faceboard import cli
+from faceboard.backends.local import LocalLibrary
+from faceboard.services.connections import Profile, ProfileStore, SecretStore, app_token_key
+from faceboard.services.curator import Curator
+from faceboard.services.journal import Journal
+from faceboard.services.operations import AddThumbnails
+
+PERSON = "1"  # Amara Okafor in the demo library
+
+
+def big(colour) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (400, 400), colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+def publish(library_folder, capsys, *args) -> tuple[int, str, str]:
+    code = cli.run(cli.parser().parse_args(["--library", str(library_folder), "publish", PERSON, *args]))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def amara(library_folder):
+    """Amara with thumbnails large enough for Media Intelligence (at least 256 pixels),
+    the new one primary, and the demo's small ones besides."""
+    async def main():
+        library = LocalLibrary(library_folder)
+        try:
+            await Curator(library).apply(AddThumbnails(PERSON, (big((200, 40, 40)), big((40, 200, 40))), True))
+            return await library.list_thumbnails(PERSON)
+        finally:
+            await library.close()
+
+    return asyncio.run(main())
+
+
+def test_a_person_is_published_to_media_intelligence_with_a_partial_failure(library_folder, amara, capsys):
+    fake = FakeMediaIntelligence.seeded()
+    with serve(fake) as url:
+        ProfileStore().save(Profile("mi", "ncp-mi", url, fake.workspace, user=fake.access_key))
+        SecretStore().set("mi", fake.secret_key)
+        code, out, err = publish(library_folder, capsys, "--to", "mi")
+        amara_mi = next(p for p in fake.persons.values() if p.name == "Amara Okafor")
+        again, out_again, _ = publish(library_folder, capsys, "--to", "mi")
+    assert "a new person, new" in out and "create Amara Okafor with them, the primary flagged as primary" in out
+    assert code == 3  # the demo's own thumbnails are under 256 pixels: refused, each said so
+    failed = [line for line in out.splitlines() if "FAILED" in line]
+    assert len(failed) == len(amara) - 2 and all("needs at least 256" in line for line in failed)
+    assert "done: create Amara Okafor with 2 thumbnail(s)" in out
+    assert [t["primary"] for t in amara_mi.thumbnails] == [True, False]
+    assert "(Amara Okafor, linked)" in out_again and again == 3  # the small ones are tried again, and refused again
+    assert "upload primary thumbnail" not in out_again
+    assert len(amara_mi.thumbnails) == 2  # what went through the first time is not sent again
+    assert sum(p.name == "Amara Okafor" for p in fake.persons.values()) == 1
+    links = json.loads(next((library_folder.parent / "xdg").rglob("links.json")).read_text())["links"]
+    assert [(link["source_id"], link["target"], link["target_id"], len(link["published"])) for link in links] == [
+        (PERSON, "mi", str(amara_mi.id), 2)]
+
+    async def history():
+        journal = Journal()
+        try:
+            return await journal.history()
+        finally:
+            await journal.close()
+
+    entries = [e for e in asyncio.run(history()) if e.summary.startswith("Publish")]
+    assert [e.connection for e in entries] == ["mi", "mi"] and all(e.state == "done" for e in entries)
+    assert "refused" in entries[0].outcome
+
+
+def test_the_primary_becomes_the_superoffice_image_of_the_person_of_the_same_name(library_folder, amara, capsys):
+    fake = FakeSuperOffice.seeded(names=("Amara Okafor", "Bob Baker"), auth="soticket")
+    with serve(fake) as url:
+        ProfileStore().save(Profile("crm", "superoffice", f"{url}/{fake.tenant}/api/v1", auth="soticket"))
+        secrets = SecretStore()
+        secrets.set("crm", fake.token)
+        secrets.set(app_token_key(ProfileStore().get("crm")), fake.app_token)
+        code, out, err = publish(library_folder, capsys, "--to", "crm")
+    assert code == 0, err
+    assert "(Amara Okafor, same name)" in out and "done: set the image of Amara Okafor" in out
+    (blob, kind, data) = fake.images[5]
+    primary = next(t for t in amara if t.is_primary)
+    assert kind == "image/jpeg" and Image.open(io.BytesIO(data)).getpixel((200, 200))[0] > 150  # the red primary
+    assert primary.is_primary
+
+
+def test_superoffice_does_not_get_contacts_made_up(library_folder, capsys):
+    fake = FakeSuperOffice.seeded(names=("Someone Else",))
+    with serve(fake) as url:
+        ProfileStore().save(Profile("crm", "superoffice", f"{url}/{fake.tenant}/api/v1", auth="bearer"))
+        SecretStore().set("crm", fake.token)
+        code, out, err = publish(library_folder, capsys, "--to", "crm")
+    assert code == 3 and "link one first" in err and fake.images == {}
+
+
+@pytest.mark.parametrize("edition", ["server", "cloud"])
+def test_the_faces_are_enrolled_in_an_opencv_fr_collection(library_folder, capsys, edition):
+    fake = FakeOpenCvFr.seeded(edition=edition)
+    with serve(fake) as url:
+        ProfileStore().save(Profile("fr", "opencv-fr", url, "staff", edition=edition))
+        SecretStore().set("fr", fake.api_key)
+        code, out, err = publish(library_folder, capsys, "--to", "fr")
+    assert code == 0, err
+    person = fake.persons[PERSON]  # the shared id: the source's person id
+    assert person.name == "Amara Okafor" and fake.collections["staff"] in person.collections
+    assert len(person.thumbnails) == (1 if edition == "server" else 12)  # the server keeps one face an entry
+
+
+def test_a_chosen_target_person_and_an_unknown_one(library_folder, amara, capsys):
+    fake = FakeMediaIntelligence.seeded()
+    bob = next(p for p in fake.persons.values() if p.name == "Bob Baker")
+    with serve(fake) as url:
+        ProfileStore().save(Profile("mi", "ncp-mi", url, fake.workspace, user=fake.access_key))
+        SecretStore().set("mi", fake.secret_key)
+        code, out, _ = publish(library_folder, capsys, "--to", "mi", "--person", str(bob.id))
+        missing, _, err = publish(library_folder, capsys, "--to", "mi", "--person", "424242")
+    assert "(Bob Baker, chosen)" in out and len(bob.thumbnails) == 4
+    assert missing == 3 and "has no person 424242" in err
