@@ -91,7 +91,7 @@ def test_the_primary_becomes_the_superoffice_image_of_the_person_of_the_same_nam
         ProfileStore().save(Profile("crm", "superoffice", f"{url}/{fake.tenant}/api/v1", auth="soticket"))
         secrets = SecretStore()
         secrets.set("crm", fake.token)
-        secrets.set(app_token_key(ProfileStore().get("crm")), fake.app_token)
+        secrets.set(app_token_key("crm"), fake.app_token)
         code, out, err = publish(library_folder, capsys, "--to", "crm")
     assert code == 0, err
     assert "(Amara Okafor, same name)" in out and "done: set the image of Amara Okafor" in out

@@ -73,7 +73,7 @@ class Shell:
 
     async def open(self, profile) -> None:
         from faceboard.backends.local import demo
-        from faceboard.services.connections import default_library, open_backend, secret_for
+        from faceboard.services.connections import app_token_for, default_library, open_backend, secret_for
         from faceboard.services.curator import Curator
         from faceboard.services.images import ImagePipeline
         from faceboard.ui.session import Session
@@ -89,7 +89,8 @@ class Shell:
                 backend = open_backend(profile, None)
             else:
                 secret = await asyncio.to_thread(secret_for, profile, self.secrets)  # the keyring may block
-                backend = open_backend(profile, secret, **self._options)
+                token = await asyncio.to_thread(app_token_for, profile, self.secrets)
+                backend = open_backend(profile, secret, token, **self._options)
         except (FaceboardError, OSError) as error:
             self._refused(profile, getattr(error, "message", str(error)))
             return
@@ -98,6 +99,7 @@ class Shell:
         session = Session(Curator(backend, self.journal, profile.name), ImagePipeline(backend.read_image, cache))
         window = MainWindow(session, profile.name if profile.name != "command line" else backend.display_name)
         window.connectionsRequested.connect(self.show_connections)
+        window.publishRequested.connect(self.show_publish)
         window.show()
         previous, self.current = self.current, (backend, session, window)
         if previous is not None:
@@ -132,6 +134,15 @@ class Shell:
             self.dialog.edit(profile)
         if message:
             self.dialog.status.setText(message)
+        self.dialog.show()
+
+    def show_publish(self, person) -> None:
+        """The Publish dialog for a person of the open connection."""
+        from faceboard.ui.publish_dialog import PublishDialog
+
+        _, session, window = self.current
+        self.dialog = PublishDialog(session.curator, session.curator.connection, person, self.store, self.secrets,
+                                    self.journal, window, **self._options)
         self.dialog.show()
 
     async def close_current(self) -> None:

@@ -143,15 +143,15 @@ def secret_for(profile: Profile, secrets: SecretStore | None) -> str | None:
     return secret or os.environ.get(variable) or None
 
 
-def app_token_key(profile: Profile) -> str:
+def app_token_key(profile_name: str) -> str:
     """Where a SuperOffice ticket's application token is kept in the keyring."""
-    return f"{profile.name} · SO-AppToken"
+    return f"{profile_name} · SO-AppToken"
 
 
 def app_token_for(profile: Profile, secrets: SecretStore | None) -> str:
     if profile.kind != "superoffice" or profile.auth != "soticket" or secrets is None:
         return ""
-    return secrets.get(app_token_key(profile)) or ""
+    return secrets.get(app_token_key(profile.name)) or ""
 
 
 def command_line_profile(kind: str, base_url: str, place: str, edition: str = "") -> Profile:

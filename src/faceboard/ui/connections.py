@@ -1,5 +1,6 @@
-"""The Connections dialog: saved profiles (backend kind, address, library) with their
-API keys in the OS keyring, a "Test connection" that really connects, and "Open"."""
+"""The Connections dialog: saved profiles (backend kind, address, library, and what each
+backend needs besides) with their secrets in the OS keyring, a "Test connection" that
+really connects, and "Open". The form shows the fields of the chosen backend only."""
 
 from __future__ import annotations
 
@@ -17,10 +18,19 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPushButton,
     QVBoxLayout,
+    QWidget,
 )
 
 from faceboard.errors import FaceboardError
-from faceboard.services.connections import KINDS, Profile, ProfileStore, SecretStore, open_backend
+from faceboard.services.connections import (
+    KINDS,
+    Profile,
+    ProfileStore,
+    SecretStore,
+    app_token_for,
+    app_token_key,
+    open_backend,
+)
 
 
 class ConnectionsDialog(QDialog):
@@ -46,6 +56,16 @@ class ConnectionsDialog(QDialog):
         self.browse = QPushButton("Browse…")
         self.key = QLineEdit()
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.user = QLineEdit()
+        self.auth = QComboBox()
+        for kind, label in (("bearer", "Bearer token (Online)"), ("basic", "User and password (onsite)"),
+                            ("soticket", "SOTicket and application token")):
+            self.auth.addItem(label, kind)
+        self.edition = QComboBox()
+        for kind, label in (("server", "FR Server (on premises)"), ("cloud", "opencv.fr (cloud)")):
+            self.edition.addItem(label, kind)
+        self.app_token = QLineEdit()
+        self.app_token.setEchoMode(QLineEdit.EchoMode.Password)
         self.ca_bundle = QLineEdit()
         self.ca_bundle.setPlaceholderText("empty: the public certificate authorities")
         self.ca_bundle.setToolTip("Your organisation's own certificate authority (a PEM file), trusted besides "
@@ -53,15 +73,21 @@ class ConnectionsDialog(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form = QFormLayout()
+        self.form = form = QFormLayout()
         form.addRow("Name", self.name)
         form.addRow("Backend", self.kind)
         form.addRow("Address", self.base_url)
-        library_row = QHBoxLayout()
+        form.addRow("Edition", self.edition)
+        self.library_row = QWidget()
+        library_row = QHBoxLayout(self.library_row)
+        library_row.setContentsMargins(0, 0, 0, 0)
         library_row.addWidget(self.library, 1)
         library_row.addWidget(self.browse)
-        form.addRow("Library", library_row)
+        form.addRow("Library", self.library_row)
+        form.addRow("Sign in with", self.auth)
+        form.addRow("User", self.user)
         form.addRow("API key", self.key)
+        form.addRow("Application token", self.app_token)
         form.addRow("CA bundle", self.ca_bundle)
         buttons = QHBoxLayout()
         self.new_button = QPushButton("New")
@@ -85,6 +111,7 @@ class ConnectionsDialog(QDialog):
 
         self.profiles.currentTextChanged.connect(self._show_profile)
         self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.auth.currentIndexChanged.connect(self._kind_changed)
         self.browse.clicked.connect(self._browse)
         self.new_button.clicked.connect(self._new)
         self.save_button.clicked.connect(self.save)
@@ -97,8 +124,12 @@ class ConnectionsDialog(QDialog):
     # -- form -----------------------------------------------------------------------
 
     def profile(self) -> Profile:
-        return Profile(self.name.text().strip(), self.kind.currentData(), self.base_url.text().strip(),
-                       self.library.text().strip(), self.ca_bundle.text().strip())
+        kind = self.kind.currentData()
+        return Profile(self.name.text().strip(), kind, self.base_url.text().strip(),
+                       self.library.text().strip() if kind != "superoffice" else "", self.ca_bundle.text().strip(),
+                       auth=self.auth.currentData() if kind == "superoffice" else "",
+                       user=self.user.text().strip() if self.user.isVisibleTo(self) else "",
+                       edition=self.edition.currentData() if kind == "opencv-fr" else "")
 
     def _reload(self, select: str | None = None) -> None:
         self.profiles.clear()
@@ -124,6 +155,10 @@ class ConnectionsDialog(QDialog):
         self.base_url.setText(profile.base_url)
         self.library.setText(profile.library)
         self.ca_bundle.setText(profile.ca_bundle)
+        self.user.setText(profile.user)
+        self.auth.setCurrentIndex(max(0, self.auth.findData(profile.auth)))
+        self.edition.setCurrentIndex(max(0, self.edition.findData(profile.edition)))
+        self.app_token.clear()
         self.key.clear()
         self.key.setPlaceholderText("")
         self.status.clear()
@@ -137,13 +172,31 @@ class ConnectionsDialog(QDialog):
             self.key.setPlaceholderText("saved in the keyring (type to replace)" if has_key else "")
 
     def _kind_changed(self) -> None:
-        local = self.kind.currentData() == "local"
-        self.base_url.setEnabled(not local)
-        self.key.setEnabled(not local)
-        self.ca_bundle.setEnabled(not local)
+        kind = self.kind.currentData()
+        local = kind == "local"
+        auth = self.auth.currentData()
+        place = {"local": "Library", "gumnut": "Library", "ncp-mi": "Workspace", "opencv-fr": "Collection"}.get(kind)
+        secret = {"gumnut": "API key", "ncp-mi": "Secret key", "opencv-fr": "API key"}.get(kind) or \
+            {"bearer": "Access token", "basic": "Password", "soticket": "Ticket"}[auth]
+        user = {"ncp-mi": "Access key"}.get(kind) or ("User" if kind == "superoffice" and auth == "basic" else None)
+        shown = {self.base_url: not local, self.edition: kind == "opencv-fr", self.library_row: place is not None,
+                 self.auth: kind == "superoffice", self.user: user is not None, self.key: not local,
+                 self.app_token: kind == "superoffice" and auth == "soticket", self.ca_bundle: not local}
+        for field, visible in shown.items():
+            self.form.setRowVisible(field, visible)
+        if place:
+            self.form.labelForField(self.library_row).setText(place)
+        if user:
+            self.form.labelForField(self.user).setText(user)
+        self.form.labelForField(self.key).setText(secret if not local else "API key")
         self.browse.setVisible(local)
-        self.library.setPlaceholderText("a folder (empty: the default library)" if local else
-                                        "a library id (empty: the only one)")
+        self.base_url.setPlaceholderText({"gumnut": "https://api.gumnut.ai", "ncp-mi": "https://mi.apigw.ntruss.com",
+                                          "superoffice": "https://online.superoffice.com/Cust12345/api/v1",
+                                          "opencv-fr": "http://fr-server:8000 or https://eu.opencv.fr"}.get(kind, ""))
+        self.library.setPlaceholderText({"local": "a folder (empty: the default library)",
+                                         "gumnut": "a library id (empty: the only one)",
+                                         "ncp-mi": "the workspace name", "opencv-fr": "the collection name"}
+                                        .get(kind, ""))
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Library folder", self.library.text())
@@ -152,7 +205,7 @@ class ConnectionsDialog(QDialog):
 
     def _new(self) -> None:
         self.profiles.clearSelection()
-        for field in (self.name, self.base_url, self.library, self.key, self.ca_bundle):
+        for field in (self.name, self.base_url, self.library, self.key, self.ca_bundle, self.user, self.app_token):
             field.clear()
         self.key.setPlaceholderText("")
         self.name.setFocus()
@@ -173,6 +226,9 @@ class ConnectionsDialog(QDialog):
         if self.key.text():
             self._secrets.set(profile.name, self.key.text())
             self.key.clear()
+        if self.app_token.text():
+            self._secrets.set(app_token_key(profile.name), self.app_token.text())
+            self.app_token.clear()
         self._reload(select=profile.name)
         self._say(self._secrets.warning or f"Saved {profile.name}.")
         return profile
@@ -191,7 +247,8 @@ class ConnectionsDialog(QDialog):
         try:
             secret = typed_key or (await asyncio.to_thread(self._secrets.get, profile.name)
                                    if profile.needs_secret else None)
-            backend = open_backend(profile, secret, **({} if profile.kind == "local" else self._options))
+            token = self.app_token.text() or await asyncio.to_thread(app_token_for, profile, self._secrets)
+            backend = open_backend(profile, secret, token, **({} if profile.kind == "local" else self._options))
             try:
                 self._say(await backend.connect())
             finally:
@@ -206,6 +263,7 @@ class ConnectionsDialog(QDialog):
         if name:
             self._store.delete(name)
             self._secrets.delete(name)
+            self._secrets.delete(app_token_key(name))
             self._reload()
             self._say(f"Deleted {name}.")
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from faceboard.ui.models import CountRole, ObjectRole, TileLook, faces_text
+from faceboard.ui.models import ObjectRole, TileLook
 from faceboard.ui.tile_cache import TileCache
 
 ACCENT = QColor(52, 132, 228)
@@ -183,7 +183,7 @@ class PersonDelegate(QStyledItemDelegate):
         name = index.data(Qt.ItemDataRole.DisplayRole)
         elided = painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, int(name_rect.width()))
         painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
-        detail = faces_text(index.data(CountRole)) + (" · hidden" if person is not None and person.hidden else "")
+        detail = index.model().count_text(index.row()) + (" · hidden" if person is not None and person.hidden else "")
         font.setBold(False)
         painter.setFont(font)
         text_color.setAlpha(min(text_color.alpha(), 170))

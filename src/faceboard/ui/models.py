@@ -51,8 +51,8 @@ class _Paged:
         return await self._pager.fetch(generation, self._load_current(), self._take, self.on_error)
 
 
-def faces_text(count: int | None) -> str:
-    return "faces not counted yet" if count is None else f"{count} face{'s' * (count != 1)}"
+def faces_text(count: int | None, noun: str = "face") -> str:
+    return f"{noun}s not counted yet" if count is None else f"{count} {noun}{'s' * (count != 1)}"
 
 
 class _Pager:
@@ -124,6 +124,7 @@ class PeopleModel(_Paged, QAbstractListModel):
         self._rows: list[str] = []
         self._index: dict[str, int] = {}  # person id -> row
         self._unassigned: int | None = 0
+        self.noun = "face"  # what a person's count counts: "picture" where a backend keeps no faces
         self._query = PeopleQuery(include_hidden=False)
         self._pager = _Pager()
         self.on_error: Callable[[Exception], None] = lambda error: None
@@ -148,6 +149,8 @@ class PeopleModel(_Paged, QAbstractListModel):
             if person is None:
                 return f"{faces_text(self._unassigned)} not assigned to anyone. Drop faces here to detach them."
             hidden = " (hidden)" if person.hidden else ""
+            if self.noun != "face":
+                return f"{person.name}{hidden}" + (f": {self.count_text(row)}" if person.face_count else "")
             return f"{person.name}{hidden}: {person.face_count} faces. Drop faces here to assign them."
         return None
 
@@ -161,6 +164,11 @@ class PeopleModel(_Paged, QAbstractListModel):
 
     def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def count_text(self, row: int) -> str:
+        """"12 faces" under a name; where there are no faces, the pictures, when counted."""
+        count = self.data(self.index(row), CountRole)
+        return "" if self.noun != "face" and not count else faces_text(count, self.noun)
 
     def person_at(self, row: int) -> Person | None:
         """The person of a row; None for the Unassigned row."""

@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from faceboard.backends.base import Progress
-from faceboard.domain import Capability, PeopleQuery, Person
+from faceboard.domain import Capability, Page, PeopleQuery, Person
 from faceboard.errors import FaceboardError
 from faceboard.services.curator import WAITS, Curator
 from faceboard.services.images import ImagePipeline
@@ -46,6 +46,12 @@ from faceboard.ui.models import FacesModel, PeopleModel, ThumbnailsModel
 from faceboard.ui.tile_cache import TileCache
 
 
+async def _no_faces(person_id: str | None, cursor: str | None) -> Page:
+    """A backend that keeps pictures of people but no faces found in photos: the faces
+    list is empty (and the window does not show it)."""
+    return Page(())
+
+
 class Session(QObject):
     message = Signal(str)  # for the status bar: what just happened
     problem = Signal(str)  # for the status bar too, and not to be hidden by the next "done"
@@ -64,7 +70,10 @@ class Session(QObject):
         self.tiles = TileCache(pipeline, parent=self)
         self.people = PeopleModel(curator.people_page, self.spawn, self)
         self.people.on_error = lambda error: self._report("Loading people", error)
-        self.faces = FacesModel(curator.faces_page, self.spawn, self)
+        if not curator.can(Capability.LIST_FACES):
+            self.people.noun = "picture"
+        self.faces = FacesModel(curator.faces_page if curator.can(Capability.LIST_FACES) else _no_faces, self.spawn,
+                                self)
         self.faces.on_error = lambda error: self._report("Loading faces", error)
         self.faces.on_complete = lambda scope, count: scope is None and self.people.learn_unassigned(count)
         self.thumbnails = ThumbnailsModel(self)

@@ -42,6 +42,7 @@ TILE_SIZES = (64, 320)
 
 class MainWindow(QMainWindow):
     connectionsRequested = Signal()
+    publishRequested = Signal(object)  # the Person to publish to another connection
 
     def __init__(self, session: Session, title: str):
         super().__init__()
@@ -113,6 +114,13 @@ class MainWindow(QMainWindow):
         faces_header.addWidget(self.zoom)
         faces_layout.addLayout(faces_header)
         faces_layout.addWidget(self.faces_view, 1)
+        self.faces_pane = faces_pane
+        if not session.curator.can(Capability.LIST_FACES):  # MI, SuperOffice, OpenCV FR: the pictures are all
+            faces_pane.hide()
+            self.thumbnails_view.setWrapping(True)
+            self.thumbnails_view.setMaximumHeight(16777215)
+            thumbnails_layout.setStretch(1, 1)
+            strip.setAlignment(self.primary_slot, Qt.AlignmentFlag.AlignTop)
 
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(thumbnails_pane)
@@ -152,6 +160,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.library_status)
 
         self._problem_at = -self.PROBLEM_HOLD_S
+        self._usual_tips: dict[QAction, str] = {}
         self._make_actions()
         self._connect()
         self._restore_settings()
@@ -165,6 +174,7 @@ class MainWindow(QMainWindow):
             shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
             action.setShortcuts([QKeySequence(s) for s in shortcuts])
         action.setStatusTip(tip)
+        self._usual_tips[action] = tip
         action.triggered.connect(slot)
         self.addAction(action)
         return action
@@ -208,6 +218,8 @@ class MainWindow(QMainWindow):
         self.change_log_action = self._action("Change &log…", self.show_change_log, "Ctrl+Shift+L",
                                               "Every change made, on every connection, and how it ended")
         self.change_log_action.setEnabled(self.session.curator.journal is not None)
+        self.publish_action = self._action("&Publish to…", self.publish_selected, "Ctrl+Shift+P",
+                                           "Send this person (primary, thumbnails, faces) to another connection")
 
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
@@ -222,6 +234,10 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.primary_action, self.remove_thumbnail_action])
         edit_menu.addSeparator()
         edit_menu.addActions([self.rename_action, self.hide_action, self.merge_action, self.filter_action])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.publish_action)
+        for menu in (file_menu, edit_menu):
+            menu.setToolTipsVisible(True)  # a disabled action says why
         view_menu = menus.addMenu("&View")
         view_menu.addAction(self.history.toggleViewAction())
         view_menu.addAction(self.change_log_action)
@@ -232,7 +248,8 @@ class MainWindow(QMainWindow):
             (self.faces_view, [self.move_action, self.detach_action, self.new_person_action, self.primary_action,
                                self.delete_faces_action]),
             (self.thumbnails_view, [self.primary_action, self.remove_thumbnail_action]),
-            (self.people_view, [self.rename_action, self.hide_action, self.merge_action, self.add_pictures_action]),
+            (self.people_view, [self.rename_action, self.hide_action, self.merge_action, self.add_pictures_action,
+                                self.publish_action]),
         ):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(
@@ -273,6 +290,9 @@ class MainWindow(QMainWindow):
         self.thumbnails_view.selectionModel().selectionChanged.connect(self._update_actions)
         session.undo_stack.indexChanged.connect(self._update_actions)
         session.waiting.connect(self._show_waiting)
+        if not session.curator.can(Capability.LIST_FACES):  # no faces: no "Unassigned" either
+            session.people.modelReset.connect(lambda: self.people_view.setRowHidden(0, True))
+            self.people_view.setRowHidden(0, True)
 
     def _context_menu(self, view: QAbstractItemView, actions: list[QAction], pos) -> None:
         index = view.indexAt(pos)
@@ -281,6 +301,7 @@ class MainWindow(QMainWindow):
         view.setFocus()
         self._update_actions()
         menu = QMenu(self)
+        menu.setToolTipsVisible(True)
         menu.addActions(actions)
         menu.exec(view.viewport().mapToGlobal(pos))
 
@@ -306,6 +327,8 @@ class MainWindow(QMainWindow):
 
     def _library_loaded(self) -> None:
         row = self.session.people.row_of(self.session.scope) or 0
+        if row == 0 and not self.session.curator.can(Capability.LIST_FACES):
+            row = min(1, self.session.people.rowCount() - 1)  # the first person: there are no unassigned faces
         index = self.session.people.index(row)
         self.people_view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self._person_changed(index)
@@ -330,6 +353,11 @@ class MainWindow(QMainWindow):
         self.offline_status.setText(f"Offline · {count} change{'s' * (count != 1)} waiting")
         self.offline_status.setVisible(count > 0)
 
+    def publish_selected(self) -> None:
+        person = self.session.selected_person
+        if person is not None:
+            self.publishRequested.emit(person)
+
     def show_change_log(self) -> None:
         from faceboard.ui.change_log import ChangeLog
 
@@ -343,9 +371,14 @@ class MainWindow(QMainWindow):
         if row is not None and self.people_view.currentIndex().row() != row:
             self.people_view.setCurrentIndex(session.people.index(row))  # follow a person the session chose
         self.primary_slot.set_person(person)
+        backend = session.curator.backend.display_name
+        if person is not None and session.curator.can(Capability.ONE_IMAGE):
+            self.primary_slot.setToolTip(f"{backend} keeps one image per person; it is shown here. Adding a "
+                                         "picture replaces it (undo puts the old one back).")
+        elif person is not None and not session.curator.can(Capability.SET_PRIMARY):
+            self.primary_slot.setToolTip(f"{backend} has no primary thumbnail: Faceboard shows the first one.")
         self.primary_slot.setEnabled(person is not None)
         self.thumbnails_view.setEnabled(person is not None)
-        self.add_pictures.setEnabled(person is not None and session.curator.can(Capability.ADD_THUMBNAILS))
         count = session.people.unassigned_count if person is None else person.face_count
         if person is None:
             self.person_heading.setText("Unassigned faces — no thumbnails")
@@ -357,25 +390,40 @@ class MainWindow(QMainWindow):
         people = len(session.people.people())
         unassigned = session.people.unassigned_count
         loose = "unassigned faces not counted yet" if unassigned is None else f"{unassigned} unassigned faces"
-        self.library_status.setText(f"{people} people · {loose}")
+        faces = session.curator.can(Capability.LIST_FACES)
+        self.library_status.setText(f"{people} people" + (f" · {loose}" if faces else ""))
         self._update_actions()
 
     def _update_actions(self, *_) -> None:
-        can = self.session.curator.can
         faces = bool(self.faces_view.selectionModel().selectedIndexes())
         person = self.session.selected_person
-        self.detach_action.setEnabled(faces and can(Capability.REASSIGN_FACES) and person is not None)
-        self.move_action.setEnabled(faces and can(Capability.REASSIGN_FACES))
-        self.new_person_action.setEnabled(faces and can(Capability.CREATE_PERSON))
-        self.rename_action.setEnabled(person is not None and can(Capability.RENAME_PERSON))
-        self.hide_action.setEnabled(person is not None and can(Capability.HIDE_PERSON))
-        self.merge_action.setEnabled(person is not None and self.session.curator.can_merge())
-        self.delete_faces_action.setEnabled(faces and can(Capability.DELETE_FACES))
-        self.hide_action.setText("Show person" if person is not None and person.hidden else "&Hide person")
-        self.add_pictures_action.setEnabled(person is not None and can(Capability.ADD_THUMBNAILS))
         thumbnail = bool(self.thumbnails_view.selectionModel().selectedIndexes())
-        self.remove_thumbnail_action.setEnabled(thumbnail and can(Capability.REMOVE_THUMBNAILS))
-        self.primary_action.setEnabled(person is not None and can(Capability.SET_PRIMARY))
+        offer = self._offer
+        offer(self.detach_action, faces and person is not None, Capability.REASSIGN_FACES)
+        offer(self.move_action, faces, Capability.REASSIGN_FACES)
+        offer(self.new_person_action, faces, Capability.CREATE_PERSON)
+        offer(self.rename_action, person is not None, Capability.RENAME_PERSON)
+        offer(self.hide_action, person is not None, Capability.HIDE_PERSON)
+        offer(self.merge_action, person is not None, None if self.session.curator.can_merge() else
+              Capability.MERGE_PEOPLE)
+        offer(self.delete_faces_action, faces, Capability.DELETE_FACES)
+        offer(self.add_pictures_action, person is not None, Capability.ADD_THUMBNAILS)
+        offer(self.remove_thumbnail_action, thumbnail, Capability.REMOVE_THUMBNAILS)
+        offer(self.primary_action, person is not None, Capability.SET_PRIMARY)
+        offer(self.publish_action, person is not None, None)
+        self.hide_action.setText("Show person" if person is not None and person.hidden else "&Hide person")
+        self.add_pictures.setEnabled(self.add_pictures_action.isEnabled())
+        self.add_pictures.setToolTip(self.add_pictures_action.toolTip())
+
+    def _offer(self, action: QAction, wanted: bool, capability: Capability | None) -> None:
+        """Enable an action when it applies here; when the backend cannot do it, say so
+        in its tooltip and status tip instead of hiding it."""
+        able = capability is None or self.session.curator.can(capability)
+        action.setEnabled(wanted and able)
+        usual = self._usual_tips.get(action, "")
+        why = f"{self.session.curator.backend.display_name} cannot {capability.value}." if not able else ""
+        action.setToolTip(why or usual or action.text().replace("&", ""))
+        action.setStatusTip(why or usual)
 
     def _show_progress(self, done: int, total: int) -> None:
         if total < 20:

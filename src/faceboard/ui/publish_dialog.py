@@ -1,0 +1,170 @@
+"""Publish a person to another connection: choose where, see what will change, publish,
+and see each step's outcome. The target is opened and planned off the GUI thread's
+waiting (all network work is awaited on the loop); Publish is only offered once the
+plan is shown."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from faceboard.backends.base import Progress
+from faceboard.domain import Person
+from faceboard.errors import FaceboardError
+from faceboard.services.connections import KINDS, ProfileStore, SecretStore, app_token_for, open_backend, secret_for
+from faceboard.services.curator import Curator
+from faceboard.services.journal import Journal
+from faceboard.services.publishing import Plan, Publisher
+
+RECEIVERS = ("ncp-mi", "superoffice", "opencv-fr")  # the kinds that take published people
+FOUND_BY = {"linked": "linked before", "chosen": "chosen by you", "same id": "the same id",
+            "same name": "the same name", "new": "a new person"}
+
+
+class PublishDialog(QDialog):
+    def __init__(self, source: Curator, source_name: str, person: Person, store: ProfileStore,
+                 secrets: SecretStore, journal: Journal | None, parent=None, **backend_options):
+        super().__init__(parent)
+        self.setWindowTitle(f"Publish {person.name}")
+        self.resize(560, 420)
+        self._source, self._source_name, self._person = source, source_name, person
+        self._secrets, self._journal, self._options = secrets, journal, backend_options
+        self._target = None
+        self._plan: Plan | None = None
+        self._publisher: Publisher | None = None
+        self.task: asyncio.Task | None = None
+        self.where = QComboBox()
+        for profile in store.all():
+            if profile.kind in RECEIVERS and profile.name != source_name:
+                self.where.addItem(f"{profile.name}  ({KINDS[profile.kind]})", profile)
+        self.person_there = QLineEdit()
+        self.person_there.setPlaceholderText("empty: linked before, the same id, or the same name")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.steps = QListWidget()
+        self.steps.setAccessibleName("Steps")
+        self.steps.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.hide()
+        self.preview_button = QPushButton("Preview")
+        self.publish_button = QPushButton("Publish")
+        self.publish_button.setDefault(True)
+        self.publish_button.setEnabled(False)
+        close = QPushButton("Close")
+        form = QFormLayout()
+        form.addRow("Publish to", self.where)
+        form.addRow("Person there", self.person_there)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.preview_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        buttons.addWidget(self.publish_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.steps, 1)
+        layout.addWidget(self.progress)
+        layout.addLayout(buttons)
+        self.preview_button.clicked.connect(self.preview)
+        self.publish_button.clicked.connect(self.publish)
+        self.where.currentIndexChanged.connect(lambda _: self.preview())
+        self.person_there.returnPressed.connect(self.preview)
+        close.clicked.connect(self.close)
+        if self.where.count():
+            self.preview()
+        else:
+            self._say("No connection here can receive people: add a NAVER Media Intelligence, SuperOffice or "
+                      "OpenCV FR profile in File ▸ Connections.", error=True)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.summary.setStyleSheet("color: #b3261e;" if error else "")
+        self.summary.setText(text)
+
+    def _start(self, work) -> None:
+        self.publish_button.setEnabled(False)
+        self.preview_button.setEnabled(False)
+        self.task = asyncio.ensure_future(work)
+        self.task.add_done_callback(lambda _: self.preview_button.setEnabled(True))
+
+    def preview(self) -> None:
+        if self.where.currentData() is not None and (self.task is None or self.task.done()):
+            self._start(self._preview())
+
+    async def _preview(self) -> None:
+        profile = self.where.currentData()
+        self.steps.clear()
+        self._plan = None
+        self._say(f"Looking for {self._person.name} in {profile.name}…")
+        try:
+            await self._close_target()
+            secret = await asyncio.to_thread(secret_for, profile, self._secrets)  # the keyring may block
+            token = await asyncio.to_thread(app_token_for, profile, self._secrets)
+            self._target = open_backend(profile, secret, token, **self._options)
+            await self._target.connect()
+            self._publisher = Publisher(self._source, self._source_name, Curator(self._target, self._journal,
+                                                                                profile.name), profile.name)
+            plan = await self._publisher.plan(self._person.id, self.person_there.text().strip() or None)
+        except FaceboardError as error:
+            self._say(error.message, error=True)
+            return
+        self._plan = plan
+        who = plan.target.name if plan.target else plan.person.name
+        self._say(f"{plan.person.name} → {who} in {self._target.display_name} ({FOUND_BY[plan.found_by]}). "
+                  + ("Publishing will:" if not plan.refusal else ""))
+        for step in plan.steps:
+            self.steps.addItem(f"•  {step}")
+        if plan.refusal:
+            self._say(plan.refusal, error=True)
+        self.publish_button.setEnabled(plan.refusal is None)
+
+    def publish(self) -> None:
+        if self._plan is not None and self._plan.refusal is None:
+            self._start(self._publish(self._plan))
+
+    async def _publish(self, plan: Plan) -> None:
+        self.progress.setValue(0)
+        self.progress.show()
+        progress = Progress(lambda done, total: (self.progress.setMaximum(total), self.progress.setValue(done)))
+        try:
+            change = await self._publisher.run(plan, progress)
+        except FaceboardError as error:
+            self._say(f"Not published: {error.message}", error=True)
+            return
+        finally:
+            self.progress.hide()
+        self.steps.clear()
+        for what, why in change.steps:
+            item = QListWidgetItem(f"✓  {what}" if why is None else f"✗  {what}: {why}")
+            item.setToolTip(why or "done")
+            if why is not None:
+                item.setForeground(Qt.GlobalColor.darkRed)
+            self.steps.addItem(item)
+        failed = sum(why is not None for _, why in change.steps)
+        self._say(f"Published {plan.person.name}." if not failed else
+                  f"Published {plan.person.name}, but {failed} of {len(change.steps)} steps failed (see below).",
+                  error=bool(failed))
+
+    async def _close_target(self) -> None:
+        if self._target is not None:
+            target, self._target = self._target, None
+            await target.close()
+
+    def closeEvent(self, event) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+        asyncio.ensure_future(self._close_target())
+        super().closeEvent(event)

@@ -1,0 +1,118 @@
+"""The window with the three services: publishing from the local library through the
+Publish dialog (preview, then each step's outcome, a partial failure shown), a backend
+without faces or a primary (what it cannot do is disabled and says why), and the
+Connections form asking each backend for what it needs."""
+
+import io
+
+import httpx
+from conftest import wait_for
+from fakes.ncp_mi import FakeMediaIntelligence
+from fakes.opencv_fr import FakeOpenCvFr
+from fakes.server import AsgiApp
+from fakes.superoffice import FakeSuperOffice
+from PIL import Image
+from ui_helpers import select_person
+
+from faceboard.app import Shell
+from faceboard.backends.local import LocalLibrary
+from faceboard.services.connections import Profile, app_token_key
+from faceboard.services.curator import Curator
+from faceboard.services.operations import AddThumbnails
+
+
+def big(colour) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (400, 400), colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_a_person_is_published_from_the_window_step_by_step(qtbot, loop, library_folder):
+    async def add_big_thumbnail():
+        library = LocalLibrary(library_folder)
+        try:
+            await Curator(library).apply(AddThumbnails("1", (big((200, 40, 40)),), True))
+        finally:
+            await library.close()
+
+    wait_for(qtbot, add_big_thumbnail())
+    fake = FakeMediaIntelligence.seeded()
+    shell = Shell(transport=httpx.ASGITransport(app=AsgiApp(fake)))
+    shell.store.save(Profile("media", "ncp-mi", "http://mi.test", fake.workspace, user=fake.access_key))
+    shell.secrets.set("media", fake.secret_key)
+    wait_for(qtbot, shell.open(Profile("mine", "local", library=str(library_folder))))
+    window = shell.current[2]
+    try:
+        select_person(qtbot, window, "1")
+        assert window.publish_action.isEnabled()
+        window.publish_action.trigger()
+        dialog = shell.dialog
+        qtbot.waitUntil(lambda: dialog.publish_button.isEnabled(), timeout=10000)
+        assert "Amara Okafor → Amara Okafor in NAVER Media Intelligence (family-ws) (a new person)" \
+            in dialog.summary.text()
+        assert "create Amara Okafor with them" in dialog.steps.item(1).text()
+        dialog.publish_button.click()
+        qtbot.waitUntil(lambda: "Published" in dialog.summary.text(), timeout=15000)
+        lines = [dialog.steps.item(i).text() for i in range(dialog.steps.count())]
+        assert "but 3 of" in dialog.summary.text()  # the demo's three small thumbnails
+        assert sum(line.startswith("✗") and "needs at least 256" in line for line in lines) == 3
+        assert any(line.startswith("✓  create Amara Okafor with 1 thumbnail") for line in lines)
+        assert any(p.name == "Amara Okafor" for p in fake.persons.values())
+        dialog.grab().save(str(library_folder.parent / "publish.png"))
+        dialog.close()
+    finally:
+        wait_for(qtbot, shell.close_current())
+
+
+def test_a_backend_without_faces_or_primary_disables_what_it_cannot_do_and_says_why(qtbot, loop):
+    fake = FakeOpenCvFr.seeded()
+    shell = Shell(transport=httpx.ASGITransport(app=AsgiApp(fake)))
+    shell.secrets.set("staff", fake.api_key)
+    wait_for(qtbot, shell.open(Profile("staff", "opencv-fr", "http://fr.test", "staff", edition="server")))
+    window = shell.current[2]
+    try:
+        qtbot.waitUntil(lambda: window.session.scope == "p1")  # the first person: no "Unassigned" here
+        assert window.people_view.isRowHidden(0) and not window.faces_pane.isVisible()
+        assert not window.primary_action.isEnabled()
+        assert window.primary_action.toolTip() == "OpenCV FR server (staff) cannot set the primary thumbnail."
+        assert "cannot rename people" in window.rename_action.toolTip()
+        assert "has no primary thumbnail: Faceboard shows the first one" in window.primary_slot.toolTip()
+        assert window.add_pictures.isEnabled() and window.publish_action.isEnabled()
+        qtbot.waitUntil(lambda: window.session.thumbnails.rowCount() == 1)
+        qtbot.waitUntil(lambda: window.session.tiles._used > 0)  # the inline thumbnails are shown
+        qtbot.wait(100)
+        window.grab().save("/tmp/opencv-window.png")
+    finally:
+        wait_for(qtbot, shell.close_current())
+
+
+def test_superoffice_shows_its_one_image_and_the_connections_form_asks_for_a_ticket(qtbot, loop):
+    fake = FakeSuperOffice.seeded(auth="soticket")
+    fake.images[5] = (170, "image/jpeg", big((10, 10, 200)))
+    shell = Shell(transport=httpx.ASGITransport(app=AsgiApp(fake)))
+    wait_for(qtbot, shell.open(Profile("mine", "local", library="")))  # any window: the form is the point
+    try:
+        shell.show_connections()
+        dialog = shell.dialog
+        dialog._new()
+        dialog.name.setText("crm")
+        dialog.kind.setCurrentIndex(dialog.kind.findData("superoffice"))
+        assert dialog.form.labelForField(dialog.key).text() == "Access token"
+        dialog.auth.setCurrentIndex(dialog.auth.findData("soticket"))
+        assert dialog.app_token.isVisibleTo(dialog) and not dialog.user.isVisibleTo(dialog)
+        assert not dialog.library_row.isVisibleTo(dialog) and dialog.form.labelForField(dialog.key).text() == "Ticket"
+        dialog.base_url.setText(f"http://so.test/{fake.tenant}/api/v1")
+        dialog.key.setText(fake.token)
+        dialog.app_token.setText(fake.app_token)
+        dialog.grab().save("/tmp/connections-superoffice.png")
+        dialog.open_button.click()
+        qtbot.waitUntil(lambda: shell.current[1].curator.connection == "crm", timeout=10000)
+        window = shell.current[2]
+        qtbot.waitUntil(lambda: window.session.scope == "5" and window.session.thumbnails.rowCount() == 1)
+        assert "keeps one image per person" in window.primary_slot.toolTip()
+        assert not window.primary_action.isEnabled() and window.add_pictures.isEnabled()
+        saved = shell.store.path.read_text()
+        assert fake.token not in saved and fake.app_token not in saved and '"auth": "soticket"' in saved
+        assert shell.secrets.get(app_token_key("crm")) == fake.app_token
+    finally:
+        wait_for(qtbot, shell.close_current())
