@@ -133,3 +133,35 @@ def test_a_chosen_target_person_and_an_unknown_one(library_folder, amara, capsys
         missing, _, err = publish(library_folder, capsys, "--to", "mi", "--person", "424242")
     assert "(Bob Baker, chosen)" in out and len(bob.thumbnails) == 4
     assert missing == 3 and "has no person 424242" in err
+
+
+def test_no_secret_of_any_service_reaches_a_log_record_or_a_file(library_folder, amara, capsys, caplog, tmp_path):
+    """Publish to all three at DEBUG, then look through every log record and every file
+    the app wrote (profiles, links, journal, caches) for each secret used."""
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    media, crm, fr = FakeMediaIntelligence.seeded(), FakeSuperOffice.seeded(("Amara Okafor",), auth="soticket"), \
+        FakeOpenCvFr.seeded(edition="cloud")
+    secrets = SecretStore()
+    with serve(media) as mi_url, serve(crm) as so_url, serve(fr) as fr_url:
+        ProfileStore().save(Profile("mi", "ncp-mi", mi_url, media.workspace, user=media.access_key))
+        ProfileStore().save(Profile("crm", "superoffice", f"{so_url}/{crm.tenant}/api/v1", auth="soticket"))
+        ProfileStore().save(Profile("fr", "opencv-fr", fr_url, "staff", edition="cloud"))
+        secrets.set("mi", media.secret_key)
+        secrets.set("crm", crm.token)
+        secrets.set(app_token_key("crm"), crm.app_token)
+        secrets.set("fr", fr.api_key)
+        for target in ("mi", "crm", "fr"):
+            code, _, err = publish(library_folder, capsys, "--to", target)
+            assert code in (0, 3), err
+    assert any("x-ncp-apigw" in r.getMessage() or "PUT" in r.getMessage() for r in caplog.records)
+    hidden = [media.secret_key, crm.token, crm.app_token, fr.api_key, "X-Amz-Signature=presigned"]
+    for record in caplog.records:
+        assert not any(secret in record.getMessage() for secret in hidden), record.getMessage()
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and "library" not in p.parts]
+    assert {"profiles.json", "links.json"} <= {p.name for p in written}
+    assert any(p.name.startswith("journal.sqlite3") for p in written)
+    for path in written:
+        data = path.read_bytes()
+        assert not any(secret.encode() in data for secret in hidden), path
