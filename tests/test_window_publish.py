@@ -116,3 +116,29 @@ def test_superoffice_shows_its_one_image_and_the_connections_form_asks_for_a_tic
         assert shell.secrets.get(app_token_key("crm")) == fake.app_token
     finally:
         wait_for(qtbot, shell.close_current())
+
+
+def test_a_face_is_found_in_the_media_of_a_workspace(qtbot, loop, library_folder):
+    fake = FakeMediaIntelligence.seeded()
+    fake.media = [{"assetId": 31, "assetName": "graduation.mp4", "score": 0.91}]
+    shell = Shell(transport=httpx.ASGITransport(app=AsgiApp(fake)))
+    shell.store.save(Profile("media", "ncp-mi", "http://mi.test", fake.workspace, user=fake.access_key))
+    shell.secrets.set("media", fake.secret_key)
+    wait_for(qtbot, shell.open(Profile("mine", "local", library=str(library_folder))))
+    window = shell.current[2]
+    try:
+        select_person(qtbot, window, "1")
+        window.faces_view.setCurrentIndex(window.session.faces.index(0))
+        assert window.find_in_media_action.isEnabled()
+        window.find_in_media_action.trigger()
+        dialog = shell.dialog
+        dialog.search_button.click()
+        qtbot.waitUntil(lambda: dialog.results.count() == 1, timeout=15000)
+        assert "graduation.mp4  (asset 31)" in dialog.results.item(0).text() and "91%" in dialog.results.item(0).text()
+        assert "Found in 1 item" in dialog.status.text()
+        upload = next(c for c in fake.calls if c.method == "PUT")
+        with Image.open(io.BytesIO(upload.body)) as sent:  # the demo's faces are small: sent with more photo
+            assert min(sent.size) >= 224
+        dialog.close()
+    finally:
+        wait_for(qtbot, shell.close_current())

@@ -100,6 +100,7 @@ class Shell:
         window = MainWindow(session, profile.name if profile.name != "command line" else backend.display_name)
         window.connectionsRequested.connect(self.show_connections)
         window.publishRequested.connect(self.show_publish)
+        window.findInMediaRequested.connect(self.show_media_search)
         window.show()
         previous, self.current = self.current, (backend, session, window)
         if previous is not None:
@@ -143,6 +144,14 @@ class Shell:
         _, session, window = self.current
         self.dialog = PublishDialog(session.curator, session.curator.connection, person, self.store, self.secrets,
                                     self.journal, window, **self._options)
+        self.dialog.show()
+
+    def show_media_search(self, face) -> None:
+        """Look for a face of the open connection in a Media Intelligence workspace."""
+        from faceboard.ui.media_search import MediaSearchDialog
+
+        _, session, window = self.current
+        self.dialog = MediaSearchDialog(session.curator, face, self.store, self.secrets, window, **self._options)
         self.dialog.show()
 
     async def close_current(self) -> None:

@@ -86,7 +86,7 @@ class FakeMediaIntelligence:
 
     def handle(self, method, path, query, headers, body):
         parsed = json.loads(body) if body and headers.get("content-type", "").startswith("application/json") else None
-        self.calls.append(Call(method, path, query, headers, parsed))
+        self.calls.append(Call(method, path, query, headers, body if parsed is None else parsed))
         if path.startswith("/storage/"):
             return self._storage(method, path, query, body)
         refused = self._gateway(method, headers)

@@ -156,6 +156,23 @@ def to_jpeg(data: bytes, box: BoundingBox | None = None, side: int = UPLOAD_MAX_
     return out.getvalue()
 
 
+def query_picture(data: bytes, box: BoundingBox | None, min_side: int) -> bytes:
+    """A face to search for, as a JPEG at least `min_side` pixels a side: the face with
+    more of its photo around it when the face alone is smaller (the search still finds
+    the face; the service refuses smaller pictures)."""
+    if box is not None:
+        side = max(box.width, box.height)
+        grow = max(0.0, min_side / (1 + 2 * FACE_CONTEXT) - side) / 2
+        box = BoundingBox(round(box.x - grow), round(box.y - grow), round(box.width + 2 * grow),
+                          round(box.height + 2 * grow))
+    picture = to_jpeg(data, box, max(min_side, 512))
+    with Image.open(io.BytesIO(picture)) as image:
+        if min(image.size) < min_side:
+            raise InvalidInput(f"The photo is {image.width}×{image.height} pixels around this face; the search "
+                               f"needs at least {min_side} pixels a side.")
+    return picture
+
+
 def _oriented_size(image: Image.Image) -> tuple[int, int]:
     """The size after EXIF orientation, which is where face boxes are given."""
     try:

@@ -43,6 +43,7 @@ TILE_SIZES = (64, 320)
 class MainWindow(QMainWindow):
     connectionsRequested = Signal()
     publishRequested = Signal(object)  # the Person to publish to another connection
+    findInMediaRequested = Signal(object)  # the Face to look for in a Media Intelligence workspace
 
     def __init__(self, session: Session, title: str):
         super().__init__()
@@ -220,6 +221,9 @@ class MainWindow(QMainWindow):
         self.change_log_action.setEnabled(self.session.curator.journal is not None)
         self.publish_action = self._action("&Publish to…", self.publish_selected, "Ctrl+Shift+P",
                                            "Send this person (primary, thumbnails, faces) to another connection")
+        self.find_in_media_action = self._action("&Find in media…", self.find_selected_in_media, "Ctrl+Shift+F",
+                                                 "Look for this face in the photos and videos of a NAVER Media "
+                                                 "Intelligence workspace")
 
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
@@ -235,7 +239,7 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addActions([self.rename_action, self.hide_action, self.merge_action, self.filter_action])
         edit_menu.addSeparator()
-        edit_menu.addAction(self.publish_action)
+        edit_menu.addActions([self.publish_action, self.find_in_media_action])
         for menu in (file_menu, edit_menu):
             menu.setToolTipsVisible(True)  # a disabled action says why
         view_menu = menus.addMenu("&View")
@@ -246,7 +250,7 @@ class MainWindow(QMainWindow):
 
         for view, actions in (
             (self.faces_view, [self.move_action, self.detach_action, self.new_person_action, self.primary_action,
-                               self.delete_faces_action]),
+                               self.delete_faces_action, self.find_in_media_action]),
             (self.thumbnails_view, [self.primary_action, self.remove_thumbnail_action]),
             (self.people_view, [self.rename_action, self.hide_action, self.merge_action, self.add_pictures_action,
                                 self.publish_action]),
@@ -358,6 +362,11 @@ class MainWindow(QMainWindow):
         if person is not None:
             self.publishRequested.emit(person)
 
+    def find_selected_in_media(self) -> None:
+        rows = self.faces_view.selectionModel().selectedIndexes()
+        if len(rows) == 1:
+            self.findInMediaRequested.emit(self.session.faces.face_at(rows[0].row()))
+
     def show_change_log(self) -> None:
         from faceboard.ui.change_log import ChangeLog
 
@@ -411,6 +420,7 @@ class MainWindow(QMainWindow):
         offer(self.remove_thumbnail_action, thumbnail, Capability.REMOVE_THUMBNAILS)
         offer(self.primary_action, person is not None, Capability.SET_PRIMARY)
         offer(self.publish_action, person is not None, None)
+        offer(self.find_in_media_action, len(self.selected_face_ids()) == 1, Capability.LIST_FACES)
         self.hide_action.setText("Show person" if person is not None and person.hidden else "&Hide person")
         self.add_pictures.setEnabled(self.add_pictures_action.isEnabled())
         self.add_pictures.setToolTip(self.add_pictures_action.toolTip())

@@ -1,0 +1,96 @@
+"""Find a face in the media of a NAVER Media Intelligence workspace: the face (with
+enough of its photo to meet the service's 224 pixels) is uploaded as a query image and
+the workspace's photos and videos are searched; the matches are listed with their score."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout
+
+from faceboard.domain import Face
+from faceboard.errors import FaceboardError
+from faceboard.services.connections import ProfileStore, SecretStore, open_backend, secret_for
+from faceboard.services.curator import Curator
+from faceboard.services.images import query_picture
+
+MIN_QUERY_SIDE = 224
+
+
+def media_profiles(store: ProfileStore) -> list:
+    """The saved connections whose media can be searched for a face."""
+    try:
+        return [p for p in store.all() if p.kind == "ncp-mi"]
+    except FaceboardError:
+        return []
+
+
+class MediaSearchDialog(QDialog):
+    def __init__(self, source: Curator, face: Face, store: ProfileStore, secrets: SecretStore, parent=None,
+                 **backend_options):
+        super().__init__(parent)
+        self.setWindowTitle("Find this face in the media")
+        self.resize(520, 380)
+        self._source, self._face, self._secrets, self._options = source, face, secrets, backend_options
+        self.task: asyncio.Task | None = None
+        self.where = QComboBox()
+        for profile in media_profiles(store):
+            self.where.addItem(f"{profile.name}  (workspace {profile.library})", profile)
+        self.status = QLabel("Search the workspace's photos and videos for this face.")
+        self.status.setWordWrap(True)
+        self.results = QListWidget()
+        self.results.setAccessibleName("Matches")
+        self.search_button = QPushButton("Search")
+        self.search_button.setDefault(True)
+        close = QPushButton("Close")
+        form = QFormLayout()
+        form.addRow("Search in", self.where)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        buttons.addWidget(self.search_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.status)
+        layout.addWidget(self.results, 1)
+        layout.addLayout(buttons)
+        self.search_button.clicked.connect(self.search)
+        close.clicked.connect(self.close)
+        if not self.where.count():
+            self.search_button.setEnabled(False)
+            self.status.setText("No NAVER Media Intelligence connection yet: add one in File ▸ Connections.")
+
+    def search(self) -> None:
+        if self.where.currentData() is not None and (self.task is None or self.task.done()):
+            self.search_button.setEnabled(False)
+            self.task = asyncio.ensure_future(self._search(self.where.currentData()))
+            self.task.add_done_callback(lambda _: self.search_button.setEnabled(True))
+
+    async def _search(self, profile) -> None:
+        self.results.clear()
+        self.status.setStyleSheet("")
+        self.status.setText("Uploading the face and searching… (a search takes a few seconds)")
+        try:
+            data = await self._source.backend.read_image(self._face.image.uri)
+            picture = await asyncio.to_thread(query_picture, data, self._face.image.box, MIN_QUERY_SIDE)
+            secret = await asyncio.to_thread(secret_for, profile, self._secrets)
+            media = open_backend(profile, secret, **self._options)
+            try:
+                await media.connect()
+                hits = await media.find_in_media(picture)
+            finally:
+                await media.close()
+        except FaceboardError as error:
+            self.status.setStyleSheet("color: #b3261e;")
+            self.status.setText(error.message)
+            return
+        for hit in hits:
+            score = "" if hit.score is None else f"  ·  {hit.score:.0%}"
+            self.results.addItem(f"{hit.name}  (asset {hit.asset_id}){score}")
+        self.status.setText(f"Found in {len(hits)} item{'s' * (len(hits) != 1)} of {media.display_name}."
+                            if hits else f"Not found in {media.display_name}.")
+
+    def closeEvent(self, event) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+        super().closeEvent(event)
