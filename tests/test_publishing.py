@@ -165,3 +165,30 @@ def test_no_secret_of_any_service_reaches_a_log_record_or_a_file(library_folder,
     for path in written:
         data = path.read_bytes()
         assert not any(secret.encode() in data for secret in hidden), path
+
+
+def test_from_gumnut_to_opencv_fr_the_unreadable_face_is_left_out_and_said(capsys, monkeypatch):
+    """Between two fakes: a Gumnut person whose one face crop the CDN no longer has; the
+    other faces are enrolled, and the missing one is a failed step with the CDN's words."""
+    from fakes.gumnut import FakeGumnut
+
+    source = FakeGumnut.seeded(people=2, faces_per_person=4, unassigned=0)
+    source.rate_limited = False
+    alice = next(p for p in source.people.values() if p.name == "Alice Archer")
+    lost = next(f for f in source.faces.values() if f.person_id == alice.id and f.id != alice.thumbnail_face_id)
+    target = FakeOpenCvFr.seeded(edition="cloud")
+    with serve(source) as gumnut_url, serve(target) as fr_url:
+        original = source._cdn
+        source._cdn = lambda path, headers: (404, {"content-type": "text/plain"}, b"no such object") \
+            if lost.id in path else original(path, headers)
+        ProfileStore().save(Profile("fr", "opencv-fr", fr_url, "staff", edition="cloud"))
+        SecretStore().set("fr", target.api_key)
+        monkeypatch.setenv("FACEBOARD_GUMNUT_API_KEY", source.api_key)
+        code = cli.run(cli.parser().parse_args(["--backend", "gumnut", "--base-url", gumnut_url, "--library-id",
+                                                "lib_main", "publish", alice.id, "--to", "fr"]))
+        out = capsys.readouterr().out
+    assert code == 3
+    assert f"! cannot read face {lost.id}, so it is left out: Gumnut images: no such object" in out
+    assert f"FAILED: read face {lost.id}" in out and "done: add faces 1–3" in out
+    assert "(Alice Archer, same name)" in out  # the collection's own Alice, p1
+    assert len(target.persons["p1"].thumbnails) == 1 + 3 and alice.id not in target.persons

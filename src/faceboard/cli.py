@@ -240,6 +240,8 @@ async def _publish(curator: Curator, source: str, args: argparse.Namespace, jour
         print(f"Publishing {plan.person.name} to {target.display_name} ({where}, {plan.found_by}):")
         for step in plan.steps:
             print(f"  - {step}")
+        for what, why in plan.skipped:
+            print(f"  ! cannot {what}, so it is left out: {why}")
         change = await publisher.run(plan)
         for what, why in change.steps:
             print(f"  {'done' if why is None else 'FAILED'}: {what}{'' if why is None else ': ' + why}")

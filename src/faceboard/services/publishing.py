@@ -83,6 +83,7 @@ class Plan:
     found_by: str  # "linked", "chosen", "same id", "same name" or "new"
     steps: tuple[str, ...]
     refusal: str | None = None  # why it cannot be published as planned
+    skipped: tuple[tuple[str, str], ...] = ()  # pictures of the person that could not be read, and why
 
 
 class Publisher:
@@ -92,8 +93,9 @@ class Publisher:
         self.target, self.target_name = target, target_name
         self.links = links or Links()
 
-    async def gather(self, person_id: str) -> tuple[Person, Publication]:
-        """The person's primary, other thumbnails and best faces, as JPEGs (decoded off the loop)."""
+    async def gather(self, person_id: str) -> tuple[Person, Publication, tuple[tuple[str, str], ...]]:
+        """The person's primary, other thumbnails and best faces, as JPEGs (decoded off the
+        loop); and the pictures that could not be read, each with why (the rest still go)."""
         person = await self.source.person(person_id)
         backend = self.source.backend
         thumbnails = await backend.list_thumbnails(person.id)
@@ -102,23 +104,27 @@ class Publisher:
         faces = []
         if self.source.can(Capability.LIST_FACES):
             faces = list((await self.source.faces_page(person.id, None, MAX_FACES)).items)[:MAX_FACES]
+        skipped: list[tuple[str, str]] = []
 
-        async def jpeg(ref, box=None, side=2048):
-            return await asyncio.to_thread(to_jpeg, await backend.read_image(ref.uri), box, side)
+        async def jpeg(ref, what: str, side: int = 2048) -> bytes | None:
+            try:
+                return await asyncio.to_thread(to_jpeg, await backend.read_image(ref.uri), ref.box, side)
+            except (InvalidInput, NotFound) as error:
+                skipped.append((f"read {what}", error.message))
+                return None
 
-        primary = await jpeg(primary_ref) if primary_ref is not None else None
-        crops = [await jpeg(f.image, f.image.box, FACE_SIDE) for f in faces]
-        if not crops and self.source.can(Capability.FACES_ARE_THUMBNAILS) and primary is not None:
+        primary = await jpeg(primary_ref, "the primary thumbnail") if primary_ref is not None else None
+        crops = [c for f in faces if (c := await jpeg(f.image, f"face {f.id}", FACE_SIDE)) is not None]
+        if not faces and self.source.can(Capability.FACES_ARE_THUMBNAILS) and primary is not None:
             crops = [primary]
-        publication = Publication(person.name, person.id, primary, tuple([await jpeg(r) for r in others]),
-                                  tuple(crops))
-        return person, publication
+        rest = [c for n, ref in enumerate(others) if (c := await jpeg(ref, f"thumbnail {n + 2}")) is not None]
+        return person, Publication(person.name, person.id, primary, tuple(rest), tuple(crops)), tuple(skipped)
 
     async def plan(self, person_id: str, target_id: str | None = None) -> Plan:
         """Find who receives the person, and say what will change."""
         if not self.target.can(Capability.RECEIVE_PUBLISHED):
             raise InvalidInput(f"{self.target.backend.display_name} cannot receive published people.")
-        person, publication = await self.gather(person_id)
+        person, publication, skipped = await self.gather(person_id)
         target, found_by = await self._find(person, target_id)
         backend = self.target.backend
         if target is not None:  # what the person there already holds is not sent again
@@ -132,7 +138,7 @@ class Publisher:
         if target is None and not backend.creates_people:
             refusal = (f"{backend.display_name} has no person named {person.name}, and Faceboard cannot make one "
                        "there: link one first.")
-        return Plan(person, publication, target, found_by, steps, refusal)
+        return Plan(person, publication, target, found_by, steps, refusal, skipped)
 
     async def _find(self, person: Person, chosen: str | None) -> tuple[Person | None, str]:
         if chosen is not None:
@@ -162,16 +168,17 @@ class Publisher:
         """Publish as planned (journaled by the target's curator); link the two people."""
         if plan.refusal:
             raise InvalidInput(plan.refusal)
+        skipped = Change(steps=plan.skipped, failures=plan.skipped)
         if not self.target.backend.takes(plan.publication):
             if plan.target is not None:
                 self.links.link(self.source_name, plan.person.id, self.target_name, plan.target.id)
-            return Change(steps=((plan.steps[0], None),))
+            return skipped.then(Change(steps=((plan.steps[0], None),)))
         change = await self.target.apply(Publish(plan.target.id if plan.target else None, plan.publication),
                                          progress)
         received = plan.target.id if plan.target else change.created_person_id
         if received is not None:
             self.links.link(self.source_name, plan.person.id, self.target_name, received, change.published)
-        return change
+        return skipped.then(change)
 
 
 def failed(change: Change) -> list[tuple[str, str]]:

@@ -127,6 +127,8 @@ class PublishDialog(QDialog):
                   + ("Publishing will:" if not plan.refusal else ""))
         for step in plan.steps:
             self.steps.addItem(f"•  {step}")
+        for what, why in plan.skipped:
+            self.steps.addItem(f"⚠  cannot {what}, so it is left out: {why}")
         if plan.refusal:
             self._say(plan.refusal, error=True)
         self.publish_button.setEnabled(plan.refusal is None)
