@@ -35,8 +35,9 @@ def test_the_signature_covers_the_query_exactly_as_sent():
 
 
 def backend_for(fake, clock, secret=None, workspace=None):
+    workspace = fake.workspace if workspace is None else workspace
     fake.clock = clock
-    return NcpMediaIntelligence(fake.access_key, secret or fake.secret_key, workspace or fake.workspace,
+    return NcpMediaIntelligence(fake.access_key, secret or fake.secret_key, workspace,
                                 "http://mi.test", transport=httpx.ASGITransport(app=AsgiApp(fake)),
                                 sleep=clock.sleep, clock=clock)
 
@@ -228,3 +229,27 @@ def test_publishing_creates_a_person_with_the_primary_flagged(fake):
     dora = next(p for p in fake.persons.values() if p.name == "Dora Diaz")
     assert result.person.id == str(dora.id) and [t["primary"] for t in dora.thumbnails] == [True, False]
     assert all(error is None for _, error in result.items)
+
+
+def test_without_a_workspace_the_only_one_is_opened_or_the_choice_is_named(fake):
+    clock = FakeClock()
+
+    async def connect(backend):
+        return await backend.connect()
+
+    assert "workspace family-ws" in run(fake, connect, clock, workspace="")
+    fake.other_workspaces = [f"team-{n:03d}" for n in range(150)]  # two pages of them
+    with pytest.raises(InvalidInput, match="these keys see family-ws, team-000, .*team-149"):
+        run(fake, connect, clock, workspace="")
+
+
+def test_an_upload_address_refused_as_expired_is_asked_for_again(fake):
+    bob = next(iter(fake.persons.values()))
+    fake.expire_uploads = 1
+
+    async def scenario(backend):
+        return await backend.add_thumbnail(str(bob.id), picture((5, 5, 5)))
+
+    added = run(fake, scenario)
+    assert added.id in {str(t["id"]) for t in bob.thumbnails}
+    assert sum(c.path.endswith("presigned-url") for c in fake.calls) == 2

@@ -122,3 +122,22 @@ def test_publishing_enrolls_the_faces(edition):
     assert len(dora.thumbnails) == (1 if edition == "server" else 5)
     if edition == "cloud":
         assert [len(c.body["images"]) for c in fake.calls if c.method == "POST"] == [3, 2]
+
+
+@pytest.mark.parametrize("request_kwargs,error,says", [
+    ({"headers": {"x-api-key": ""}}, AuthFailed, "no API key was sent"),
+    ({"json": {"collection_name": "bad name!", "face_storage_type": "StoreThumbnails", "persons": []}},
+     InvalidInput, "collection names may hold only"),
+    ({"json": {"collection_name": "visitors", "face_storage_type": "StoreThumbnails", "persons": []}},
+     NotFound, "create the collection first"),
+    ({"json": {"collection_name": "staff", "face_storage_type": "Everything", "persons": []}},
+     InvalidInput, "the request was malformed"),
+])
+def test_each_error_code_of_the_seed_is_a_message_a_user_understands(request_kwargs, error, says):
+    fake = FakeOpenCvFr.seeded()
+
+    async def scenario(backend):
+        await backend._call("PUT", "/persons", **request_kwargs)
+
+    with pytest.raises(error, match=says):
+        run(fake, scenario)

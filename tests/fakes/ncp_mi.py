@@ -52,6 +52,8 @@ class FakeMediaIntelligence:
     objects: dict = field(default_factory=dict)  # storage key -> bytes
     completed: set = field(default_factory=set)  # keys confirmed by uploads/complete
     media: list = field(default_factory=list)  # assets a face search finds: {"assetId", "assetName", "score"}
+    other_workspaces: list = field(default_factory=list)
+    expire_uploads: int = 0  # the next presigned upload addresses to refuse, as if they had expired
     calls: list = field(default_factory=list)
     _uploads: dict = field(default_factory=dict)  # token -> (key, issued at, used)
     _presigned: list = field(default_factory=list)  # times of presign calls, for the 50-a-minute limit
@@ -129,7 +131,9 @@ class FakeMediaIntelligence:
         token = path.rsplit("/", 1)[-1]
         if method == "PUT" and token in self._uploads:
             key, issued, used = self._uploads[token]
-            if used or self.clock() - issued > 15 * 60 or query.get("X-Amz-Signature") != ["presigned"]:
+            expired = self.expire_uploads > 0
+            self.expire_uploads -= expired
+            if expired or used or self.clock() - issued > 15 * 60 or query.get("X-Amz-Signature") != ["presigned"]:
                 return 403, {"content-type": "application/xml"}, b"<Error><Code>AccessDenied</Code></Error>"
             self._uploads[token] = (key, issued, True)
             self.objects[key] = body
@@ -146,6 +150,13 @@ class FakeMediaIntelligence:
         if parts[:3] == ["api", "v1", "query-assets"]:
             return self._uploading(method, parts[3:], body, "assetFileName", "assetFileKey", "presignedUploadUrl",
                                    "assetKey", 224)
+        if parts == ["api", "v1", "workspaces"] and method == "GET":
+            if "pageNum" not in query:
+                raise ValueError("pageNum is required.")
+            number, size = int(query["pageNum"][0]), int(query.get("pageSize", ["1000"])[0])
+            names = [self.workspace, *self.other_workspaces]
+            return {"content": [{"workspaceName": n} for n in names[(number - 1) * size : number * size]],
+                    "totalCount": len(names), "totalPage": max(1, -(-len(names) // size)), "pageNo": number}
         if parts[:3] != ["api", "v1", "workspaces"] or len(parts) < 4:
             raise LookupError("No such API")
         if parts[3] != self.workspace:

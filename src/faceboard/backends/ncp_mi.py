@@ -80,13 +80,13 @@ class NcpMediaIntelligence(WithoutFaces):
                  clock=None):
         if not access_key or not secret_key:
             raise AuthFailed(f"{SERVICE} needs an access key and a secret key.")
-        if not WORKSPACE_NAME.fullmatch(workspace or ""):
+        if workspace and not WORKSPACE_NAME.fullmatch(workspace):
             raise InvalidInput(f"{SERVICE} workspace names are 3 to 63 lower-case letters, digits and hyphens; "
                                f"{workspace!r} is not one.")
         register_secret(secret_key)
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.workspace = workspace
-        self.display_name = f"{SERVICE} ({workspace})"
+        self.display_name = f"{SERVICE} ({workspace or 'no workspace yet'})"
         self._sleep = sleep
         signing = NcpSignature(access_key, secret_key, clock or time.time)
         self._api = make_client(self.base_url, inner=transport, auth=signing, sleep=sleep, expect_json=True,
@@ -142,12 +142,19 @@ class NcpMediaIntelligence(WithoutFaces):
                                "on each side.")
         suffix = "png" if image.startswith(b"\x89PNG") else "jpg"
         name = f"faceboard-{hashlib.sha1(image).hexdigest()[:16]}.{suffix}"
-        await self.presign_limit.acquire()
-        issued = await self._result("POST", presign, json={name_field: name}) or {}
-        key, url = issued.get(key_field), issued.get(url_field)
-        if not isinstance(key, str) or not isinstance(url, str):
-            raise Unavailable(f"{SERVICE} gave no upload address.")
-        await self._storage_put(url, image)  # at once: the address lives 15 minutes and serves one upload
+        for attempt in range(2):  # an address refused (expired, used) is asked for again, once
+            await self.presign_limit.acquire()
+            issued = await self._result("POST", presign, json={name_field: name}) or {}
+            key, url = issued.get(key_field), issued.get(url_field)
+            if not isinstance(key, str) or not isinstance(url, str):
+                raise Unavailable(f"{SERVICE} gave no upload address.")
+            try:
+                await self._storage_put(url, image)  # at once: the address lives 15 minutes and serves one upload
+                break
+            except AuthFailed:
+                if attempt:
+                    raise Unavailable(f"{SERVICE} storage refused the upload twice (an expired address?).") \
+                        from None
         attempt = 0
         while True:
             await self.status_limit.acquire()
@@ -187,7 +194,30 @@ class NcpMediaIntelligence(WithoutFaces):
 
     # -- reading ----------------------------------------------------------------------
 
+    async def workspaces(self) -> list[str]:
+        """The names of the workspaces these keys see, read page by page."""
+        names, number = [], 1
+        while True:
+            page = await self._result("GET", "/api/v1/workspaces", params={"pageNum": number, "pageSize": PAGE_SIZE})
+            content = page.get("content") if isinstance(page, dict) else None
+            if not isinstance(content, list):
+                raise Unavailable(f"{SERVICE} answered with something Faceboard cannot read: no workspaces listed.")
+            names += [w["workspaceName"] for w in content if isinstance(w, dict) and
+                      isinstance(w.get("workspaceName"), str)]
+            pages = page.get("totalPage")
+            if not content or not isinstance(pages, int) or number >= pages:
+                return names
+            number += 1
+
     async def connect(self) -> str:
+        """Check the keys and settle the workspace: the only one there is, when none is named."""
+        if not self.workspace:
+            names = await self.workspaces()
+            if len(names) != 1:
+                raise InvalidInput(f"Name the {SERVICE} workspace to open: these keys see "
+                                   f"{', '.join(names) if names else 'none'}.")
+            self.workspace = names[0]
+            self.display_name = f"{SERVICE} ({self.workspace})"
         found = await self._result("GET", self._ws())
         name = found.get("workspaceName", self.workspace) if isinstance(found, dict) else self.workspace
         return f"Connected to {SERVICE}, workspace {name}."
