@@ -143,3 +143,16 @@ def test_secrets_never_reach_a_log_line(caplog):
         assert secret not in text
     assert "x=1" in text
     assert redact("Basic dXNlcjpwYXNz") == "Basic ***"
+
+
+def test_a_reserve_is_left_for_the_jitter_between_sending_and_arriving():
+    clock = FakeClock()
+    bucket = TokenBucket(10, 5, clock=clock, sleep=clock.sleep, reserve=2)
+
+    async def spend():
+        for _ in range(10):
+            await bucket.acquire()
+
+    asyncio.run(spend())
+    assert bucket.tokens >= 2 - 1e-9  # never run below the reserve
+    assert clock.now - 1000.0 == pytest.approx(0.4)  # 8 at once, then one token each 0.2 s

@@ -50,7 +50,7 @@ class GumnutBackend:
         self.base_url = base_url.rstrip("/")
         self.library_id = library_id
         self.display_name = f"Gumnut ({self.base_url})"
-        self.limiter = limiter or TokenBucket(400, 100)
+        self.limiter = limiter or TokenBucket(400, 100, reserve=3)  # 30 ms of arrival jitter
         self._api = make_client(self.base_url, inner=transport, limiter=self.limiter, cost=request_cost, sleep=sleep,
                                 expect_json=True, ca_bundle=ca_bundle)
         self._cdn = make_client(inner=transport, sleep=sleep, ca_bundle=ca_bundle)  # no Authorization: signed URLs

@@ -180,13 +180,18 @@ def unreachable(error: httpx.TransportError, service: str) -> Unreachable:
 
 
 class TokenBucket:
-    """A client-side token bucket: a bulk operation slows down instead of drawing 429s."""
+    """A client-side token bucket: a bulk operation slows down instead of drawing 429s.
+
+    `reserve` tokens are left unspent: the server charges a request when it arrives, and
+    arrivals jitter by some milliseconds against the sends this bucket counts, so a
+    bucket run down to zero would now and then be one token ahead of the server's."""
 
     def __init__(self, capacity: float, refill_per_second: float,
                  clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, reserve: float = 0.0):
         self.capacity = capacity
         self.rate = refill_per_second
+        self.reserve = reserve
         self._clock = clock
         self._sleep = sleep
         self._tokens = capacity
@@ -204,12 +209,13 @@ class TokenBucket:
 
     async def acquire(self, cost: float = 1.0) -> None:
         cost = min(cost, self.capacity)
+        needed = min(cost + self.reserve, self.capacity)
         while True:
             self._refill()
-            if self._tokens >= cost - 1e-9:  # tolerate float dust, or a wait could shrink forever
+            if self._tokens >= needed - 1e-9:  # tolerate float dust, or a wait could shrink forever
                 self._tokens = max(0.0, self._tokens - cost)
                 return
-            await self._sleep(max((cost - self._tokens) / self.rate, 0.001))
+            await self._sleep(max((needed - self._tokens) / self.rate, 0.001))
 
     def observe(self, remaining: float) -> None:
         """The server's count is the truth when it says we have fewer tokens left."""
