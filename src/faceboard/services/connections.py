@@ -1,8 +1,9 @@
 """Connection profiles: which backend, where, which library; and their secrets.
 
 Profiles are a JSON file under the platformdirs config directory. Secrets (API keys,
-NCP secret keys, SuperOffice tokens, passwords and application tokens) live in the OS keyring and never in that file; where no keyring backend exists (a
-headless box, CI) the secret is kept in memory for the session and `warning` says so.
+NCP secret keys, SuperOffice tokens, passwords and application tokens) live in the OS
+keyring and never in that file; where no keyring backend exists (a headless box, CI)
+the secret is kept in memory for the session and `warning` says so.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class Profile:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise InvalidInput("A saved profile has no name.")
         for key in INSECURE_KEYS & entry.keys():
-            if entry[key] in (False, 0, "false", "no", "0") if key.startswith("verify") else bool(entry[key]):
+            if _turns_checks_off(key, entry[key]):
                 raise InvalidInput(f"Profile {entry['name']!r} asks to turn certificate checks off ({key!r}). "
                                    "Faceboard always checks certificates; for a private certificate authority, "
                                    "set the profile's \"ca_bundle\" to its certificate file instead.")
@@ -65,6 +66,20 @@ class Profile:
     @property
     def needs_secret(self) -> bool:
         return self.kind in KEY_VARIABLES
+
+    @property
+    def secret_variable(self) -> str:
+        """The environment variable that holds the secret when the keyring does not."""
+        if self.kind == "superoffice" and self.auth == "basic":
+            return SUPEROFFICE_PASSWORD
+        return KEY_VARIABLES[self.kind]
+
+
+def _turns_checks_off(key: str, value) -> bool:
+    """`"verify": false` and `"insecure": true` both ask for what Faceboard never does."""
+    if key.startswith("verify"):
+        return value in (False, 0, "false", "no", "0")
+    return bool(value)
 
 
 class ProfileStore:
@@ -138,9 +153,7 @@ def secret_for(profile: Profile, secrets: SecretStore | None) -> str | None:
     if not profile.needs_secret:
         return None
     secret = secrets.get(profile.name) if secrets is not None else None
-    variable = SUPEROFFICE_PASSWORD if profile.kind == "superoffice" and profile.auth == "basic" else \
-        KEY_VARIABLES[profile.kind]
-    return secret or os.environ.get(variable) or None
+    return secret or os.environ.get(profile.secret_variable) or None
 
 
 def app_token_key(profile_name: str) -> str:
@@ -172,10 +185,8 @@ def open_backend(profile: Profile, secret: str | None, app_token: str = "", **op
 
         return LocalLibrary(Path(profile.library) if profile.library else default_library())
     if not secret:
-        variable = SUPEROFFICE_PASSWORD if profile.kind == "superoffice" and profile.auth == "basic" else \
-            KEY_VARIABLES[profile.kind]
         raise AuthFailed(f"No {SECRET_NAMES[profile.kind]} for {KINDS[profile.kind]}: save one in the profile "
-                         f"or set {variable}.")
+                         f"or set {profile.secret_variable}.")
     options["ca_bundle"] = profile.ca_bundle
     if profile.kind == "gumnut":
         from faceboard.backends.gumnut import DEFAULT_BASE_URL, GumnutBackend
