@@ -59,6 +59,12 @@ def test_a_person_is_published_from_the_window_step_by_step(qtbot, loop, library
         assert any(line.startswith("✓  create Amara Okafor with 1 thumbnail") for line in lines)
         assert any(p.name == "Amara Okafor" for p in fake.persons.values())
         dialog.grab().save(str(library_folder.parent / "publish.png"))
+        picker = dialog.picker()  # choosing someone else there: the picker searches the target
+        qtbot.waitUntil(lambda: picker.chosen() is not None, timeout=10000)
+        assert picker.chosen().name == "Amara Okafor"  # this person's name first
+        picker._filter.setText("bob")
+        qtbot.waitUntil(lambda: picker.chosen() is not None and picker.chosen().name == "Bob Baker", timeout=10000)
+        picker.close()
         dialog.close()
     finally:
         wait_for(qtbot, shell.close_current())

@@ -23,12 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from faceboard.backends.base import Progress
-from faceboard.domain import Person
+from faceboard.domain import PeopleQuery, Person
 from faceboard.errors import FaceboardError
 from faceboard.services.connections import KINDS, ProfileStore, SecretStore, app_token_for, open_backend, secret_for
 from faceboard.services.curator import Curator
 from faceboard.services.journal import Journal
 from faceboard.services.publishing import Plan, Publisher
+from faceboard.ui.dialogs import PersonPicker
 
 RECEIVERS = ("ncp-mi", "superoffice", "opencv-fr")  # the kinds that take published people
 FOUND_BY = {"linked": "linked before", "chosen": "chosen by you", "same id": "the same id",
@@ -53,6 +54,9 @@ class PublishDialog(QDialog):
                 self.where.addItem(f"{profile.name}  ({KINDS[profile.kind]})", profile)
         self.person_there = QLineEdit()
         self.person_there.setPlaceholderText("empty: linked before, the same id, or the same name")
+        self.choose_button = QPushButton("Choose…")
+        self.choose_button.setToolTip("Pick the person there by name")
+        self.choose_button.setEnabled(False)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.steps = QListWidget()
@@ -67,7 +71,10 @@ class PublishDialog(QDialog):
         close = QPushButton("Close")
         form = QFormLayout()
         form.addRow("Publish to", self.where)
-        form.addRow("Person there", self.person_there)
+        there = QHBoxLayout()
+        there.addWidget(self.person_there, 1)
+        there.addWidget(self.choose_button)
+        form.addRow("Person there", there)
         buttons = QHBoxLayout()
         buttons.addWidget(self.preview_button)
         buttons.addStretch(1)
@@ -83,6 +90,7 @@ class PublishDialog(QDialog):
         self.publish_button.clicked.connect(self.publish)
         self.where.currentIndexChanged.connect(lambda _: self.preview())
         self.person_there.returnPressed.connect(self.preview)
+        self.choose_button.clicked.connect(self.choose)
         close.clicked.connect(self.close)
         if self.where.count():
             self.preview()
@@ -108,6 +116,7 @@ class PublishDialog(QDialog):
         profile = self.where.currentData()
         self.steps.clear()
         self._plan = None
+        self.choose_button.setEnabled(False)
         self._say(f"Looking for {self._person.name} in {profile.name}…")
         try:
             await self._close_target()
@@ -115,6 +124,7 @@ class PublishDialog(QDialog):
             token = await asyncio.to_thread(app_token_for, profile, self._secrets)
             self._target = open_backend(profile, secret, token, **self._options)
             await self._target.connect()
+            self.choose_button.setEnabled(True)
             self._publisher = Publisher(self._source, self._source_name, Curator(self._target, self._journal,
                                                                                 profile.name), profile.name)
             plan = await self._publisher.plan(self._person.id, self.person_there.text().strip() or None)
@@ -132,6 +142,24 @@ class PublishDialog(QDialog):
         if plan.refusal:
             self._say(plan.refusal, error=True)
         self.publish_button.setEnabled(plan.refusal is None)
+
+    def picker(self) -> PersonPicker:
+        """The people of the target, searched as you type, this person's name first."""
+        target = self._target
+
+        async def search(text: str) -> list[Person]:
+            return list((await target.list_people(None, 200, PeopleQuery(text=text))).items)
+
+        return PersonPicker(self, search, f"Publish {self._person.name} to…", False, (self._person.name,))
+
+    def choose(self) -> None:
+        """A plain slot: the picker runs a nested event loop."""
+        if self._target is None:
+            return
+        picker = self.picker()
+        if picker.exec() == QDialog.DialogCode.Accepted and isinstance(picker.chosen(), Person):
+            self.person_there.setText(picker.chosen().id)
+            self.preview()
 
     def publish(self) -> None:
         if self._plan is not None and self._plan.refusal is None:
