@@ -33,7 +33,7 @@ from faceboard import __version__
 from faceboard.domain import Capability
 from faceboard.ui import dialogs
 from faceboard.ui.face_grid import FaceGrid
-from faceboard.ui.models import SORTS
+from faceboard.ui.models import SORTS, faces_text
 from faceboard.ui.session import Session
 from faceboard.ui.views import PeopleView, PrimarySlot, TileView
 
@@ -541,8 +541,9 @@ class MainWindow(QMainWindow):
         if target is None:
             return
         undo = "You can undo it." if self._undoable() else "This cannot be undone."
-        if not dialogs.confirm(self, "Merge people", f"Move all {person.face_count} faces of {person.name} to "
-                               f"{target.name}, and remove {person.name}? {undo}"):
+        what = faces_text(person.face_count, self.session.people.noun)
+        if not dialogs.confirm(self, "Merge people", f"Move all {what} of {person.name} to {target.name}, and "
+                               f"remove {person.name}? {undo}"):
             return
         self.session.merge(target.id, [person.id])
 
