@@ -253,3 +253,38 @@ def test_an_upload_address_refused_as_expired_is_asked_for_again(fake):
     added = run(fake, scenario)
     assert added.id in {str(t["id"]) for t in bob.thumbnails}
     assert sum(c.path.endswith("presigned-url") for c in fake.calls) == 2
+
+
+def test_an_envelope_code_other_than_zero_is_an_error_with_the_services_words(fake):
+    original = fake._route
+
+    def refusing(method, parts, query, body):
+        if method == "PATCH":
+            raise ValueError("Invalid Request.")  # the fake answers 400 {code: "10001", message}
+        return original(method, parts, query, body)
+
+    fake._route = refusing
+    alice = next(iter(fake.persons.values()))
+
+    async def scenario(backend):
+        await backend.update_person(str(alice.id), name="Alicia")
+
+    with pytest.raises(InvalidInput, match="Invalid Request."):
+        run(fake, scenario)
+
+    fake._route = original
+    answer = fake.handle  # a 200 whose envelope says it failed
+
+    def failing_envelope(method, path, query, headers, body):
+        status, out_headers, out = answer(method, path, query, headers, body)
+        if path.endswith("/persons") and method == "GET":
+            return 200, out_headers, b'{"code": "10023", "message": "You can request up to 10 assets at a time."}'
+        return status, out_headers, out
+
+    fake.handle = failing_envelope
+
+    async def listing(backend):
+        await backend.list_people()
+
+    with pytest.raises(InvalidInput, match=r"up to 10 assets at a time. \(code 10023\)"):
+        run(fake, listing)

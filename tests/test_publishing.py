@@ -192,3 +192,42 @@ def test_from_gumnut_to_opencv_fr_the_unreadable_face_is_left_out_and_said(capsy
     assert f"FAILED: read face {lost.id}" in out and "done: add faces 1–3" in out
     assert "(Alice Archer, same name)" in out  # the collection's own Alice, p1
     assert len(target.persons["p1"].thumbnails) == 1 + 3 and alice.id not in target.persons
+
+
+def test_a_face_is_found_in_the_media_from_the_command_line(library_folder, capsys):
+    fake = FakeMediaIntelligence.seeded()
+    fake.media = [{"assetId": 8, "assetName": "wedding.jpg", "score": 0.88}]
+    with serve(fake) as url:
+        ProfileStore().save(Profile("mi", "ncp-mi", url, fake.workspace, user=fake.access_key))
+        SecretStore().set("mi", fake.secret_key)
+        code = cli.run(cli.parser().parse_args(["--library", str(library_folder), "find-in-media", "1", "--in", "mi"]))
+        out = capsys.readouterr()
+    assert code == 0, out.err
+    assert out.out == "8\twedding.jpg\t0.88\n" and "1 match(es)" in out.err
+
+
+def test_a_publication_left_pending_is_not_sent_twice_by_resume(library_folder, amara):
+    """Killed after journaling a publication: resume says to check, rather than add the
+    thumbnails a second time."""
+    from faceboard.backends.ncp_mi import NcpMediaIntelligence
+    from faceboard.domain import Publication
+    from faceboard.services.operations import Publish
+
+    fake = FakeMediaIntelligence.seeded()
+
+    async def main(url):
+        journal = Journal()
+        backend = NcpMediaIntelligence(fake.access_key, fake.secret_key, fake.workspace, url)
+        try:
+            curator = Curator(backend, journal, "mi")
+            await journal.record("mi", backend.display_name, "Publish Amara Okafor",
+                                 Publish(None, Publication("Amara Okafor", "1", big((1, 2, 3)))))
+            return await curator.resume()
+        finally:
+            await backend.close()
+            await journal.close()
+
+    with serve(fake) as url:
+        ((entry, outcome),) = asyncio.run(main(url))
+    assert "Not published again" in outcome.message and "Check the person there" in outcome.message
+    assert not any(p.name == "Amara Okafor" for p in fake.persons.values())
