@@ -7,7 +7,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from faceboard import __version__, cli
+from faceboard import APP, __version__, cli
 from faceboard.errors import FaceboardError
 
 
@@ -32,8 +32,8 @@ def run_window(args) -> int:
         print(f"faceboard: {error.message}", file=sys.stderr)
         return cli.exit_code(error)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setOrganizationName(cli.APP)
-    app.setApplicationName(cli.APP)
+    app.setOrganizationName(APP)
+    app.setApplicationName(APP)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("io.github.faceboard.Faceboard")
     # the loop ends when _window returns, after pending changes are written; not before

@@ -20,12 +20,11 @@ from pathlib import Path
 
 from platformdirs import user_cache_path
 
-from faceboard import __version__
+from faceboard import APP, __version__
 from faceboard.backends.local import demo
 from faceboard.domain import Capability, Face, Person
 from faceboard.errors import AuthFailed, FaceboardError, RateLimited, Unavailable, Unreachable, Unsupported
 from faceboard.services.connections import (
-    APP,
     KINDS,
     Profile,
     ProfileStore,

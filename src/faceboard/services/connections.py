@@ -16,11 +16,11 @@ import keyring
 import keyring.errors
 from platformdirs import user_config_path, user_data_path
 
+from faceboard import APP
 from faceboard.backends.base import Backend
 from faceboard.errors import AuthFailed, InvalidInput, NotFound
 from faceboard.services import json_files
 
-APP = "Faceboard"
 KINDS = {"local": "Local library", "gumnut": "Gumnut", "ncp-mi": "NAVER Media Intelligence",
          "superoffice": "SuperOffice CRM", "opencv-fr": "OpenCV Face Recognition"}
 KEY_VARIABLES = {"gumnut": "FACEBOARD_GUMNUT_API_KEY", "ncp-mi": "FACEBOARD_NCP_SECRET_KEY",

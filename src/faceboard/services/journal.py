@@ -24,6 +24,7 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
+from faceboard import APP
 from faceboard.domain import Publication
 from faceboard.services.operations import Operation
 
@@ -49,7 +50,7 @@ CREATE INDEX IF NOT EXISTS entries_waiting ON entries (connection, state);
 
 
 def default_journal() -> Path:
-    return user_data_path("faceboard", "faceboard") / "journal.sqlite3"
+    return user_data_path(APP, APP) / "journal.sqlite3"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
+from faceboard import APP
 from faceboard.backends.base import Progress
 from faceboard.domain import Capability, PeopleQuery, Person, Publication
 from faceboard.errors import Conflict, InvalidInput, NotFound
@@ -45,7 +46,7 @@ class Links:
     """source connection + person id → target connection + person id, in a JSON file."""
 
     def __init__(self, path: Path | None = None):
-        self.path = path or user_data_path("Faceboard", "Faceboard") / "links.json"
+        self.path = path or user_data_path(APP, APP) / "links.json"
 
     def _read(self) -> list[dict]:
         return [link for link in json_files.read_list(self.path, "links") if isinstance(link, dict)]
