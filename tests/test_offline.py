@@ -112,3 +112,24 @@ def test_changes_left_waiting_by_a_killed_run_are_sent_once_when_the_connection_
         qtbot.waitUntil(lambda: "1 waiting change sent" in window.statusBar().currentMessage())
     finally:
         wait_for(qtbot, shell.close_current())
+
+
+def test_pictures_missed_while_offline_are_shown_once_the_network_is_back(qtbot, loop, fake):
+    """A crop that could not be fetched offline is not marked broken: painted again after
+    the network is back, it arrives."""
+    network = Network(fake)
+    shell, window = open_shell(qtbot, fake, network)
+    tiles = window.session.tiles
+    network.down = True
+    try:
+        ref = window.session.faces.face_at(0).image
+        side = 300  # a size the window has not asked for
+        assert tiles.pixmap(ref, side) is None
+        qtbot.waitUntil(lambda: not tiles._pending, timeout=10000)
+        assert tiles.failure(ref) is None and tiles.pixmap(ref, side) is None  # asked again: still offline
+        qtbot.waitUntil(lambda: not tiles._pending, timeout=10000)
+        network.down = False
+        tiles.pixmap(ref, side)
+        qtbot.waitUntil(lambda: tiles.pixmap(ref, side) is not None, timeout=10000)
+    finally:
+        wait_for(qtbot, shell.close_current())

@@ -51,6 +51,10 @@ def test_a_person_is_published_from_the_window_step_by_step(qtbot, loop, library
         assert "Amara Okafor → Amara Okafor in NAVER Media Intelligence (family-ws) (a new person)" \
             in dialog.summary.text()
         assert "create Amara Okafor with them" in dialog.steps.item(1).text()
+        dialog.preview()  # previewing again keeps the connection and the person's pictures
+        qtbot.waitUntil(lambda: dialog.publish_button.isEnabled(), timeout=10000)
+        assert sum(c.path == f"/api/v1/workspaces/{fake.workspace}" for c in fake.calls) == 1
+        assert dialog._gathered is not None and dialog._gathered.person.name == "Amara Okafor"
         dialog.publish_button.click()
         qtbot.waitUntil(lambda: "Published" in dialog.summary.text(), timeout=15000)
         lines = [dialog.steps.item(i).text() for i in range(dialog.steps.count())]

@@ -22,8 +22,8 @@ from platformdirs import user_cache_path
 
 from faceboard import APP, __version__
 from faceboard.backends.local import demo
-from faceboard.domain import Capability, Face, Person
-from faceboard.errors import AuthFailed, FaceboardError, RateLimited, Unavailable, Unreachable, Unsupported
+from faceboard.domain import Face, Person
+from faceboard.errors import AuthFailed, FaceboardError, RateLimited, Unavailable, Unreachable
 from faceboard.services.connections import (
     KINDS,
     Profile,
@@ -36,9 +36,10 @@ from faceboard.services.connections import (
     secret_for,
 )
 from faceboard.services.curator import Curator
-from faceboard.services.images import expand_pictures, prepare_upload, to_jpeg
+from faceboard.services.face_search import find_face_in_media
+from faceboard.services.images import expand_pictures, prepare_upload
 from faceboard.services.journal import Journal
-from faceboard.services.publishing import Publisher, failed
+from faceboard.services.publishing import Publisher, failed, gather
 from faceboard.services.operations import AddThumbnails, AssignFaces, SetPrimary, SetPrimaryFromFace
 
 EXIT_REFUSED, EXIT_AUTH, EXIT_UNAVAILABLE = 3, 4, 5
@@ -233,8 +234,8 @@ async def _publish(curator: Curator, source: str, args: argparse.Namespace, jour
     profile, target = open_profile(args.to, secrets)
     try:
         await target.connect()
-        publisher = Publisher(curator, source, Curator(target, journal, profile.name), profile.name)
-        plan = await publisher.plan(args.person_id, args.person)
+        publisher = Publisher(source, Curator(target, journal, profile.name), profile.name)
+        plan = await publisher.plan(await gather(curator, args.person_id), args.person)
         where = plan.target.name if plan.target else "a new person"
         print(f"Publishing {plan.person.name} to {target.display_name} ({where}, {plan.found_by}):")
         for step in plan.steps:
@@ -252,12 +253,9 @@ async def _publish(curator: Curator, source: str, args: argparse.Namespace, jour
 async def _find_in_media(curator: Curator, args: argparse.Namespace, secrets: SecretStore) -> int:
     profile, media = open_profile(args.media, secrets)
     try:
-        if Capability.FIND_IN_MEDIA not in media.capabilities:
-            raise Unsupported(f"{media.display_name} cannot search its media for a face.")
         await media.connect()
         (face,) = await curator.backend.get_faces([args.face_id])
-        crop = to_jpeg(await curator.backend.read_image(face.image.uri), face.image.box, 512)
-        hits = await media.find_in_media(crop)
+        hits = await find_face_in_media(curator.backend, face, media)
         for hit in hits:
             print(f"{hit.asset_id}\t{hit.name}\t{'' if hit.score is None else f'{hit.score:.2f}'}")
         print(f"{len(hits)} match(es) in {media.display_name}.", file=sys.stderr)

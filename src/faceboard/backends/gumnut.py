@@ -18,7 +18,7 @@ import httpx
 
 from faceboard.backends.base import CANCELLED, AssignResult, Progress
 from faceboard.backends.gumnut_json import SERVICE, cursor_after, face_from, page_from, person_from, unreadable
-from faceboard.backends.http import TokenBucket, error_for, make_client, register_secret, unreachable
+from faceboard.backends.http import TokenBucket, error_for, make_client, register_secret, send, unreachable
 from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Thumbnail
 from faceboard.errors import FaceboardError, InvalidInput, NotFound, Unreachable, Unsupported
 
@@ -188,14 +188,7 @@ class GumnutBackend:
             raise NotFound(f"{SERVICE} has no picture for this face.")
         if not uri.startswith(("https://", "http://")):
             raise InvalidInput(f"{SERVICE} gave an image address Faceboard will not open ({uri.split(':')[0]}:).")
-        try:
-            response = await self._cdn.get(uri)
-        except httpx.TransportError as error:
-            raise unreachable(error, f"{SERVICE} images") from None
-        error = error_for(response, f"{SERVICE} images")
-        if error is not None:
-            raise error
-        return response.content
+        return (await send(self._cdn, "GET", uri, f"{SERVICE} images")).content
 
     # -- changing -----------------------------------------------------------------
 

@@ -8,7 +8,8 @@
   Official SDKs plug in through `http_client=` with their own retries off, so retries
   never stack.
 - `error_for` maps a status and an error body (every shape the backends use) to the
-  domain errors, keeping the server's message for the user.
+  domain errors, keeping the server's message for the user; `send` makes a request and
+  raises them.
 - Secrets never reach a log line: every log record is redacted where it is made.
 """
 
@@ -29,7 +30,16 @@ from typing import Any
 import certifi
 import httpx
 
-from faceboard.errors import AuthFailed, Conflict, FaceboardError, InvalidInput, NotFound, RateLimited, Unreachable
+from faceboard.errors import (
+    AuthFailed,
+    Conflict,
+    FaceboardError,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+    Unavailable,
+    Unreachable,
+)
 
 log = logging.getLogger("faceboard.http")
 
@@ -155,9 +165,22 @@ def error_for(response: httpx.Response, service: str) -> FaceboardError | None:
         return Conflict(message)
     if status == 429:
         return RateLimited(message, retry_after(response))
+    if status == 421:  # Misdirected Request: this host no longer serves the address (a tenant moved)
+        return Unavailable(f"{service} says this address is served elsewhere now (421): check it.")
     if status == 408 or status >= 500:
         return Unreachable(message)
     return InvalidInput(message)
+
+
+async def send(client: httpx.AsyncClient, method: str, url: str, service: str, **kwargs) -> httpx.Response:
+    """One request whose failure, on the way or in the answer, is raised as the domain error."""
+    try:
+        response = await client.request(method, url, **kwargs)
+    except httpx.TransportError as error:
+        raise unreachable(error, service) from None
+    if (error := error_for(response, service)) is not None:
+        raise error
+    return response
 
 
 def untrusted(error: httpx.TransportError) -> bool:

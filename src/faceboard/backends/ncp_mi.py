@@ -26,7 +26,7 @@ import httpx
 from PIL import Image
 
 from faceboard.backends.base import Progress, PublishResult
-from faceboard.backends.http import TokenBucket, error_for, make_client, register_secret, unreachable
+from faceboard.backends.http import TokenBucket, make_client, register_secret, send
 from faceboard.backends.ncp_signature import NcpSignature
 from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Publication, Thumbnail
 from faceboard.errors import AuthFailed, Conflict, FaceboardError, InvalidInput, NotFound, Unavailable, Unsupported
@@ -103,13 +103,7 @@ class NcpMediaIntelligence(WithoutFaces):
 
     async def _result(self, method: str, path: str, **kwargs):
         """Send a signed request; the envelope's `result`, or the domain error for its code."""
-        try:
-            response = await self._api.request(method, path, **kwargs)
-        except httpx.TransportError as error:
-            raise unreachable(error, SERVICE) from None
-        error = error_for(response, SERVICE)
-        if error is not None:
-            raise error
+        response = await send(self._api, method, path, SERVICE, **kwargs)
         try:
             body = response.json()
         except ValueError:
@@ -123,13 +117,7 @@ class NcpMediaIntelligence(WithoutFaces):
 
     async def _storage_put(self, url: str, image: bytes) -> None:
         kind = "image/png" if image.startswith(b"\x89PNG") else "image/jpeg"
-        try:
-            response = await self._storage.put(url, content=image, headers={"content-type": kind})
-        except httpx.TransportError as error:
-            raise unreachable(error, f"{SERVICE} storage") from None
-        error = error_for(response, f"{SERVICE} storage")
-        if error is not None:
-            raise error
+        await send(self._storage, "PUT", url, f"{SERVICE} storage", content=image, headers={"content-type": kind})
 
     async def _upload(self, image: bytes, presign: str, complete: str, name_field: str, key_field: str,
                       url_field: str, min_side: int, complete_field: str) -> str:
@@ -251,15 +239,9 @@ class NcpMediaIntelligence(WithoutFaces):
         if not uri.startswith(("https://", "http://")):
             raise InvalidInput(f"{SERVICE} gave an image address Faceboard will not open.")
         try:
-            response = await self._storage.get(uri)
-        except httpx.TransportError as error:
-            raise unreachable(error, f"{SERVICE} storage") from None
-        if response.status_code == 403:  # presigned URLs expire: the person's detail gives fresh ones
-            raise NotFound(f"{SERVICE}: the picture's address has expired; reload the person.")
-        error = error_for(response, f"{SERVICE} storage")
-        if error is not None:
-            raise error
-        return response.content
+            return (await send(self._storage, "GET", uri, f"{SERVICE} storage")).content
+        except AuthFailed:  # presigned URLs expire: the person's detail gives fresh ones
+            raise NotFound(f"{SERVICE}: the picture's address has expired; reload the person.") from None
 
     # -- changing ---------------------------------------------------------------------
 

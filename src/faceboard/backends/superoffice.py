@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import httpx
 
 from faceboard.backends.base import Progress, PublishResult
-from faceboard.backends.http import TokenBucket, error_for, make_client, register_secret, unreachable
+from faceboard.backends.http import TokenBucket, make_client, register_secret, send
 from faceboard.backends.without_faces import WithoutFaces
 from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Publication, Thumbnail
 from faceboard.errors import AuthFailed, InvalidInput, NotFound, Unavailable
@@ -83,16 +83,7 @@ class SuperOffice(WithoutFaces):
                                 limiter=TokenBucket(10, 10, sleep=sleep), ca_bundle=ca_bundle)
 
     async def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
-        try:
-            response = await self._api.request(method, path, **kwargs)
-        except httpx.TransportError as error:
-            raise unreachable(error, SERVICE) from None
-        if response.status_code == 421:  # the tenant moved to another host
-            raise Unavailable(f"{SERVICE} says this tenant is served elsewhere now (421): check the address.")
-        error = error_for(response, SERVICE)
-        if error is not None:
-            raise error
-        return response
+        return await send(self._api, method, path, SERVICE, **kwargs)  # a moved tenant answers 421
 
     async def _json(self, path: str, **kwargs):
         response = await self._send("GET", path, **kwargs)

@@ -168,13 +168,12 @@ def app_token_for(profile: Profile, secrets: SecretStore | None) -> str:
 
 
 def command_line_profile(kind: str, base_url: str, place: str, edition: str = "") -> Profile:
-    """A profile from the command line: credentials from the environment variables."""
+    """A profile from the command line: credentials from the environment variables (an
+    MI access key is read from its variable by `open_backend`, as for any profile)."""
     auth = user = ""
     if kind == "superoffice":
         basic = os.environ.get(SUPEROFFICE_USER) and not os.environ.get(KEY_VARIABLES["superoffice"])
         auth, user = ("basic", os.environ[SUPEROFFICE_USER]) if basic else ("bearer", "")
-    elif kind == "ncp-mi":
-        user = os.environ.get(ACCESS_KEY_VARIABLE, "")
     return Profile("command line", kind, base_url, place, auth=auth, user=user, edition=edition)
 
 

@@ -143,13 +143,13 @@ class Curator:
         except FaceboardError as error:
             await self.journal.finish(entry, FAILED, error.message)
             raise
-        outcome = "done"
+        notes = []  # what the history adds to "done"
         if change.failures:
-            outcome += f"; {len(change.failures)} refused: {change.failures[0][1]}"
+            notes.append(f"{len(change.failures)} refused: {change.failures[0][1]}")
         if change.unsent is not None:  # the rest waits, as a change of its own, in order
             await self.queue(change.unsent, f"{summary} (the rest)")
-            outcome += "; the rest waits"
-        await self.journal.finish(entry, DONE, outcome)
+            notes.append("the rest waits")
+        await self.journal.finish(entry, DONE, "; ".join(notes))
         return change
 
     async def _context(self, operation: Operation) -> dict:

@@ -161,10 +161,15 @@ class Journal:
     async def record(self, connection: str, backend: str, summary: str, operation: Operation,
                      context: dict | None = None) -> int:
         """Write the change down (and wait for the disk) before it is sent; its id."""
-        return await self._run(self._write, "INSERT INTO entries (connection, backend, summary, operation, context, "
-                               "state, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        created = time.time()
+
+        def insert() -> int:  # encoded on the journal's thread: pictures in an operation run to megabytes
+            return self._write("INSERT INTO entries (connection, backend, summary, operation, context, state, "
+                               "created) VALUES (?, ?, ?, ?, ?, ?, ?)",
                                (connection, backend, summary, encode(operation), json.dumps(context or {}), PENDING,
-                                time.time()))
+                                created))
+
+        return await self._run(insert)
 
     async def finish(self, entry_id: int, state: str, outcome: str = "") -> None:
         await self._run(self._write, "UPDATE entries SET state = ?, outcome = ?, finished = ? WHERE id = ?",

@@ -51,26 +51,30 @@ class Links:
     def _read(self) -> list[dict]:
         return [link for link in json_files.read_list(self.path, "links") if isinstance(link, dict)]
 
-    def _find(self, source: str, person_id: str, target: str) -> dict:
-        return next((link for link in self._read()
-                     if (link.get("source"), link.get("source_id"), link.get("target")) == (source, person_id, target)),
-                    {})
+    def _split(self, source: str, person_id: str, target: str) -> tuple[dict, list[dict]]:
+        """The link of this person to that connection ({} if none), and all the others."""
+        mine, others = {}, []
+        for link in self._read():
+            if (link.get("source"), link.get("source_id"), link.get("target")) == (source, person_id, target):
+                mine = link
+            else:
+                others.append(link)
+        return mine, others
 
     def target_of(self, source: str, person_id: str, target: str) -> str | None:
-        return self._find(source, person_id, target).get("target_id")
+        return self._split(source, person_id, target)[0].get("target_id")
 
     def published(self, source: str, person_id: str, target: str, target_id: str) -> set[str]:
         """Digests of the images already delivered to that target person."""
-        link = self._find(source, person_id, target)
+        link = self._split(source, person_id, target)[0]
         return set(link.get("published") or []) if link.get("target_id") == target_id else set()
 
     def link(self, source: str, person_id: str, target: str, target_id: str, published=()) -> None:
         """Link the two people; `published`: digests of images the target person now holds."""
-        sent = sorted(self.published(source, person_id, target, target_id) | set(published))
-        kept = [link for link in self._read()
-                if (link.get("source"), link.get("source_id"), link.get("target")) != (source, person_id, target)]
+        mine, kept = self._split(source, person_id, target)
+        sent = set(mine.get("published") or []) if mine.get("target_id") == target_id else set()
         kept.append({"source": source, "source_id": person_id, "target": target, "target_id": target_id,
-                     "published": sent})
+                     "published": sorted(sent | set(published))})
         json_files.write(self.path, {"links": kept})
 
 
@@ -87,45 +91,56 @@ class Plan:
     skipped: tuple[tuple[str, str], ...] = ()  # pictures of the person that could not be read, and why
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """A person as published: read and encoded once, whichever connection it goes to."""
+
+    person: Person
+    publication: Publication
+    skipped: tuple[tuple[str, str], ...]  # pictures that could not be read, and why (the rest still go)
+
+
+async def gather(source: Curator, person_id: str) -> Gathered:
+    """The person's primary, other thumbnails and best faces, as JPEGs decoded and encoded
+    on worker threads."""
+    person = await source.person(person_id)
+    backend = source.backend
+    thumbnails = await backend.list_thumbnails(person.id)
+    primary_ref = next((t.image for t in thumbnails if t.is_primary), person.primary_image)
+    others = [t.image for t in thumbnails if not t.is_primary]
+    faces = []
+    if source.can(Capability.LIST_FACES):
+        faces = list((await source.faces_page(person.id, None, MAX_FACES)).items)[:MAX_FACES]
+    skipped: list[tuple[str, str]] = []
+
+    async def jpeg(ref, what: str, side: int = 2048) -> bytes | None:
+        try:
+            return await asyncio.to_thread(to_jpeg, await backend.read_image(ref.uri), ref.box, side)
+        except (InvalidInput, NotFound) as error:
+            skipped.append((f"read {what}", error.message))
+            return None
+
+    primary = await jpeg(primary_ref, "the primary thumbnail") if primary_ref is not None else None
+    crops = [c for f in faces if (c := await jpeg(f.image, f"face {f.id}", FACE_SIDE)) is not None]
+    if not faces and source.can(Capability.FACES_ARE_THUMBNAILS) and primary is not None:
+        crops = [primary]
+    rest = [c for n, ref in enumerate(others) if (c := await jpeg(ref, f"thumbnail {n + 2}")) is not None]
+    return Gathered(person, Publication(person.name, person.id, primary, tuple(rest), tuple(crops)), tuple(skipped))
+
+
 class Publisher:
-    def __init__(self, source: Curator, source_name: str, target: Curator, target_name: str,
-                 links: Links | None = None):
-        self.source, self.source_name = source, source_name
+    """Publishes people of the connection `source_name` to the one `target` curates."""
+
+    def __init__(self, source_name: str, target: Curator, target_name: str, links: Links | None = None):
+        self.source_name = source_name
         self.target, self.target_name = target, target_name
         self.links = links or Links()
 
-    async def gather(self, person_id: str) -> tuple[Person, Publication, tuple[tuple[str, str], ...]]:
-        """The person's primary, other thumbnails and best faces, as JPEGs (decoded off the
-        loop); and the pictures that could not be read, each with why (the rest still go)."""
-        person = await self.source.person(person_id)
-        backend = self.source.backend
-        thumbnails = await backend.list_thumbnails(person.id)
-        primary_ref = next((t.image for t in thumbnails if t.is_primary), person.primary_image)
-        others = [t.image for t in thumbnails if not t.is_primary]
-        faces = []
-        if self.source.can(Capability.LIST_FACES):
-            faces = list((await self.source.faces_page(person.id, None, MAX_FACES)).items)[:MAX_FACES]
-        skipped: list[tuple[str, str]] = []
-
-        async def jpeg(ref, what: str, side: int = 2048) -> bytes | None:
-            try:
-                return await asyncio.to_thread(to_jpeg, await backend.read_image(ref.uri), ref.box, side)
-            except (InvalidInput, NotFound) as error:
-                skipped.append((f"read {what}", error.message))
-                return None
-
-        primary = await jpeg(primary_ref, "the primary thumbnail") if primary_ref is not None else None
-        crops = [c for f in faces if (c := await jpeg(f.image, f"face {f.id}", FACE_SIDE)) is not None]
-        if not faces and self.source.can(Capability.FACES_ARE_THUMBNAILS) and primary is not None:
-            crops = [primary]
-        rest = [c for n, ref in enumerate(others) if (c := await jpeg(ref, f"thumbnail {n + 2}")) is not None]
-        return person, Publication(person.name, person.id, primary, tuple(rest), tuple(crops)), tuple(skipped)
-
-    async def plan(self, person_id: str, target_id: str | None = None) -> Plan:
+    async def plan(self, gathered: Gathered, target_id: str | None = None) -> Plan:
         """Find who receives the person, and say what will change."""
         if not self.target.can(Capability.RECEIVE_PUBLISHED):
             raise InvalidInput(f"{self.target.backend.display_name} cannot receive published people.")
-        person, publication, skipped = await self.gather(person_id)
+        person, publication, skipped = gathered.person, gathered.publication, gathered.skipped
         target, found_by = await self._find(person, target_id)
         backend = self.target.backend
         if target is not None:  # what the person there already holds is not sent again

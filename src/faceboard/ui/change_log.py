@@ -55,7 +55,7 @@ class ChangeLog(QDialog):
         for entry in entries:
             when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.created))
             state = STATE_TEXT.get(entry.state, entry.state)
-            outcome = state if not entry.outcome or entry.outcome == state else f"{state}: {entry.outcome}"
+            outcome = f"{state}: {entry.outcome}" if entry.outcome else state
             item = QTreeWidgetItem([when, f"{entry.connection} ({entry.backend})", entry.summary, outcome])
             item.setToolTip(3, outcome)  # the whole reason, however long
             if entry.state in STATE_COLOR:
@@ -65,7 +65,8 @@ class ChangeLog(QDialog):
             self.tree.resizeColumnToContents(column)
         waiting = sum(e.state == "pending" for e in entries)
         failed = sum(e.state == FAILED for e in entries)
-        self.summary.setText(f"{len(entries)} changes, newest first · {waiting} waiting · {failed} failed")
+        count = f"{len(entries)} change{'s' * (len(entries) != 1)}"
+        self.summary.setText(f"{count}, newest first · {waiting} waiting · {failed} failed")
 
     def copy(self) -> None:
         lines = ["\t".join(self.COLUMNS)]

@@ -1,6 +1,5 @@
-"""Find a face in the media of a NAVER Media Intelligence workspace: the face (with
-enough of its photo to meet the service's 224 pixels) is uploaded as a query image and
-the workspace's photos and videos are searched; the matches are listed with their score."""
+"""Find a face in the media of a NAVER Media Intelligence workspace (see
+`services.face_search`); the matches are listed with their score."""
 
 from __future__ import annotations
 
@@ -21,9 +20,7 @@ from faceboard.domain import Face
 from faceboard.errors import FaceboardError
 from faceboard.services.connections import ProfileStore, SecretStore, open_backend, secret_for
 from faceboard.services.curator import Curator
-from faceboard.services.images import query_picture
-
-MIN_QUERY_SIDE = 224
+from faceboard.services.face_search import find_face_in_media
 
 
 def media_profiles(store: ProfileStore) -> list:
@@ -80,13 +77,11 @@ class MediaSearchDialog(QDialog):
         self.status.setStyleSheet("")
         self.status.setText("Uploading the face and searching… (a search takes a few seconds)")
         try:
-            data = await self._source.backend.read_image(self._face.image.uri)
-            picture = await asyncio.to_thread(query_picture, data, self._face.image.box, MIN_QUERY_SIDE)
-            secret = await asyncio.to_thread(secret_for, profile, self._secrets)
+            secret = await asyncio.to_thread(secret_for, profile, self._secrets)  # the keyring may block
             media = open_backend(profile, secret, **self._options)
             try:
                 await media.connect()
-                hits = await media.find_in_media(picture)
+                hits = await find_face_in_media(self._source.backend, self._face, media)
             finally:
                 await media.close()
         except FaceboardError as error:

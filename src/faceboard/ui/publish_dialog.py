@@ -28,7 +28,7 @@ from faceboard.errors import FaceboardError
 from faceboard.services.connections import KINDS, ProfileStore, SecretStore, app_token_for, open_backend, secret_for
 from faceboard.services.curator import Curator
 from faceboard.services.journal import Journal
-from faceboard.services.publishing import Plan, Publisher
+from faceboard.services.publishing import Gathered, Plan, Publisher, gather
 from faceboard.ui.dialogs import PersonPicker
 
 RECEIVERS = ("ncp-mi", "superoffice", "opencv-fr")  # the kinds that take published people
@@ -45,6 +45,8 @@ class PublishDialog(QDialog):
         self._source, self._source_name, self._person = source, source_name, person
         self._secrets, self._journal, self._options = secrets, journal, backend_options
         self._target = None
+        self._target_profile = None  # the profile `_target` was opened from: kept while it stays chosen
+        self._gathered: Gathered | None = None  # the person's pictures, read once for every preview
         self._plan: Plan | None = None
         self._publisher: Publisher | None = None
         self.task: asyncio.Task | None = None
@@ -116,18 +118,13 @@ class PublishDialog(QDialog):
         profile = self.where.currentData()
         self.steps.clear()
         self._plan = None
-        self.choose_button.setEnabled(False)
         self._say(f"Looking for {self._person.name} in {profile.name}…")
         try:
-            await self._close_target()
-            secret = await asyncio.to_thread(secret_for, profile, self._secrets)  # the keyring may block
-            token = await asyncio.to_thread(app_token_for, profile, self._secrets)
-            self._target = open_backend(profile, secret, token, **self._options)
-            await self._target.connect()
-            self.choose_button.setEnabled(True)
-            self._publisher = Publisher(self._source, self._source_name, Curator(self._target, self._journal,
-                                                                                profile.name), profile.name)
-            plan = await self._publisher.plan(self._person.id, self.person_there.text().strip() or None)
+            if profile != self._target_profile:
+                await self._open_target(profile)
+            if self._gathered is None:
+                self._gathered = await gather(self._source, self._person.id)
+            plan = await self._publisher.plan(self._gathered, self.person_there.text().strip() or None)
         except FaceboardError as error:
             self._say(error.message, error=True)
             return
@@ -188,9 +185,24 @@ class PublishDialog(QDialog):
                   f"Published {plan.person.name}, but {failed} of {len(change.steps)} steps failed (see below).",
                   error=bool(failed))
 
+    async def _open_target(self, profile) -> None:
+        await self._close_target()
+        self.choose_button.setEnabled(False)
+        secret = await asyncio.to_thread(secret_for, profile, self._secrets)  # the keyring may block
+        token = await asyncio.to_thread(app_token_for, profile, self._secrets)
+        target = open_backend(profile, secret, token, **self._options)
+        try:
+            await target.connect()
+        except FaceboardError:
+            await target.close()
+            raise
+        self._target, self._target_profile = target, profile
+        self._publisher = Publisher(self._source_name, Curator(target, self._journal, profile.name), profile.name)
+        self.choose_button.setEnabled(True)
+
     async def _close_target(self) -> None:
         if self._target is not None:
-            target, self._target = self._target, None
+            target, self._target, self._target_profile = self._target, None, None
             await target.close()
 
     def closeEvent(self, event) -> None:

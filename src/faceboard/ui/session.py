@@ -157,6 +157,15 @@ class Session(QObject):
             return
         if self._scope == person_id:
             self.thumbnails.set_thumbnails(person_id, thumbnails)
+            self._primary_from(person_id, thumbnails)
+
+    def _primary_from(self, person_id: str, thumbnails: list) -> None:
+        """A person's thumbnails say which is the primary: a backend that cannot tell it in
+        its people list (SuperOffice: one call a person) learns it when they are shown."""
+        person = self.people.person(person_id)
+        primary = next((t for t in thumbnails if t.is_primary), None)
+        if person is not None and primary is not None and person.primary_image != primary.image:
+            self.people.update_people([replace(person, primary_thumbnail_id=primary.id, primary_image=primary.image)])
 
     async def reload(self) -> None:
         """Show exactly what the backend holds now."""

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPainterPath, QPixmap
 
 from faceboard.domain import ImageRef
-from faceboard.errors import FaceboardError
+from faceboard.errors import FaceboardError, RateLimited, Unreachable
 from faceboard.services.images import ImagePipeline
 
 SIZE_BUCKETS = (48, 64, 96, 128, 160, 192, 256, 320, 384, 512)
@@ -83,6 +83,8 @@ class TileCache(QObject):
         if (error := done.exception()) is not None:
             if not isinstance(error, FaceboardError):
                 raise error
+            if isinstance(error, (Unreachable, RateLimited)):
+                return  # not the picture's fault: asked again when the tile is next painted, back online
             self._failed[key[0]] = error.message
             self.tileReady.emit()  # repaint: the placeholder now says the image is broken
             return
