@@ -61,7 +61,7 @@ OPERATIONS = st.recursive(
 
 @given(OPERATIONS)
 def test_operations_survive_the_journal_unchanged(operation):
-    assert decode(encode(operation)) == operation
+    assert decode(*encode(operation)) == operation
 
 
 MOVES = st.lists(st.lists(st.tuples(st.integers(0, 11), st.integers(-1, 2)), min_size=1, max_size=6),

@@ -1,7 +1,10 @@
 """The journal: every change a user makes, written to disk before it is sent.
 
 An entry is written (SQLite, WAL, fsync'd at commit) with the operation as JSON before
-the backend sees it, and marked `done` or `failed` when the backend answers. An entry
+the backend sees it, and marked `done` or `failed` when the backend answers. Pictures
+an operation carries are kept apart, as BLOBs named by their digest (no base64, and no
+megabytes of JSON to build while holding the GIL), and let go once the change is
+answered: only a change still pending is ever read back whole. An entry
 still `pending` after that means the answer never came: the app was killed, the machine
 lost power, or the backend was unreachable (then the change waits, and is sent when the
 backend answers again). `Curator.resume` re-checks such entries against the backend and
@@ -13,11 +16,11 @@ SQLite runs on one worker thread: a commit's fsync never blocks the GUI thread.
 from __future__ import annotations
 
 import asyncio
-import base64
 import dataclasses
 import json
 import sqlite3
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +29,7 @@ from platformdirs import user_data_path
 
 from faceboard import APP
 from faceboard.domain import Publication
+from faceboard.services.images import digest
 from faceboard.services.operations import Operation
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
@@ -46,6 +50,15 @@ CREATE TABLE IF NOT EXISTS entries (
     finished REAL
 );
 CREATE INDEX IF NOT EXISTS entries_waiting ON entries (connection, state);
+CREATE TABLE IF NOT EXISTS pictures (
+    digest TEXT PRIMARY KEY,       -- sha1 of the bytes, as the operation's JSON names them
+    data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS entry_pictures (  -- the pictures a change still waiting may need
+    entry INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    PRIMARY KEY (entry, digest)
+);
 """
 
 
@@ -59,7 +72,7 @@ class Entry:
     connection: str
     backend: str
     summary: str
-    operation: Operation | None  # None: written by a newer Faceboard, or damaged (see outcome)
+    operation: Operation | None  # None in the history (not read); else written by a newer Faceboard, or damaged
     context: dict
     state: str
     outcome: str
@@ -70,42 +83,64 @@ class Entry:
 # -- operations as JSON --------------------------------------------------------------
 
 
-def encode(operation: Operation) -> str:
-    return json.dumps(_plain(operation), separators=(",", ":"))
+def encode(operation: Operation) -> tuple[str, dict[str, bytes]]:
+    """The operation as JSON, and the bytes it holds, which the JSON names by digest."""
+    pictures: dict[str, bytes] = {}
+
+    def plain(value):
+        if dataclasses.is_dataclass(value):
+            fields = {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+            return {"op": type(value).__name__, **fields}
+        if isinstance(value, bytes):
+            name = digest(value)
+            pictures[name] = value
+            return {"bytes": name}
+        if isinstance(value, (tuple, list)):
+            return [plain(v) for v in value]
+        return value
+
+    return json.dumps(plain(operation), separators=(",", ":")), pictures
 
 
-def decode(text: str) -> Operation:
-    operation = _typed(json.loads(text))
+def decode(text: str, pictures: Mapping[str, bytes]) -> Operation:
+    def typed(value):
+        if isinstance(value, dict):
+            if "bytes" in value:
+                return pictures[value["bytes"]]
+            cls = _TYPES.get(value.get("op"))
+            if cls is None:
+                raise ValueError(f"unknown operation {value.get('op')!r}")
+            return cls(**{k: typed(v) for k, v in value.items() if k != "op"})
+        if isinstance(value, list):
+            return tuple(typed(v) for v in value)
+        return value
+
+    operation = typed(json.loads(text))
     if type(operation).__name__ not in _OPERATIONS:
         raise ValueError("not an operation")
     return operation
 
 
-def _plain(value):
-    if dataclasses.is_dataclass(value):
-        fields = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {"op": type(value).__name__, **fields}
-    if isinstance(value, bytes):
-        return {"bytes": base64.b64encode(value).decode()}
-    if isinstance(value, (tuple, list)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _typed(value):
-    if isinstance(value, dict):
-        if "bytes" in value:
-            return base64.b64decode(value["bytes"])
-        cls = _TYPES.get(value.get("op"))
-        if cls is None:
-            raise ValueError(f"unknown operation {value.get('op')!r}")
-        return cls(**{k: _typed(v) for k, v in value.items() if k != "op"})
-    if isinstance(value, list):
-        return tuple(_typed(v) for v in value)
-    return value
-
-
 # -- the journal ---------------------------------------------------------------------
+
+
+class _Pictures(Mapping):
+    """The journal's pictures by digest, read as an operation is decoded."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self._db = db
+
+    def __getitem__(self, name: str) -> bytes:
+        row = self._db.execute("SELECT data FROM pictures WHERE digest = ?", (name,)).fetchone()
+        if row is None:
+            raise KeyError(f"picture {name} is missing")
+        return row[0]
+
+    def __iter__(self):
+        return (row[0] for row in self._db.execute("SELECT digest FROM pictures"))
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM pictures").fetchone()[0]
 
 
 class Journal:
@@ -163,17 +198,34 @@ class Journal:
         """Write the change down (and wait for the disk) before it is sent; its id."""
         created = time.time()
 
-        def insert() -> int:  # encoded on the journal's thread: pictures in an operation run to megabytes
-            return self._write("INSERT INTO entries (connection, backend, summary, operation, context, state, "
-                               "created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               (connection, backend, summary, encode(operation), json.dumps(context or {}), PENDING,
-                                created))
+        def insert() -> int:  # on the journal's thread: the pictures of an operation run to megabytes
+            text, pictures = encode(operation)
+            db = self._open()
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                entry = db.execute("INSERT INTO entries (connection, backend, summary, operation, context, state, "
+                                   "created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                   (connection, backend, summary, text, json.dumps(context or {}), PENDING,
+                                    created)).lastrowid
+                db.executemany("INSERT OR IGNORE INTO pictures (digest, data) VALUES (?, ?)", pictures.items())
+                db.executemany("INSERT INTO entry_pictures (entry, digest) VALUES (?, ?)",
+                               [(entry, name) for name in pictures])
+            return entry
 
         return await self._run(insert)
 
     async def finish(self, entry_id: int, state: str, outcome: str = "") -> None:
-        await self._run(self._write, "UPDATE entries SET state = ?, outcome = ?, finished = ? WHERE id = ?",
-                        (state, outcome, time.time(), entry_id))
+        """Mark the change answered; the pictures no waiting change needs are let go."""
+        def update() -> None:
+            db = self._open()
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("UPDATE entries SET state = ?, outcome = ?, finished = ? WHERE id = ?",
+                           (state, outcome, time.time(), entry_id))
+                db.execute("DELETE FROM entry_pictures WHERE entry = ?", (entry_id,))
+                db.execute("DELETE FROM pictures WHERE digest NOT IN (SELECT digest FROM entry_pictures)")
+
+        await self._run(update)
 
     async def note(self, entry_id: int, outcome: str) -> None:
         """Say why an entry still waits (shown in the history), leaving it pending."""
@@ -184,23 +236,27 @@ class Journal:
             "SELECT COUNT(*) FROM entries WHERE connection = ? AND state = ?", (connection, PENDING)).fetchone()[0])
 
     async def pending(self, connection: str) -> list[Entry]:
-        """The changes to `connection` that were never answered, oldest first."""
-        return await self._run(self._select, "WHERE connection = ? AND state = ? ORDER BY id", (connection, PENDING))
+        """The changes to `connection` that were never answered, oldest first, whole."""
+        return await self._run(self._select, "WHERE connection = ? AND state = ? ORDER BY id", (connection, PENDING),
+                               True)
 
     async def history(self, limit: int = 1000) -> list[Entry]:
-        """The latest changes to any connection, newest first."""
-        return await self._run(self._select, "ORDER BY id DESC LIMIT ?", (limit,))
+        """The latest changes to any connection, newest first, without their operations."""
+        return await self._run(self._select, "ORDER BY id DESC LIMIT ?", (limit,), False)
 
-    def _select(self, where: str, args: tuple) -> list[Entry]:
-        rows = self._open().execute(
+    def _select(self, where: str, args: tuple, operations: bool) -> list[Entry]:
+        db = self._open()
+        rows = db.execute(
             "SELECT id, connection, backend, summary, operation, context, state, outcome, created, finished "
             f"FROM entries {where}", args).fetchall()
+        pictures = _Pictures(db)
         entries = []
         for row in rows:
             outcome = row[7]
             try:
-                operation, context = decode(row[4]), json.loads(row[5])
-            except (ValueError, TypeError) as error:
+                operation = decode(row[4], pictures) if operations else None
+                context = json.loads(row[5])
+            except (ValueError, TypeError, KeyError) as error:
                 operation, context, outcome = None, {}, f"cannot be read: {error}"
             entries.append(Entry(*row[:4], operation, context, row[6], outcome, *row[8:]))
         return entries
