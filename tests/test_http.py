@@ -9,12 +9,12 @@ from fake_clock import FakeClock
 
 from faceboard.backends.http import (
     FaceboardTransport,
-    RetryPolicy,
     TokenBucket,
     error_for,
     redact,
     register_secret,
 )
+from faceboard.retry import RetryPolicy
 from faceboard.errors import AuthFailed, Conflict, InvalidInput, NotFound, RateLimited, Unavailable
 
 

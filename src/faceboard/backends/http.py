@@ -24,7 +24,6 @@ import re
 import ssl
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import certifi
@@ -40,6 +39,7 @@ from faceboard.errors import (
     Unavailable,
     Unreachable,
 )
+from faceboard.retry import RetryPolicy
 
 log = logging.getLogger("faceboard.http")
 
@@ -254,16 +254,6 @@ class TokenBucket:
 # -- the transport ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    retries: int = 3
-    initial_delay: float = 0.5
-    max_delay: float = 8.0
-
-    def backoff(self, attempt: int, jitter: float) -> float:
-        return min(self.initial_delay * 2**attempt, self.max_delay) * (1 - 0.25 * jitter)
-
-
 class FaceboardTransport(httpx.AsyncBaseTransport):
     def __init__(
         self,
@@ -296,7 +286,7 @@ class FaceboardTransport(httpx.AsyncBaseTransport):
             try:
                 response = await self._inner.handle_async_request(request)
             except httpx.TransportError as error:
-                if not idempotent or attempt >= self._policy.retries or untrusted(error):
+                if not idempotent or self._policy.gives_up(attempt) or untrusted(error):
                     raise
                 delay = self._policy.backoff(attempt, self._jitter())
                 log.debug("%s %s failed (%s); retrying in %.2f s", request.method, request.url,
@@ -305,7 +295,7 @@ class FaceboardTransport(httpx.AsyncBaseTransport):
                 self._observe(response)
                 status = response.status_code
                 retryable = status in RETRY_STATUSES and (idempotent or status == 429)
-                if not retryable or attempt >= self._policy.retries:
+                if not retryable or self._policy.gives_up(attempt):
                     return await self._checked(response, request) if self._expect_json else response
                 asked = retry_after(response, self._now)
                 if asked is not None and asked > MAX_RETRY_AFTER:
