@@ -17,8 +17,7 @@ from PIL import Image
 
 from faceboard.backends.local import demo
 from faceboard.domain import BoundingBox
-from faceboard.imaging import FACE_MARGIN
-from faceboard.services.images import decode_tile
+from faceboard.imaging import FACE_MARGIN, decode_tile
 
 SIZE = 160
 

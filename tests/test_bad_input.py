@@ -29,8 +29,8 @@ from faceboard.backends.http import MAX_JSON_BYTES, TokenBucket
 from faceboard.domain import BoundingBox, ImageRef
 from faceboard.errors import InvalidInput, Unavailable
 from faceboard.services.connections import Profile, ProfileStore
-from faceboard.imaging import MAX_FILE_BYTES, prepare_upload
-from faceboard.services.images import ImagePipeline, decode_tile
+from faceboard.imaging import MAX_FILE_BYTES, decode_tile, prepare_upload
+from faceboard.services.images import ImagePipeline
 from faceboard.services.journal import Journal
 from faceboard.services.operations import AssignFaces
 

@@ -15,6 +15,7 @@ import functools
 import io
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -180,7 +181,7 @@ def face_area(box: BoundingBox, width: int, height: int, what: str = "The image"
     return left, top, left + side, top + side
 
 
-def fit(data: bytes, box: BoundingBox | None, size: int, what: str = "The image") -> Image.Image:
+def _fit(data: bytes, box: BoundingBox | None, size: int, what: str = "The image") -> Image.Image:
     """The picture (or the face in `box`, see `face_area`) upright, in RGB, scaled down
     to fit a `size` square; decoded at the smallest scale that suffices."""
     image = open_picture(data, what)
@@ -204,6 +205,38 @@ def fit(data: bytes, box: BoundingBox | None, size: int, what: str = "The image"
     return image
 
 
+@dataclass(frozen=True, slots=True)
+class Tile:
+    """Pixels ready to paint: the UI turns them into a QImage without decoding anything."""
+
+    width: int
+    height: int
+    rgb: bytes  # width * height * 3 bytes, rows top to bottom
+
+
+def decode_tile(data: bytes, box: BoundingBox | None, size: int, what: str = "The image") -> Tile:
+    """Decode `data` (the face in `box`, with its margin) to fit a `size` square."""
+    image = _fit(data, box, size, what)
+    return Tile(image.width, image.height, image.tobytes())
+
+
+def tile_png(tile: Tile) -> bytes:
+    """A tile as a PNG written fast (level 1): how the disk cache keeps it."""
+    out = io.BytesIO()
+    Image.frombytes("RGB", (tile.width, tile.height), tile.rgb).save(out, "PNG", compress_level=1)
+    return out.getvalue()
+
+
+def tile_from_png(data: bytes) -> Tile | None:
+    """The tile `tile_png` wrote; None when the file is damaged (it is decoded afresh)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image = image.convert("RGB")
+            return Tile(image.width, image.height, image.tobytes())
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError):
+        return None
+
+
 def encode(image: Image.Image) -> bytes:
     """What a backend is given: PNG when the picture has transparency, JPEG otherwise."""
     out = io.BytesIO()
@@ -217,7 +250,7 @@ def encode(image: Image.Image) -> bytes:
 def to_jpeg(data: bytes, box: BoundingBox | None = None, side: int = UPLOAD_MAX_SIDE, what: str = "The image") -> bytes:
     """A picture (or the face in `box`) as a JPEG of at most `side` pixels: a local
     thumbnail, or what another backend is sent when a person is published there."""
-    return encode(fit(data, box, side, what))
+    return encode(_fit(data, box, side, what))
 
 
 def query_picture(data: bytes, box: BoundingBox | None, min_side: int) -> bytes:

@@ -2,8 +2,9 @@
 event loop's thread, keep scaled tiles in a disk cache, newest request first; and the
 pictures a user adds, validated off that thread too.
 
-The pixel work (upright, the face's crop, scaling with JPEG draft) is `faceboard.imaging`'s.
-The result is a `Tile` of RGB bytes; the UI turns it into a QImage.
+The pixel work (upright, the face's crop, scaling with JPEG draft, the cache's PNGs) is
+`faceboard.imaging`'s. The result is an `imaging.Tile` of RGB bytes; the UI turns it into
+a QImage.
 """
 
 from __future__ import annotations
@@ -13,31 +14,15 @@ import hashlib
 import os
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
 from faceboard import imaging
-from faceboard.domain import BoundingBox, ImageRef
+from faceboard.domain import ImageRef
 from faceboard.errors import InvalidInput
 
 DISK_CACHE_BYTES = 512 * 1024 * 1024  # scaled tiles kept on disk, least recently used dropped first
 FETCHES = 16  # images requested at once; matches the HTTP clients' keep-alive pool
 MAX_WAITING = 512  # requests waiting beyond this are the oldest: tiles long scrolled away
-
-
-@dataclass(frozen=True, slots=True)
-class Tile:
-    width: int
-    height: int
-    rgb: bytes  # width * height * 3 bytes, rows top to bottom
-
-
-def decode_tile(data: bytes, box: BoundingBox | None, size: int, what: str = "The image") -> Tile:
-    """Decode `data` (the face in `box`, with its margin) to fit a `size` square."""
-    image = imaging.fit(data, box, size, what)
-    return Tile(image.width, image.height, image.tobytes())
 
 
 def digest(image: bytes) -> str:
@@ -104,7 +89,7 @@ class ImagePipeline:
         self._stack: list[tuple[ImageRef, int, asyncio.Future]] = []
         self._running: set[asyncio.Task] = set()
 
-    def request(self, ref: ImageRef, size: int) -> asyncio.Future[Tile]:
+    def request(self, ref: ImageRef, size: int) -> asyncio.Future[imaging.Tile]:
         """Ask for a tile without making a task: a view painting a fast scroll asks for
         thousands it will never wait for, and most are dropped before they start."""
         future = asyncio.get_running_loop().create_future()
@@ -153,7 +138,7 @@ class ImagePipeline:
             tile = await loop.run_in_executor(self._pool, self._from_cache, cached) if cached else None
             if tile is None:
                 data = await self._read(ref.uri)
-                tile = await loop.run_in_executor(self._pool, decode_tile, data, ref.box, size)
+                tile = await loop.run_in_executor(self._pool, imaging.decode_tile, data, ref.box, size)
                 if cached:
                     await loop.run_in_executor(self._pool, self._to_cache, cached, tile)
                     self._written += 1
@@ -196,18 +181,16 @@ class ImagePipeline:
         return dropped
 
     @staticmethod
-    def _from_cache(path: Path) -> Tile | None:
+    def _from_cache(path: Path) -> imaging.Tile | None:
         try:
             os.utime(path)  # a read makes it recently used
-            with Image.open(path) as image:
-                image = image.convert("RGB")
-                return Tile(image.width, image.height, image.tobytes())
-        except (OSError, UnidentifiedImageError):
-            return None  # missing or damaged: decode afresh
+            return imaging.tile_from_png(path.read_bytes())  # None when damaged: decoded afresh
+        except OSError:
+            return None  # missing: decode afresh
 
     @staticmethod
-    def _to_cache(path: Path, tile: Tile) -> None:
+    def _to_cache(path: Path, tile: imaging.Tile) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
-        Image.frombytes("RGB", (tile.width, tile.height), tile.rgb).save(temporary, "PNG", compress_level=1)
+        temporary.write_bytes(imaging.tile_png(tile))
         os.replace(temporary, path)

@@ -465,7 +465,7 @@ def _clean_name(name: str) -> str:
 
 
 def _extension(data: bytes) -> str:
-    return "png" if data.startswith(b"\x89PNG") else "jpg"
+    return "png" if imaging.sniff(data) == "PNG" else "jpg"
 
 
 def _check_image_bytes(data: bytes) -> None:
