@@ -17,6 +17,7 @@ from PIL import Image
 
 from faceboard.backends.local import LocalLibrary
 from faceboard.domain import BoundingBox
+from faceboard.imaging import decode_tile
 from faceboard.services.images import ImagePipeline
 
 # -- a rotated photo ------------------------------------------------------------------
@@ -90,6 +91,16 @@ def test_a_rotated_photos_face_is_cut_the_same_right_way_by_the_library_and_the_
     assert kept.width == kept.height and (tile.width, tile.height) == (96, 96)
     difference = [abs(a - b) for a, b in zip(kept.resize((96, 96), Image.Resampling.BOX).tobytes(), tile.rgb)]
     assert sum(difference) / len(difference) < 6
+
+
+def test_a_face_at_the_photos_edge_keeps_the_photo_around_it_not_black_bars():
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), (40, 160, 40)).save(out, "JPEG", quality=95)
+    tile = decode_tile(out.getvalue(), BoundingBox(0, 220, 80, 80), 64)  # in the bottom left corner
+    shown = Image.frombytes("RGB", (tile.width, tile.height), tile.rgb)
+    assert (tile.width, tile.height) == (64, 64)
+    for corner in ((0, 0), (0, 63), (63, 63)):
+        assert all(abs(a - b) <= 12 for a, b in zip(shown.getpixel(corner), (40, 160, 40))), corner
 
 
 # -- hostile files --------------------------------------------------------------------
