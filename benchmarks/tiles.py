@@ -17,7 +17,7 @@ from PIL import Image
 
 from faceboard.backends.local import demo
 from faceboard.domain import BoundingBox
-from faceboard.services.images import FACE_CONTEXT, decode_tile
+from faceboard.imaging import FACE_MARGIN, decode_tile
 
 SIZE = 160
 
@@ -33,7 +33,7 @@ def draft_and_load(data: bytes, box: BoundingBox | None) -> Image.Image:
     image = Image.open(io.BytesIO(data))
     wanted = (SIZE, SIZE)
     if box is not None:  # the scale decode_tile asks for, so both decode the same pixels
-        side = max(box.width, box.height) * (1 + 2 * FACE_CONTEXT)
+        side = max(box.width, box.height) * (1 + 2 * FACE_MARGIN)
         wanted = (int(SIZE * image.width / side) + 1, int(SIZE * image.height / side) + 1)
     image.draft("RGB", wanted)
     image.load()

@@ -29,7 +29,8 @@ from faceboard.backends.http import MAX_JSON_BYTES, TokenBucket
 from faceboard.domain import BoundingBox, ImageRef
 from faceboard.errors import InvalidInput, Unavailable
 from faceboard.services.connections import Profile, ProfileStore
-from faceboard.services.images import MAX_UPLOAD_BYTES, ImagePipeline, decode_tile, prepare_upload
+from faceboard.imaging import MAX_FILE_BYTES, decode_tile, prepare_upload
+from faceboard.services.images import ImagePipeline
 from faceboard.services.journal import Journal
 from faceboard.services.operations import AssignFaces
 
@@ -61,7 +62,7 @@ def test_files_that_are_not_pictures_at_all_are_named(tmp_path):
     (tmp_path / "folder.jpg").mkdir()
     huge = tmp_path / "huge.jpg"
     with huge.open("wb") as f:  # sparse: 31 MB on paper, nothing on the disk
-        f.truncate(MAX_UPLOAD_BYTES + 2**20)
+        f.truncate(MAX_FILE_BYTES + 2**20)
     for path, says in ((tmp_path / "missing.jpg", "does not exist"), (tmp_path / "folder.jpg", "is a folder"),
                        (huge, r"is too large \(31 MB")):
         with pytest.raises(InvalidInput, match=f"{path.name} {says}"):

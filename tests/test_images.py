@@ -6,7 +6,8 @@ from PIL import Image
 
 from faceboard.domain import BoundingBox, ImageRef
 from faceboard.errors import InvalidInput
-from faceboard.services.images import ImagePipeline, decode_tile, prepare_upload
+from faceboard.imaging import decode_tile, prepare_upload
+from faceboard.services.images import ImagePipeline
 
 
 def jpeg(size, color=(10, 200, 30), exif=None) -> bytes:

@@ -97,7 +97,7 @@ def test_primary_from_someone_elses_face_is_refused(curator):
 def test_add_thumbnails_and_back(curator, tmp_path):
     from PIL import Image
 
-    from faceboard.services.images import prepare_upload
+    from faceboard.imaging import prepare_upload
 
     path = tmp_path / "portrait.png"
     Image.new("RGB", (300, 400), (200, 40, 40)).save(path)

@@ -37,7 +37,7 @@ from faceboard.services.connections import (
 )
 from faceboard.services.curator import Curator
 from faceboard.services.face_search import find_face_in_media
-from faceboard.services.images import expand_pictures, prepare_upload
+from faceboard.services.images import prepare_uploads
 from faceboard.services.journal import Journal
 from faceboard.services.publishing import Publisher, failed, gather
 from faceboard.services.operations import AddThumbnails, AssignFaces, SetPrimary, SetPrimaryFromFace
@@ -296,16 +296,12 @@ def _history(entries, as_json: bool) -> int:
 
 async def _add_thumbnails(curator: Curator, person_id: str, files: list[Path]) -> int:
     person = await curator.person(person_id)
-    images, failed = [], 0
-    for path in expand_pictures(files):  # no window to keep responsive: validate right here
-        try:
-            images.append(prepare_upload(path))
-        except FaceboardError as error:
-            print(f"faceboard: not added: {error.message}", file=sys.stderr)
-            failed += 1
+    images, refused = prepare_uploads(files)  # no window to keep responsive: validate right here
+    for message in refused:
+        print(f"faceboard: not added: {message}", file=sys.stderr)
     if images:
         await curator.apply(AddThumbnails(person.id, tuple(images)))
         print(f"Added {len(images)} thumbnail(s) to {person.name}.")
-    return EXIT_REFUSED if failed else 0
+    return EXIT_REFUSED if refused else 0
 
 

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
 import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import httpx
-from PIL import Image
 
+from faceboard import imaging
 from faceboard.backends.base import Progress, PublishResult
 from faceboard.backends.http import TokenBucket, make_client, register_secret, send
 from faceboard.backends.ncp_signature import NcpSignature
@@ -61,11 +60,6 @@ def _int_id(value: str, what: str) -> int:
     if not value.isdigit():
         raise InvalidInput(f"{SERVICE} {what} ids are numbers; {value!r} is not one.")
     return int(value)
-
-
-def _jpeg_size(image: bytes) -> tuple[int, int]:
-    with Image.open(io.BytesIO(image)) as opened:
-        return opened.size
 
 
 class NcpMediaIntelligence(WithoutFaces):
@@ -116,7 +110,7 @@ class NcpMediaIntelligence(WithoutFaces):
         return body.get("result")
 
     async def _storage_put(self, url: str, image: bytes) -> None:
-        kind = "image/png" if image.startswith(b"\x89PNG") else "image/jpeg"
+        kind = imaging.MIME_TYPES.get(imaging.sniff(image), "application/octet-stream")
         await send(self._storage, "PUT", url, f"{SERVICE} storage", content=image, headers={"content-type": kind})
 
     async def _upload(self, image: bytes, presign: str, complete: str, name_field: str, key_field: str,
@@ -124,11 +118,11 @@ class NcpMediaIntelligence(WithoutFaces):
         """Presign, PUT, confirm; the key the service then knows the picture by."""
         if len(image) > MAX_BYTES:
             raise InvalidInput(f"The picture is {len(image) / 2**20:.1f} MB; {SERVICE} takes at most 5 MB.")
-        width, height = await asyncio.to_thread(_jpeg_size, image)
+        width, height = await asyncio.to_thread(imaging.picture_size, image)
         if min(width, height) < min_side:
             raise InvalidInput(f"The picture is {width}×{height} pixels; {SERVICE} needs at least {min_side} "
                                "on each side.")
-        suffix = "png" if image.startswith(b"\x89PNG") else "jpg"
+        suffix = "png" if imaging.sniff(image) == "PNG" else "jpg"
         name = f"faceboard-{hashlib.sha1(image).hexdigest()[:16]}.{suffix}"
         for attempt in range(2):  # an address refused (expired, used) is asked for again, once
             await self.presign_limit.acquire()

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 import httpx
 
+from faceboard import imaging
 from faceboard.backends.base import Progress, PublishResult
 from faceboard.backends.http import TokenBucket, make_client, register_secret, send
 from faceboard.backends.without_faces import WithoutFaces
@@ -28,8 +29,7 @@ from faceboard.errors import AuthFailed, InvalidInput, NotFound, Unavailable
 SERVICE = "SuperOffice"
 PAGE_SIZE = 200
 AUTH_KINDS = ("bearer", "basic", "soticket")
-IMAGE_TYPES = ((b"\x89PNG", "image/png"), (b"\xff\xd8", "image/jpeg"), (b"GIF8", "image/gif"),
-               (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"))
+IMAGE_KINDS = ("PNG", "JPEG", "GIF", "TIFF")  # what a person's image may be
 BAD_IMAGE = "the picture is missing or the person id is not valid"
 
 
@@ -47,10 +47,10 @@ def authorization(kind: str, secret: str, user: str = "") -> str:
 
 
 def content_type(image: bytes) -> str:
-    for signature, kind in IMAGE_TYPES:
-        if image.startswith(signature):
-            return kind
-    raise InvalidInput(f"{SERVICE} takes PNG, JPEG, GIF or TIFF pictures.")
+    kind = imaging.sniff(image)
+    if kind not in IMAGE_KINDS:
+        raise InvalidInput(f"{SERVICE} takes PNG, JPEG, GIF or TIFF pictures" + (f", not {kind}." if kind else "."))
+    return imaging.MIME_TYPES[kind]
 
 
 def _person_id(value: str) -> int:

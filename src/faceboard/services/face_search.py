@@ -10,7 +10,7 @@ from faceboard.backends.base import Backend
 from faceboard.backends.ncp_mi import MIN_QUERY_SIDE, MediaHit
 from faceboard.domain import Capability, Face
 from faceboard.errors import Unsupported
-from faceboard.services.images import query_picture
+from faceboard.imaging import query_picture
 
 
 async def find_face_in_media(source: Backend, face: Face, media: Backend) -> list[MediaHit]:

@@ -1,145 +1,28 @@
 """The one image pipeline: read bytes through the backend, decode and scale off the
-event loop's thread, keep scaled tiles in a disk cache, newest request first.
+event loop's thread, keep scaled tiles in a disk cache, newest request first; and the
+pictures a user adds, validated off that thread too.
 
-Decoding uses Pillow's `draft` (JPEG DCT scaling) and `reduce`, so a face tile from a
-large photo never decodes the photo at full size; EXIF orientation is applied. The
-result is a `Tile` of RGB bytes; the UI turns it into a QImage.
+The pixel work (upright, the face's crop, scaling with JPEG draft, the cache's PNGs) is
+`faceboard.imaging`'s. The result is an `imaging.Tile` of RGB bytes; the UI turns it into
+a QImage.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
-import io
 import os
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
-from faceboard.domain import BoundingBox, ImageRef
+from faceboard import imaging
+from faceboard.domain import ImageRef
 from faceboard.errors import InvalidInput
 
-MAX_UPLOAD_BYTES = 30 * 1024 * 1024
 DISK_CACHE_BYTES = 512 * 1024 * 1024  # scaled tiles kept on disk, least recently used dropped first
 FETCHES = 16  # images requested at once; matches the HTTP clients' keep-alive pool
 MAX_WAITING = 512  # requests waiting beyond this are the oldest: tiles long scrolled away
-MAX_PIXELS = 120_000_000  # beyond this a file is refused, not decoded: a decompression bomb guard
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, at the same limit
-UPLOAD_MAX_SIDE = 2048  # a thumbnail needs no more; larger uploads are scaled down
-FACE_CONTEXT = 0.12  # margin around a face box in tiles, so a face is not cut at the hairline
-
-
-@dataclass(frozen=True, slots=True)
-class Tile:
-    width: int
-    height: int
-    rgb: bytes  # width * height * 3 bytes, rows top to bottom
-
-
-_SIGNATURES = (  # the first bytes of each kind Faceboard reads, to say what a damaged file was meant to be
-    (b"\xff\xd8", "JPEG"), (b"\x89PNG", "PNG"), (b"GIF8", "GIF"), (b"BM", "BMP"), (b"II*\x00", "TIFF"),
-    (b"MM\x00*", "TIFF"), (b"RIFF", "WebP"),
-)
-
-
-def _kind(data: bytes) -> str | None:
-    """What `data` claims to be: a picture format ("PNG"), or a kind of file that is no
-    picture, with its article ("a web page")."""
-    for signature, kind in _SIGNATURES:
-        if data.startswith(signature):
-            return kind
-    if data[4:8] == b"ftyp":
-        return "HEIC" if data[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heim", b"hevc") else "an MP4 video"
-    head = data[:512].lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html")):
-        return "a web page"
-    if head.startswith((b"<?xml", b"<svg")):
-        return "an SVG or XML file"
-    if head.startswith((b"{", b"[")):
-        return "JSON text"
-    if data.startswith(b"%PDF"):
-        return "a PDF document"
-    if data.startswith(b"PK\x03\x04"):
-        return "a ZIP archive"
-    if head and all(32 <= c < 127 or c in b"\t\r\n" for c in head[:256]):
-        return "a text file"
-    return None
-
-
-@functools.cache
-def _read_heif() -> None:
-    """Teach Pillow HEIC (what phones take) the first time one comes, not at start-up."""
-    import pi_heif
-
-    pi_heif.register_heif_opener()
-
-
-def _open(data: bytes, what: str) -> Image.Image:
-    if not data:
-        raise InvalidInput(f"{what} is empty (0 bytes).")
-    if data[4:8] == b"ftyp":
-        _read_heif()
-    try:
-        image = Image.open(io.BytesIO(data))
-    except Image.DecompressionBombError:
-        raise InvalidInput(f"{what} is too large (at most {MAX_PIXELS // 1_000_000} megapixels).") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        kind = _kind(data)
-        if kind in {k for _, k in _SIGNATURES} | {"HEIC"}:
-            raise InvalidInput(f"{what} is a damaged {kind} file (its header is broken or it ends early).") from None
-        raise InvalidInput(f"{what} is not a picture Faceboard can read"
-                           + (f": it is {kind}." if kind else " (JPEG, PNG, GIF, WebP, BMP, TIFF or HEIC).")) from None
-    if image.width * image.height > MAX_PIXELS:
-        raise InvalidInput(
-            f"{what} is too large ({image.width}×{image.height} pixels; at most {MAX_PIXELS // 1_000_000} megapixels)."
-        )
-    return image
-
-
-def _to_rgb(image: Image.Image) -> Image.Image:
-    """RGB with 8 bits a channel. 16-bit greys are scaled down, not clipped to white."""
-    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
-        image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
-    return image.convert("RGB")
-
-
-def _face_area(box: BoundingBox, width: int, height: int, what: str) -> tuple[float, float, float, float]:
-    """The square around a face, with context; refuses a box that is empty or off the photo."""
-    if box.width <= 0 or box.height <= 0:
-        raise InvalidInput(f"{what}: the face's box is empty ({box.width}×{box.height} pixels).")
-    if box.x >= width or box.y >= height or box.x + box.width <= 0 or box.y + box.height <= 0:
-        raise InvalidInput(f"{what}: the face's box ({box.x}, {box.y}, {box.width}×{box.height}) lies outside "
-                           f"the {width}×{height} photo.")
-    side = max(box.width, box.height) * (1 + 2 * FACE_CONTEXT)
-    cx, cy = box.x + box.width / 2, box.y + box.height / 2
-    return cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2
-
-
-def decode_tile(data: bytes, box: BoundingBox | None, size: int, what: str = "The image") -> Tile:
-    """Decode `data` (cropped to `box`, with some context) to fit a `size` square."""
-    image = _open(data, what)
-    if box is not None:
-        width, height = _oriented_size(image)
-        area = _face_area(box, width, height, what)
-        side = area[2] - area[0]
-        wanted = (int(size * image.width / side) + 1, int(size * image.height / side) + 1)
-    else:
-        area, wanted = None, (size, size)
-    try:
-        image.draft("RGB", wanted)  # JPEG: decode at 1/2, 1/4 or 1/8 scale when that suffices
-        image = ImageOps.exif_transpose(image)
-        image = _to_rgb(image)
-    except (OSError, ValueError, SyntaxError) as error:
-        raise InvalidInput(f"{what} is damaged: {str(error).strip()}") from None
-    if area is not None:
-        scale = image.width / width
-        image = image.crop(tuple(round(v * scale) for v in area))
-    image.thumbnail((size, size), Image.Resampling.BICUBIC, reducing_gap=2.0)
-    return Tile(image.width, image.height, image.tobytes())
 
 
 def digest(image: bytes) -> str:
@@ -147,87 +30,37 @@ def digest(image: bytes) -> str:
     return hashlib.sha1(image).hexdigest()
 
 
-def to_jpeg(data: bytes, box: BoundingBox | None = None, side: int = UPLOAD_MAX_SIDE, what: str = "The image") -> bytes:
-    """A picture (or the face in `box`, with context) as a JPEG of at most `side` pixels:
-    what is sent to another backend when a person is published there."""
-    tile = decode_tile(data, box, side, what)
-    out = io.BytesIO()
-    Image.frombytes("RGB", (tile.width, tile.height), tile.rgb).save(out, "JPEG", quality=92)
-    return out.getvalue()
-
-
-def query_picture(data: bytes, box: BoundingBox | None, min_side: int) -> bytes:
-    """A face to search for, as a JPEG at least `min_side` pixels a side: the face with
-    more of its photo around it when the face alone is smaller (the search still finds
-    the face; the service refuses smaller pictures)."""
-    if box is not None:
-        side = max(box.width, box.height)
-        grow = max(0.0, min_side / (1 + 2 * FACE_CONTEXT) - side) / 2
-        box = BoundingBox(round(box.x - grow), round(box.y - grow), round(box.width + 2 * grow),
-                          round(box.height + 2 * grow))
-    picture = to_jpeg(data, box, max(min_side, 512))
-    with Image.open(io.BytesIO(picture)) as image:
-        if min(image.size) < min_side:
-            raise InvalidInput(f"The photo is {image.width}×{image.height} pixels around this face; the search "
-                               f"needs at least {min_side} pixels a side.")
-    return picture
-
-
-def _oriented_size(image: Image.Image) -> tuple[int, int]:
-    """The size after EXIF orientation, which is where face boxes are given."""
-    try:
-        orientation = image.getexif().get(0x0112, 1)
-    except (OSError, ValueError, SyntaxError):
-        orientation = 1
-    return (image.height, image.width) if orientation in (5, 6, 7, 8) else (image.width, image.height)
-
-
-def prepare_upload(path: Path) -> bytes:
-    """Validate a user's picture fully and re-encode it for a backend (JPEG, or PNG with alpha).
-
-    Raises InvalidInput naming the file when it is unreadable, truncated or enormous.
-    """
-    name = path.name
-    try:
-        size = path.stat().st_size
-        if size > MAX_UPLOAD_BYTES:
-            raise InvalidInput(f"{name} is too large ({size / 2**20:.0f} MB; at most {MAX_UPLOAD_BYTES // 2**20} MB).")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InvalidInput(f"{name} does not exist.") from None
-    except IsADirectoryError:
-        raise InvalidInput(f"{name} is a folder, not a picture.") from None
-    except PermissionError:
-        raise InvalidInput(f"{name} cannot be read (permission denied).") from None
-    image = _open(data, name)
-    try:
-        image.load()  # a truncated file fails here, not later on some backend
-        image = ImageOps.exif_transpose(image)
-    except (OSError, ValueError, SyntaxError) as error:
-        raise InvalidInput(f"{name} is damaged or truncated: {str(error).strip()}") from None
-    if image.mode.startswith("I"):
-        image = _to_rgb(image)
-    image.thumbnail((UPLOAD_MAX_SIDE, UPLOAD_MAX_SIDE), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
-        image.convert("RGBA").save(out, "PNG", optimize=True)
-    else:
-        image.convert("RGB").save(out, "JPEG", quality=92)
-    return out.getvalue()
-
-
 PICTURE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".heic"}
 
 
-def expand_pictures(paths) -> list[Path]:
-    """The files to import: files as given, and the pictures directly inside given folders."""
+def expand_pictures(paths) -> tuple[list[Path], list[str]]:
+    """The files to import: files as given, and what is named as a picture directly
+    inside given folders (a pipe or a device among them is refused when read, by name);
+    with a message for each folder that cannot be listed."""
     files: list[Path] = []
+    refused: list[str] = []
     for path in map(Path, paths):
-        if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in PICTURE_SUFFIXES))
-        else:
+        if not path.is_dir():
             files.append(path)
-    return files
+            continue
+        try:
+            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in PICTURE_SUFFIXES and not p.is_dir()))
+        except OSError as error:
+            refused.append(f"{path.name} cannot be read: {error.strerror or error}.")
+    return files, refused
+
+
+def prepare_uploads(paths) -> tuple[list[bytes], list[str]]:
+    """The pictures of files and folders a user gives, validated and re-encoded, and a
+    message for each one refused: a bad file does not keep the good ones out."""
+    files, refused = expand_pictures(paths)
+    images = []
+    for path in files:
+        try:
+            images.append(imaging.prepare_upload(path))
+        except InvalidInput as error:
+            refused.append(error.message)
+    return images, refused
 
 
 def decode_workers() -> int:
@@ -256,7 +89,7 @@ class ImagePipeline:
         self._stack: list[tuple[ImageRef, int, asyncio.Future]] = []
         self._running: set[asyncio.Task] = set()
 
-    def request(self, ref: ImageRef, size: int) -> asyncio.Future[Tile]:
+    def request(self, ref: ImageRef, size: int) -> asyncio.Future[imaging.Tile]:
         """Ask for a tile without making a task: a view painting a fast scroll asks for
         thousands it will never wait for, and most are dropped before they start."""
         future = asyncio.get_running_loop().create_future()
@@ -269,15 +102,8 @@ class ImagePipeline:
         return future
 
     async def prepare_uploads(self, paths) -> tuple[list[bytes], list[str]]:
-        """Validate and re-encode a user's pictures on the decode threads: (images, refusals)."""
-        loop = asyncio.get_running_loop()
-        images, refused = [], []
-        for path in await loop.run_in_executor(self._pool, expand_pictures, paths):
-            try:
-                images.append(await loop.run_in_executor(self._pool, prepare_upload, path))
-            except InvalidInput as error:
-                refused.append(error.message)
-        return images, refused
+        """Validate and re-encode a user's pictures on a decode thread: (images, refusals)."""
+        return await asyncio.get_running_loop().run_in_executor(self._pool, prepare_uploads, paths)
 
     def drop_pending(self) -> None:
         for _, _, future in self._stack:
@@ -312,7 +138,7 @@ class ImagePipeline:
             tile = await loop.run_in_executor(self._pool, self._from_cache, cached) if cached else None
             if tile is None:
                 data = await self._read(ref.uri)
-                tile = await loop.run_in_executor(self._pool, decode_tile, data, ref.box, size)
+                tile = await loop.run_in_executor(self._pool, imaging.decode_tile, data, ref.box, size)
                 if cached:
                     await loop.run_in_executor(self._pool, self._to_cache, cached, tile)
                     self._written += 1
@@ -355,18 +181,16 @@ class ImagePipeline:
         return dropped
 
     @staticmethod
-    def _from_cache(path: Path) -> Tile | None:
+    def _from_cache(path: Path) -> imaging.Tile | None:
         try:
             os.utime(path)  # a read makes it recently used
-            with Image.open(path) as image:
-                image = image.convert("RGB")
-                return Tile(image.width, image.height, image.tobytes())
-        except (OSError, UnidentifiedImageError):
-            return None  # missing or damaged: decode afresh
+            return imaging.tile_from_png(path.read_bytes())  # None when damaged: decoded afresh
+        except OSError:
+            return None  # missing: decode afresh
 
     @staticmethod
-    def _to_cache(path: Path, tile: Tile) -> None:
+    def _to_cache(path: Path, tile: imaging.Tile) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
-        Image.frombytes("RGB", (tile.width, tile.height), tile.rgb).save(temporary, "PNG", compress_level=1)
+        temporary.write_bytes(imaging.tile_png(tile))
         os.replace(temporary, path)

@@ -17,12 +17,13 @@ from pathlib import Path
 from platformdirs import user_data_path
 
 from faceboard import APP
+from faceboard.imaging import to_jpeg
 from faceboard.backends.base import Progress
 from faceboard.domain import Capability, PeopleQuery, Person, Publication
 from faceboard.errors import Conflict, InvalidInput, NotFound
 from faceboard.services import json_files
 from faceboard.services.curator import Curator
-from faceboard.services.images import digest, to_jpeg
+from faceboard.services.images import digest
 from faceboard.services.operations import Change, Publish
 
 MAX_FACES = 12  # face crops sent along: the clearest few are what recognition needs

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from PIL import Image, UnidentifiedImageError
-
+from faceboard import imaging
 from faceboard.backends.base import AssignResult, Progress, require
 from faceboard.backends.local import schema
 from faceboard.domain import BoundingBox, Capability, Face, ImageRef, Page, PeopleQuery, Person, Thumbnail
@@ -26,7 +24,6 @@ T = TypeVar("T")
 
 DATABASE_NAME = "library.sqlite3"
 IMAGES_DIR = "images"
-FACE_THUMBNAIL_MARGIN = 0.25  # of the face box, on each side: keeps hair and chin in the picture
 
 _PERSON_COLUMNS = """
     p.id, p.name, p.hidden,
@@ -232,14 +229,14 @@ class LocalLibrary:
 
         return await self._run(read)
 
-    async def read_image(self, uri: str) -> bytes:
-        def read():
-            try:
-                return self.image_path(uri).read_bytes()
-            except FileNotFoundError:
-                raise NotFound(f"Image {uri} is missing from the library folder.") from None
+    def _read_picture(self, uri: str) -> bytes:
+        path = self.image_path(uri)
+        if not path.exists():
+            raise NotFound(f"Image {uri} is missing from the library folder.")
+        return imaging.read_file(path)
 
-        return await self._run(read)
+    async def read_image(self, uri: str) -> bytes:
+        return await self._run(self._read_picture, uri)
 
     # -- changing -----------------------------------------------------------------
 
@@ -317,6 +314,10 @@ class LocalLibrary:
             raise
         return next(t for t in self._thumbnails_sync(person_id) if t.id == thumbnail_id)
 
+    def _crop_face(self, face: Face) -> bytes:
+        """A JPEG of the face, cut the one way the image pipeline shows it (upright, one margin)."""
+        return imaging.to_jpeg(self._read_picture(face.image.uri), face.box, what=f"Photo {face.asset_id}")
+
     async def add_thumbnail(self, person_id: str, image: bytes, primary: bool = False) -> Thumbnail:
         _check_image_bytes(image)
 
@@ -332,7 +333,7 @@ class LocalLibrary:
             (face,) = self._faces_sync([face_id])
             if face.person_id != person_id:
                 raise Conflict("A thumbnail can only come from one of the person's own faces.")
-            data = _crop_face(self.image_path(face.image.uri), face.box)
+            data = self._crop_face(face)
             return self._insert_thumbnail(person_id, data, primary, face_id)
 
         return await self._write(write)
@@ -441,7 +442,7 @@ class LocalLibrary:
             )
             for person_id, face_id, primary in thumbnails:
                 (face,) = self._faces_sync([str(face_id)])
-                data = _crop_face(self.image_path(face.image.uri), face.box)
+                data = self._crop_face(face)
                 self._insert_thumbnail(str(person_id), data, primary, str(face_id))
 
         self._transaction(load)
@@ -464,36 +465,11 @@ def _clean_name(name: str) -> str:
 
 
 def _extension(data: bytes) -> str:
-    return "png" if data.startswith(b"\x89PNG") else "jpg"
+    return "png" if imaging.sniff(data) == "PNG" else "jpg"
 
 
 def _check_image_bytes(data: bytes) -> None:
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format not in ("JPEG", "PNG"):
-                raise InvalidInput(f"The library stores JPEG or PNG thumbnails, not {image.format}.")
-    except (UnidentifiedImageError, OSError) as error:
-        raise InvalidInput(f"Not an image: {error}") from None
-
-
-def _crop_face(asset_path: Path, box: BoundingBox) -> bytes:
-    """A JPEG of the face with a margin around it, at the photo's full resolution."""
-    try:
-        with Image.open(asset_path) as photo:
-            photo.load()
-            mx, my = int(box.width * FACE_THUMBNAIL_MARGIN), int(box.height * FACE_THUMBNAIL_MARGIN)
-            area = (
-                max(0, box.x - mx),
-                max(0, box.y - my),
-                min(photo.width, box.x + box.width + mx),
-                min(photo.height, box.y + box.height + my),
-            )
-            crop = photo.convert("RGB").crop(area)
-    except FileNotFoundError:
-        raise NotFound(f"Photo {asset_path.name} is missing from the library folder.") from None
-    except OSError as error:
-        raise InvalidInput(f"Photo {asset_path.name} cannot be read: {error}") from None
-    out = io.BytesIO()
-    crop.save(out, "JPEG", quality=90)
-    return out.getvalue()
-
+    kind = imaging.sniff(data)
+    if kind not in ("JPEG", "PNG"):
+        raise InvalidInput(f"The library stores JPEG or PNG thumbnails, not {kind or 'these bytes'}.")
+    imaging.open_picture(data, "The thumbnail")
