@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from faceboard.backends.base import Progress
-from faceboard.domain import PeopleQuery, Person
+from faceboard.domain import PeopleQuery, Person, Progress
 from faceboard.errors import FaceboardError
 from faceboard.services.connections import KINDS, ProfileStore, SecretStore, app_token_for, open_backend, secret_for
 from faceboard.services.curator import Curator
