@@ -24,13 +24,15 @@ from faceboard.services.curator import Curator
 from faceboard.services.face_search import find_face_in_media
 
 
-SEARCHES = [kind for kind in BACKENDS.values() if Capability.FIND_IN_MEDIA in kind.capabilities]
+def searches() -> list:
+    """The kinds of backend that can search their media for a face."""
+    return [kind for kind in BACKENDS.values() if Capability.FIND_IN_MEDIA in kind.capabilities]
 
 
 def media_profiles(store: ProfileStore) -> list:
     """The saved connections whose media can be searched for a face."""
     try:
-        return [p for p in store.all() if p.backend_kind in SEARCHES]
+        return [p for p in store.all() if p.backend_kind in searches()]
     except FaceboardError:
         return []
 
@@ -70,7 +72,7 @@ class MediaSearchDialog(QDialog):
         close.clicked.connect(self.close)
         if not self.where.count():
             self.search_button.setEnabled(False)
-            self.status.setText(f"No {' or '.join(k.label for k in SEARCHES)} connection yet: add one in "
+            self.status.setText(f"No {' or '.join(k.label for k in searches())} connection yet: add one in "
                                 "File ▸ Connections.")
 
     def search(self) -> None:

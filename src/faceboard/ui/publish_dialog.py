@@ -30,9 +30,13 @@ from faceboard.services.journal import Journal
 from faceboard.services.publishing import Gathered, Plan, Publisher, gather
 from faceboard.ui.dialogs import PersonPicker
 
-RECEIVERS = [kind for kind in BACKENDS.values() if Capability.RECEIVE_PUBLISHED in kind.capabilities]
 FOUND_BY = {"linked": "linked before", "chosen": "chosen by you", "same id": "the same id",
             "same name": "the same name", "new": "a new person"}
+
+
+def receivers() -> list:
+    """The kinds of backend that take published people."""
+    return [kind for kind in BACKENDS.values() if Capability.RECEIVE_PUBLISHED in kind.capabilities]
 
 
 class PublishDialog(QDialog):
@@ -50,8 +54,9 @@ class PublishDialog(QDialog):
         self._publisher: Publisher | None = None
         self.task: asyncio.Task | None = None
         self.where = QComboBox()
+        kinds = receivers()
         for profile in store.all():
-            if profile.backend_kind in RECEIVERS and profile.name != source_name:
+            if profile.backend_kind in kinds and profile.name != source_name:
                 self.where.addItem(f"{profile.name}  ({profile.backend_kind.label})", profile)
         self.person_there = QLineEdit()
         self.person_there.setPlaceholderText("empty: linked before, the same id, or the same name")
@@ -96,7 +101,7 @@ class PublishDialog(QDialog):
         if self.where.count():
             self.preview()
         else:
-            self._say(f"No connection here can receive people: add a {' or '.join(k.label for k in RECEIVERS)} "
+            self._say(f"No connection here can receive people: add a {' or '.join(k.label for k in kinds)} "
                       "profile in File ▸ Connections.", error=True)
 
     def _say(self, text: str, error: bool = False) -> None:
