@@ -112,7 +112,7 @@ def _connection_flags(group) -> None:
                 kinds.setdefault(field.flag, []).append((entry, field))
     for flag, uses in kinds.items():
         field = uses[0][1]
-        group.add_argument(flag, metavar=field.label.upper().replace(" ", "_"),
+        group.add_argument(flag, metavar=field.metavar or None,
                            choices=[value for value, _ in field.choices] or None,
                            default=field.choices[0][0] if field.choices else None,
                            help=f"{field.help} ({', '.join(entry.label for entry, _ in uses)})")

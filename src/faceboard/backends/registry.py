@@ -39,6 +39,7 @@ class Field:
     choices: tuple[tuple[str, str], ...] = ()  # (value, label): a choice, the first the default
     when: tuple[str, str] | None = None  # (field, value): asked for only while that field has that value
     flag: str = ""  # the command line's option for it, without a profile (kinds may share one)
+    metavar: str = ""  # what the command line's help calls its value
     variable: str = ""  # the environment variable that supplies it when the profile or keyring has none
     secret: bool = False
     keyring: str = ""  # a secret's keyring entry: "" the profile's name, else "<profile name> · <keyring>"
@@ -76,7 +77,7 @@ class BackendKind:
 
 
 def _address(placeholder: str) -> Field:
-    return Field("base_url", "Address", placeholder, "the backend's address", flag="--base-url")
+    return Field("base_url", "Address", placeholder, "the backend's address", flag="--base-url", metavar="URL")
 
 
 CA_BUNDLE = Field("ca_bundle", "CA bundle", "empty: the public certificate authorities",
@@ -130,7 +131,8 @@ BACKENDS: dict[str, BackendKind] = {kind.kind: kind for kind in (
     BackendKind(
         "local", "Local library",
         (Field("library", "Library", "a folder (empty: the default library)",
-               f"a local library folder (default: {default_library()})", flag="--library", folder=True),),
+               f"a local library folder (default: {default_library()})", flag="--library", metavar="PATH",
+               folder=True),),
         frozenset(Capability) - {Capability.FACES_ARE_THUMBNAILS, Capability.MERGE_PEOPLE, Capability.ONE_IMAGE,
                                  Capability.RECEIVE_PUBLISHED, Capability.FIND_IN_MEDIA},
         _local),
@@ -138,7 +140,7 @@ BACKENDS: dict[str, BackendKind] = {kind.kind: kind for kind in (
         "gumnut", "Gumnut",
         (_address("https://api.gumnut.ai"),
          Field("library", "Library", "a library id (empty: the only one)", "which library of the backend",
-               flag="--library-id"),
+               flag="--library-id", metavar="ID"),
          Field("key", "API key", secret=True, variable="FACEBOARD_GUMNUT_API_KEY"),
          CA_BUNDLE),
         frozenset({Capability.LIST_FACES, Capability.REASSIGN_FACES, Capability.SET_PRIMARY,
@@ -149,7 +151,8 @@ BACKENDS: dict[str, BackendKind] = {kind.kind: kind for kind in (
     BackendKind(
         "ncp-mi", "NAVER Media Intelligence",
         (_address("https://mi.apigw.ntruss.com"),
-         Field("library", "Workspace", "the workspace name", "which workspace", flag="--workspace"),
+         Field("library", "Workspace", "the workspace name", "which workspace", flag="--workspace",
+               metavar="NAME"),
          Field("user", "Access key", help="the access key's id (not secret: it names the secret key)",
                variable="FACEBOARD_NCP_ACCESS_KEY"),
          Field("key", "Secret key", secret=True, variable="FACEBOARD_NCP_SECRET_KEY"),
@@ -177,9 +180,10 @@ BACKENDS: dict[str, BackendKind] = {kind.kind: kind for kind in (
     BackendKind(
         "opencv-fr", "OpenCV Face Recognition",
         (_address("http://fr-server:8000 or https://eu.opencv.fr"),
-         Field("edition", "Edition", help="OpenCV FR's edition",
+         Field("edition", "Edition", help="which edition",
                choices=(("server", "FR Server (on premises)"), ("cloud", "opencv.fr (cloud)")), flag="--edition"),
-         Field("library", "Collection", "the collection name", "which collection", flag="--collection"),
+         Field("library", "Collection", "the collection name", "which collection", flag="--collection",
+               metavar="NAME"),
          Field("key", "API key", secret=True, variable="FACEBOARD_OPENCV_FR_API_KEY"),
          CA_BUNDLE),
         frozenset({Capability.ADD_THUMBNAILS, Capability.RECEIVE_PUBLISHED, Capability.REMOVE_THUMBNAILS,
