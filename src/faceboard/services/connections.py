@@ -182,8 +182,7 @@ def command_line_profile(kind: str, values: Mapping[str, str]) -> Profile:
     backend reads from the environment besides (credentials are read when it is opened)."""
     entry = backend_kind(kind)
     extra = entry.from_environment(os.environ) if entry.from_environment else {}
-    settings = {f.name for f in fields(Profile)}
-    return Profile("command line", kind, **{k: v for k, v in {**values, **extra}.items() if k in settings and v})
+    return Profile("command line", kind, **{k: v for k, v in {**values, **extra}.items() if v})
 
 
 def open_backend(profile: Profile, secrets: Mapping[str, str] | None = None, **options) -> Backend:
@@ -207,5 +206,5 @@ def open_backend(profile: Profile, secrets: Mapping[str, str] | None = None, **o
 
 
 def _in_sentence(label: str) -> str:
-    """"API key" stays so; "Secret key" reads "secret key" inside a sentence."""
+    """A label inside a sentence: "Secret key" reads "secret key"; "API key" stays so."""
     return label if label[:2].isupper() else label[0].lower() + label[1:]
