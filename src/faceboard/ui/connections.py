@@ -147,6 +147,7 @@ class ConnectionsDialog(QDialog):
         layout = QHBoxLayout(self)
         layout.addWidget(self.profiles)
         layout.addLayout(right, 1)
+        self._align_labels(top)
 
         self.profiles.currentTextChanged.connect(self._show_profile)
         self.kind.currentIndexChanged.connect(self.forms.setCurrentIndex)
@@ -156,6 +157,15 @@ class ConnectionsDialog(QDialog):
         self.test_button.clicked.connect(self.test_connection)
         self.open_button.clicked.connect(self._open)
         self._reload()
+
+    def _align_labels(self, top: QFormLayout) -> None:
+        """One label column for the name, the backend and every kind's form, whatever it says."""
+        labels = ["Name", "Backend", *(f.label for kind in BACKENDS.values() for f in kind.fields)]
+        width = max(self.fontMetrics().horizontalAdvance(label) for label in labels) + 8
+        for layout in (top, *(self.forms.widget(i).layout_ for i in range(self.forms.count()))):
+            for row in range(layout.rowCount()):
+                if (item := layout.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None and item.widget():
+                    item.widget().setMinimumWidth(width)
 
     # -- form -----------------------------------------------------------------------
 
