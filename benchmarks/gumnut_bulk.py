@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from fakes.gumnut import FakeGumnut  # noqa: E402
 from fakes.server import serve  # noqa: E402
 
-from faceboard.backends.base import Progress  # noqa: E402
+from faceboard.domain import Progress  # noqa: E402
 from faceboard.backends.gumnut import GumnutBackend  # noqa: E402
 from faceboard.services.curator import Curator  # noqa: E402
 from faceboard.services.operations import AssignFaces  # noqa: E402

@@ -13,6 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 from faceboard.backends.local import LocalLibrary, demo  # noqa: E402
+from faceboard.backends.registry import BACKENDS  # noqa: E402
 
 
 class MemoryKeyring:
@@ -49,9 +50,7 @@ def isolated_user_folders(tmp_path, monkeypatch):
 
     for variable in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
         monkeypatch.setenv(variable, str(tmp_path / "xdg" / variable.lower()))
-    for variable in ("FACEBOARD_GUMNUT_API_KEY", "FACEBOARD_NCP_ACCESS_KEY", "FACEBOARD_NCP_SECRET_KEY",
-                     "FACEBOARD_SUPEROFFICE_TOKEN", "FACEBOARD_SUPEROFFICE_USER", "FACEBOARD_SUPEROFFICE_PASSWORD",
-                     "FACEBOARD_OPENCV_FR_API_KEY"):
+    for variable in {field.variable for kind in BACKENDS.values() for field in kind.fields if field.variable}:
         monkeypatch.delenv(variable, raising=False)
     previous = keyring.get_keyring()
     memory = MemoryKeyring()

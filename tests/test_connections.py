@@ -5,7 +5,7 @@ import pytest
 from keyring.backends import fail
 
 from faceboard.errors import AuthFailed, InvalidInput, NotFound
-from faceboard.services.connections import Profile, ProfileStore, SecretStore, open_backend, secret_for
+from faceboard.services.connections import Profile, ProfileStore, SecretStore, open_backend, read_secrets
 
 
 def test_profiles_are_saved_without_their_secret(tmp_path, isolated_user_folders):
@@ -17,7 +17,7 @@ def test_profiles_are_saved_without_their_secret(tmp_path, isolated_user_folders
     assert "apikey_topSECRET999" not in store.path.read_text()
     assert json.loads(store.path.read_text())["profiles"][0]["name"] == "work"
     assert isolated_user_folders.passwords[("Faceboard", "work")] == "apikey_topSECRET999"
-    assert secret_for(profile, secrets) == "apikey_topSECRET999"
+    assert read_secrets(profile, secrets) == {"key": "apikey_topSECRET999"}
     store.delete("work")
     secrets.delete("work")
     with pytest.raises(NotFound):
@@ -36,9 +36,9 @@ def test_without_a_keyring_the_secret_stays_in_memory_and_says_so():
 def test_environment_variable_supplies_the_key(monkeypatch):
     profile = Profile("cli", "gumnut", "https://api.gumnut.ai")
     with pytest.raises(AuthFailed, match="FACEBOARD_GUMNUT_API_KEY"):
-        open_backend(profile, secret_for(profile, SecretStore()))
+        open_backend(profile, read_secrets(profile, SecretStore()))
     monkeypatch.setenv("FACEBOARD_GUMNUT_API_KEY", "apikey_fromENV")
-    assert secret_for(profile, SecretStore()) == "apikey_fromENV"
+    assert read_secrets(profile, SecretStore()) == {"key": "apikey_fromENV"}
 
 
 def test_bad_profiles_are_refused(tmp_path):

@@ -9,9 +9,10 @@ from fake_clock import FakeClock
 from fakes.gumnut import FakeGumnut
 from fakes.server import AsgiApp
 
-from faceboard.backends.base import CANCELLED, Progress
+from faceboard.backends.base import CANCELLED
 from faceboard.backends.gumnut import GumnutBackend
 from faceboard.backends.http import TokenBucket
+from faceboard.domain import Progress
 from faceboard.errors import AuthFailed, InvalidInput, NotFound, Unavailable
 from faceboard.services.curator import Curator
 from faceboard.services.operations import (

@@ -12,9 +12,9 @@ from fakes.ncp_mi import FakeMediaIntelligence, picture
 from fakes.server import AsgiApp
 from PIL import Image
 
-from faceboard.backends.ncp_mi import MediaHit, NcpMediaIntelligence
+from faceboard.backends.ncp_mi import NcpMediaIntelligence
 from faceboard.backends.ncp_signature import NcpSignature, signature
-from faceboard.domain import PeopleQuery, Publication
+from faceboard.domain import MediaHit, PeopleQuery, Publication
 from faceboard.errors import AuthFailed, Conflict, InvalidInput, NotFound
 
 

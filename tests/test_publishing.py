@@ -16,12 +16,14 @@ from PIL import Image
 
 from faceboard import cli
 from faceboard.backends.local import LocalLibrary
-from faceboard.services.connections import Profile, ProfileStore, SecretStore, app_token_key
+from faceboard.services.connections import BACKENDS, Profile, ProfileStore, SecretStore, keyring_name
 from faceboard.services.curator import Curator
 from faceboard.services.journal import Journal
 from faceboard.services.operations import AddThumbnails
 
 PERSON = "1"  # Amara Okafor in the demo library
+
+APP_TOKEN = BACKENDS["superoffice"].field("app_token")  # its keyring entry
 
 
 def big(colour) -> bytes:
@@ -91,7 +93,7 @@ def test_the_primary_becomes_the_superoffice_image_of_the_person_of_the_same_nam
         ProfileStore().save(Profile("crm", "superoffice", f"{url}/{fake.tenant}/api/v1", auth="soticket"))
         secrets = SecretStore()
         secrets.set("crm", fake.token)
-        secrets.set(app_token_key("crm"), fake.app_token)
+        secrets.set(keyring_name("crm", APP_TOKEN), fake.app_token)
         code, out, err = publish(library_folder, capsys, "--to", "crm")
     assert code == 0, err
     assert "(Amara Okafor, same name)" in out and "done: set the image of Amara Okafor" in out
@@ -150,7 +152,7 @@ def test_no_secret_of_any_service_reaches_a_log_record_or_a_file(library_folder,
         ProfileStore().save(Profile("fr", "opencv-fr", fr_url, "staff", edition="cloud"))
         secrets.set("mi", media.secret_key)
         secrets.set("crm", crm.token)
-        secrets.set(app_token_key("crm"), crm.app_token)
+        secrets.set(keyring_name("crm", APP_TOKEN), crm.app_token)
         secrets.set("fr", fr.api_key)
         for target in ("mi", "crm", "fr"):
             code, _, err = publish(library_folder, capsys, "--to", target)

@@ -30,7 +30,7 @@ def https_gumnut(authority):
 
 def connect(profile: Profile, key: str) -> str:
     async def main():
-        backend = open_backend(profile, key)
+        backend = open_backend(profile, {"key": key})
         try:
             return await backend.connect()
         finally:

@@ -16,7 +16,7 @@ from ui_helpers import select_person
 
 from faceboard.app import Shell
 from faceboard.backends.local import LocalLibrary
-from faceboard.services.connections import Profile, app_token_key
+from faceboard.services.connections import BACKENDS, Profile, keyring_name
 from faceboard.services.curator import Curator
 from faceboard.services.operations import AddThumbnails
 
@@ -107,13 +107,13 @@ def test_superoffice_shows_its_one_image_and_the_connections_form_asks_for_a_tic
         dialog._new()
         dialog.name.setText("crm")
         dialog.kind.setCurrentIndex(dialog.kind.findData("superoffice"))
-        assert dialog.form.labelForField(dialog.key).text() == "Access token"
-        dialog.auth.setCurrentIndex(dialog.auth.findData("soticket"))
-        assert dialog.app_token.isVisibleTo(dialog) and not dialog.user.isVisibleTo(dialog)
-        assert not dialog.library_row.isVisibleTo(dialog) and dialog.form.labelForField(dialog.key).text() == "Ticket"
-        dialog.base_url.setText(f"http://so.test/{fake.tenant}/api/v1")
-        dialog.key.setText(fake.token)
-        dialog.app_token.setText(fake.app_token)
+        assert dialog.label("key") == "Access token"
+        dialog.input("auth").setCurrentIndex(dialog.input("auth").findData("soticket"))
+        assert dialog.shown("app_token") and not dialog.shown("user")
+        assert not dialog.shown("library") and dialog.label("key") == "Ticket"
+        dialog.input("base_url").setText(f"http://so.test/{fake.tenant}/api/v1")
+        dialog.input("key").setText(fake.token)
+        dialog.input("app_token").setText(fake.app_token)
         dialog.grab().save("/tmp/connections-superoffice.png")
         dialog.open_button.click()
         qtbot.waitUntil(lambda: shell.current[1].curator.connection == "crm", timeout=10000)
@@ -123,7 +123,7 @@ def test_superoffice_shows_its_one_image_and_the_connections_form_asks_for_a_tic
         assert not window.primary_action.isEnabled() and window.add_pictures.isEnabled()
         saved = shell.store.path.read_text()
         assert fake.token not in saved and fake.app_token not in saved and '"auth": "soticket"' in saved
-        assert shell.secrets.get(app_token_key("crm")) == fake.app_token
+        assert shell.secrets.get(keyring_name("crm", BACKENDS["superoffice"].field("app_token"))) == fake.app_token
     finally:
         wait_for(qtbot, shell.close_current())
 

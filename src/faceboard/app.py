@@ -73,7 +73,7 @@ class Shell:
 
     async def open(self, profile) -> None:
         from faceboard.backends.local import demo
-        from faceboard.services.connections import app_token_for, default_library, open_backend, secret_for
+        from faceboard.services.connections import default_library, open_backend, read_secrets
         from faceboard.services.curator import Curator
         from faceboard.services.images import ImagePipeline
         from faceboard.ui.session import Session
@@ -86,11 +86,10 @@ class Shell:
                     print(f"Creating the demo library in {folder} …", file=sys.stderr)
                     with ThreadPoolExecutor(1) as worker:  # the loop stays responsive meanwhile
                         await asyncio.get_running_loop().run_in_executor(worker, demo.generate, folder)
-                backend = open_backend(profile, None)
+                backend = open_backend(profile)
             else:
-                secret = await asyncio.to_thread(secret_for, profile, self.secrets)  # the keyring may block
-                token = await asyncio.to_thread(app_token_for, profile, self.secrets)
-                backend = open_backend(profile, secret, token, **self._options)
+                secrets = await asyncio.to_thread(read_secrets, profile, self.secrets)  # the keyring may block
+                backend = open_backend(profile, secrets, **self._options)
         except (FaceboardError, OSError) as error:
             self._refused(profile, getattr(error, "message", str(error)))
             return

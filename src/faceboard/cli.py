@@ -25,15 +25,14 @@ from faceboard.backends.local import demo
 from faceboard.domain import Face, Person
 from faceboard.errors import AuthFailed, FaceboardError, RateLimited, Unavailable, Unreachable
 from faceboard.services.connections import (
-    KINDS,
+    BACKENDS,
     Profile,
     ProfileStore,
     SecretStore,
-    app_token_for,
     command_line_profile,
     default_library,
     open_backend,
-    secret_for,
+    read_secrets,
 )
 from faceboard.services.curator import Curator
 from faceboard.services.face_search import find_face_in_media
@@ -63,14 +62,8 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"faceboard {__version__}")
     where = top.add_argument_group("connection (default: the local library)")
     where.add_argument("--profile", metavar="NAME", help="a saved connection profile")
-    where.add_argument("--library", type=Path, default=None,
-                       help=f"a local library folder (default: {default_library()})")
-    where.add_argument("--backend", choices=sorted(KINDS), help="connect without a profile")
-    where.add_argument("--base-url", metavar="URL", help="the backend's address")
-    where.add_argument("--library-id", metavar="ID", help="which library of the backend (Gumnut)")
-    where.add_argument("--workspace", metavar="NAME", help="which workspace (NAVER Media Intelligence)")
-    where.add_argument("--collection", metavar="NAME", help="which collection (OpenCV FR)")
-    where.add_argument("--edition", choices=("server", "cloud"), default="server", help="OpenCV FR's edition")
+    where.add_argument("--backend", choices=sorted(BACKENDS), help="connect without a profile")
+    _connection_flags(where)
     top.add_argument("--demo", type=Path, metavar="PATH", help="create a demo library in PATH and exit")
     top.add_argument("--self-test", action="store_true",
                      help="open the window on a temporary demo library, reassign and undo one face, exit 0")
@@ -109,22 +102,43 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def connection(args: argparse.Namespace, secrets: SecretStore | None) -> tuple[Profile, str | None]:
-    """The profile the arguments name, and its secret (keyring, else environment)."""
+def _connection_flags(group) -> None:
+    """The flags that name a connection without a profile, as `backends.registry` declares
+    them: one per flag, whichever kinds share it."""
+    kinds: dict[str, list] = {}
+    for entry in BACKENDS.values():
+        for field in entry.fields:
+            if field.flag:
+                kinds.setdefault(field.flag, []).append((entry, field))
+    for flag, uses in kinds.items():
+        field = uses[0][1]
+        group.add_argument(flag, metavar=field.metavar or None,
+                           choices=[value for value, _ in field.choices] or None,
+                           default=field.choices[0][0] if field.choices else None,
+                           help=f"{field.help} ({', '.join(entry.label for entry, _ in uses)})")
+
+
+def _flag_values(args: argparse.Namespace, kind: str) -> dict[str, str]:
+    """The settings of a `kind` connection that its flags give, by field name."""
+    return {field.name: getattr(args, field.flag.lstrip("-").replace("-", "_")) or ""
+            for field in BACKENDS[kind].fields if field.flag}
+
+
+def connection(args: argparse.Namespace, secrets: SecretStore | None) -> tuple[Profile, dict[str, str]]:
+    """The profile the arguments name, and its secrets (keyring, else environment)."""
     if args.profile:
         profile = ProfileStore().get(args.profile)
     elif args.backend and args.backend != "local":
-        place = {"ncp-mi": args.workspace, "opencv-fr": args.collection}.get(args.backend, args.library_id)
-        profile = command_line_profile(args.backend, args.base_url or "", place or "", args.edition)
+        profile = command_line_profile(args.backend, _flag_values(args, args.backend))
     else:
         profile = Profile("command line", "local", library=str(args.library or default_library()))
-    return profile, secret_for(profile, secrets)
+    return profile, read_secrets(profile, secrets)
 
 
 def open_profile(name: str, secrets: SecretStore):
     """A saved profile's backend, not yet connected."""
     profile = ProfileStore().get(name)
-    return profile, open_backend(profile, secret_for(profile, secrets), app_token_for(profile, secrets))
+    return profile, open_backend(profile, read_secrets(profile, secrets))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -139,13 +153,13 @@ def run(args: argparse.Namespace) -> int:
               f"({summary['unassigned']} unassigned, {summary['wrong']} on the wrong person).")
         return 0
     try:
-        profile, secret = connection(args, SecretStore())
+        profile, credentials = connection(args, SecretStore())
         library = Path(profile.library or default_library())
         if profile.kind == "local" and args.command != "history" and not (library / "library.sqlite3").exists():
             print(f"faceboard: no library in {profile.library} (open the window once, or use --demo)",
                   file=sys.stderr)
             return EXIT_REFUSED
-        return asyncio.run(_command(args, profile, secret))
+        return asyncio.run(_command(args, profile, credentials))
     except FaceboardError as error:
         print(f"faceboard: {error.message}", file=sys.stderr)
         return exit_code(error)
@@ -161,7 +175,7 @@ def face_json(f: Face) -> dict:
             "box": {"x": f.box.x, "y": f.box.y, "w": f.box.width, "h": f.box.height}}
 
 
-async def _command(args: argparse.Namespace, profile: Profile, secret: str | None) -> int:
+async def _command(args: argparse.Namespace, profile: Profile, credentials: dict[str, str]) -> int:
     journal = Journal()
     if warning := await journal.open():
         print(f"faceboard: {warning}", file=sys.stderr)
@@ -171,7 +185,7 @@ async def _command(args: argparse.Namespace, profile: Profile, secret: str | Non
         finally:
             await journal.close()
     secrets = SecretStore()
-    backend = open_backend(profile, secret, app_token_for(profile, secrets))
+    backend = open_backend(profile, credentials)
     try:
         await backend.connect()
         curator = Curator(backend, journal, profile.name)

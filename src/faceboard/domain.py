@@ -1,8 +1,10 @@
-"""Plain, immutable domain objects shared by every layer. No I/O, no Qt."""
+"""Plain domain objects shared by every layer (immutable, but for the `Progress` a bulk
+operation reports to). No I/O, no Qt."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -119,3 +121,28 @@ class Publication:
     primary: bytes | None
     thumbnails: tuple[bytes, ...] = ()  # besides the primary
     faces: tuple[bytes, ...] = ()  # face crops, best first
+
+
+@dataclass(frozen=True, slots=True)
+class MediaHit:
+    """An item of a media library (a photo, a video) in which a searched face was found."""
+
+    asset_id: str
+    name: str
+    score: float | None
+
+
+class Progress:
+    """How far a bulk operation got, and the user's request to stop it. No Qt: the UI
+    passes a callback that forwards the figures to its progress bar."""
+
+    def __init__(self, on_report: Callable[[int, int], None] | None = None):
+        self.cancelled = False
+        self._on_report = on_report
+
+    def report(self, done: int, total: int) -> None:
+        if self._on_report is not None:
+            self._on_report(done, total)
+
+    def cancel(self) -> None:
+        self.cancelled = True

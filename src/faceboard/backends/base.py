@@ -1,17 +1,21 @@
-"""The async protocol every backend implements, and the capability check.
+"""The async protocol every backend implements, the two roles some backends play
+besides (`PublishTarget`, `MediaSearch`), and the capability check.
 
 A backend declares what it can do in `capabilities`; a method whose capability is
-missing raises `Unsupported` instead of pretending. Methods return domain objects and
-pages, and raise only the errors of `faceboard.errors`.
+missing raises `Unsupported` instead of pretending. A backend that declares
+RECEIVE_PUBLISHED is a `PublishTarget`, one that declares FIND_IN_MEDIA a `MediaSearch`
+(tests/test_registry.py holds them to it); services reach those roles through
+`publish_target` and `media_search`, never by looking for a method. Methods return
+domain objects and pages, and raise only the errors of `faceboard.errors`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Publication, Thumbnail
+from faceboard.domain import Capability, Face, MediaHit, Page, PeopleQuery, Person, Progress, Publication, Thumbnail
 from faceboard.errors import FaceboardError, Unsupported
 
 
@@ -21,22 +25,6 @@ class AssignResult:
 
     faces: tuple[Face, ...]
     failures: dict[str, FaceboardError] = field(default_factory=dict)
-
-
-class Progress:
-    """How far a bulk operation got, and the user's request to stop it. No Qt: the UI
-    passes a callback that forwards the figures to its progress bar."""
-
-    def __init__(self, on_report: Callable[[int, int], None] | None = None):
-        self.cancelled = False
-        self._on_report = on_report
-
-    def report(self, done: int, total: int) -> None:
-        if self._on_report is not None:
-            self._on_report(done, total)
-
-    def cancel(self) -> None:
-        self.cancelled = True
 
 
 CANCELLED = "cancelled before it was sent"
@@ -124,11 +112,6 @@ class Backend(Protocol):
     async def read_image(self, uri: str) -> bytes:
         """The bytes behind an `ImageRef.uri`."""
 
-    async def publish(self, person_id: str | None, publication: Publication,
-                      progress: Progress | None = None) -> PublishResult:
-        """With RECEIVE_PUBLISHED: take a person curated elsewhere, into `person_id` or a
-        new person when None (where the backend can create one from what it is given)."""
-
     async def close(self) -> None: ...
 
 
@@ -136,3 +119,46 @@ def require(backend: Backend, capability: Capability) -> None:
     """Raise `Unsupported` with a sentence for the user when the backend lacks `capability`."""
     if capability not in backend.capabilities:
         raise Unsupported(f"{backend.display_name} cannot {capability.value}.")
+
+
+@runtime_checkable
+class PublishTarget(Backend, Protocol):
+    """A backend that takes people curated elsewhere (Capability.RECEIVE_PUBLISHED)."""
+
+    creates_people: bool  # whether a publication with no one to link to makes a new person
+
+    def takes(self, publication: Publication) -> bool:
+        """Whether the publication holds anything this backend keeps."""
+
+    def preview(self, target: Person | None, publication: Publication) -> tuple[str, ...]:
+        """What publishing will do, a step a line, before anything is sent."""
+
+    async def publish(self, person_id: str | None, publication: Publication,
+                      progress: Progress | None = None) -> PublishResult:
+        """Take the person into `person_id`, or a new person when None."""
+
+
+@runtime_checkable
+class MediaSearch(Backend, Protocol):
+    """A backend that finds a face in the photos and videos it holds (Capability.FIND_IN_MEDIA)."""
+
+    min_query_side: int  # the smallest side, in pixels, of a picture it searches with
+
+    async def find_in_media(self, image: bytes) -> list[MediaHit]:
+        """The items the face in `image` (JPEG) appears in, best first."""
+
+
+def publish_target(backend: Backend) -> PublishTarget:
+    """The backend as a receiver of published people; `Unsupported` when it is not one."""
+    require(backend, Capability.RECEIVE_PUBLISHED)
+    if not isinstance(backend, PublishTarget):
+        raise Unsupported(f"{backend.display_name} cannot {Capability.RECEIVE_PUBLISHED.value}.")
+    return backend
+
+
+def media_search(backend: Backend) -> MediaSearch:
+    """The backend as a search of its media; `Unsupported` when it is not one."""
+    require(backend, Capability.FIND_IN_MEDIA)
+    if not isinstance(backend, MediaSearch):
+        raise Unsupported(f"{backend.display_name} cannot {Capability.FIND_IN_MEDIA.value}.")
+    return backend

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 import gumnut
 import httpx
 
-from faceboard.backends.base import CANCELLED, AssignResult, Progress
+from faceboard.backends.base import CANCELLED, AssignResult
 from faceboard.backends.gumnut_json import SERVICE, cursor_after, face_from, page_from, person_from, unreadable
 from faceboard.backends.http import TokenBucket, error_for, make_client, register_secret, send, unreachable
-from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Thumbnail
+from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Progress, Thumbnail
 from faceboard.errors import FaceboardError, InvalidInput, NotFound, Unreachable, Unsupported
 
 DEFAULT_BASE_URL = "https://api.gumnut.ai"
@@ -261,9 +261,6 @@ class GumnutBackend:
 
     async def restore_faces(self, face_ids: Sequence[str]) -> None:
         raise Unsupported(f"{SERVICE} deletes faces for good; they cannot be restored.")
-
-    async def publish(self, person_id, publication, progress=None):
-        raise Unsupported(f"{SERVICE} cannot receive people published from elsewhere.")
 
     async def close(self) -> None:
         await self._api.aclose()

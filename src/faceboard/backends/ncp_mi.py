@@ -19,15 +19,14 @@ import hashlib
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import httpx
 
 from faceboard import imaging
-from faceboard.backends.base import Progress, PublishResult
+from faceboard.backends.base import PublishResult
 from faceboard.backends.http import TokenBucket, make_client, register_secret, send
 from faceboard.backends.ncp_signature import NcpSignature
-from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Publication, Thumbnail
+from faceboard.domain import Capability, ImageRef, MediaHit, Page, PeopleQuery, Person, Progress, Publication, Thumbnail
 from faceboard.errors import AuthFailed, Conflict, FaceboardError, InvalidInput, NotFound, Unavailable, Unsupported
 from faceboard.backends.without_faces import WithoutFaces
 
@@ -45,15 +44,6 @@ UPLOAD_MESSAGES = {
     "OVER_SIZE_LIMIT": "the picture is over 5 MB",
     "RESOLUTION_NOT_SUPPORT": "the picture is too small (under {side} pixels)",
 }
-
-
-@dataclass(frozen=True)
-class MediaHit:
-    """An asset of the workspace in which a searched face was found."""
-
-    asset_id: str
-    name: str
-    score: float | None
 
 
 def _int_id(value: str, what: str) -> int:
@@ -345,6 +335,8 @@ class NcpMediaIntelligence(WithoutFaces):
         if progress is not None:
             progress.report(len(images) + 1, len(images) + 1)
         return PublishResult(person, tuple(items), tuple(delivered))
+
+    min_query_side = MIN_QUERY_SIDE
 
     async def find_in_media(self, image: bytes) -> list[MediaHit]:
         """Upload the face as a query asset and search the workspace's media with it."""

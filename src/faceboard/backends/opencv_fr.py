@@ -25,10 +25,10 @@ from collections.abc import Sequence
 
 import httpx
 
-from faceboard.backends.base import Progress, PublishResult
+from faceboard.backends.base import PublishResult
 from faceboard.backends.http import error_for, make_client, register_secret, server_message, unreachable
 from faceboard.backends.without_faces import WithoutFaces
-from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Publication, Thumbnail
+from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Progress, Publication, Thumbnail
 from faceboard.errors import AuthFailed, FaceboardError, InvalidInput, NotFound, Unavailable, Unreachable
 
 SERVICE = "OpenCV FR"

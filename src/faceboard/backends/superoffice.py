@@ -20,10 +20,10 @@ from collections.abc import Sequence
 import httpx
 
 from faceboard import imaging
-from faceboard.backends.base import Progress, PublishResult
+from faceboard.backends.base import PublishResult
 from faceboard.backends.http import TokenBucket, make_client, register_secret, send
 from faceboard.backends.without_faces import WithoutFaces
-from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Publication, Thumbnail
+from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Progress, Publication, Thumbnail
 from faceboard.errors import AuthFailed, InvalidInput, NotFound, Unavailable
 
 SERVICE = "SuperOffice"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from faceboard.backends.base import AssignResult, Progress
-from faceboard.domain import Face, Page, Person, Publication, Thumbnail
+from faceboard.backends.base import AssignResult
+from faceboard.domain import Face, Page, Person, Progress, Thumbnail
 from faceboard.errors import NotFound, Unsupported
 
 
@@ -78,6 +78,3 @@ class WithoutFaces:
 
     async def merge_people(self, target_id: str, source_ids: Sequence[str]) -> Person:
         raise self._cannot("merge people")
-
-    async def publish(self, person_id: str | None, publication: Publication, progress: Progress | None = None):
-        raise self._cannot("receive published people")

@@ -4,38 +4,47 @@ Profiles are a JSON file under the platformdirs config directory. Secrets (API k
 NCP secret keys, SuperOffice tokens, passwords and application tokens) live in the OS
 keyring and never in that file; where no keyring backend exists (a headless box, CI)
 the secret is kept in memory for the session and `warning` says so.
+
+What each kind of backend asks for is said once, in `backends.registry`; this module is
+how the window and the command line reach it (`BACKENDS`, `backend_kind`), so that
+neither imports a backend.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import keyring
 import keyring.errors
-from platformdirs import user_config_path, user_data_path
+from platformdirs import user_config_path
 
 from faceboard import APP
 from faceboard.backends.base import Backend
+from faceboard.backends.registry import BACKENDS, BackendKind, Field, default_library
 from faceboard.errors import AuthFailed, InvalidInput, NotFound
 from faceboard.services import json_files
 
-KINDS = {"local": "Local library", "gumnut": "Gumnut", "ncp-mi": "NAVER Media Intelligence",
-         "superoffice": "SuperOffice CRM", "opencv-fr": "OpenCV Face Recognition"}
-KEY_VARIABLES = {"gumnut": "FACEBOARD_GUMNUT_API_KEY", "ncp-mi": "FACEBOARD_NCP_SECRET_KEY",
-                 "superoffice": "FACEBOARD_SUPEROFFICE_TOKEN", "opencv-fr": "FACEBOARD_OPENCV_FR_API_KEY"}
-ACCESS_KEY_VARIABLE = "FACEBOARD_NCP_ACCESS_KEY"
-SUPEROFFICE_USER, SUPEROFFICE_PASSWORD = "FACEBOARD_SUPEROFFICE_USER", "FACEBOARD_SUPEROFFICE_PASSWORD"
+__all__ = ["BACKENDS", "BackendKind", "Field", "default_library"]  # read through here by the window and the CLI
+
 INSECURE_KEYS = {"verify", "verify_tls", "verify_ssl", "insecure", "skip_tls_verify", "no_verify"}
 
 
-def default_library() -> Path:
-    return user_data_path(APP, APP) / "library"
+def backend_kind(kind: str) -> BackendKind:
+    try:
+        return BACKENDS[kind]
+    except KeyError:
+        raise InvalidInput(f"Unknown backend {kind!r}; Faceboard knows {', '.join(BACKENDS)}.") from None
 
 
 @dataclass(frozen=True)
 class Profile:
+    """A saved connection. Its settings are the plain fields `backends.registry` declares
+    (tests/test_registry.py checks each is an attribute here): a backend that needs a
+    setting no other has adds it here too."""
+
     name: str
     kind: str = "local"
     base_url: str = ""
@@ -46,8 +55,7 @@ class Profile:
     edition: str = ""  # OpenCV FR: server or cloud
 
     def __post_init__(self):
-        if self.kind not in KINDS:
-            raise InvalidInput(f"Unknown backend {self.kind!r}; Faceboard knows {', '.join(KINDS)}.")
+        backend_kind(self.kind)
 
     @classmethod
     def from_json(cls, entry: dict) -> "Profile":
@@ -64,15 +72,13 @@ class Profile:
         return cls(**{k: v for k, v in entry.items() if k in known and isinstance(v, str)})
 
     @property
-    def needs_secret(self) -> bool:
-        return self.kind in KEY_VARIABLES
+    def backend_kind(self) -> BackendKind:
+        return BACKENDS[self.kind]
 
     @property
-    def secret_variable(self) -> str:
-        """The environment variable that holds the secret when the keyring does not."""
-        if self.kind == "superoffice" and self.auth == "basic":
-            return SUPEROFFICE_PASSWORD
-        return KEY_VARIABLES[self.kind]
+    def secrets(self) -> tuple[Field, ...]:
+        """The secrets this profile is opened with (SuperOffice's depend on how it signs in)."""
+        return tuple(f for f in self.backend_kind.applying(asdict(self)) if f.secret)
 
 
 def _turns_checks_off(key: str, value) -> bool:
@@ -148,64 +154,57 @@ class SecretStore:
             self._no_keyring(error)
 
 
-def secret_for(profile: Profile, secrets: SecretStore | None) -> str | None:
-    """The profile's secret: from the keyring, else from the backend's environment variable."""
-    if not profile.needs_secret:
-        return None
-    secret = secrets.get(profile.name) if secrets is not None else None
-    return secret or os.environ.get(profile.secret_variable) or None
+def keyring_name(profile_name: str, secret: Field) -> str:
+    """Where a secret of the profile is kept in the keyring."""
+    return f"{profile_name} · {secret.keyring}" if secret.keyring else profile_name
 
 
-def app_token_key(profile_name: str) -> str:
-    """Where a SuperOffice ticket's application token is kept in the keyring."""
-    return f"{profile_name} · SO-AppToken"
+def read_secrets(profile: Profile, secrets: SecretStore | None) -> dict[str, str]:
+    """The profile's secrets by field name: from the keyring, else from their environment
+    variables; a missing one is left out. The keyring may block: call off the GUI thread."""
+    found = {}
+    for field in profile.secrets:
+        value = (secrets.get(keyring_name(profile.name, field)) if secrets is not None else None) \
+            or (os.environ.get(field.variable) if field.variable else None)
+        if value:
+            found[field.name] = value
+    return found
 
 
-def app_token_for(profile: Profile, secrets: SecretStore | None) -> str:
-    if profile.kind != "superoffice" or profile.auth != "soticket" or secrets is None:
-        return ""
-    return secrets.get(app_token_key(profile.name)) or ""
+def forget_secrets(profile_name: str, secrets: SecretStore) -> None:
+    """Delete every secret a profile of that name may have kept, of any kind."""
+    for name in {keyring_name(profile_name, f) for kind in BACKENDS.values() for f in kind.fields if f.secret}:
+        secrets.delete(name)
 
 
-def command_line_profile(kind: str, base_url: str, place: str, edition: str = "") -> Profile:
-    """A profile from the command line: credentials from the environment variables (an
-    MI access key is read from its variable by `open_backend`, as for any profile)."""
-    auth = user = ""
-    if kind == "superoffice":
-        basic = os.environ.get(SUPEROFFICE_USER) and not os.environ.get(KEY_VARIABLES["superoffice"])
-        auth, user = ("basic", os.environ[SUPEROFFICE_USER]) if basic else ("bearer", "")
-    return Profile("command line", kind, base_url, place, auth=auth, user=user, edition=edition)
+def command_line_profile(kind: str, values: Mapping[str, str]) -> Profile:
+    """A profile from the command line's flags (`values` by field name), and what the
+    backend reads from the environment besides (credentials are read when it is opened)."""
+    entry = backend_kind(kind)
+    extra = entry.from_environment(os.environ) if entry.from_environment else {}
+    return Profile("command line", kind, **{k: v for k, v in {**values, **extra}.items() if v})
 
 
-def open_backend(profile: Profile, secret: str | None, app_token: str = "", **options) -> Backend:
-    """The backend a profile describes (not yet connected: call `connect()`)."""
-    if profile.kind == "local":
-        from faceboard.backends.local import LocalLibrary
-
-        return LocalLibrary(Path(profile.library) if profile.library else default_library())
-    if not secret:
-        raise AuthFailed(f"No {SECRET_NAMES[profile.kind]} for {KINDS[profile.kind]}: save one in the profile "
-                         f"or set {profile.secret_variable}.")
-    options["ca_bundle"] = profile.ca_bundle
-    if profile.kind == "gumnut":
-        from faceboard.backends.gumnut import DEFAULT_BASE_URL, GumnutBackend
-
-        return GumnutBackend(secret, profile.base_url or DEFAULT_BASE_URL, profile.library or None, **options)
-    if profile.kind == "ncp-mi":
-        from faceboard.backends.ncp_mi import DEFAULT_BASE_URL, NcpMediaIntelligence
-
-        access_key = profile.user or os.environ.get(ACCESS_KEY_VARIABLE, "")
-        return NcpMediaIntelligence(access_key, secret, profile.library, profile.base_url or DEFAULT_BASE_URL,
-                                    **options)
-    if profile.kind == "superoffice":
-        from faceboard.backends.superoffice import SuperOffice
-
-        return SuperOffice(profile.base_url, secret, auth=profile.auth or "bearer", user=profile.user,
-                           app_token=app_token, **options)
-    from faceboard.backends.opencv_fr import OpenCvFaceRecognition
-
-    return OpenCvFaceRecognition(profile.base_url, secret, profile.library, profile.edition or "server", **options)
+def open_backend(profile: Profile, secrets: Mapping[str, str] | None = None, **options) -> Backend:
+    """The backend a profile describes, with its secrets by field name (`read_secrets`);
+    not yet connected: call `connect()`. Backend options (a transport, a clock) are for
+    backends that speak to a server."""
+    entry = profile.backend_kind
+    secrets = secrets or {}
+    saved = asdict(profile)
+    applying = entry.applying(saved)
+    values = dict.fromkeys(entry.names, "")
+    for field in applying:
+        if field.secret:
+            if not secrets.get(field.name):
+                where = f" or set {field.variable}" if field.variable else ""
+                raise AuthFailed(f"No {_in_sentence(field.label)} for {entry.label}: save one in the profile{where}.")
+            values[field.name] = secrets[field.name]
+        else:
+            values[field.name] = saved[field.name] or (os.environ.get(field.variable, "") if field.variable else "")
+    return entry.factory(values, **options)
 
 
-SECRET_NAMES = {"gumnut": "API key", "ncp-mi": "secret key", "superoffice": "token, ticket or password",
-                "opencv-fr": "API key"}
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: "Secret key" reads "secret key"; "API key" stays so."""
+    return label if label[:2].isupper() else label[0].lower() + label[1:]

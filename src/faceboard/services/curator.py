@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from faceboard.backends.base import Backend, Progress, require
-from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Thumbnail
+from faceboard.backends.base import Backend, publish_target, require
+from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Progress, Thumbnail
 from faceboard.errors import Conflict, FaceboardError, InvalidInput, NotFound, RateLimited, Unreachable
 from faceboard.services.journal import DONE, FAILED, Entry, Journal
 from faceboard.services.images import digest
@@ -233,8 +233,7 @@ class Curator:
             raise
 
     async def _publish(self, op: Publish, progress: Progress | None = None) -> Change:
-        require(self.backend, Capability.RECEIVE_PUBLISHED)
-        result = await self.backend.publish(op.person_id, op.publication, progress)
+        result = await publish_target(self.backend).publish(op.person_id, op.publication, progress)
         steps = tuple((what, None if error is None else error.message) for what, error in result.items)
         if result.person is None:
             return Change(steps=steps, failures=tuple((what, why) for what, why in steps if why))

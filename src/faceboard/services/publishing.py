@@ -18,8 +18,8 @@ from platformdirs import user_data_path
 
 from faceboard import APP
 from faceboard.imaging import to_jpeg
-from faceboard.backends.base import Progress
-from faceboard.domain import Capability, PeopleQuery, Person, Publication
+from faceboard.backends.base import publish_target
+from faceboard.domain import Capability, PeopleQuery, Person, Progress, Publication
 from faceboard.errors import Conflict, InvalidInput, NotFound
 from faceboard.services import json_files
 from faceboard.services.curator import Curator
@@ -139,11 +139,9 @@ class Publisher:
 
     async def plan(self, gathered: Gathered, target_id: str | None = None) -> Plan:
         """Find who receives the person, and say what will change."""
-        if not self.target.can(Capability.RECEIVE_PUBLISHED):
-            raise InvalidInput(f"{self.target.backend.display_name} cannot receive published people.")
+        backend = publish_target(self.target.backend)
         person, publication, skipped = gathered.person, gathered.publication, gathered.skipped
         target, found_by = await self._find(person, target_id)
-        backend = self.target.backend
         if target is not None:  # what the person there already holds is not sent again
             publication = _without(publication, self.links.published(self.source_name, person.id, self.target_name,
                                                                       target.id))
@@ -186,7 +184,7 @@ class Publisher:
         if plan.refusal:
             raise InvalidInput(plan.refusal)
         skipped = Change(steps=plan.skipped, failures=plan.skipped)
-        if not self.target.backend.takes(plan.publication):
+        if not publish_target(self.target.backend).takes(plan.publication):
             if plan.target is not None:
                 self.links.link(self.source_name, plan.person.id, self.target_name, plan.target.id)
             return skipped.then(Change(steps=((plan.steps[0], None),)))

@@ -1,10 +1,12 @@
 """The Connections dialog: saved profiles (backend kind, address, library, and what each
 backend needs besides) with their secrets in the OS keyring, a "Test connection" that
-really connects, and "Open". The form shows the fields of the chosen backend only."""
+really connects, and "Open". Each kind of backend has its own form, built from the
+fields `backends.registry` declares for it: only what the chosen backend needs shows."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import asdict
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,20 +19,87 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from faceboard.errors import FaceboardError
 from faceboard.services.connections import (
-    KINDS,
+    BACKENDS,
+    BackendKind,
     Profile,
     ProfileStore,
     SecretStore,
-    app_token_for,
-    app_token_key,
+    forget_secrets,
+    keyring_name,
     open_backend,
+    read_secrets,
 )
+
+
+class KindForm(QWidget):
+    """The settings and secrets of one kind of backend: a row per field name, shown while
+    one of its fields applies (SuperOffice's user only for a password, say)."""
+
+    def __init__(self, kind: BackendKind, parent=None):
+        super().__init__(parent)
+        self.kind = kind
+        self.layout_ = QFormLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+        self.inputs: dict[str, QLineEdit | QComboBox] = {}
+        self.rows: dict[str, QWidget] = {}
+        for name in kind.names:
+            field = kind.field(name)
+            if field.choices:
+                widget = QComboBox()
+                for value, label in field.choices:
+                    widget.addItem(label, value)
+                widget.currentIndexChanged.connect(self.refresh)
+            else:
+                widget = QLineEdit()
+                if field.secret:
+                    widget.setEchoMode(QLineEdit.EchoMode.Password)
+            row = widget
+            if field.folder:
+                row = QWidget()
+                line = QHBoxLayout(row)
+                line.setContentsMargins(0, 0, 0, 0)
+                browse = QPushButton("Browse…")
+                browse.clicked.connect(lambda _=False, w=widget: self._browse(w))
+                line.addWidget(widget, 1)
+                line.addWidget(browse)
+            self.inputs[name], self.rows[name] = widget, row
+            self.layout_.addRow(field.label, row)
+        self.refresh()
+
+    def values(self) -> dict[str, str]:
+        return {name: (w.currentData() if isinstance(w, QComboBox) else w.text().strip())
+                for name, w in self.inputs.items()}
+
+    def fill(self, values: dict[str, str]) -> None:
+        for name, widget in self.inputs.items():
+            if isinstance(widget, QComboBox):
+                widget.setCurrentIndex(max(0, widget.findData(values.get(name, ""))))
+            else:
+                widget.setText("" if self.kind.field(name).secret else values.get(name, ""))
+                widget.setPlaceholderText(self.kind.field(name).placeholder)
+        self.refresh()
+
+    def refresh(self) -> None:
+        applying = {f.name: f for f in self.kind.applying(self.values())}
+        for name, row in self.rows.items():
+            self.layout_.setRowVisible(row, name in applying)
+            if field := applying.get(name):
+                self.layout_.labelForField(row).setText(field.label)
+                self.inputs[name].setToolTip(field.help)
+                if isinstance(self.inputs[name], QLineEdit) and not field.secret:
+                    self.inputs[name].setPlaceholderText(field.placeholder)
+
+    def _browse(self, widget: QLineEdit) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Library folder", widget.text())
+        if folder:
+            widget.setText(folder)
 
 
 class ConnectionsDialog(QDialog):
@@ -48,47 +117,16 @@ class ConnectionsDialog(QDialog):
         self.profiles.setMaximumWidth(200)
         self.name = QLineEdit()
         self.kind = QComboBox()
-        for kind, label in KINDS.items():
-            self.kind.addItem(label, kind)
-        self.base_url = QLineEdit()
-        self.base_url.setPlaceholderText("https://api.gumnut.ai")
-        self.library = QLineEdit()
-        self.browse = QPushButton("Browse…")
-        self.key = QLineEdit()
-        self.key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.user = QLineEdit()
-        self.auth = QComboBox()
-        for kind, label in (("bearer", "Bearer token (Online)"), ("basic", "User and password (onsite)"),
-                            ("soticket", "SOTicket and application token")):
-            self.auth.addItem(label, kind)
-        self.edition = QComboBox()
-        for kind, label in (("server", "FR Server (on premises)"), ("cloud", "opencv.fr (cloud)")):
-            self.edition.addItem(label, kind)
-        self.app_token = QLineEdit()
-        self.app_token.setEchoMode(QLineEdit.EchoMode.Password)
-        self.ca_bundle = QLineEdit()
-        self.ca_bundle.setPlaceholderText("empty: the public certificate authorities")
-        self.ca_bundle.setToolTip("Your organisation's own certificate authority (a PEM file), trusted besides "
-                                  "the public ones. Certificates are always checked.")
+        self.forms = QStackedWidget()
+        for kind, entry in BACKENDS.items():
+            self.kind.addItem(entry.label, kind)
+            self.forms.addWidget(KindForm(entry))
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.form = form = QFormLayout()
-        form.addRow("Name", self.name)
-        form.addRow("Backend", self.kind)
-        form.addRow("Address", self.base_url)
-        form.addRow("Edition", self.edition)
-        self.library_row = QWidget()
-        library_row = QHBoxLayout(self.library_row)
-        library_row.setContentsMargins(0, 0, 0, 0)
-        library_row.addWidget(self.library, 1)
-        library_row.addWidget(self.browse)
-        form.addRow("Library", self.library_row)
-        form.addRow("Sign in with", self.auth)
-        form.addRow("User", self.user)
-        form.addRow("API key", self.key)
-        form.addRow("Application token", self.app_token)
-        form.addRow("CA bundle", self.ca_bundle)
+        top = QFormLayout()
+        top.addRow("Name", self.name)
+        top.addRow("Backend", self.kind)
         buttons = QHBoxLayout()
         self.new_button = QPushButton("New")
         self.save_button = QPushButton("Save")
@@ -101,35 +139,55 @@ class ConnectionsDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.open_button)
         right = QVBoxLayout()
-        right.addLayout(form)
+        right.addLayout(top)
+        right.addWidget(self.forms)
         right.addWidget(self.status)
         right.addStretch(1)
         right.addLayout(buttons)
         layout = QHBoxLayout(self)
         layout.addWidget(self.profiles)
         layout.addLayout(right, 1)
+        self._align_labels(top)
 
         self.profiles.currentTextChanged.connect(self._show_profile)
-        self.kind.currentIndexChanged.connect(self._kind_changed)
-        self.auth.currentIndexChanged.connect(self._kind_changed)
-        self.browse.clicked.connect(self._browse)
+        self.kind.currentIndexChanged.connect(self.forms.setCurrentIndex)
         self.new_button.clicked.connect(self._new)
         self.save_button.clicked.connect(self.save)
         self.delete_button.clicked.connect(self._delete)
         self.test_button.clicked.connect(self.test_connection)
         self.open_button.clicked.connect(self._open)
         self._reload()
-        self._kind_changed()
+
+    def _align_labels(self, top: QFormLayout) -> None:
+        """One label column for the name, the backend and every kind's form, whatever it says."""
+        labels = ["Name", "Backend", *(f.label for kind in BACKENDS.values() for f in kind.fields)]
+        width = max(self.fontMetrics().horizontalAdvance(label) for label in labels) + 8
+        for layout in (top, *(self.forms.widget(i).layout_ for i in range(self.forms.count()))):
+            for row in range(layout.rowCount()):
+                if (item := layout.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None and item.widget():
+                    item.widget().setMinimumWidth(width)
 
     # -- form -----------------------------------------------------------------------
 
+    @property
+    def form(self) -> KindForm:
+        """The form of the chosen kind of backend."""
+        return self.forms.currentWidget()
+
+    def input(self, name: str) -> QLineEdit | QComboBox:
+        """The chosen backend's input for a field ("base_url", "library", "key", …)."""
+        return self.form.inputs[name]
+
+    def shown(self, name: str) -> bool:
+        return name in self.form.rows and self.form.rows[name].isVisibleTo(self)
+
+    def label(self, name: str) -> str:
+        return self.form.layout_.labelForField(self.form.rows[name]).text()
+
     def profile(self) -> Profile:
-        kind = self.kind.currentData()
-        return Profile(self.name.text().strip(), kind, self.base_url.text().strip(),
-                       self.library.text().strip() if kind != "superoffice" else "", self.ca_bundle.text().strip(),
-                       auth=self.auth.currentData() if kind == "superoffice" else "",
-                       user=self.user.text().strip() if self.user.isVisibleTo(self) else "",
-                       edition=self.edition.currentData() if kind == "opencv-fr" else "")
+        kind, values = self.form.kind, self.form.values()
+        settings = {f.name: values[f.name] for f in kind.applying(values) if not f.secret}
+        return Profile(self.name.text().strip(), kind.kind, **settings)
 
     def _reload(self, select: str | None = None) -> None:
         self.profiles.clear()
@@ -152,62 +210,23 @@ class ConnectionsDialog(QDialog):
         """Fill the form with a profile (say, one that just failed to open)."""
         self.name.setText(profile.name)
         self.kind.setCurrentIndex(self.kind.findData(profile.kind))
-        self.base_url.setText(profile.base_url)
-        self.library.setText(profile.library)
-        self.ca_bundle.setText(profile.ca_bundle)
-        self.user.setText(profile.user)
-        self.auth.setCurrentIndex(max(0, self.auth.findData(profile.auth)))
-        self.edition.setCurrentIndex(max(0, self.edition.findData(profile.edition)))
-        self.app_token.clear()
-        self.key.clear()
-        self.key.setPlaceholderText("")
+        self.form.fill(asdict(profile))
         self.status.clear()
-        if profile.needs_secret:
-            self._task = asyncio.ensure_future(self._show_key_state(profile.name))
+        if profile.secrets:
+            self._task = asyncio.ensure_future(self._show_secret_state(profile))
 
-    async def _show_key_state(self, name: str) -> None:
-        """Say whether a key is saved; the keyring is read off the GUI thread (it may block)."""
-        has_key = bool(await asyncio.to_thread(self._secrets.get, name))
-        if self.name.text() == name:
-            self.key.setPlaceholderText("saved in the keyring (type to replace)" if has_key else "")
-
-    def _kind_changed(self) -> None:
-        kind = self.kind.currentData()
-        local = kind == "local"
-        auth = self.auth.currentData()
-        place = {"local": "Library", "gumnut": "Library", "ncp-mi": "Workspace", "opencv-fr": "Collection"}.get(kind)
-        secret = {"gumnut": "API key", "ncp-mi": "Secret key", "opencv-fr": "API key"}.get(kind) or \
-            {"bearer": "Access token", "basic": "Password", "soticket": "Ticket"}[auth]
-        user = {"ncp-mi": "Access key"}.get(kind) or ("User" if kind == "superoffice" and auth == "basic" else None)
-        shown = {self.base_url: not local, self.edition: kind == "opencv-fr", self.library_row: place is not None,
-                 self.auth: kind == "superoffice", self.user: user is not None, self.key: not local,
-                 self.app_token: kind == "superoffice" and auth == "soticket", self.ca_bundle: not local}
-        for field, visible in shown.items():
-            self.form.setRowVisible(field, visible)
-        if place:
-            self.form.labelForField(self.library_row).setText(place)
-        if user:
-            self.form.labelForField(self.user).setText(user)
-        self.form.labelForField(self.key).setText(secret if not local else "API key")
-        self.browse.setVisible(local)
-        self.base_url.setPlaceholderText({"gumnut": "https://api.gumnut.ai", "ncp-mi": "https://mi.apigw.ntruss.com",
-                                          "superoffice": "https://online.superoffice.com/Cust12345/api/v1",
-                                          "opencv-fr": "http://fr-server:8000 or https://eu.opencv.fr"}.get(kind, ""))
-        self.library.setPlaceholderText({"local": "a folder (empty: the default library)",
-                                         "gumnut": "a library id (empty: the only one)",
-                                         "ncp-mi": "the workspace name", "opencv-fr": "the collection name"}
-                                        .get(kind, ""))
-
-    def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Library folder", self.library.text())
-        if folder:
-            self.library.setText(folder)
+    async def _show_secret_state(self, profile: Profile) -> None:
+        """Say which secrets are saved; the keyring is read off the GUI thread (it may block)."""
+        for field in profile.secrets:
+            saved = bool(await asyncio.to_thread(self._secrets.get, keyring_name(profile.name, field)))
+            if self.name.text() == profile.name and self.form.kind.kind == profile.kind:
+                self.form.inputs[field.name].setPlaceholderText("saved in the keyring (type to replace)" if saved
+                                                                else field.placeholder)
 
     def _new(self) -> None:
         self.profiles.clearSelection()
-        for field in (self.name, self.base_url, self.library, self.key, self.ca_bundle, self.user, self.app_token):
-            field.clear()
-        self.key.setPlaceholderText("")
+        self.name.clear()
+        self.form.fill({})
         self.name.setFocus()
 
     def _say(self, text: str, error: bool = False) -> None:
@@ -223,12 +242,10 @@ class ConnectionsDialog(QDialog):
         except FaceboardError as error:
             self._say(error.message, error=True)
             return None
-        if self.key.text():
-            self._secrets.set(profile.name, self.key.text())
-            self.key.clear()
-        if self.app_token.text():
-            self._secrets.set(app_token_key(profile.name), self.app_token.text())
-            self.app_token.clear()
+        for field in profile.secrets:
+            if text := self.form.inputs[field.name].text():
+                self._secrets.set(keyring_name(profile.name, field), text)
+                self.form.inputs[field.name].clear()
         self._reload(select=profile.name)
         self._say(self._secrets.warning or f"Saved {profile.name}.")
         return profile
@@ -241,14 +258,14 @@ class ConnectionsDialog(QDialog):
             return
         self._say("Connecting…")
         self.test_button.setEnabled(False)
-        self._task = asyncio.ensure_future(self._test(profile, self.key.text()))
+        typed = {f.name: text for f in profile.secrets if (text := self.form.inputs[f.name].text())}
+        self._task = asyncio.ensure_future(self._test(profile, typed))
 
-    async def _test(self, profile: Profile, typed_key: str) -> None:
+    async def _test(self, profile: Profile, typed: dict[str, str]) -> None:
+        """Connect with what the form says: the secrets typed, else those saved."""
         try:
-            secret = typed_key or (await asyncio.to_thread(self._secrets.get, profile.name)
-                                   if profile.needs_secret else None)
-            token = self.app_token.text() or await asyncio.to_thread(app_token_for, profile, self._secrets)
-            backend = open_backend(profile, secret, token, **({} if profile.kind == "local" else self._options))
+            secrets = await asyncio.to_thread(read_secrets, profile, self._secrets) | typed
+            backend = open_backend(profile, secrets, **self._options)
             try:
                 self._say(await backend.connect())
             finally:
@@ -262,8 +279,7 @@ class ConnectionsDialog(QDialog):
         name = self.name.text().strip()
         if name:
             self._store.delete(name)
-            self._secrets.delete(name)
-            self._secrets.delete(app_token_key(name))
+            forget_secrets(name, self._secrets)
             self._reload()
             self._say(f"Deleted {name}.")
 

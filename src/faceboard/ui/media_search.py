@@ -1,5 +1,6 @@
-"""Find a face in the media of a NAVER Media Intelligence workspace (see
-`services.face_search`); the matches are listed with their score."""
+"""Find a face in the media of another connection, one whose backend can search its
+photos and videos (NAVER Media Intelligence; see `services.face_search`); the matches
+are listed with their score."""
 
 from __future__ import annotations
 
@@ -16,17 +17,22 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from faceboard.domain import Face
+from faceboard.domain import Capability, Face
 from faceboard.errors import FaceboardError
-from faceboard.services.connections import ProfileStore, SecretStore, open_backend, secret_for
+from faceboard.services.connections import BACKENDS, ProfileStore, SecretStore, open_backend, read_secrets
 from faceboard.services.curator import Curator
 from faceboard.services.face_search import find_face_in_media
+
+
+def searches() -> list:
+    """The kinds of backend that can search their media for a face."""
+    return [kind for kind in BACKENDS.values() if Capability.FIND_IN_MEDIA in kind.capabilities]
 
 
 def media_profiles(store: ProfileStore) -> list:
     """The saved connections whose media can be searched for a face."""
     try:
-        return [p for p in store.all() if p.kind == "ncp-mi"]
+        return [p for p in store.all() if p.backend_kind in searches()]
     except FaceboardError:
         return []
 
@@ -41,7 +47,9 @@ class MediaSearchDialog(QDialog):
         self.task: asyncio.Task | None = None
         self.where = QComboBox()
         for profile in media_profiles(store):
-            self.where.addItem(f"{profile.name}  (workspace {profile.library})", profile)
+            place = profile.backend_kind.field("library")
+            self.where.addItem(f"{profile.name}  ({place.label.lower()} {profile.library})" if place else profile.name,
+                               profile)
         self.status = QLabel("Search the workspace's photos and videos for this face.")
         self.status.setWordWrap(True)
         self.results = QListWidget()
@@ -64,7 +72,8 @@ class MediaSearchDialog(QDialog):
         close.clicked.connect(self.close)
         if not self.where.count():
             self.search_button.setEnabled(False)
-            self.status.setText("No NAVER Media Intelligence connection yet: add one in File ▸ Connections.")
+            self.status.setText(f"No {' or '.join(k.label for k in searches())} connection yet: add one in "
+                                "File ▸ Connections.")
 
     def search(self) -> None:
         if self.where.currentData() is not None and (self.task is None or self.task.done()):
@@ -77,8 +86,8 @@ class MediaSearchDialog(QDialog):
         self.status.setStyleSheet("")
         self.status.setText("Uploading the face and searching… (a search takes a few seconds)")
         try:
-            secret = await asyncio.to_thread(secret_for, profile, self._secrets)  # the keyring may block
-            media = open_backend(profile, secret, **self._options)
+            secrets = await asyncio.to_thread(read_secrets, profile, self._secrets)  # the keyring may block
+            media = open_backend(profile, secrets, **self._options)
             try:
                 await media.connect()
                 hits = await find_face_in_media(self._source.backend, self._face, media)

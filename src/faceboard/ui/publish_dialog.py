@@ -22,18 +22,21 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from faceboard.backends.base import Progress
-from faceboard.domain import PeopleQuery, Person
+from faceboard.domain import Capability, PeopleQuery, Person, Progress
 from faceboard.errors import FaceboardError
-from faceboard.services.connections import KINDS, ProfileStore, SecretStore, app_token_for, open_backend, secret_for
+from faceboard.services.connections import BACKENDS, ProfileStore, SecretStore, open_backend, read_secrets
 from faceboard.services.curator import Curator
 from faceboard.services.journal import Journal
 from faceboard.services.publishing import Gathered, Plan, Publisher, gather
 from faceboard.ui.dialogs import PersonPicker
 
-RECEIVERS = ("ncp-mi", "superoffice", "opencv-fr")  # the kinds that take published people
 FOUND_BY = {"linked": "linked before", "chosen": "chosen by you", "same id": "the same id",
             "same name": "the same name", "new": "a new person"}
+
+
+def receivers() -> list:
+    """The kinds of backend that take published people."""
+    return [kind for kind in BACKENDS.values() if Capability.RECEIVE_PUBLISHED in kind.capabilities]
 
 
 class PublishDialog(QDialog):
@@ -51,9 +54,10 @@ class PublishDialog(QDialog):
         self._publisher: Publisher | None = None
         self.task: asyncio.Task | None = None
         self.where = QComboBox()
+        kinds = receivers()
         for profile in store.all():
-            if profile.kind in RECEIVERS and profile.name != source_name:
-                self.where.addItem(f"{profile.name}  ({KINDS[profile.kind]})", profile)
+            if profile.backend_kind in kinds and profile.name != source_name:
+                self.where.addItem(f"{profile.name}  ({profile.backend_kind.label})", profile)
         self.person_there = QLineEdit()
         self.person_there.setPlaceholderText("empty: linked before, the same id, or the same name")
         self.choose_button = QPushButton("Choose…")
@@ -97,8 +101,8 @@ class PublishDialog(QDialog):
         if self.where.count():
             self.preview()
         else:
-            self._say("No connection here can receive people: add a NAVER Media Intelligence, SuperOffice or "
-                      "OpenCV FR profile in File ▸ Connections.", error=True)
+            self._say(f"No connection here can receive people: add a {' or '.join(k.label for k in kinds)} "
+                      "profile in File ▸ Connections.", error=True)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.summary.setStyleSheet("color: #b3261e;" if error else "")
@@ -188,9 +192,8 @@ class PublishDialog(QDialog):
     async def _open_target(self, profile) -> None:
         await self._close_target()
         self.choose_button.setEnabled(False)
-        secret = await asyncio.to_thread(secret_for, profile, self._secrets)  # the keyring may block
-        token = await asyncio.to_thread(app_token_for, profile, self._secrets)
-        target = open_backend(profile, secret, token, **self._options)
+        secrets = await asyncio.to_thread(read_secrets, profile, self._secrets)  # the keyring may block
+        target = open_backend(profile, secrets, **self._options)
         try:
             await target.connect()
         except FaceboardError:

@@ -21,8 +21,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from faceboard.backends.base import Progress
-from faceboard.domain import Capability, Page, PeopleQuery, Person
+from faceboard.domain import Capability, Page, PeopleQuery, Person, Progress
 from faceboard.errors import FaceboardError
 from faceboard.services.curator import WAITS, Curator
 from faceboard.services.images import ImagePipeline

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from faceboard import imaging
-from faceboard.backends.base import AssignResult, Progress, require
+from faceboard.backends.base import AssignResult, require
 from faceboard.backends.local import schema
-from faceboard.domain import BoundingBox, Capability, Face, ImageRef, Page, PeopleQuery, Person, Thumbnail
+from faceboard.domain import BoundingBox, Capability, Face, ImageRef, Page, PeopleQuery, Person, Progress, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound, Unsupported
 
 T = TypeVar("T")
@@ -84,9 +84,6 @@ class LocalLibrary:
     def is_empty(self) -> bool:
         """Whether the library holds no person yet; call before any async use."""
         return self._db.execute("SELECT NOT EXISTS (SELECT 1 FROM persons)").fetchone()[0] == 1
-
-    async def publish(self, person_id, publication, progress=None):
-        raise Unsupported("The local library does not receive people published from elsewhere.")
 
     async def close(self) -> None:
         await self._run(self._db.close)
