@@ -80,6 +80,7 @@ class Shell:
         from faceboard.ui.window import MainWindow
 
         try:
+            journal_warning = await self.journal.open()  # damaged, locked, read-only: said, not raised
             if profile.kind == "local":
                 folder = Path(profile.library) if profile.library else default_library()
                 if not (folder / "library.sqlite3").exists():
@@ -94,7 +95,6 @@ class Shell:
         except (FaceboardError, OSError) as error:
             self._refused(profile, getattr(error, "message", str(error)))
             return
-        journal_warning = await self.journal.open()
         cache = cli.tile_cache_dir(f"{profile.kind}|{profile.base_url}|{profile.library}")
         session = Session(Curator(backend, self.journal, profile.name), ImagePipeline(backend.read_image, cache))
         window = MainWindow(session, profile.name if profile.name != "command line" else backend.display_name)

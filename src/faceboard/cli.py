@@ -2,7 +2,10 @@
 as the window. No Qt here.
 
 Exit codes: 0 done, 2 usage, 3 refused or not found, 4 authentication, 5 backend
-unavailable (or rate limited; a change then waits in the journal: `faceboard resume`).
+unavailable (or rate limited; a change then waits in the journal: `faceboard resume`);
+a file Faceboard keeps (the local library, the journal) that cannot be used: 6 damaged
+or unreadable, 7 in use by another Faceboard, 8 disk full, 9 read-only (a read-only
+library lists, but refuses changes). Nothing is changed in any of these.
 
 Every change is journaled before it is sent (see services/journal.py); `history` lists
 the journal, `resume` sends what waits in it for the connection.
@@ -21,9 +24,20 @@ from pathlib import Path
 from platformdirs import user_cache_path
 
 from faceboard import APP, __version__
-from faceboard.backends.local import demo
+from faceboard.backends.local import LocalLibrary, demo
 from faceboard.domain import Face, Person
-from faceboard.errors import AuthFailed, FaceboardError, RateLimited, Unavailable, Unreachable
+from faceboard.errors import (
+    AuthFailed,
+    Damaged,
+    DiskFull,
+    FaceboardError,
+    InUse,
+    RateLimited,
+    ReadOnly,
+    StorageError,
+    Unavailable,
+    Unreachable,
+)
 from faceboard.services.connections import (
     KINDS,
     Profile,
@@ -42,15 +56,16 @@ from faceboard.services.journal import Journal
 from faceboard.services.publishing import Publisher, failed, gather
 from faceboard.services.operations import AddThumbnails, AssignFaces, SetPrimary, SetPrimaryFromFace
 
-EXIT_REFUSED, EXIT_AUTH, EXIT_UNAVAILABLE = 3, 4, 5
+EXIT_USAGE, EXIT_REFUSED, EXIT_AUTH, EXIT_UNAVAILABLE = 2, 3, 4, 5
+EXIT_DAMAGED, EXIT_IN_USE, EXIT_DISK_FULL, EXIT_READ_ONLY = 6, 7, 8, 9
+CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"})  # refused on a read-only library
+_EXIT_CODES = ((AuthFailed, EXIT_AUTH), (Unavailable, EXIT_UNAVAILABLE), (RateLimited, EXIT_UNAVAILABLE),
+               (Damaged, EXIT_DAMAGED), (InUse, EXIT_IN_USE), (DiskFull, EXIT_DISK_FULL), (ReadOnly, EXIT_READ_ONLY),
+               (StorageError, EXIT_DAMAGED))
 
 
 def exit_code(error: FaceboardError) -> int:
-    if isinstance(error, AuthFailed):
-        return EXIT_AUTH
-    if isinstance(error, (Unavailable, RateLimited)):
-        return EXIT_UNAVAILABLE
-    return EXIT_REFUSED
+    return next((code for kind, code in _EXIT_CODES if isinstance(error, kind)), EXIT_REFUSED)
 
 
 def tile_cache_dir(key: str) -> Path:
@@ -173,6 +188,8 @@ async def _command(args: argparse.Namespace, profile: Profile, secret: str | Non
     secrets = SecretStore()
     backend = open_backend(profile, secret, app_token_for(profile, secrets))
     try:
+        if args.command in CHANGING_COMMANDS and isinstance(backend, LocalLibrary) and backend.read_only:
+            raise ReadOnly(f"{backend.read_only} Nothing was changed.")
         await backend.connect()
         curator = Curator(backend, journal, profile.name)
         match args.command:
