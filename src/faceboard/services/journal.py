@@ -171,8 +171,8 @@ class Journal:
                             damaged.replace(f"{aside}{suffix}")
                 except OSError as moving:
                     raise storage.unusable(moving, self.path, WHAT, MAKE_IT_WRITABLE) from None
-                self.warning = (f"The change journal was damaged; it was moved to {aside} (kept for a look) "
-                                "and a new one was started.")
+                self.warning = (f"The change journal was damaged; it was moved to {aside.name} beside it "
+                                "(kept for a look) and a new one was started.")
                 self._db = self._connect()
         return self._db
 
