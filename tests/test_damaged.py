@@ -14,10 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from faceboard import storage
 from faceboard.app import main
-from faceboard.backends.local import LocalLibrary, schema
-from faceboard.errors import DiskFull
+from faceboard.backends.local import LocalLibrary
 from faceboard.services.journal import default_journal
 
 from conftest import run, wait_for
@@ -96,7 +94,7 @@ def test_a_damaged_library_says_so_and_is_left_as_it_was(library_folder, capsys,
 
 
 def test_a_library_another_faceboard_holds_says_so(library_folder, capsys, monkeypatch):
-    monkeypatch.setattr(storage, "BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr("faceboard.storage.BUSY_TIMEOUT", 0.2)
     main(["--library", str(library_folder), "people"])  # the library in WAL, as a Faceboard leaves it
     capsys.readouterr()
     other = sqlite3.connect(library_folder / "library.sqlite3", isolation_level=None)
@@ -121,6 +119,8 @@ def execute_one(folder, sql):
 
 
 def test_a_full_disk_says_free_some_space_and_keeps_what_was_there(library_folder):
+    from faceboard.errors import DiskFull
+
     library = LocalLibrary(library_folder)
     try:
         pages = library._db.execute("PRAGMA page_count").fetchone()[0]
@@ -271,7 +271,7 @@ def test_the_window_on_a_damaged_library_shows_why_instead_of_a_traceback(qtbot,
 
 
 def test_a_journal_another_faceboard_holds_is_said_and_not_moved_aside(library_folder, capsys, monkeypatch):
-    monkeypatch.setattr(storage, "BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr("faceboard.storage.BUSY_TIMEOUT", 0.2)
     lib = ["--library", str(library_folder)]
     assert main([*lib, "assign", "4", "--to", "2"]) == 0
     capsys.readouterr()

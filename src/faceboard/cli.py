@@ -17,14 +17,17 @@ import argparse
 import asyncio
 import hashlib
 import json
+import re
 import sys
+from urllib.parse import urlsplit
 import time
 from pathlib import Path
 
 from platformdirs import user_cache_path
 
-from faceboard import APP, __version__
+from faceboard import APP, __version__, storage
 from faceboard.backends.local import LocalLibrary, demo
+from faceboard.backends.local.library import is_id
 from faceboard.domain import Face, Person
 from faceboard.errors import (
     AuthFailed,
@@ -58,6 +61,12 @@ from faceboard.services.operations import AddThumbnails, AssignFaces, SetPrimary
 
 EXIT_USAGE, EXIT_REFUSED, EXIT_AUTH, EXIT_UNAVAILABLE = 2, 3, 4, 5
 EXIT_DAMAGED, EXIT_IN_USE, EXIT_DISK_FULL, EXIT_READ_ONLY = 6, 7, 8, 9
+# per command, the arguments that name a person, face or thumbnail of the connection
+ID_ARGUMENTS = {"assign": ("face_ids", "to"), "faces": ("person",), "primary": ("person_id", "thumbnail", "face"),
+                "add-thumbnail": ("person_id",), "publish": ("person_id",), "find-in-media": ("face_id",)}
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
+MAX_LIMIT = 1_000_000  # entries `history` lists at most
 CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"})  # refused on a read-only library
 _EXIT_CODES = ((AuthFailed, EXIT_AUTH), (Unavailable, EXIT_UNAVAILABLE), (RateLimited, EXIT_UNAVAILABLE),
                (Damaged, EXIT_DAMAGED), (InUse, EXIT_IN_USE), (DiskFull, EXIT_DISK_FULL), (ReadOnly, EXIT_READ_ONLY),
@@ -81,7 +90,7 @@ def parser() -> argparse.ArgumentParser:
     where.add_argument("--library", type=Path, default=None,
                        help=f"a local library folder (default: {default_library()})")
     where.add_argument("--backend", choices=sorted(KINDS), help="connect without a profile")
-    where.add_argument("--base-url", metavar="URL", help="the backend's address")
+    where.add_argument("--base-url", metavar="URL", type=base_url, help="the backend's address")
     where.add_argument("--library-id", metavar="ID", help="which library of the backend (Gumnut)")
     where.add_argument("--workspace", metavar="NAME", help="which workspace (NAVER Media Intelligence)")
     where.add_argument("--collection", metavar="NAME", help="which collection (OpenCV FR)")
@@ -120,8 +129,30 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("resume", help="send the changes waiting in the journal for this connection")
     history = commands.add_parser("history", help="the changes made, newest first, with their outcome")
     history.add_argument("--json", action="store_true")
-    history.add_argument("--limit", type=int, default=50)
+    history.add_argument("--limit", type=limit, default=50, help=f"how many (1 to {MAX_LIMIT:,}; default 50)")
     return top
+
+
+def base_url(text: str) -> str:
+    """An http(s) address with a host (and a port that can be one), else a usage error."""
+    try:
+        parts = urlsplit(text)
+        port_is_fine = parts.port is None or parts.port > 0
+    except ValueError as error:  # an unclosed [IPv6], a port above 65535
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not an address: {error}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_is_fine or _UNSAFE_IN_URL.search(text):
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not an address like https://host[:port][/path]")
+    return text
+
+
+def limit(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"{shown(text)}: give a whole number from 1 to {MAX_LIMIT:,}")
+    return number
 
 
 def connection(args: argparse.Namespace, secrets: SecretStore | None) -> tuple[Profile, str | None]:
@@ -145,25 +176,59 @@ def open_profile(name: str, secrets: SecretStore):
 def run(args: argparse.Namespace) -> int:
     """Run a command; an error prints one clear line on stderr and sets the exit code."""
     if args.demo is not None:
-        try:
-            summary = demo.generate(args.demo)
-        except (FileExistsError, FaceboardError) as error:
-            print(f"faceboard: {error}", file=sys.stderr)
-            return EXIT_REFUSED
-        print(f"Demo library in {args.demo}: {summary['people']} people, {summary['faces']} faces "
-              f"({summary['unassigned']} unassigned, {summary['wrong']} on the wrong person).")
-        return 0
+        return _demo(args.demo)
     try:
         profile, secret = connection(args, SecretStore())
         library = Path(profile.library or default_library())
+        if profile.kind == "local" and (wrong := next(not_local_ids(args), None)) is not None:
+            print(f"faceboard: {shown(wrong)} is not an id of the local library (its ids are whole numbers "
+                  f"of at most 19 digits); see `faceboard {args.command} --help`.", file=sys.stderr)
+            return EXIT_USAGE
         if profile.kind == "local" and args.command != "history" and not (library / "library.sqlite3").exists():
-            print(f"faceboard: no library in {profile.library} (open the window once, or use --demo)",
+            print(f"faceboard: no library in {shown(profile.library)} (open the window once, or use --demo)",
                   file=sys.stderr)
             return EXIT_REFUSED
         return asyncio.run(_command(args, profile, secret))
     except FaceboardError as error:
-        print(f"faceboard: {error.message}", file=sys.stderr)
+        print(f"faceboard: {shown(error.message)}", file=sys.stderr)
         return exit_code(error)
+
+
+def _demo(folder: Path) -> int:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"faceboard: --demo {shown(folder)}: cannot make that folder ({error.strerror or error}).",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        summary = demo.generate(folder)
+    except FileExistsError as error:
+        print(f"faceboard: {shown(error)}", file=sys.stderr)
+        return EXIT_REFUSED
+    except (FaceboardError, OSError) as error:  # a full disk, say, while the photos are written
+        refusal = error if isinstance(error, FaceboardError) else storage.unusable(error, folder, "The demo library")
+        print(f"faceboard: {shown(refusal.message)}", file=sys.stderr)
+        return exit_code(refusal)
+    print(f"Demo library in {shown(folder)}: {summary['people']} people, {summary['faces']} faces "
+          f"({summary['unassigned']} unassigned, {summary['wrong']} on the wrong person).")
+    return 0
+
+
+def not_local_ids(args: argparse.Namespace):
+    """The arguments of the command that should be ids of the local library and are not."""
+    for name in ID_ARGUMENTS.get(args.command, ()):
+        value = getattr(args, name)
+        for one in value if isinstance(value, list) else [value]:
+            if one is not None and not is_id(one):
+                yield one
+
+
+def shown(value) -> str:
+    """`value` (a name, an id, a server's message) safe to print on a terminal: control
+    characters (newline, tab, ESC, bidi overrides) escaped, so a name cannot forge a row
+    of a listing or recolour the screen."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(value))
 
 
 def person_json(p: Person) -> dict:
@@ -179,7 +244,7 @@ def face_json(f: Face) -> dict:
 async def _command(args: argparse.Namespace, profile: Profile, secret: str | None) -> int:
     journal = Journal()
     if warning := await journal.open():
-        print(f"faceboard: {warning}", file=sys.stderr)
+        print(f"faceboard: {shown(warning)}", file=sys.stderr)
     if args.command == "history":
         try:
             return _history(await journal.history(args.limit), args.json)
@@ -198,7 +263,7 @@ async def _command(args: argparse.Namespace, profile: Profile, secret: str | Non
                 if args.json:
                     print(json.dumps([person_json(p) for p in people], indent=2))
                 for p in [] if args.json else people:
-                    print(f"{p.id}\t{p.name}\t{p.face_count} faces{' (hidden)' if p.hidden else ''}")
+                    print(f"{shown(p.id)}\t{shown(p.name)}\t{p.face_count} faces{' (hidden)' if p.hidden else ''}")
             case "faces":
                 faces, cursor = [], None
                 while True:
@@ -209,24 +274,25 @@ async def _command(args: argparse.Namespace, profile: Profile, secret: str | Non
                 if args.json:
                     print(json.dumps([face_json(f) for f in faces], indent=2))
                 for f in [] if args.json else faces:
-                    print(f"{f.id}\tphoto {f.asset_id}\t{f.box.x},{f.box.y} {f.box.width}x{f.box.height}")
+                    print(f"{shown(f.id)}\tphoto {shown(f.asset_id)}\t{f.box.x},{f.box.y} {f.box.width}x{f.box.height}")
             case "assign":
                 target = None if args.unassigned else args.to
                 change = await curator.apply(AssignFaces(tuple((f, target) for f in args.face_ids)))
                 for face_id, message in change.failures:
-                    print(f"faceboard: face {face_id}: {message}", file=sys.stderr)
+                    print(f"faceboard: face {shown(face_id)}: {shown(message)}", file=sys.stderr)
                 print(f"{len(change.faces)} face(s) {'detached' if target is None else 'assigned'}.")
                 if change.unsent is not None:
                     print(f"faceboard: {len(change.unsent.moves)} face(s) got no answer from "
-                          f"{curator.backend.display_name}: they wait in the journal; `faceboard resume` sends them.",
-                          file=sys.stderr)
+                          f"{shown(curator.backend.display_name)}: they wait in the journal; "
+                          "`faceboard resume` sends them.", file=sys.stderr)
                     return EXIT_UNAVAILABLE
                 return EXIT_REFUSED if change.failures else 0
             case "primary":
                 op = (SetPrimary(args.person_id, args.thumbnail) if args.thumbnail
                       else SetPrimaryFromFace(args.person_id, args.face))
                 change = await curator.apply(op)
-                print(f"Primary of {change.persons[0].name} is thumbnail {change.persons[0].primary_thumbnail_id}.")
+                person = change.persons[0]
+                print(f"Primary of {shown(person.name)} is thumbnail {shown(person.primary_thumbnail_id)}.")
             case "add-thumbnail":
                 return await _add_thumbnails(curator, args.person_id, args.files)
             case "resume":
@@ -254,14 +320,15 @@ async def _publish(curator: Curator, source: str, args: argparse.Namespace, jour
         publisher = Publisher(source, Curator(target, journal, profile.name), profile.name)
         plan = await publisher.plan(await gather(curator, args.person_id), args.person)
         where = plan.target.name if plan.target else "a new person"
-        print(f"Publishing {plan.person.name} to {target.display_name} ({where}, {plan.found_by}):")
+        print(f"Publishing {shown(plan.person.name)} to {shown(target.display_name)} "
+              f"({shown(where)}, {shown(plan.found_by)}):")
         for step in plan.steps:
-            print(f"  - {step}")
+            print(f"  - {shown(step)}")
         for what, why in plan.skipped:
-            print(f"  ! cannot {what}, so it is left out: {why}")
+            print(f"  ! cannot {shown(what)}, so it is left out: {shown(why)}")
         change = await publisher.run(plan)
         for what, why in change.steps:
-            print(f"  {'done' if why is None else 'FAILED'}: {what}{'' if why is None else ': ' + why}")
+            print(f"  {'done' if why is None else 'FAILED'}: {shown(what)}{'' if why is None else ': ' + shown(why)}")
         return EXIT_REFUSED if failed(change) else 0
     finally:
         await target.close()
@@ -274,8 +341,8 @@ async def _find_in_media(curator: Curator, args: argparse.Namespace, secrets: Se
         (face,) = await curator.backend.get_faces([args.face_id])
         hits = await find_face_in_media(curator.backend, face, media)
         for hit in hits:
-            print(f"{hit.asset_id}\t{hit.name}\t{'' if hit.score is None else f'{hit.score:.2f}'}")
-        print(f"{len(hits)} match(es) in {media.display_name}.", file=sys.stderr)
+            print(f"{shown(hit.asset_id)}\t{shown(hit.name)}\t{'' if hit.score is None else f'{hit.score:.2f}'}")
+        print(f"{len(hits)} match(es) in {shown(media.display_name)}.", file=sys.stderr)
         return 0
     finally:
         await media.close()
@@ -287,12 +354,12 @@ async def _resume(curator: Curator) -> int:
     for entry, outcome in results:
         if isinstance(outcome, FaceboardError):
             refused += 1
-            print(f"faceboard: {entry.summary}: {outcome.message}", file=sys.stderr)
+            print(f"faceboard: {shown(entry.summary)}: {shown(outcome.message)}", file=sys.stderr)
         else:
-            print(f"{entry.summary}: done.")
+            print(f"{shown(entry.summary)}: done.")
     waiting = await curator.waiting()
     if waiting:
-        print(f"faceboard: {waiting} change(s) still waiting: {curator.backend.display_name} does not answer.",
+        print(f"faceboard: {waiting} change(s) still waiting: {shown(curator.backend.display_name)} does not answer.",
               file=sys.stderr)
         return EXIT_UNAVAILABLE
     if not results:
@@ -307,7 +374,8 @@ def _history(entries, as_json: bool) -> int:
         return 0
     for e in entries:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.created))
-        print(f"{when}\t{e.connection}\t{e.summary}\t{e.state}{': ' + e.outcome if e.outcome else ''}")
+        print(f"{when}\t{shown(e.connection)}\t{shown(e.summary)}\t{shown(e.state)}"
+              f"{': ' + shown(e.outcome) if e.outcome else ''}")
     return 0
 
 
@@ -318,11 +386,11 @@ async def _add_thumbnails(curator: Curator, person_id: str, files: list[Path]) -
         try:
             images.append(prepare_upload(path))
         except FaceboardError as error:
-            print(f"faceboard: not added: {error.message}", file=sys.stderr)
+            print(f"faceboard: not added: {shown(error.message)}", file=sys.stderr)
             failed += 1
     if images:
         await curator.apply(AddThumbnails(person.id, tuple(images)))
-        print(f"Added {len(images)} thumbnail(s) to {person.name}.")
+        print(f"Added {len(images)} thumbnail(s) to {shown(person.name)}.")
     return EXIT_REFUSED if failed else 0
 
 

@@ -470,11 +470,18 @@ class LocalLibrary:
         self._transaction(load)
 
 
-def _int_id(value: str) -> int:
+def is_id(value: str) -> bool:
+    """Whether `value` can name a row of a library: a whole number SQLite can hold."""
     try:
-        return int(value)
+        return -(2**63) <= int(value) < 2**63
     except (TypeError, ValueError):
-        raise NotFound(f"{value!r} is not an id of this library.") from None
+        return False
+
+
+def _int_id(value: str) -> int:
+    if not is_id(value):
+        raise NotFound(f"{value!r} is not an id of this library.")
+    return int(value)
 
 
 def _clean_name(name: str) -> str:
