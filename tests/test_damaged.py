@@ -322,3 +322,19 @@ def test_a_read_only_journal_still_lists_and_refuses_changes(library_folder, cap
         err = capsys.readouterr().err
     assert "The change journal" in err and "read-only" in err and "make the folder writable" in err
     assert execute_one(library_folder, "SELECT person_id FROM faces WHERE id = 7") is None
+
+
+def test_the_window_on_a_row_that_is_not_utf8_says_so_in_the_status_bar(qtbot, loop, library_folder):
+    from faceboard.app import Shell
+    from faceboard.services.connections import Profile
+
+    not_utf8(library_folder)
+    shell = Shell()
+    wait_for(qtbot, shell.open(Profile("damaged row", "local", library=str(library_folder))))
+    try:
+        window = shell.current[2]
+        qtbot.waitUntil(lambda: "text that is not UTF-8" in window.statusBar().currentMessage(), timeout=10000)
+        assert str(library_folder / "library.sqlite3") in window.statusBar().currentMessage()
+    finally:
+        wait_for(qtbot, shell.close_current())
+        wait_for(qtbot, shell.journal.close())

@@ -54,29 +54,42 @@ def connect(path: Path, what: str, read_only: bool = False) -> sqlite3.Connectio
 def unusable(error: sqlite3.Error | OSError, path: Path, what: str, read_only_hint: str = COPY_IT) -> StorageError:
     """The error to raise for `error`, met while using `path`; `read_only_hint` says what
     to do when it cannot be written."""
-    if isinstance(error, OSError):
-        if error.errno in (errno.ENOSPC, errno.EDQUOT):
-            return DiskFull(f"The disk holding {_lower(what)} {path} is full: free some space, then try again. "
-                            "Nothing was changed.")
-        if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-            return ReadOnly(f"{what} {path} cannot be written: the folder is read-only; {read_only_hint}. "
-                            "Nothing was changed.")
-        return StorageError(f"{what} {path} cannot be used: {error.strerror or error}. Nothing was changed.")
-    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF  # the primary code of an extended one
-    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        return InUse(f"{what} {path} is in use: another Faceboard is changing it. Close that one (or wait for it "
-                     "to finish), then try again. Nothing was changed.")
-    if code == sqlite3.SQLITE_FULL or (code == sqlite3.SQLITE_IOERR and _no_room(path)):  # no room for the -shm
+    if _is_full(error, path):
         return DiskFull(f"The disk holding {_lower(what)} {path} is full: free some space, then try again. "
                         "Nothing was changed.")
-    if code == sqlite3.SQLITE_READONLY or (code == sqlite3.SQLITE_CANTOPEN and not writable(path)):
+    if _is_read_only(error, path):
         return ReadOnly(f"{what} {path} cannot be written: the folder is read-only; {read_only_hint}. "
                         "Nothing was changed.")
-    if code == sqlite3.SQLITE_IOERR:
-        return StorageError(f"{what} {path} cannot be read or written ({error}): check the disk, then try again. "
-                       "Nothing was changed.")
-    return Damaged(f"{what} {path} is damaged ({error}). Restore it from a backup, or move it away to start "
+    if isinstance(error, OSError):
+        return StorageError(f"{what} {path} cannot be used: {error.strerror or error}. Nothing was changed.")
+    if _code(error) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return InUse(f"{what} {path} is in use: another Faceboard is changing it. Close that one (or wait for it "
+                     "to finish), then try again. Nothing was changed.")
+    if _code(error) == sqlite3.SQLITE_IOERR:
+        return StorageError(f"{what} {path} cannot be read or written ({error}): check the disk, then try "
+                            "again. Nothing was changed.")
+    reason = str(error)
+    if reason.startswith("Could not decode to UTF-8"):  # Python's words, not SQLite's: no code
+        reason = f"a row holds text that is not UTF-8: {reason}"
+    return Damaged(f"{what} {path} is damaged ({reason}). Restore it from a backup, or move it away to start "
                    "a new one. Nothing was changed.")
+
+
+def _code(error: sqlite3.Error) -> int:
+    return (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF  # the primary code of an extended one
+
+
+def _is_full(error: sqlite3.Error | OSError, path: Path) -> bool:
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT)
+    # a disk I/O error on a disk without room: no space for the -shm (SQLITE_IOERR_SHMSIZE)
+    return _code(error) == sqlite3.SQLITE_FULL or (_code(error) == sqlite3.SQLITE_IOERR and _no_room(path))
+
+
+def _is_read_only(error: sqlite3.Error | OSError, path: Path) -> bool:
+    if isinstance(error, OSError):
+        return error.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    return _code(error) == sqlite3.SQLITE_READONLY or (_code(error) == sqlite3.SQLITE_CANTOPEN and not writable(path))
 
 
 def _no_room(path: Path) -> bool:
