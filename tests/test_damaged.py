@@ -338,3 +338,36 @@ def test_the_window_on_a_row_that_is_not_utf8_says_so_in_the_status_bar(qtbot, l
     finally:
         wait_for(qtbot, shell.close_current())
         wait_for(qtbot, shell.journal.close())
+
+
+def test_changes_waiting_for_a_library_now_read_only_keep_waiting(qtbot, loop, read_only_library):
+    from faceboard.app import Shell
+    from faceboard.services.connections import Profile
+    from faceboard.services.journal import Journal
+    from faceboard.services.operations import AssignFaces
+
+    async def record():
+        journal = Journal()
+        try:
+            await journal.record("share", "Local library", "Move face 4", AssignFaces((("4", "2"),)), {"unsent": True})
+        finally:
+            await journal.close()
+
+    async def waiting():
+        journal = Journal()
+        try:
+            return [e.summary for e in await journal.pending("share")]
+        finally:
+            await journal.close()
+
+    wait_for(qtbot, record())
+    shell = Shell()
+    wait_for(qtbot, shell.open(Profile("share", "local", library=str(read_only_library))))
+    try:
+        window = shell.current[2]
+        qtbot.waitUntil(lambda: window.session.people.rowCount() > 0)
+        qtbot.wait(300)  # time enough for a resume to have been tried
+    finally:
+        wait_for(qtbot, shell.close_current())
+        wait_for(qtbot, shell.journal.close())
+    assert wait_for(qtbot, waiting()) == ["Move face 4"]  # not marked failed: it is sent once the folder is writable

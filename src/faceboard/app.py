@@ -72,7 +72,7 @@ class Shell:
         self._options = backend_options
 
     async def open(self, profile) -> None:
-        from faceboard.backends.local import demo
+        from faceboard.backends.local import LocalLibrary, demo
         from faceboard.services.connections import app_token_for, default_library, open_backend, secret_for
         from faceboard.services.curator import Curator
         from faceboard.services.images import ImagePipeline
@@ -113,7 +113,8 @@ class Shell:
             return
         window.setWindowTitle(f"Faceboard — {backend.display_name}")
         await session.load()
-        session.keep_sending()  # changes an earlier run left waiting, re-checked and sent once
+        if not (isinstance(backend, LocalLibrary) and backend.read_only):  # what waits, waits for it to be writable
+            session.keep_sending()  # changes an earlier run left waiting, re-checked and sent once
         warnings = [w for w in (journal_warning, self.secrets.warning) if w]
         if warnings:
             window.show_problem(" ".join(warnings))
