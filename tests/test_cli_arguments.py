@@ -78,3 +78,22 @@ def test_shown_escapes_only_what_a_terminal_would_obey():
 
     assert shown("Zoë Ångström 李") == "Zoë Ångström 李"
     assert shown("a\rb\x07c\x9bd\u2028") == "a\\rb\\x07c\\x9bd\\u2028"
+
+
+def test_history_prints_a_hostile_outcome_on_one_line(capsys):
+    from conftest import run
+    from faceboard.services.journal import FAILED, Journal
+    from faceboard.services.operations import AssignFaces
+
+    async def record():
+        journal = Journal()
+        try:
+            entry = await journal.record("server", "Gumnut", "Move face to Eve\x1b[31m", AssignFaces((("f", "p"),)))
+            await journal.finish(entry, FAILED, "refused\n2026-01-01 00:00:00\tforged\tMove all\tdone")
+        finally:
+            await journal.close()
+
+    run(record())
+    assert main(["history"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "\x1b" not in out and "refused\\n2026" in out

@@ -19,9 +19,9 @@ import hashlib
 import json
 import re
 import sys
-from urllib.parse import urlsplit
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from platformdirs import user_cache_path
 

@@ -18,8 +18,8 @@ from typing import TypeVar
 
 from PIL import Image, UnidentifiedImageError
 
-from faceboard.backends.base import AssignResult, Progress, require
 from faceboard import storage
+from faceboard.backends.base import AssignResult, Progress, require
 from faceboard.backends.local import schema
 from faceboard.domain import BoundingBox, Capability, Face, ImageRef, Page, PeopleQuery, Person, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound, Unsupported
