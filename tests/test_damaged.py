@@ -371,3 +371,25 @@ def test_changes_waiting_for_a_library_now_read_only_keep_waiting(qtbot, loop, r
         wait_for(qtbot, shell.close_current())
         wait_for(qtbot, shell.journal.close())
     assert wait_for(qtbot, waiting()) == ["Move face 4"]  # not marked failed: it is sent once the folder is writable
+
+
+def test_a_full_disk_under_the_journal_says_so_and_records_nothing(tmp_path):
+    from faceboard.errors import DiskFull
+    from faceboard.services.journal import Journal
+    from faceboard.services.operations import AddThumbnails
+
+    async def scenario():
+        journal = Journal(tmp_path / "journal.sqlite3")
+        try:
+            await journal.open()
+            pages = journal._db.execute("PRAGMA page_count").fetchone()[0]
+            journal._db.execute(f"PRAGMA max_page_count = {pages}")  # no room for a picture
+            with pytest.raises(DiskFull) as refused:
+                await journal.record("c", "Local library", "Add a picture", AddThumbnails("1", (os.urandom(1 << 20),)))
+            return refused.value.message, await journal.history()
+        finally:
+            await journal.close()
+
+    message, history = run(scenario())
+    assert "free some space" in message and str(tmp_path / "journal.sqlite3") in message
+    assert history == []
