@@ -156,7 +156,7 @@ def full_disk(library_folder, tmp_path):
             while os.write(filler, b"\0" * 4096):
                 pass
         except OSError:  # the disk is full
-            os.ftruncate(filler, max(0, os.fstat(filler).st_size - 40 * 1024))  # the -shm fits, a change does not
+            os.ftruncate(filler, max(0, os.fstat(filler).st_size - 36 * 1024))  # the -shm fits (32 KB), a change does not
         finally:
             os.close(filler)
         yield folder
