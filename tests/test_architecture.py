@@ -5,7 +5,7 @@ backends <- services <- ui, with the app and the command line on top. Read with 
 import grimp
 import pytest
 
-BOTTOM = ("faceboard.domain", "faceboard.errors", "faceboard.retry", "faceboard.imaging")
+BOTTOM = ("faceboard.domain", "faceboard.errors", "faceboard.retry", "faceboard.imaging", "faceboard.storage")
 APP = {"faceboard.app", "faceboard.self_test"}  # wire the window to a backend: Qt is theirs too
 QT = {"PySide6", "shiboken6", "qasync"}
 # ui/session.py imports ui/commands.py, which imports Session back for its type: the

@@ -72,7 +72,7 @@ class Shell:
         self._options = backend_options
 
     async def open(self, profile) -> None:
-        from faceboard.backends.local import demo
+        from faceboard.backends.local import LocalLibrary, demo
         from faceboard.services.connections import default_library, open_backend, read_secrets
         from faceboard.services.curator import Curator
         from faceboard.services.images import ImagePipeline
@@ -80,6 +80,7 @@ class Shell:
         from faceboard.ui.window import MainWindow
 
         try:
+            journal_warning = await self.journal.open()  # damaged, locked, read-only: said, not raised
             if profile.kind == "local":
                 folder = Path(profile.library) if profile.library else default_library()
                 if not (folder / "library.sqlite3").exists():
@@ -93,7 +94,6 @@ class Shell:
         except (FaceboardError, OSError) as error:
             self._refused(profile, getattr(error, "message", str(error)))
             return
-        journal_warning = await self.journal.open()
         cache = cli.tile_cache_dir(f"{profile.kind}|{profile.base_url}|{profile.library}")
         session = Session(Curator(backend, self.journal, profile.name), ImagePipeline(backend.read_image, cache))
         window = MainWindow(session, profile.name if profile.name != "command line" else backend.display_name)
@@ -112,7 +112,8 @@ class Shell:
             return
         window.setWindowTitle(f"Faceboard — {backend.display_name}")
         await session.load()
-        session.keep_sending()  # changes an earlier run left waiting, re-checked and sent once
+        if not (isinstance(backend, LocalLibrary) and backend.read_only):  # what waits, waits for it to be writable
+            session.keep_sending()  # changes an earlier run left waiting, re-checked and sent once
         warnings = [w for w in (journal_warning, self.secrets.warning) if w]
         if warnings:
             window.show_problem(" ".join(warnings))

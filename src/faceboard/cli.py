@@ -2,7 +2,10 @@
 as the window. No Qt here.
 
 Exit codes: 0 done, 2 usage, 3 refused or not found, 4 authentication, 5 backend
-unavailable (or rate limited; a change then waits in the journal: `faceboard resume`).
+unavailable (or rate limited; a change then waits in the journal: `faceboard resume`);
+a file Faceboard keeps (the local library, the journal) that cannot be used: 6 damaged
+or unreadable, 7 in use by another Faceboard, 8 disk full, 9 read-only (a read-only
+library lists, but refuses changes). Nothing is changed in any of these.
 
 Every change is journaled before it is sent (see services/journal.py); `history` lists
 the journal, `resume` sends what waits in it for the connection.
@@ -14,16 +17,30 @@ import argparse
 import asyncio
 import hashlib
 import json
+import re
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from platformdirs import user_cache_path
 
-from faceboard import APP, __version__
-from faceboard.backends.local import demo
+from faceboard import APP, __version__, storage
+from faceboard.backends.local import LocalLibrary, demo
+from faceboard.backends.local.library import is_id
 from faceboard.domain import Face, Person
-from faceboard.errors import AuthFailed, FaceboardError, RateLimited, Unavailable, Unreachable
+from faceboard.errors import (
+    AuthFailed,
+    Damaged,
+    DiskFull,
+    FaceboardError,
+    InUse,
+    RateLimited,
+    ReadOnly,
+    StorageError,
+    Unavailable,
+    Unreachable,
+)
 from faceboard.services.connections import (
     BACKENDS,
     Profile,
@@ -41,15 +58,22 @@ from faceboard.services.journal import Journal
 from faceboard.services.publishing import Publisher, failed, gather
 from faceboard.services.operations import AddThumbnails, AssignFaces, SetPrimary, SetPrimaryFromFace
 
-EXIT_REFUSED, EXIT_AUTH, EXIT_UNAVAILABLE = 3, 4, 5
+EXIT_USAGE, EXIT_REFUSED, EXIT_AUTH, EXIT_UNAVAILABLE = 2, 3, 4, 5
+EXIT_DAMAGED, EXIT_IN_USE, EXIT_DISK_FULL, EXIT_READ_ONLY = 6, 7, 8, 9
+# per command, the arguments that name a person, face or thumbnail of the connection
+ID_ARGUMENTS = {"assign": ("face_ids", "to"), "faces": ("person",), "primary": ("person_id", "thumbnail", "face"),
+                "add-thumbnail": ("person_id",), "publish": ("person_id",), "find-in-media": ("face_id",)}
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
+MAX_LIMIT = 1_000_000  # entries `history` lists at most
+CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"})  # refused on a read-only library
+_EXIT_CODES = ((AuthFailed, EXIT_AUTH), (Unavailable, EXIT_UNAVAILABLE), (RateLimited, EXIT_UNAVAILABLE),
+               (Damaged, EXIT_DAMAGED), (InUse, EXIT_IN_USE), (DiskFull, EXIT_DISK_FULL), (ReadOnly, EXIT_READ_ONLY),
+               (StorageError, EXIT_DAMAGED))
 
 
 def exit_code(error: FaceboardError) -> int:
-    if isinstance(error, AuthFailed):
-        return EXIT_AUTH
-    if isinstance(error, (Unavailable, RateLimited)):
-        return EXIT_UNAVAILABLE
-    return EXIT_REFUSED
+    return next((code for kind, code in _EXIT_CODES if isinstance(error, kind)), EXIT_REFUSED)
 
 
 def tile_cache_dir(key: str) -> Path:
@@ -98,7 +122,7 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("resume", help="send the changes waiting in the journal for this connection")
     history = commands.add_parser("history", help="the changes made, newest first, with their outcome")
     history.add_argument("--json", action="store_true")
-    history.add_argument("--limit", type=int, default=50)
+    history.add_argument("--limit", type=limit, default=50, help=f"how many (1 to {MAX_LIMIT:,}; default 50)")
     return top
 
 
@@ -112,7 +136,7 @@ def _connection_flags(group) -> None:
                 kinds.setdefault(field.flag, []).append((entry, field))
     for flag, uses in kinds.items():
         field = uses[0][1]
-        group.add_argument(flag, metavar=field.metavar or None,
+        group.add_argument(flag, metavar=field.metavar or None, type=base_url if flag == "--base-url" else None,
                            choices=[value for value, _ in field.choices] or None,
                            default=field.choices[0][0] if field.choices else None,
                            help=f"{field.help} ({', '.join(entry.label for entry, _ in uses)})")
@@ -122,6 +146,28 @@ def _flag_values(args: argparse.Namespace, kind: str) -> dict[str, str]:
     """The settings of a `kind` connection that its flags give, by field name."""
     return {field.name: getattr(args, field.flag.lstrip("-").replace("-", "_")) or ""
             for field in BACKENDS[kind].fields if field.flag}
+
+
+def base_url(text: str) -> str:
+    """An http(s) address with a host (and a port that can be one), else a usage error."""
+    try:
+        parts = urlsplit(text)
+        port_is_fine = parts.port is None or parts.port > 0
+    except ValueError as error:  # an unclosed [IPv6], a port above 65535
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not an address: {error}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_is_fine or _UNSAFE_IN_URL.search(text):
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not an address like https://host[:port][/path]")
+    return text
+
+
+def limit(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"{shown(text)}: give a whole number from 1 to {MAX_LIMIT:,}")
+    return number
 
 
 def connection(args: argparse.Namespace, secrets: SecretStore | None) -> tuple[Profile, dict[str, str]]:
@@ -144,25 +190,59 @@ def open_profile(name: str, secrets: SecretStore):
 def run(args: argparse.Namespace) -> int:
     """Run a command; an error prints one clear line on stderr and sets the exit code."""
     if args.demo is not None:
-        try:
-            summary = demo.generate(args.demo)
-        except (FileExistsError, FaceboardError) as error:
-            print(f"faceboard: {error}", file=sys.stderr)
-            return EXIT_REFUSED
-        print(f"Demo library in {args.demo}: {summary['people']} people, {summary['faces']} faces "
-              f"({summary['unassigned']} unassigned, {summary['wrong']} on the wrong person).")
-        return 0
+        return _demo(args.demo)
     try:
         profile, credentials = connection(args, SecretStore())
         library = Path(profile.library or default_library())
+        if profile.kind == "local" and (wrong := next(not_local_ids(args), None)) is not None:
+            print(f"faceboard: {shown(wrong)} is not an id of the local library (its ids are whole numbers "
+                  f"of at most 19 digits); see `faceboard {args.command} --help`.", file=sys.stderr)
+            return EXIT_USAGE
         if profile.kind == "local" and args.command != "history" and not (library / "library.sqlite3").exists():
-            print(f"faceboard: no library in {profile.library} (open the window once, or use --demo)",
+            print(f"faceboard: no library in {shown(profile.library)} (open the window once, or use --demo)",
                   file=sys.stderr)
             return EXIT_REFUSED
         return asyncio.run(_command(args, profile, credentials))
     except FaceboardError as error:
-        print(f"faceboard: {error.message}", file=sys.stderr)
+        print(f"faceboard: {shown(error.message)}", file=sys.stderr)
         return exit_code(error)
+
+
+def _demo(folder: Path) -> int:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"faceboard: --demo {shown(folder)}: cannot make that folder ({error.strerror or error}).",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        summary = demo.generate(folder)
+    except FileExistsError as error:
+        print(f"faceboard: {shown(error)}", file=sys.stderr)
+        return EXIT_REFUSED
+    except (FaceboardError, OSError) as error:  # a full disk, say, while the photos are written
+        refusal = error if isinstance(error, FaceboardError) else storage.unusable(error, folder, "The demo library")
+        print(f"faceboard: {shown(refusal.message)}", file=sys.stderr)
+        return exit_code(refusal)
+    print(f"Demo library in {shown(folder)}: {summary['people']} people, {summary['faces']} faces "
+          f"({summary['unassigned']} unassigned, {summary['wrong']} on the wrong person).")
+    return 0
+
+
+def not_local_ids(args: argparse.Namespace):
+    """The arguments of the command that should be ids of the local library and are not."""
+    for name in ID_ARGUMENTS.get(args.command, ()):
+        value = getattr(args, name)
+        for one in value if isinstance(value, list) else [value]:
+            if one is not None and not is_id(one):
+                yield one
+
+
+def shown(value) -> str:
+    """`value` (a name, an id, a server's message) safe to print on a terminal: control
+    characters (newline, tab, ESC, bidi overrides) escaped, so a name cannot forge a row
+    of a listing or recolour the screen."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(value))
 
 
 def person_json(p: Person) -> dict:
@@ -178,7 +258,7 @@ def face_json(f: Face) -> dict:
 async def _command(args: argparse.Namespace, profile: Profile, credentials: dict[str, str]) -> int:
     journal = Journal()
     if warning := await journal.open():
-        print(f"faceboard: {warning}", file=sys.stderr)
+        print(f"faceboard: {shown(warning)}", file=sys.stderr)
     if args.command == "history":
         try:
             return _history(await journal.history(args.limit), args.json)
@@ -187,6 +267,8 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
     secrets = SecretStore()
     backend = open_backend(profile, credentials)
     try:
+        if args.command in CHANGING_COMMANDS and isinstance(backend, LocalLibrary) and backend.read_only:
+            raise ReadOnly(f"{backend.read_only} Nothing was changed.")
         await backend.connect()
         curator = Curator(backend, journal, profile.name)
         match args.command:
@@ -195,7 +277,7 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
                 if args.json:
                     print(json.dumps([person_json(p) for p in people], indent=2))
                 for p in [] if args.json else people:
-                    print(f"{p.id}\t{p.name}\t{p.face_count} faces{' (hidden)' if p.hidden else ''}")
+                    print(f"{shown(p.id)}\t{shown(p.name)}\t{p.face_count} faces{' (hidden)' if p.hidden else ''}")
             case "faces":
                 faces, cursor = [], None
                 while True:
@@ -206,24 +288,25 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
                 if args.json:
                     print(json.dumps([face_json(f) for f in faces], indent=2))
                 for f in [] if args.json else faces:
-                    print(f"{f.id}\tphoto {f.asset_id}\t{f.box.x},{f.box.y} {f.box.width}x{f.box.height}")
+                    print(f"{shown(f.id)}\tphoto {shown(f.asset_id)}\t{f.box.x},{f.box.y} {f.box.width}x{f.box.height}")
             case "assign":
                 target = None if args.unassigned else args.to
                 change = await curator.apply(AssignFaces(tuple((f, target) for f in args.face_ids)))
                 for face_id, message in change.failures:
-                    print(f"faceboard: face {face_id}: {message}", file=sys.stderr)
+                    print(f"faceboard: face {shown(face_id)}: {shown(message)}", file=sys.stderr)
                 print(f"{len(change.faces)} face(s) {'detached' if target is None else 'assigned'}.")
                 if change.unsent is not None:
                     print(f"faceboard: {len(change.unsent.moves)} face(s) got no answer from "
-                          f"{curator.backend.display_name}: they wait in the journal; `faceboard resume` sends them.",
-                          file=sys.stderr)
+                          f"{shown(curator.backend.display_name)}: they wait in the journal; "
+                          "`faceboard resume` sends them.", file=sys.stderr)
                     return EXIT_UNAVAILABLE
                 return EXIT_REFUSED if change.failures else 0
             case "primary":
                 op = (SetPrimary(args.person_id, args.thumbnail) if args.thumbnail
                       else SetPrimaryFromFace(args.person_id, args.face))
                 change = await curator.apply(op)
-                print(f"Primary of {change.persons[0].name} is thumbnail {change.persons[0].primary_thumbnail_id}.")
+                person = change.persons[0]
+                print(f"Primary of {shown(person.name)} is thumbnail {shown(person.primary_thumbnail_id)}.")
             case "add-thumbnail":
                 return await _add_thumbnails(curator, args.person_id, args.files)
             case "resume":
@@ -251,14 +334,15 @@ async def _publish(curator: Curator, source: str, args: argparse.Namespace, jour
         publisher = Publisher(source, Curator(target, journal, profile.name), profile.name)
         plan = await publisher.plan(await gather(curator, args.person_id), args.person)
         where = plan.target.name if plan.target else "a new person"
-        print(f"Publishing {plan.person.name} to {target.display_name} ({where}, {plan.found_by}):")
+        print(f"Publishing {shown(plan.person.name)} to {shown(target.display_name)} "
+              f"({shown(where)}, {shown(plan.found_by)}):")
         for step in plan.steps:
-            print(f"  - {step}")
+            print(f"  - {shown(step)}")
         for what, why in plan.skipped:
-            print(f"  ! cannot {what}, so it is left out: {why}")
+            print(f"  ! cannot {shown(what)}, so it is left out: {shown(why)}")
         change = await publisher.run(plan)
         for what, why in change.steps:
-            print(f"  {'done' if why is None else 'FAILED'}: {what}{'' if why is None else ': ' + why}")
+            print(f"  {'done' if why is None else 'FAILED'}: {shown(what)}{'' if why is None else ': ' + shown(why)}")
         return EXIT_REFUSED if failed(change) else 0
     finally:
         await target.close()
@@ -271,8 +355,8 @@ async def _find_in_media(curator: Curator, args: argparse.Namespace, secrets: Se
         (face,) = await curator.backend.get_faces([args.face_id])
         hits = await find_face_in_media(curator.backend, face, media)
         for hit in hits:
-            print(f"{hit.asset_id}\t{hit.name}\t{'' if hit.score is None else f'{hit.score:.2f}'}")
-        print(f"{len(hits)} match(es) in {media.display_name}.", file=sys.stderr)
+            print(f"{shown(hit.asset_id)}\t{shown(hit.name)}\t{'' if hit.score is None else f'{hit.score:.2f}'}")
+        print(f"{len(hits)} match(es) in {shown(media.display_name)}.", file=sys.stderr)
         return 0
     finally:
         await media.close()
@@ -284,12 +368,12 @@ async def _resume(curator: Curator) -> int:
     for entry, outcome in results:
         if isinstance(outcome, FaceboardError):
             refused += 1
-            print(f"faceboard: {entry.summary}: {outcome.message}", file=sys.stderr)
+            print(f"faceboard: {shown(entry.summary)}: {shown(outcome.message)}", file=sys.stderr)
         else:
-            print(f"{entry.summary}: done.")
+            print(f"{shown(entry.summary)}: done.")
     waiting = await curator.waiting()
     if waiting:
-        print(f"faceboard: {waiting} change(s) still waiting: {curator.backend.display_name} does not answer.",
+        print(f"faceboard: {waiting} change(s) still waiting: {shown(curator.backend.display_name)} does not answer.",
               file=sys.stderr)
         return EXIT_UNAVAILABLE
     if not results:
@@ -304,7 +388,8 @@ def _history(entries, as_json: bool) -> int:
         return 0
     for e in entries:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.created))
-        print(f"{when}\t{e.connection}\t{e.summary}\t{e.state}{': ' + e.outcome if e.outcome else ''}")
+        print(f"{when}\t{shown(e.connection)}\t{shown(e.summary)}\t{shown(e.state)}"
+              f"{': ' + shown(e.outcome) if e.outcome else ''}")
     return 0
 
 
@@ -312,10 +397,10 @@ async def _add_thumbnails(curator: Curator, person_id: str, files: list[Path]) -
     person = await curator.person(person_id)
     images, refused = prepare_uploads(files)  # no window to keep responsive: validate right here
     for message in refused:
-        print(f"faceboard: not added: {message}", file=sys.stderr)
+        print(f"faceboard: not added: {shown(message)}", file=sys.stderr)
     if images:
         await curator.apply(AddThumbnails(person.id, tuple(images)))
-        print(f"Added {len(images)} thumbnail(s) to {person.name}.")
+        print(f"Added {len(images)} thumbnail(s) to {shown(person.name)}.")
     return EXIT_REFUSED if refused else 0
 
 

@@ -49,3 +49,24 @@ class Unreachable(Unavailable):
 
 class Unsupported(FaceboardError):
     """The connected backend lacks the capability the operation needs."""
+
+
+class StorageError(FaceboardError):
+    """A file Faceboard keeps (the local library, the change journal) cannot be used as
+    it is; nothing was changed. The message names the file and what to do."""
+
+
+class Damaged(StorageError):
+    """Not a database, malformed, cut short, tables missing, text that is not UTF-8."""
+
+
+class InUse(StorageError):
+    """Another Faceboard holds the file's write lock longer than we wait."""
+
+
+class DiskFull(StorageError):
+    """The disk (or the file's size limit) has no room for the change."""
+
+
+class ReadOnly(StorageError):
+    """The file or its folder cannot be written: read it, but change nothing."""

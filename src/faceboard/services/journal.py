@@ -27,12 +27,14 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
-from faceboard import APP
+from faceboard import APP, storage
 from faceboard.domain import Publication
+from faceboard.errors import Damaged
 from faceboard.services.images import digest
 from faceboard.services.operations import Operation
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
+WHAT, MAKE_IT_WRITABLE = "The change journal", "make the folder writable, then try again"  # for messages
 _OPERATIONS = {cls.__name__: cls for cls in Operation.__args__}  # type: ignore[attr-defined]
 _TYPES = {**_OPERATIONS, "Publication": Publication}  # what an operation may hold
 
@@ -152,31 +154,44 @@ class Journal:
 
     def _open(self) -> sqlite3.Connection:
         if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise storage.unusable(error, self.path, WHAT, MAKE_IT_WRITABLE) from None
             try:
                 self._db = self._connect()
-            except sqlite3.DatabaseError as error:  # not a database, or damaged: keep it for a look, start afresh
+            except Damaged:  # not a database, or damaged: keep it for a look, start afresh
+                if not self.path.is_file():
+                    raise  # a folder in its place is not ours to move
                 aside = self.path.with_name(f"{self.path.stem}.damaged-{time.strftime('%Y%m%d-%H%M%S')}.sqlite3")
-                for suffix in ("", "-wal", "-shm"):
-                    damaged = Path(f"{self.path}{suffix}")
-                    if damaged.exists():
-                        damaged.replace(f"{aside}{suffix}")
-                self.warning = (f"The change journal was damaged ({error}); it was moved to {aside.name} "
-                                "and a new one was started.")
+                try:
+                    for suffix in ("", "-wal", "-shm"):
+                        damaged = Path(f"{self.path}{suffix}")
+                        if damaged.exists():
+                            damaged.replace(f"{aside}{suffix}")
+                except OSError as moving:
+                    raise storage.unusable(moving, self.path, WHAT, MAKE_IT_WRITABLE) from None
+                self.warning = (f"The change journal was damaged; it was moved to {aside.name} beside it "
+                                "(kept for a look) and a new one was started.")
                 self._db = self._connect()
         return self._db
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        """The journal's connection; `Damaged` when the file is not a whole journal, the other
+        `StorageError`s when it is locked or the disk is full. In a folder that cannot be
+        written it is opened to read (the history; a change is then refused, saying why)."""
+        read_only = not storage.writable(self.path)
+        db = storage.connect(self.path, WHAT, read_only)
         try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")  # a commit is on the disk when it returns
-            db.executescript(SCHEMA)
+            if not read_only:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=FULL")  # a commit is on the disk when it returns
+                db.executescript(SCHEMA)
             db.execute("SELECT id, connection, backend, summary, operation, context, state, outcome, created, "
                        "finished FROM entries LIMIT 1").fetchall()
-        except sqlite3.DatabaseError:
+        except sqlite3.Error as error:
             db.close()
-            raise
+            raise storage.unusable(error, self.path, WHAT, MAKE_IT_WRITABLE) from None
         return db
 
     async def open(self) -> str | None:
@@ -185,7 +200,10 @@ class Journal:
         return self.warning
 
     async def _run(self, fn, *args):
-        return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
+        except sqlite3.Error as error:  # locked by another Faceboard, disk full, damaged since it was opened
+            raise storage.unusable(error, self.path, WHAT, MAKE_IT_WRITABLE) from None
 
     def _write(self, sql: str, args: tuple) -> int:
         db = self._open()

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from faceboard import imaging
+from faceboard import imaging, storage
 from faceboard.backends.base import AssignResult, require
 from faceboard.backends.local import schema
 from faceboard.domain import BoundingBox, Capability, Face, ImageRef, Page, PeopleQuery, Person, Progress, Thumbnail
@@ -39,6 +40,9 @@ _PEOPLE_ORDER = {
 _FACE_COLUMNS = "f.id, f.person_id, f.asset_id, f.x, f.y, f.w, f.h, f.confidence, a.path"
 
 
+READ_ONLY_CAPABILITIES = frozenset({Capability.LIST_FACES})  # what browsing needs: no change
+
+
 class LocalLibrary:
     """A library folder: `library.sqlite3` and `images/` (assets and thumbnails)."""
 
@@ -48,32 +52,50 @@ class LocalLibrary:
 
     def __init__(self, folder: Path | str):
         self.folder = Path(folder)
-        self.display_name = f"Local library ({self.folder})"
-        (self.folder / IMAGES_DIR / "assets").mkdir(parents=True, exist_ok=True)
-        (self.folder / IMAGES_DIR / "thumbnails").mkdir(parents=True, exist_ok=True)
-        self._db = schema.connect(self.folder / DATABASE_NAME)
+        self.path = self.folder / DATABASE_NAME
+        # a folder that cannot be written (a read-only mount, a colleague's share) is browsed, not refused;
+        # `read_only` says why nothing can be changed, None when it can
+        self.read_only = (f"The folder {self.folder} cannot be written, so the library in it is read-only: copy it "
+                          "to a folder you can write to make changes."
+                          if self.folder.is_dir() and not storage.writable(self.path) else None)
+        self.display_name = f"Local library ({self.folder}{', read-only' if self.read_only else ''})"
+        if self.read_only:
+            self.capabilities = self.capabilities & READ_ONLY_CAPABILITIES
+        else:
+            try:
+                (self.folder / IMAGES_DIR / "assets").mkdir(parents=True, exist_ok=True)
+                (self.folder / IMAGES_DIR / "thumbnails").mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise storage.unusable(error, self.folder, "The library folder") from None
+        self._db = schema.connect(self.path, read_only=self.read_only is not None)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-library")
 
     # -- plumbing -----------------------------------------------------------------
 
     async def _run(self, fn: Callable[..., T], *args) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
+        """Run `fn` on the worker; SQLite's errors (locked, disk full, damaged rows) become
+        one message naming the file."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
+        except sqlite3.Error as error:
+            raise storage.unusable(error, self.path, schema.WHAT) from None
 
     def _transaction(self, fn: Callable[..., T], *args) -> T:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             result = fn(*args)
+            self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:  # SQLite rolls back by itself on a full disk
+                self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
         return result
 
     async def _write(self, fn: Callable[..., T], *args) -> T:
         return await self._run(self._transaction, fn, *args)
 
     async def connect(self) -> str:
-        return f"Opened the local library in {self.folder}."
+        return self.read_only or f"Opened the local library in {self.folder}."
 
     def image_path(self, uri: str) -> Path:
         path = (self.folder / IMAGES_DIR / uri).resolve()
@@ -445,11 +467,18 @@ class LocalLibrary:
         self._transaction(load)
 
 
-def _int_id(value: str) -> int:
+def is_id(value: str) -> bool:
+    """Whether `value` can name a row of a library: a whole number SQLite can hold."""
     try:
-        return int(value)
+        return -(2**63) <= int(value) < 2**63
     except (TypeError, ValueError):
-        raise NotFound(f"{value!r} is not an id of this library.") from None
+        return False
+
+
+def _int_id(value: str) -> int:
+    if not is_id(value):
+        raise NotFound(f"{value!r} is not an id of this library.")
+    return int(value)
 
 
 def _clean_name(name: str) -> str:

@@ -5,9 +5,15 @@ Append a migration to add a version; never edit one that has shipped.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
+from pathlib import Path
+from typing import NoReturn
 
-from faceboard.errors import InvalidInput
+from faceboard import storage
+from faceboard.errors import Damaged, FaceboardError, InvalidInput, ReadOnly
+
+WHAT = "The library"  # how messages name the file
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: persons, assets, faces and thumbnails. Deleting is soft (`deleted`, `removed`)
@@ -56,29 +62,79 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def connect(path) -> sqlite3.Connection:
-    """Open (creating or migrating) a library database: WAL, fsync at every commit."""
-    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    migrate(conn)
+def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
+    """Open (creating or migrating) a library database: WAL, fsync at every commit.
+    Read-only, it is neither migrated nor changed. A file that is not a library of this
+    version, whole, is refused with a message (`Damaged`) before anything is written."""
+    conn = storage.connect(path, WHAT, read_only)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0 and _tables(conn):
+            raise Damaged(f"{WHAT} {path} is not a Faceboard library (it holds other tables): open the folder of "
+                          "a Faceboard library, or move the file away. Nothing was changed.")
+        if not read_only:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            migrate(conn)
+        elif version > SCHEMA_VERSION:
+            _refuse_newer(version)
+        elif version < SCHEMA_VERSION:
+            raise ReadOnly(f"{WHAT} {path} was written by an earlier Faceboard and cannot be brought up to date: "
+                           "the folder is read-only; copy it to a folder you can write to open it.")
+        _check_tables(conn, path)
+    except sqlite3.Error as error:
+        conn.close()
+        raise storage.unusable(error, path, WHAT) from None
+    except FaceboardError:
+        conn.close()
+        raise
     return conn
+
+
+def _tables(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {name: {row[0] for row in conn.execute("SELECT name FROM pragma_table_info(?)", (name,))}
+            for name in names}
+
+
+@functools.cache
+def _expected_tables() -> dict[str, set[str]]:
+    """The tables and columns the migrations make: what a library of this version holds."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    migrate(conn)
+    tables = _tables(conn)
+    conn.close()
+    return tables
+
+
+def _check_tables(conn: sqlite3.Connection, path: Path) -> None:
+    found = _tables(conn)
+    for table, columns in _expected_tables().items():
+        missing = sorted(columns - found.get(table, set()))
+        if missing:
+            what = f"table {table} is missing" if table not in found else f"table {table} lacks {', '.join(missing)}"
+            raise Damaged(f"{WHAT} {path} is damaged ({what}). Restore it from a backup, or move it away to "
+                          "start a new one. Nothing was changed.")
 
 
 def migrate(conn: sqlite3.Connection) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
-        raise InvalidInput(
-            f"This library was written by a newer Faceboard (schema {version}, "
-            f"this one knows {SCHEMA_VERSION}). Update Faceboard to open it."
-        )
+        _refuse_newer(version)
     for number in range(version, SCHEMA_VERSION):
         conn.execute("BEGIN IMMEDIATE")  # one transaction per migration: all or nothing
         for statement in _statements(MIGRATIONS[number]):
             conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {number + 1}")
         conn.execute("COMMIT")
+
+
+def _refuse_newer(version: int) -> NoReturn:
+    raise InvalidInput(
+        f"This library was written by a newer Faceboard (schema {version}, "
+        f"this one knows {SCHEMA_VERSION}). Update Faceboard to open it."
+    )
 
 
 def _statements(script: str) -> list[str]:
