@@ -20,8 +20,8 @@ def test_pictures_are_kept_while_a_change_waits_and_let_go_when_it_is_answered(t
     async def main():
         journal = Journal(path)
         try:
-            a = await journal.record("c", "b", "first", first)
-            b = await journal.record("c", "b", "second", second)
+            a = await journal.record("c", "b", "first", first, key="c")
+            b = await journal.record("c", "b", "second", second, key="c")
             counts = [pictures_in(path)]
             waiting = [e.operation for e in await journal.pending("c")]
             await journal.finish(a, DONE)

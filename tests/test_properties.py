@@ -15,6 +15,7 @@ from faceboard.backends.gumnut_json import face_from, page_from, person_from
 from faceboard.errors import Unavailable
 from faceboard.services.curator import Curator
 from faceboard.services.journal import DONE, Journal, decode, encode
+from faceboard.services.outbox import WINDOW, Outbox
 from faceboard.services.operations import AddThumbnails, AssignFaces, Batch, CreatePerson, UpdatePerson
 
 JSON = st.recursive(
@@ -89,17 +90,17 @@ def test_replaying_the_journal_after_a_crash_anywhere_gives_what_was_asked(tmp_p
         backend = GumnutBackend(fake.api_key, "http://gumnut.test", "lib_main",
                                 transport=httpx.ASGITransport(app=AsgiApp(fake)))
         journal = Journal(tmp_path_factory.mktemp("journal") / "journal.sqlite3")
-        curator = Curator(backend, journal, "fake")
+        outbox = Outbox(Curator(backend), journal, "gumnut|fake", "fake")
         try:
             for operation in operations[:crash]:
-                await curator.apply(operation)
-            await journal.record("fake", "Gumnut", "being sent", operations[crash], {})
+                await outbox.submit(operation, "answered")
+            await journal.record("fake", "Gumnut", "being sent", operations[crash], {}, key=outbox.key)
             for at in sorted(reached):
                 face_id, person_id = operations[crash].moves[at]
                 fake.faces[face_id].person_id = person_id  # the PATCHes that got there
             for operation in operations[crash + 1:]:
-                await curator.queue(operation, "made meanwhile")
-            results = await curator.resume()
+                await outbox.record(operation, "made meanwhile", WINDOW)
+            results = await outbox.resume()
             assert all(not isinstance(outcome, Exception) for _, outcome in results)
             return await journal.history()
         finally:

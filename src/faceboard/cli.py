@@ -38,9 +38,18 @@ from faceboard.services.connections import (
 from faceboard.services.curator import Curator
 from faceboard.services.face_search import find_face_in_media
 from faceboard.services.images import expand_pictures, prepare_upload
-from faceboard.services.journal import Journal
+from faceboard.services.journal import FAILED, Journal
+from faceboard.services.outbox import COMMAND_LINE, Outbox, Waits
 from faceboard.services.publishing import Publisher, failed, gather
-from faceboard.services.operations import AddThumbnails, AssignFaces, SetPrimary, SetPrimaryFromFace
+from faceboard.services.operations import (
+    AddThumbnails,
+    AssignFaces,
+    Change,
+    Operation,
+    SetPrimary,
+    SetPrimaryFromFace,
+    describe,
+)
 
 EXIT_REFUSED, EXIT_AUTH, EXIT_UNAVAILABLE = 3, 4, 5
 
@@ -103,6 +112,8 @@ def parser() -> argparse.ArgumentParser:
     find.add_argument("face_id", metavar="FACE_ID")
     find.add_argument("--in", dest="media", required=True, metavar="PROFILE", help="the Media Intelligence profile")
     commands.add_parser("resume", help="send the changes waiting in the journal for this connection")
+    discard = commands.add_parser("discard", help="drop a change waiting for this connection (never send it)")
+    discard.add_argument("entry_id", type=int, metavar="ID", help="its number in `history`")
     history = commands.add_parser("history", help="the changes made, newest first, with their outcome")
     history.add_argument("--json", action="store_true")
     history.add_argument("--limit", type=int, default=50)
@@ -141,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         profile, secret = connection(args, SecretStore())
         library = Path(profile.library or default_library())
-        if profile.kind == "local" and args.command != "history" and not (library / "library.sqlite3").exists():
+        if profile.kind == "local" and args.command not in ("history", "discard") and not (library / "library.sqlite3").exists():
             print(f"faceboard: no library in {profile.library} (open the window once, or use --demo)",
                   file=sys.stderr)
             return EXIT_REFUSED
@@ -172,9 +183,18 @@ async def _command(args: argparse.Namespace, profile: Profile, secret: str | Non
             await journal.close()
     secrets = SecretStore()
     backend = open_backend(profile, secret, app_token_for(profile, secrets))
+    outbox = Outbox(Curator(backend), journal, profile.key, profile.name)
     try:
+        if args.command == "discard":
+            entry = await outbox.discard(args.entry_id)
+            print(f"Discarded: {entry.summary} (it will not be sent).")
+            return 0
+        change = _change(args)
+        if change is not None:  # journaled before connecting: offline, it really waits
+            entry = await outbox.record(change, describe(change, {}), COMMAND_LINE)
+            return _said(args, await _send(outbox, entry, connect=True), backend.display_name)
         await backend.connect()
-        curator = Curator(backend, journal, profile.name)
+        curator = outbox.curator
         match args.command:
             case "people":
                 people = await curator.all_people()
@@ -193,39 +213,65 @@ async def _command(args: argparse.Namespace, profile: Profile, secret: str | Non
                     print(json.dumps([face_json(f) for f in faces], indent=2))
                 for f in [] if args.json else faces:
                     print(f"{f.id}\tphoto {f.asset_id}\t{f.box.x},{f.box.y} {f.box.width}x{f.box.height}")
-            case "assign":
-                target = None if args.unassigned else args.to
-                change = await curator.apply(AssignFaces(tuple((f, target) for f in args.face_ids)))
-                for face_id, message in change.failures:
-                    print(f"faceboard: face {face_id}: {message}", file=sys.stderr)
-                print(f"{len(change.faces)} face(s) {'detached' if target is None else 'assigned'}.")
-                if change.unsent is not None:
-                    print(f"faceboard: {len(change.unsent.moves)} face(s) got no answer from "
-                          f"{curator.backend.display_name}: they wait in the journal; `faceboard resume` sends them.",
-                          file=sys.stderr)
-                    return EXIT_UNAVAILABLE
-                return EXIT_REFUSED if change.failures else 0
-            case "primary":
-                op = (SetPrimary(args.person_id, args.thumbnail) if args.thumbnail
-                      else SetPrimaryFromFace(args.person_id, args.face))
-                change = await curator.apply(op)
-                print(f"Primary of {change.persons[0].name} is thumbnail {change.persons[0].primary_thumbnail_id}.")
             case "add-thumbnail":
-                return await _add_thumbnails(curator, args.person_id, args.files)
+                return await _add_thumbnails(outbox, args.person_id, args.files)
             case "resume":
-                return await _resume(curator)
+                return await _resume(outbox)
             case "publish":
                 return await _publish(curator, profile.name, args, journal, secrets)
             case "find-in-media":
                 return await _find_in_media(curator, args, secrets)
         return 0
-    except Unreachable as error:
-        if args.command in ("assign", "primary", "add-thumbnail", "publish"):
-            raise Unreachable(f"{error.message} The change waits in the journal: `faceboard resume` sends it.") from None
-        raise
     finally:
         await backend.close()
         await journal.close()
+
+
+def _change(args: argparse.Namespace) -> Operation | None:
+    """The change a command makes, when it needs nothing from the backend to say it."""
+    match args.command:
+        case "assign":
+            target = None if args.unassigned else args.to
+            return AssignFaces(tuple((f, target) for f in args.face_ids))
+        case "primary":
+            return SetPrimary(args.person_id, args.thumbnail) if args.thumbnail else SetPrimaryFromFace(
+                args.person_id, args.face)
+    return None
+
+
+async def _send(outbox: Outbox, entry: int, connect: bool = False) -> Change:
+    """Send a journaled change (connecting first if asked), behind any that wait, which
+    are said as they are sent."""
+    outbox.on_resumed = _say_sent
+    try:
+        if connect:
+            await outbox.curator.backend.connect()
+        change = await outbox.send(entry)
+    except Waits as error:
+        raise Waits(f"{error.message} `faceboard resume` sends it.") from None
+    except (Unreachable, RateLimited) as error:  # at connect: the change waits, never sent
+        await outbox.journal.note(entry, error.message)
+        raise Waits(f"{error.message} The change waits in the journal: `faceboard resume` sends it.") from None
+    except FaceboardError as error:
+        await outbox.journal.finish(entry, FAILED, error.message)  # a no-op when already marked
+        raise
+    return change
+
+
+def _said(args: argparse.Namespace, change: Change, backend: str) -> int:
+    """Say what a change did; its exit code."""
+    if args.command == "primary":
+        print(f"Primary of {change.persons[0].name} is thumbnail {change.persons[0].primary_thumbnail_id}.")
+        return 0
+    for face_id, message in change.failures:
+        print(f"faceboard: face {face_id}: {message}", file=sys.stderr)
+    print(f"{len(change.faces)} face(s) {'detached' if args.unassigned else 'assigned'}.")
+    if change.unsent is not None:
+        print(f"faceboard: {len(change.unsent.moves)} face(s) got no answer from "
+              f"{backend}: they wait in the journal; `faceboard resume` sends them.",
+              file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    return EXIT_REFUSED if change.failures else 0
 
 
 async def _publish(curator: Curator, source: str, args: argparse.Namespace, journal: Journal,
@@ -234,7 +280,8 @@ async def _publish(curator: Curator, source: str, args: argparse.Namespace, jour
     profile, target = open_profile(args.to, secrets)
     try:
         await target.connect()
-        publisher = Publisher(source, Curator(target, journal, profile.name), profile.name)
+        publisher = Publisher(source, Outbox(Curator(target), journal, profile.key, profile.name), profile.name,
+                              origin=COMMAND_LINE)
         plan = await publisher.plan(await gather(curator, args.person_id), args.person)
         where = plan.target.name if plan.target else "a new person"
         print(f"Publishing {plan.person.name} to {target.display_name} ({where}, {plan.found_by}):")
@@ -264,8 +311,8 @@ async def _find_in_media(curator: Curator, args: argparse.Namespace, secrets: Se
         await media.close()
 
 
-async def _resume(curator: Curator) -> int:
-    results = await curator.resume()
+def _say_sent(results) -> int:
+    """Print how the waiting changes sent ended; how many were refused."""
     refused = 0
     for entry, outcome in results:
         if isinstance(outcome, FaceboardError):
@@ -273,9 +320,15 @@ async def _resume(curator: Curator) -> int:
             print(f"faceboard: {entry.summary}: {outcome.message}", file=sys.stderr)
         else:
             print(f"{entry.summary}: done.")
-    waiting = await curator.waiting()
+    return refused
+
+
+async def _resume(outbox: Outbox) -> int:
+    results = await outbox.resume()
+    refused = _say_sent(results)
+    waiting = await outbox.waiting()
     if waiting:
-        print(f"faceboard: {waiting} change(s) still waiting: {curator.backend.display_name} does not answer.",
+        print(f"faceboard: {waiting} change(s) still waiting: {outbox.curator.backend.display_name} does not answer.",
               file=sys.stderr)
         return EXIT_UNAVAILABLE
     if not results:
@@ -284,18 +337,21 @@ async def _resume(curator: Curator) -> int:
 
 
 def _history(entries, as_json: bool) -> int:
+    """Newest first: when, the connection (its identity), where it was made, what, how it ended."""
     if as_json:
-        print(json.dumps([{"id": e.id, "when": e.created, "connection": e.connection, "backend": e.backend,
-                           "change": e.summary, "state": e.state, "outcome": e.outcome} for e in entries], indent=2))
+        print(json.dumps([{"id": e.id, "when": e.created, "connection": e.connection, "key": e.key,
+                           "origin": e.origin, "backend": e.backend, "change": e.summary, "state": e.state,
+                           "outcome": e.outcome} for e in entries], indent=2))
         return 0
     for e in entries:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.created))
-        print(f"{when}\t{e.connection}\t{e.summary}\t{e.state}{': ' + e.outcome if e.outcome else ''}")
+        where = e.key or e.connection
+        print(f"{e.id}\t{when}\t{where}\t{e.origin or '-'}\t{e.summary}\t{e.state}"
+              f"{': ' + e.outcome if e.outcome else ''}")
     return 0
 
 
-async def _add_thumbnails(curator: Curator, person_id: str, files: list[Path]) -> int:
-    person = await curator.person(person_id)
+async def _add_thumbnails(outbox: Outbox, person_id: str, files: list[Path]) -> int:
     images, failed = [], 0
     for path in expand_pictures(files):  # no window to keep responsive: validate right here
         try:
@@ -304,8 +360,8 @@ async def _add_thumbnails(curator: Curator, person_id: str, files: list[Path]) -
             print(f"faceboard: not added: {error.message}", file=sys.stderr)
             failed += 1
     if images:
-        await curator.apply(AddThumbnails(person.id, tuple(images)))
+        person = await outbox.curator.person(person_id)
+        change = AddThumbnails(person.id, tuple(images))
+        await _send(outbox, await outbox.record(change, describe(change, {person.id: person.name}), COMMAND_LINE))
         print(f"Added {len(images)} thumbnail(s) to {person.name}.")
     return EXIT_REFUSED if failed else 0
-
-

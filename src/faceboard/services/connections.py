@@ -64,6 +64,13 @@ class Profile:
         return cls(**{k: v for k, v in entry.items() if k in known and isinstance(v, str)})
 
     @property
+    def key(self) -> str:
+        """Which connection a change belongs to in the journal: the backend, its address
+        and the library there, whatever the profile is called."""
+        place = str(Path(self.library or default_library()).resolve()) if self.kind == "local" else self.library
+        return "|".join((self.kind, self.base_url.rstrip("/"), place))
+
+    @property
     def needs_secret(self) -> bool:
         return self.kind in KEY_VARIABLES
 

@@ -1,13 +1,14 @@
 """`Curator`: applies operations to the connected backend and reports what changed.
 
-Both the window and the command line go through it. Reads are here too, so the UI
-talks to one service object and never to a backend directly.
+Both the window and the command line go through it (by way of the `Outbox`, which
+journals, orders and retries). Reads are here too, so the UI talks to one service
+object and never to a backend directly.
 
-With a `Journal`, every operation is written down before it is sent and marked when the
-backend answers; one that got no answer waits there, and `resume` sends it again after
-re-checking the backend's state, so that it takes effect exactly once: faces already
-where they were going are not moved again, a person whose creation went through is
-found rather than created twice, a deletion already done counts as done.
+`reapply` sends a change that may have taken effect before its answer was lost (the
+outbox resuming after a crash), re-checking the backend's state so that it takes effect
+exactly once: faces already where they were going are not moved again, a person whose
+creation went through is found rather than created twice, a deletion already done
+counts as done.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from dataclasses import replace
 
 from faceboard.backends.base import Backend, Progress, require
 from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Thumbnail
-from faceboard.errors import Conflict, FaceboardError, InvalidInput, NotFound, RateLimited, Unreachable
-from faceboard.services.journal import DONE, FAILED, Entry, Journal
+from faceboard.errors import Conflict, InvalidInput, NotFound, RateLimited, Unreachable
 from faceboard.services.images import digest
 from faceboard.services.operations import (
     AddThumbnails,
@@ -37,17 +37,14 @@ from faceboard.services.operations import (
     SetPrimary,
     SetPrimaryFromFace,
     UpdatePerson,
-    describe,
 )
 
 WAITS = (Unreachable, RateLimited)  # no answer, or not now: the change may be sent again later
 
 
 class Curator:
-    def __init__(self, backend: Backend, journal: Journal | None = None, connection: str = ""):
+    def __init__(self, backend: Backend):
         self.backend = backend
-        self.journal = journal
-        self.connection = connection  # the profile's name: the journal's key for this backend
 
     def can(self, capability: Capability) -> bool:
         return capability in self.backend.capabilities
@@ -85,74 +82,11 @@ class Curator:
 
     # -- changing -----------------------------------------------------------------
 
-    async def apply(self, operation: Operation, progress: Progress | None = None, summary: str | None = None) -> Change:
-        """Apply an operation; `progress` follows (and can cancel) a bulk reassignment.
-        Journaled first when there is a journal; on `Unreachable` or `RateLimited` the
-        change waits there (see `resume`)."""
-        if self.journal is None:
-            return await self._apply(operation, progress)
-        summary = summary or describe(operation, {})
-        try:
-            context = await self._context(operation)
-        except WAITS as error:  # offline before anything was sent: it waits, marked as never sent
-            entry = await self.queue(operation, summary)
-            await self.journal.note(entry, error.message)
-            raise
-        entry = await self.journal.record(self.connection, self.backend.display_name, summary, operation, context)
-        return await self._journaled(entry, summary, operation, context, progress, resuming=False)
+    async def apply(self, operation: Operation, progress: Progress | None = None) -> Change:
+        """Apply an operation; `progress` follows (and can cancel) a bulk reassignment."""
+        return await self._apply(operation, progress)
 
-    async def queue(self, operation: Operation, summary: str) -> int:
-        """Put a change in the journal without sending it (behind others that wait)."""
-        return await self.journal.record(self.connection, self.backend.display_name, summary, operation,
-                                         {"unsent": True})
-
-    async def waiting(self) -> int:
-        """How many changes to this connection wait in the journal."""
-        return await self.journal.count_pending(self.connection) if self.journal is not None else 0
-
-    async def resume(self) -> list[tuple[Entry, Change | FaceboardError]]:
-        """Send the changes waiting in the journal, oldest first, each re-checked against
-        the backend so that it takes effect once. Stops at the first that still cannot be
-        sent: later changes may depend on it."""
-        results: list[tuple[Entry, Change | FaceboardError]] = []
-        for entry in await self.journal.pending(self.connection):
-            if entry.operation is None:
-                await self.journal.finish(entry.id, FAILED, entry.outcome)
-                results.append((entry, FaceboardError(f"Not sent: the journal entry {entry.outcome}.")))
-                continue
-            try:
-                change = await self._journaled(entry.id, entry.summary, entry.operation, entry.context, None,
-                                               resuming=True)
-            except WAITS:
-                break
-            except FaceboardError as error:
-                results.append((entry, error))
-                continue
-            results.append((entry, change))
-            if change.unsent is not None:
-                break
-        return results
-
-    async def _journaled(self, entry: int, summary: str, operation: Operation, context: dict,
-                         progress: Progress | None, resuming: bool) -> Change:
-        try:
-            change = await self._apply(operation, progress, resuming, context)
-        except WAITS as error:
-            await self.journal.note(entry, error.message)
-            raise
-        except FaceboardError as error:
-            await self.journal.finish(entry, FAILED, error.message)
-            raise
-        notes = []  # what the history adds to "done"
-        if change.failures:
-            notes.append(f"{len(change.failures)} refused: {change.failures[0][1]}")
-        if change.unsent is not None:  # the rest waits, as a change of its own, in order
-            await self.queue(change.unsent, f"{summary} (the rest)")
-            notes.append("the rest waits")
-        await self.journal.finish(entry, DONE, "; ".join(notes))
-        return change
-
-    async def _context(self, operation: Operation) -> dict:
+    async def context(self, operation: Operation) -> dict:
         """What resuming must know of the state before: for a creation, who already bore
         the name (anyone else so named afterwards is the person this change created)."""
         if not isinstance(operation, CreatePerson):
@@ -168,10 +102,7 @@ class Curator:
             if (cursor := page.next_cursor) is None:
                 return people
 
-    async def _apply(self, operation: Operation, progress: Progress | None = None, resuming: bool = False,
-                     context: dict | None = None) -> Change:
-        if resuming:
-            return await self._reapply(operation, context or {})
+    async def _apply(self, operation: Operation, progress: Progress | None = None) -> Change:
         match operation:
             case AssignFaces():
                 return await self._assign(operation, progress)
@@ -205,10 +136,9 @@ class Curator:
                 return await self._batch(operation, progress)
         raise TypeError(f"not an operation: {operation!r}")
 
-    async def _reapply(self, operation: Operation, context: dict) -> Change:
-        """Apply a change that may have taken effect before Faceboard lost the answer."""
-        if context.get("unsent"):
-            return await self._apply(operation)  # never sent: it cannot have taken effect
+    async def reapply(self, operation: Operation, context: dict) -> Change:
+        """Apply a change that may have taken effect before Faceboard lost the answer;
+        `context` is what `context` said before it was first sent."""
         match operation:
             case CreatePerson() if "known" in context:
                 return await self._create(operation, known=set(context["known"]))
@@ -221,7 +151,7 @@ class Curator:
             case Batch(parts):
                 change = Change()
                 for at, part in enumerate(parts):
-                    change = change.then(await self._reapply(part, {}))
+                    change = change.then(await self.reapply(part, {}))
                     if change.unsent is not None:
                         return replace(change, unsent=Batch((change.unsent, *parts[at + 1:])))
                 return change

@@ -7,8 +7,13 @@ megabytes of JSON to build while holding the GIL), and let go once the change is
 answered: only a change still pending is ever read back whole. An entry
 still `pending` after that means the answer never came: the app was killed, the machine
 lost power, or the backend was unreachable (then the change waits, and is sent when the
-backend answers again). `Curator.resume` re-checks such entries against the backend and
+backend answers again). `Outbox.resume` re-checks such entries against the backend and
 applies each exactly once.
+
+A change belongs to its connection's identity (`Profile.key`: backend kind, address,
+library), not to a profile's name, and is only ever sent there. The schema has a
+version (`PRAGMA user_version`) and migrations, as the local library's, so a newer
+build reads an older journal and sends what waits in it.
 
 SQLite runs on one worker thread: a commit's fsync never blocks the GUI thread.
 """
@@ -29,37 +34,50 @@ from platformdirs import user_data_path
 
 from faceboard import APP
 from faceboard.domain import Publication
+from faceboard.errors import InvalidInput
 from faceboard.services.images import digest
 from faceboard.services.operations import Operation
 
-PENDING, DONE, FAILED = "pending", "done", "failed"
+PENDING, DONE, FAILED, DISCARDED = "pending", "done", "failed", "discarded"
 _OPERATIONS = {cls.__name__: cls for cls in Operation.__args__}  # type: ignore[attr-defined]
 _TYPES = {**_OPERATIONS, "Publication": Publication}  # what an operation may hold
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS entries (
-    id INTEGER PRIMARY KEY,
-    connection TEXT NOT NULL,      -- the profile's name: where the change goes
-    backend TEXT NOT NULL,         -- what it was, for the history ("Gumnut — Family photos")
-    summary TEXT NOT NULL,         -- "Move 3 faces to Alice"
-    operation TEXT NOT NULL,       -- the operation as JSON (encode/decode below)
-    context TEXT NOT NULL DEFAULT '{}',  -- what resuming needs to know of the state before
-    state TEXT NOT NULL,           -- pending, done, failed
-    outcome TEXT NOT NULL DEFAULT '',
-    created REAL NOT NULL,
-    finished REAL
-);
-CREATE INDEX IF NOT EXISTS entries_waiting ON entries (connection, state);
-CREATE TABLE IF NOT EXISTS pictures (
-    digest TEXT PRIMARY KEY,       -- sha1 of the bytes, as the operation's JSON names them
-    data BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS entry_pictures (  -- the pictures a change still waiting may need
-    entry INTEGER NOT NULL,
-    digest TEXT NOT NULL,
-    PRIMARY KEY (entry, digest)
-);
-"""
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the journal as first shipped (without a version): a file of then has it already
+    """
+    CREATE TABLE IF NOT EXISTS entries (
+        id INTEGER PRIMARY KEY,
+        connection TEXT NOT NULL,      -- the profile's name, for the history
+        backend TEXT NOT NULL,         -- what it was, for the history ("Gumnut — Family photos")
+        summary TEXT NOT NULL,         -- "Move 3 faces to Alice"
+        operation TEXT NOT NULL,       -- the operation as JSON (encode/decode below)
+        context TEXT NOT NULL DEFAULT '{}',  -- what resuming needs to know of the state before
+        state TEXT NOT NULL,           -- pending, done, failed, discarded
+        outcome TEXT NOT NULL DEFAULT '',
+        created REAL NOT NULL,
+        finished REAL
+    );
+    CREATE INDEX IF NOT EXISTS entries_waiting ON entries (connection, state);
+    CREATE TABLE IF NOT EXISTS pictures (
+        digest TEXT PRIMARY KEY,       -- sha1 of the bytes, as the operation's JSON names them
+        data BLOB NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS entry_pictures (  -- the pictures a change still waiting may need
+        entry INTEGER NOT NULL,
+        digest TEXT NOT NULL,
+        PRIMARY KEY (entry, digest)
+    );
+    """,
+    # 2: where a change goes (the connection's identity, `Profile.key`; '' in entries of
+    # before, which go by the profile's name) and where it was made (window, command line)
+    """
+    ALTER TABLE entries ADD COLUMN key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE entries ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+    CREATE INDEX entries_waiting_for ON entries (key, state);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+COLUMNS = "id, connection, key, origin, backend, summary, operation, context, state, outcome, created, finished"
 
 
 def default_journal() -> Path:
@@ -69,7 +87,9 @@ def default_journal() -> Path:
 @dataclass(frozen=True)
 class Entry:
     id: int
-    connection: str
+    connection: str  # the profile's name
+    key: str  # the connection's identity ('' in an entry of before: it goes by the name)
+    origin: str  # where it was made: window, command line, resume
     backend: str
     summary: str
     operation: Operation | None  # None in the history (not read); else written by a newer Faceboard, or damaged
@@ -171,9 +191,8 @@ class Journal:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # a commit is on the disk when it returns
-            db.executescript(SCHEMA)
-            db.execute("SELECT id, connection, backend, summary, operation, context, state, outcome, created, "
-                       "finished FROM entries LIMIT 1").fetchall()
+            _migrate(db)
+            db.execute(f"SELECT {COLUMNS} FROM entries LIMIT 1").fetchall()
         except sqlite3.DatabaseError:
             db.close()
             raise
@@ -194,8 +213,9 @@ class Journal:
             return db.execute(sql, args).lastrowid
 
     async def record(self, connection: str, backend: str, summary: str, operation: Operation,
-                     context: dict | None = None) -> int:
-        """Write the change down (and wait for the disk) before it is sent; its id."""
+                     context: dict | None = None, *, key: str = "", origin: str = "") -> int:
+        """Write the change down (and wait for the disk) before it is sent; its id.
+        `key`: the connection's identity (see `Profile.key`); `origin`: where it was made."""
         created = time.time()
 
         def insert() -> int:  # on the journal's thread: the pictures of an operation run to megabytes
@@ -203,16 +223,37 @@ class Journal:
             db = self._open()
             with db:
                 db.execute("BEGIN IMMEDIATE")
-                entry = db.execute("INSERT INTO entries (connection, backend, summary, operation, context, state, "
-                                   "created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                   (connection, backend, summary, text, json.dumps(context or {}), PENDING,
-                                    created)).lastrowid
-                db.executemany("INSERT OR IGNORE INTO pictures (digest, data) VALUES (?, ?)", pictures.items())
-                db.executemany("INSERT INTO entry_pictures (entry, digest) VALUES (?, ?)",
-                               [(entry, name) for name in pictures])
+                entry = db.execute("INSERT INTO entries (connection, key, origin, backend, summary, operation, "
+                                   "context, state, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   (connection, key, origin, backend, summary, text, json.dumps(context or {}),
+                                    PENDING, created)).lastrowid
+                _keep_pictures(db, entry, pictures)
             return entry
 
         return await self._run(insert)
+
+    async def begin(self, entry_id: int, context: dict) -> None:
+        """About to be sent: from now on the change may reach the backend before its answer
+        is lost, and `context` says what resuming must know of the state before."""
+        await self._run(self._write, "UPDATE entries SET context = ? WHERE id = ?", (json.dumps(context), entry_id))
+
+    async def rest(self, entry_id: int, operation: Operation, outcome: str) -> None:
+        """Part of the change was answered: what is left of it waits in the same entry, in
+        its place in the order (not behind the changes made since), to be sent as new (a
+        face move re-checks where the face is anyway)."""
+        def update() -> None:
+            text, pictures = encode(operation)
+            db = self._open()
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("UPDATE entries SET operation = ?, context = '{\"unsent\": true}', outcome = ? "
+                           "WHERE id = ?",
+                           (text, outcome, entry_id))
+                db.execute("DELETE FROM entry_pictures WHERE entry = ?", (entry_id,))
+                _keep_pictures(db, entry_id, pictures)
+                _let_go(db)
+
+        await self._run(update)
 
     async def finish(self, entry_id: int, state: str, outcome: str = "") -> None:
         """Mark the change answered; the pictures no waiting change needs are let go."""
@@ -223,7 +264,7 @@ class Journal:
                 db.execute("UPDATE entries SET state = ?, outcome = ?, finished = ? WHERE id = ?",
                            (state, outcome, time.time(), entry_id))
                 db.execute("DELETE FROM entry_pictures WHERE entry = ?", (entry_id,))
-                db.execute("DELETE FROM pictures WHERE digest NOT IN (SELECT digest FROM entry_pictures)")
+                _let_go(db)
 
         await self._run(update)
 
@@ -231,14 +272,33 @@ class Journal:
         """Say why an entry still waits (shown in the history), leaving it pending."""
         await self._run(self._write, "UPDATE entries SET outcome = ? WHERE id = ?", (outcome, entry_id))
 
-    async def count_pending(self, connection: str) -> int:
+    async def count_pending(self, key: str, name: str = "") -> int:
+        """How many changes wait for the connection `key` (entries of before: named `name`)."""
         return await self._run(lambda: self._open().execute(
-            "SELECT COUNT(*) FROM entries WHERE connection = ? AND state = ?", (connection, PENDING)).fetchone()[0])
+            f"SELECT COUNT(*) FROM entries WHERE state = ? AND {_BELONGS}", (PENDING, key, name)).fetchone()[0])
 
-    async def pending(self, connection: str) -> list[Entry]:
-        """The changes to `connection` that were never answered, oldest first, whole."""
-        return await self._run(self._select, "WHERE connection = ? AND state = ? ORDER BY id", (connection, PENDING),
+    async def pending(self, key: str, name: str = "") -> list[Entry]:
+        """The changes to the connection `key` that were never answered, oldest first, whole."""
+        return await self._run(self._select, f"WHERE state = ? AND {_BELONGS} ORDER BY id", (PENDING, key, name),
                                True)
+
+    async def discard(self, entry_id: int, key: str, name: str = "") -> Entry | None:
+        """Drop a waiting change of this connection on purpose; the entry, or None when no
+        such change waits here."""
+        def drop() -> Entry | None:
+            found = self._select(f"WHERE id = ? AND state = ? AND {_BELONGS}", (entry_id, PENDING, key, name), False)
+            if not found:
+                return None
+            db = self._open()
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("UPDATE entries SET state = ?, outcome = 'discarded on purpose', finished = ? "
+                           "WHERE id = ?", (DISCARDED, time.time(), entry_id))
+                db.execute("DELETE FROM entry_pictures WHERE entry = ?", (entry_id,))
+                _let_go(db)
+            return found[0]
+
+        return await self._run(drop)
 
     async def history(self, limit: int = 1000) -> list[Entry]:
         """The latest changes to any connection, newest first, without their operations."""
@@ -246,19 +306,21 @@ class Journal:
 
     def _select(self, where: str, args: tuple, operations: bool) -> list[Entry]:
         db = self._open()
-        rows = db.execute(
-            "SELECT id, connection, backend, summary, operation, context, state, outcome, created, finished "
-            f"FROM entries {where}", args).fetchall()
+        rows = db.execute(f"SELECT {COLUMNS} FROM entries {where}", args).fetchall()
         pictures = _Pictures(db)
         entries = []
         for row in rows:
-            outcome = row[7]
+            (entry_id, connection, key, origin, backend, summary, text, context, state, outcome, created,
+             finished) = row
             try:
-                operation = decode(row[4], pictures) if operations else None
-                context = json.loads(row[5])
-            except (ValueError, TypeError, KeyError) as error:
+                operation = decode(text, pictures) if operations else None
+                context = json.loads(context)
+                if not isinstance(context, dict):
+                    raise ValueError("its context is not an object")
+            except Exception as error:  # noqa: BLE001 - any damage: the entry says why, the others are read
                 operation, context, outcome = None, {}, f"cannot be read: {error}"
-            entries.append(Entry(*row[:4], operation, context, row[6], outcome, *row[8:]))
+            entries.append(Entry(entry_id, connection, key, origin, backend, summary, operation, context, state,
+                                 outcome, created, finished))
         return entries
 
     async def close(self) -> None:
@@ -266,3 +328,39 @@ class Journal:
             await self._run(self._db.close)
             self._db = None
         self._worker.shutdown(wait=True)
+
+
+_BELONGS = "(key = ? OR (key = '' AND connection = ?))"  # an entry of before goes by the profile's name
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring the file to this build's schema, one transaction per migration (another
+    Faceboard opening it at the same time waits, then finds it done)."""
+    while True:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise InvalidInput(f"The change journal was written by a newer Faceboard (schema {version}, this "
+                                   f"one knows {SCHEMA_VERSION}). Update Faceboard to send what waits in it.")
+            if version < SCHEMA_VERSION:
+                for statement in MIGRATIONS[version].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {version + 1}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        if version + 1 >= SCHEMA_VERSION:
+            return
+
+
+def _keep_pictures(db: sqlite3.Connection, entry: int, pictures: dict[str, bytes]) -> None:
+    db.executemany("INSERT OR IGNORE INTO pictures (digest, data) VALUES (?, ?)", pictures.items())
+    db.executemany("INSERT INTO entry_pictures (entry, digest) VALUES (?, ?)", [(entry, name) for name in pictures])
+
+
+def _let_go(db: sqlite3.Connection) -> None:
+    """Forget the pictures no waiting change needs any more."""
+    db.execute("DELETE FROM pictures WHERE digest NOT IN (SELECT digest FROM entry_pictures)")

@@ -28,6 +28,7 @@ from faceboard.errors import FaceboardError
 from faceboard.services.connections import KINDS, ProfileStore, SecretStore, app_token_for, open_backend, secret_for
 from faceboard.services.curator import Curator
 from faceboard.services.journal import Journal
+from faceboard.services.outbox import Outbox
 from faceboard.services.publishing import Gathered, Plan, Publisher, gather
 from faceboard.ui.dialogs import PersonPicker
 
@@ -197,7 +198,8 @@ class PublishDialog(QDialog):
             await target.close()
             raise
         self._target, self._target_profile = target, profile
-        self._publisher = Publisher(self._source_name, Curator(target, self._journal, profile.name), profile.name)
+        outbox = Outbox(Curator(target), self._journal, profile.key, profile.name)
+        self._publisher = Publisher(self._source_name, outbox, profile.name)
         self.choose_button.setEnabled(True)
 
     async def _close_target(self) -> None:
