@@ -23,7 +23,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import shutil
 import sqlite3
+import struct
 import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -173,6 +175,15 @@ class Journal:
     def _open(self) -> sqlite3.Connection:
         if self._db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if _lost_in_log(self.path):  # SQLite would drop them without a word
+                time.sleep(0.1)  # unless another Faceboard was writing that frame just now: look again
+            if lost := _lost_in_log(self.path):
+                aside = self.path.with_name(f"{self.path.stem}.damaged-{time.strftime('%Y%m%d-%H%M%S')}.sqlite3-wal")
+                shutil.copyfile(f"{self.path}-wal", aside)
+                self.warning = (f"The change journal's log was damaged: what was written to it after the damage "
+                                f"({lost} write{'s' * (lost != 1)}) cannot be read and is lost, changes waiting "
+                                f"to be sent among it (a copy is in {aside.name}). See the change log, and make "
+                                "again what is missing.")
             try:
                 self._db = self._connect()
             except sqlite3.DatabaseError as error:  # not a database, or damaged: keep it for a look, start afresh
@@ -181,8 +192,9 @@ class Journal:
                     damaged = Path(f"{self.path}{suffix}")
                     if damaged.exists():
                         damaged.replace(f"{aside}{suffix}")
-                self.warning = (f"The change journal was damaged ({error}); it was moved to {aside.name} "
-                                "and a new one was started.")
+                self.warning = " ".join(filter(None, (self.warning, (
+                    f"The change journal was damaged ({error}); it was moved to {aside.name} "
+                    "and a new one was started."))))
                 self._db = self._connect()
         return self._db
 
@@ -331,6 +343,45 @@ class Journal:
 
 
 _BELONGS = "(key = ? OR (key = '' AND connection = ?))"  # an entry of before goes by the profile's name
+
+
+def _lost_in_log(path: Path) -> int:
+    """How many transactions the journal's write-ahead log holds that SQLite will not
+    read because a frame before them is damaged (it stops at the first bad checksum, and
+    what follows is gone without a word). 0 when the log is whole, or absent.
+    The format: https://www.sqlite.org/fileformat.html#the_write_ahead_log"""
+    try:
+        log = Path(f"{path}-wal").read_bytes()
+    except OSError:
+        return 0
+    if len(log) < 32 or int.from_bytes(log[:4], "big") not in (0x377F0682, 0x377F0683):
+        return 0
+    order = ">" if log[3] & 1 else "<"  # the checksums' byte order
+    page = int.from_bytes(log[8:12], "big")
+    size = 24 + page
+    frames = range(32, len(log) - size + 1, size)
+    sums = _checksum(log[:24], (0, 0), order)
+    whole = sums == struct.unpack(">2I", log[24:32])
+    salts = log[16:24] if whole else log[40:48]  # a damaged header: the first frame says which log this is
+    lost = 0
+    for at in frames:
+        if log[at + 8:at + 16] != salts:  # a frame of an older log, overwritten in part: the end
+            break
+        if whole:
+            sums = _checksum(log[at + 24:at + size], _checksum(log[at:at + 8], sums, order), order)
+            whole = sums == struct.unpack(">2I", log[at + 16:at + 24])
+        if not whole and int.from_bytes(log[at + 4:at + 8], "big"):  # a commit SQLite will not see
+            lost += 1
+    return lost
+
+
+def _checksum(data: bytes, sums: tuple[int, int], order: str) -> tuple[int, int]:
+    s0, s1 = sums
+    words = struct.unpack(f"{order}{len(data) // 4}I", data)
+    for x0, x1 in zip(words[::2], words[1::2]):
+        s0 = (s0 + x0 + s1) & 0xFFFFFFFF
+        s1 = (s1 + x1 + s0) & 0xFFFFFFFF
+    return s0, s1
 
 
 def _migrate(db: sqlite3.Connection) -> None:
