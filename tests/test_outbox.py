@@ -17,7 +17,7 @@ from ui_helpers import person_of
 
 from faceboard.app import main
 from faceboard.backends.local import LocalLibrary
-from faceboard.errors import Unreachable
+from faceboard.errors import FaceboardError, Unreachable
 from faceboard.services.connections import Profile
 from faceboard.services.curator import Curator
 from faceboard.services.journal import DONE, FAILED, PENDING, Journal
@@ -266,3 +266,34 @@ def test_a_journal_of_the_build_before_is_migrated_and_its_waiting_changes_sent(
     assert [(e.summary, e.state) for e in entries] == [("Move face to Amara", DONE)]
     assert person_of(library_folder, face) == "1"
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def test_a_waiting_move_of_a_face_moved_elsewhere_since_is_not_sent(library_folder, capsys):
+    """A move the window made offline waits; the command line moves the face meanwhile;
+    resuming (here from the command line: the same library, whatever the profile's name)
+    leaves it where the command line put it, and says so."""
+    faces = [unassigned_face(library_folder)]
+    lib = ["--library", str(library_folder)]
+    window = Profile("family", "local", library=str(library_folder))
+    left_waiting(window, AssignFaces(((faces[0], "3"),), ((faces[0], None),)), "Move face to Amara")
+    assert main([*lib, "assign", faces[0], "--to", "2"]) == 0  # sent behind the waiting one, which goes first
+    assert person_of(library_folder, faces[0]) == "2"
+    capsys.readouterr()
+    other = str(sqlite3.connect(library_folder / "library.sqlite3").execute(
+        "SELECT id FROM faces WHERE person_id IS NULL AND deleted = 0 ORDER BY id LIMIT 1 OFFSET 1").fetchone()[0])
+    left_waiting(window, AssignFaces(((other, "3"),), ((other, None),)), "Move another face to Amara")
+    sqlite3.connect(library_folder / "library.sqlite3").execute(
+        "UPDATE faces SET person_id = 2 WHERE id = ?", (int(other),)).connection.commit()  # moved elsewhere
+    zoe = sqlite3.connect(library_folder / "library.sqlite3").execute("SELECT name FROM persons WHERE id = 2").fetchone()[0]
+    assert main([*lib, "resume"]) == 3
+    out = capsys.readouterr()
+    assert f"Move another face to Amara: Face {other} was moved to {zoe} elsewhere; not moved." in out.err
+    assert person_of(library_folder, other) == "2"
+
+
+def test_a_person_deleted_elsewhere_is_said_so(library, library_folder):
+    sqlite3.connect(library_folder / "library.sqlite3").execute(
+        "UPDATE persons SET deleted = 1 WHERE id = 2").connection.commit()
+    with pytest.raises(FaceboardError) as refused:
+        asyncio.run(Outbox(Curator(library)).submit(UpdatePerson("2", name="Zoe", shown_name="Zoe Zimmer"), "Rename"))
+    assert refused.value.message == "Person 2 does not exist (deleted or merged elsewhere?)."

@@ -50,9 +50,11 @@ def test_a_well_formed_face_is_read_as_sent(face_id, person_id, x, w, confidence
 
 
 OPERATIONS = st.recursive(
-    st.builds(AssignFaces, st.lists(st.tuples(IDS, st.none() | IDS), max_size=5).map(tuple))
+    st.builds(AssignFaces, st.lists(st.tuples(IDS, st.none() | IDS), max_size=5).map(tuple),
+              st.lists(st.tuples(IDS, st.none() | IDS), max_size=5).map(tuple))
     | st.builds(CreatePerson, st.text(max_size=20), st.lists(IDS, max_size=3).map(tuple))
-    | st.builds(UpdatePerson, IDS, st.none() | st.text(max_size=10), st.none() | st.booleans())
+    | st.builds(UpdatePerson, IDS, st.none() | st.text(max_size=10), st.none() | st.booleans(),
+                st.none() | st.text(max_size=10))
     | st.builds(AddThumbnails, IDS, st.lists(st.binary(max_size=16), min_size=1, max_size=2).map(tuple),
                 st.booleans()),
     lambda inner: st.builds(Batch, st.lists(inner, max_size=3).map(tuple)),

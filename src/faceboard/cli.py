@@ -318,8 +318,11 @@ def _say_sent(results) -> int:
         if isinstance(outcome, FaceboardError):
             refused += 1
             print(f"faceboard: {entry.summary}: {outcome.message}", file=sys.stderr)
-        else:
-            print(f"{entry.summary}: done.")
+            continue
+        for _, message in outcome.failures:
+            print(f"faceboard: {entry.summary}: {message}", file=sys.stderr)
+        refused += bool(outcome.failures)
+        print(f"{entry.summary}: {'done' if not outcome.failures else 'done in part'}.")
     return refused
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from faceboard.backends.base import Backend, Progress, require
+from faceboard.backends.base import AssignResult, Backend, Progress, require
 from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound, RateLimited, Unreachable
 from faceboard.services.images import digest
@@ -40,6 +40,11 @@ from faceboard.services.operations import (
 )
 
 WAITS = (Unreachable, RateLimited)  # no answer, or not now: the change may be sent again later
+
+
+def _moved_elsewhere(face: Face, names: dict[str, str]) -> str:
+    where = "unassigned" if face.person_id is None else f"moved to {names.get(face.person_id, 'someone else')}"
+    return f"Face {face.id} was {where} elsewhere; not moved."
 
 
 class Curator:
@@ -77,7 +82,7 @@ class Curator:
     async def person(self, person_id: str) -> Person:
         found = await self.backend.get_people([person_id])
         if not found:
-            raise NotFound(f"Person {person_id} does not exist.")
+            raise NotFound(f"Person {person_id} does not exist (deleted or merged elsewhere?).")
         return found[0]
 
     # -- changing -----------------------------------------------------------------
@@ -178,21 +183,28 @@ class Curator:
         wanted = dict(op.moves)  # a face named twice goes where it is sent last
         faces = await self.backend.get_faces(list(wanted))
         before = {f.id: f.person_id for f in faces}
-        moves = [(face_id, target) for face_id, target in wanted.items() if before[face_id] != target]
-        if not moves:
+        shown = dict(op.shown)
+        elsewhere = [f for f in faces  # moved by someone else since the window showed it: left where it is
+                     if f.id in shown and before[f.id] not in (shown[f.id], wanted[f.id])]
+        moves = [(face_id, target) for face_id, target in wanted.items()
+                 if before[face_id] != target and face_id not in {f.id for f in elsewhere}]
+        if not moves and not elsewhere:
             return Change(faces=tuple(faces), inverse=AssignFaces(()))
-        result = await self.backend.assign_faces(moves, progress)
-        touched = {before[f] for f, _ in moves} | {p for _, p in moves}
+        result = await self.backend.assign_faces(moves, progress) if moves else AssignResult(())
+        touched = {before[f] for f, _ in moves} | {p for _, p in moves} | {f.person_id for f in elsewhere}
         touched.discard(None)
+        persons = tuple(await self.backend.get_people(sorted(touched)))
+        names = {p.id: p.name for p in persons}
         unsent = tuple((f, p) for f, p in moves if isinstance(result.failures.get(f), WAITS))
         return Change(
-            persons=tuple(await self.backend.get_people(sorted(touched))),
-            faces=result.faces,
+            persons=persons,
+            faces=tuple(elsewhere) + result.faces,  # the backend's truth, for the panes
             unassigned_delta=sum((f.person_id is None) - (before[f.id] is None) for f in result.faces),
-            failures=tuple((face_id, error.message) for face_id, error in result.failures.items()
-                           if not isinstance(error, WAITS)),
-            inverse=AssignFaces(tuple((f.id, before[f.id]) for f in result.faces)),
-            unsent=AssignFaces(unsent) if unsent else None,
+            failures=tuple((f.id, _moved_elsewhere(f, names)) for f in elsewhere) + tuple(
+                (face_id, error.message) for face_id, error in result.failures.items() if not isinstance(error, WAITS)),
+            inverse=AssignFaces(tuple((f.id, before[f.id]) for f in result.faces),
+                                tuple((f.id, f.person_id) for f in result.faces)),
+            unsent=AssignFaces(unsent, tuple((f, shown[f]) for f, _ in unsent if f in shown)) if unsent else None,
         )
 
     async def _person_change(self, person_id: str, inverse: Operation | None) -> Change:
@@ -309,11 +321,14 @@ class Curator:
         if op.hidden is not None:
             require(self.backend, Capability.HIDE_PERSON)
         before = await self.person(op.person_id)
+        if op.shown_name is not None and before.name not in (op.shown_name, op.name) and op.name is not None:
+            raise Conflict(f"{op.shown_name} was renamed to {before.name} elsewhere; not renamed.")
         after = await self.backend.update_person(op.person_id, name=op.name, hidden=op.hidden)
         inverse = UpdatePerson(
             op.person_id,
             name=None if op.name is None else before.name,
             hidden=None if op.hidden is None else before.hidden,
+            shown_name=None if op.name is None else after.name,
         )
         return Change(persons=(after,), inverse=inverse)
 

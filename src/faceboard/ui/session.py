@@ -243,8 +243,9 @@ class Session(QObject):
 
     def assign(self, face_ids: Iterable[str], person_id: str | None) -> None:
         moves = tuple((face_id, person_id) for face_id in face_ids)
+        shown = tuple((face_id, face.person_id) for face_id, _ in moves if (face := self.faces.seen(face_id)))
         if moves:
-            self.submit(AssignFaces(moves))
+            self.submit(AssignFaces(moves, shown))  # a face someone moved meanwhile stays where they put it
 
     def set_primary(self, person_id: str, thumbnail_id: str) -> None:
         person = self.people.person(person_id)
@@ -269,7 +270,8 @@ class Session(QObject):
         self.submit(CreatePerson(name, tuple(face_ids)))
 
     def rename(self, person_id: str, name: str) -> None:
-        self.submit(UpdatePerson(person_id, name=name))
+        person = self.people.person(person_id)
+        self.submit(UpdatePerson(person_id, name=name, shown_name=person.name if person else None))
 
     def set_hidden(self, person_id: str, hidden: bool) -> None:
         self.submit(UpdatePerson(person_id, hidden=hidden))
