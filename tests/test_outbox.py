@@ -8,6 +8,7 @@ import asyncio
 import json
 import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 from fakes.faults import Faults
@@ -297,3 +298,22 @@ def test_a_person_deleted_elsewhere_is_said_so(library, library_folder):
     with pytest.raises(FaceboardError) as refused:
         asyncio.run(Outbox(Curator(library)).submit(UpdatePerson("2", name="Zoe", shown_name="Zoe Zimmer"), "Rename"))
     assert refused.value.message == "Person 2 does not exist (deleted or merged elsewhere?)."
+
+
+def test_the_undo_command_does_not_import_the_session():
+    """ui/commands.py and ui/session.py imported each other; the command now takes a callable."""
+    import ast
+    import faceboard.ui.commands as commands
+
+    tree = ast.parse(Path(commands.__file__).read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert not {name for name in imported if name and name.startswith("faceboard.ui")}
+
+
+def test_a_change_refused_at_connecting_does_not_wait_for_ever(server, monkeypatch, capsys):
+    fake, base_url = server
+    monkeypatch.setenv("FACEBOARD_GUMNUT_API_KEY", "apikey_wrongKEY")
+    face = next(iter(fake.faces))
+    assert main([*gumnut(base_url), "assign", face, "--unassigned"]) == 4
+    assert [(e.state, e.outcome) for e in history()] == [(FAILED, "not sent: Gumnut: Invalid or expired token")]

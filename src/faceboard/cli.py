@@ -246,16 +246,16 @@ async def _send(outbox: Outbox, entry: int, connect: bool = False) -> Change:
     try:
         if connect:
             await outbox.curator.backend.connect()
-        change = await outbox.send(entry)
-    except Waits as error:
-        raise Waits(f"{error.message} `faceboard resume` sends it.") from None
-    except (Unreachable, RateLimited) as error:  # at connect: the change waits, never sent
+    except (Unreachable, RateLimited) as error:  # never sent: it waits
         await outbox.journal.note(entry, error.message)
         raise Waits(f"{error.message} The change waits in the journal: `faceboard resume` sends it.") from None
-    except FaceboardError as error:
-        await outbox.journal.finish(entry, FAILED, error.message)  # a no-op when already marked
+    except FaceboardError as error:  # a wrong key, say: it could never be sent as it is
+        await outbox.journal.finish(entry, FAILED, f"not sent: {error.message}")
         raise
-    return change
+    try:
+        return await outbox.send(entry)
+    except Waits as error:
+        raise Waits(f"{error.message} `faceboard resume` sends it.") from None
 
 
 def _said(args: argparse.Namespace, change: Change, backend: str) -> int:
