@@ -308,15 +308,21 @@ class Session(QObject):
         if self._progress is not None:
             self._progress.cancel()
 
+    def _reported(self, progress: Progress, done: int, total: int) -> None:
+        """A bulk operation being sent says how far it got (the one sent now: changes
+        queued behind it have not started)."""
+        self._progress = progress
+        self.progress.emit(done, total)
+
     async def _send(self, command: OperationCommand, step: str, predicted: bool) -> None:
         text = command.text()
         summary = f"{step}: {text}" if step != DO else text  # as the journal and the change log say it
+        progress = Progress(lambda done, total: self._reported(progress, done, total))
         try:
             try:
                 if command.pending is None:
                     raise FaceboardError("the backend cannot undo this change")
-                self._progress = Progress(self.progress.emit)
-                change = await self.outbox.submit(command.pending, summary, WINDOW, self._progress)
+                change = await self.outbox.submit(command.pending, summary, WINDOW, progress)
             except Waits as error:
                 await self._offline(command, error.message)
                 return
@@ -324,8 +330,9 @@ class Session(QObject):
                 await self._refused(command, summary, error)
                 return
             finally:
-                self._progress = None
-                self.progressEnded.emit()
+                if self._progress is progress:
+                    self._progress = None
+                    self.progressEnded.emit()
             command.pending = change.inverse
             self._show(change, counts_shown=predicted)
             if change.unsent is not None:
