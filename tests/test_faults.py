@@ -4,6 +4,7 @@ the journal, with no person created twice."""
 
 import asyncio
 import contextlib
+from types import SimpleNamespace
 
 import pytest
 from fakes.faults import Faults
@@ -108,7 +109,8 @@ def test_a_creation_whose_answer_was_lost_is_found_not_repeated(tmp_path):
 def test_an_entry_that_cannot_be_read_is_marked_failed_not_sent(tmp_path):
     async def scenario():
         journal = Journal(tmp_path / "journal.sqlite3")
-        outbox = Outbox(Curator(None), journal, "gumnut|flaky", "flaky")  # nothing is sent: no backend needed
+        gumnut = SimpleNamespace(display_name="Gumnut")  # nothing is sent: no backend needed
+        outbox = Outbox(Curator(gumnut), journal, "gumnut|flaky", "flaky")
         entry = await journal.record("flaky", "Gumnut", "Move 2 faces", AssignFaces((("f1", "p1"),)))
         await journal._run(journal._write, "UPDATE entries SET operation = ? WHERE id = ?",
                            ('{"op": "FromTheFuture"}', entry))  # written by a newer Faceboard

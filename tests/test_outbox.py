@@ -238,23 +238,27 @@ CREATE TABLE entry_pictures (entry INTEGER NOT NULL, digest TEXT NOT NULL, PRIMA
 """
 
 
-def test_a_journal_of_the_build_before_is_migrated_and_its_waiting_changes_sent(library_folder, tmp_path):
-    """The file as the build before wrote it: no schema version, no connection identity."""
+def test_a_journal_of_the_build_before_is_migrated_and_its_waiting_changes_sent(two_libraries, tmp_path):
+    """The file as the build before wrote it: no schema version, no connection identity;
+    its entries go by the profile's name and the backend they named, so one the command
+    line left for another library ("command line" was every connection's name) stays."""
+    first, second = two_libraries
     path = tmp_path / "journal.sqlite3"
-    face = unassigned_face(library_folder)
+    face = unassigned_face(first)
+    library = LocalLibrary(first)
     old = sqlite3.connect(path)
     old.executescript(V0_SCHEMA)
-    old.execute("INSERT INTO entries (connection, backend, summary, operation, context, state, created) "
-                "VALUES ('family', 'Local library', 'Move face to Amara', ?, '{\"unsent\": true}', 'pending', 1)",
-                (json.dumps({"op": "AssignFaces", "moves": [[face, "1"]]}),))
+    for where, backend in ((first, library.display_name), (second, f"Local library ({second})")):
+        old.execute("INSERT INTO entries (connection, backend, summary, operation, context, state, created) "
+                    "VALUES ('command line', ?, ?, ?, '{\"unsent\": true}', 'pending', 1)",
+                    (backend, f"Move face in {where.name}", json.dumps({"op": "AssignFaces", "moves": [[face, "1"]]})))
     old.commit()
     old.close()
-    library = LocalLibrary(library_folder)
 
     async def scenario():
         journal = Journal(path)
         try:
-            outbox = Outbox(Curator(library), journal, Profile("family", library=str(library_folder)).key, "family")
+            outbox = Outbox(Curator(library), journal, local(first).key, "command line")
             return await outbox.resume(), await journal.history()
         finally:
             await journal.close()
@@ -264,8 +268,8 @@ def test_a_journal_of_the_build_before_is_migrated_and_its_waiting_changes_sent(
     finally:
         library.close_now()
     assert not isinstance(change, Exception), change
-    assert [(e.summary, e.state) for e in entries] == [("Move face to Amara", DONE)]
-    assert person_of(library_folder, face) == "1"
+    assert [(e.summary, e.state) for e in entries] == [("Move face in other", PENDING), ("Move face in library", DONE)]
+    assert person_of(first, face) == "1" and person_of(second, face) is None
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
 
 

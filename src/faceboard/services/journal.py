@@ -284,21 +284,24 @@ class Journal:
         """Say why an entry still waits (shown in the history), leaving it pending."""
         await self._run(self._write, "UPDATE entries SET outcome = ? WHERE id = ?", (outcome, entry_id))
 
-    async def count_pending(self, key: str, name: str = "") -> int:
-        """How many changes wait for the connection `key` (entries of before: named `name`)."""
+    async def count_pending(self, key: str, name: str = "", backend: str = "") -> int:
+        """How many changes wait for the connection `key`; an entry of before (no key)
+        belongs to it when its profile's `name` and its `backend` are this one's."""
         return await self._run(lambda: self._open().execute(
-            f"SELECT COUNT(*) FROM entries WHERE state = ? AND {_BELONGS}", (PENDING, key, name)).fetchone()[0])
+            f"SELECT COUNT(*) FROM entries WHERE state = ? AND {_BELONGS}", (PENDING, key, name, backend)
+        ).fetchone()[0])
 
-    async def pending(self, key: str, name: str = "") -> list[Entry]:
+    async def pending(self, key: str, name: str = "", backend: str = "") -> list[Entry]:
         """The changes to the connection `key` that were never answered, oldest first, whole."""
-        return await self._run(self._select, f"WHERE state = ? AND {_BELONGS} ORDER BY id", (PENDING, key, name),
-                               True)
+        return await self._run(self._select, f"WHERE state = ? AND {_BELONGS} ORDER BY id",
+                               (PENDING, key, name, backend), True)
 
-    async def discard(self, entry_id: int, key: str, name: str = "") -> Entry | None:
+    async def discard(self, entry_id: int, key: str, name: str = "", backend: str = "") -> Entry | None:
         """Drop a waiting change of this connection on purpose; the entry, or None when no
         such change waits here."""
         def drop() -> Entry | None:
-            found = self._select(f"WHERE id = ? AND state = ? AND {_BELONGS}", (entry_id, PENDING, key, name), False)
+            found = self._select(f"WHERE id = ? AND state = ? AND {_BELONGS}",
+                                 (entry_id, PENDING, key, name, backend), False)
             if not found:
                 return None
             db = self._open()
@@ -342,7 +345,9 @@ class Journal:
         self._worker.shutdown(wait=True)
 
 
-_BELONGS = "(key = ? OR (key = '' AND connection = ?))"  # an entry of before goes by the profile's name
+# an entry of before goes by the profile's name and the backend it named ("command line"
+# was every command-line connection's name; "Local library (/path)" says which library)
+_BELONGS = "(key = ? OR (key = '' AND connection = ? AND backend = ?))"
 
 
 def _lost_in_log(path: Path) -> int:

@@ -64,12 +64,17 @@ class Outbox:
         return self._lock
 
     @property
+    def _connection(self) -> tuple[str, str, str]:
+        """Which journal entries are this connection's (see `Journal.pending`)."""
+        return self.key, self.name, self.curator.backend.display_name
+
+    @property
     def busy(self) -> bool:
         return self._lock is not None and self._lock.locked()
 
     async def waiting(self) -> int:
         """How many changes wait in the journal for this connection."""
-        return 0 if self.journal is None else await self.journal.count_pending(self.key, self.name)
+        return 0 if self.journal is None else await self.journal.count_pending(*self._connection)
 
     # -- sending --------------------------------------------------------------------
 
@@ -91,7 +96,7 @@ class Outbox:
     async def send(self, entry_id: int, progress: Progress | None = None) -> Change:
         """Send the journaled change `entry_id`, after the changes waiting before it."""
         async with self._sending:
-            waiting = await self.journal.pending(self.key, self.name)
+            waiting = await self.journal.pending(*self._connection)
             earlier = [e for e in waiting if e.id < entry_id]
             mine = next((e for e in waiting if e.id == entry_id), None)
             if mine is None:
@@ -100,7 +105,7 @@ class Outbox:
                 results, stopped = await self._send_all(earlier)
                 self.on_resumed(results)
                 if stopped:
-                    behind = await self.journal.count_pending(self.key, self.name) - 1
+                    behind = await self.journal.count_pending(*self._connection) - 1
                     why = f"waits behind {behind} earlier change{'s' * (behind != 1)}."
                     await self.journal.note(entry_id, why)
                     raise Waits(f"“{mine.summary}” {why}", behind)
@@ -112,12 +117,12 @@ class Outbox:
         answer (later changes may depend on it); one that is refused or cannot be read is
         marked failed and the rest are sent."""
         async with self._sending:
-            results, _ = await self._send_all(await self.journal.pending(self.key, self.name))
+            results, _ = await self._send_all(await self.journal.pending(*self._connection))
         return results
 
     async def discard(self, entry_id: int) -> Entry:
         """Drop a waiting change of this connection on purpose (it is never sent)."""
-        entry = await self.journal.discard(entry_id, self.key, self.name)
+        entry = await self.journal.discard(entry_id, *self._connection)
         if entry is None:
             raise NotFound(f"No change {entry_id} waits for this connection (`history` lists them).")
         self.on_waiting(await self.waiting())
