@@ -14,6 +14,7 @@ window hears what happens through the `on_waiting` and `on_resumed` callbacks.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 
 from faceboard.backends.base import Progress
@@ -26,6 +27,7 @@ from faceboard.services.operations import Change, Operation
 WINDOW, COMMAND_LINE, RESUME = "window", "command line", "resume"  # where a change was made
 OFFLINE = RetryPolicy(retries=FOREVER, initial_delay=2.0, max_delay=30.0)  # 2, 4, 8, 16 s, then every 30 s
 _NO_ANSWER = (Unreachable, RateLimited)  # the change may be sent again later
+log = logging.getLogger("faceboard.outbox")
 
 Outcome = Change | FaceboardError
 
@@ -164,6 +166,7 @@ class Outbox:
             await self.journal.finish(entry.id, FAILED, error.message)
             raise
         except Exception as error:  # noqa: BLE001 - a bad entry must not block the ones after it
+            log.debug("journal entry %s could not be sent", entry.id, exc_info=True)  # for a bug report
             reason = f"it could not be sent ({type(error).__name__}: {error})"
             await self.journal.finish(entry.id, FAILED, reason)
             raise FaceboardError(f"Not sent: {reason}.") from error
