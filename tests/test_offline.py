@@ -83,7 +83,7 @@ def test_changes_made_offline_wait_and_are_sent_when_the_backend_answers(qtbot, 
         window.show_change_log()
         log = window.change_log
         qtbot.waitUntil(lambda: log.tree.topLevelItemCount() == 2)
-        assert [log.tree.topLevelItem(r).text(4) for r in range(2)] == ["done", "done"]
+        assert [log.tree.topLevelItem(r).text(4) for r in range(2)] == ["done: sent on resume"] * 2  # they waited
         assert log.tree.topLevelItem(0).text(3) == "Rename Bob Baker to Robert Baker"
         assert [log.tree.topLevelItem(r).text(2) for r in range(2)] == ["window", "window"]
         log.close()

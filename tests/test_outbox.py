@@ -150,7 +150,7 @@ def test_an_entry_that_cannot_be_sent_is_marked_failed_and_the_later_ones_are_se
     assert "Later: done." in out.out
     assert person_of(library_folder, face) == "2"
     states = {e.id: (e.state, e.outcome) for e in history()}
-    assert states[too_large][0] == states[wrong_shape][0] == FAILED and states[later] == (DONE, "")
+    assert states[too_large][0] == states[wrong_shape][0] == FAILED and states[later] == (DONE, "sent on resume")
     assert "OverflowError" in states[too_large][1]
     assert main(["--library", str(library_folder), "history"]) == 0
     assert "failed: it could not be sent (OverflowError" in capsys.readouterr().out

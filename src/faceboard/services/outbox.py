@@ -24,7 +24,7 @@ from faceboard.services.curator import Curator
 from faceboard.services.journal import DONE, FAILED, Entry, Journal
 from faceboard.services.operations import Change, Operation
 
-WINDOW, COMMAND_LINE, RESUME = "window", "command line", "resume"  # where a change was made
+WINDOW, COMMAND_LINE = "window", "command line"  # where a change was made (the journal's origin)
 OFFLINE = RetryPolicy(retries=FOREVER, initial_delay=2.0, max_delay=30.0)  # 2, 4, 8, 16 s, then every 30 s
 _NO_ANSWER = (Unreachable, RateLimited)  # the change may be sent again later
 log = logging.getLogger("faceboard.outbox")
@@ -136,7 +136,7 @@ class Outbox:
         results: list[tuple[Entry, Outcome]] = []
         for entry in entries:
             try:
-                change = await self._send(entry)
+                change = await self._send(entry, resumed=True)
             except Waits:
                 return results, True
             except FaceboardError as error:
@@ -147,8 +147,9 @@ class Outbox:
                 return results, True
         return results, False
 
-    async def _send(self, entry: Entry, progress: Progress | None = None) -> Change:
-        """Send one journaled change and write down how it ended."""
+    async def _send(self, entry: Entry, progress: Progress | None = None, resumed: bool = False) -> Change:
+        """Send one journaled change and write down how it ended (`resumed`: it waited, and
+        was sent by a resume rather than when it was made)."""
         if entry.operation is None:
             await self.journal.finish(entry.id, FAILED, entry.outcome)
             raise FaceboardError(f"Not sent: the journal entry {entry.outcome}.")
@@ -170,7 +171,7 @@ class Outbox:
             reason = f"it could not be sent ({type(error).__name__}: {error})"
             await self.journal.finish(entry.id, FAILED, reason)
             raise FaceboardError(f"Not sent: {reason}.") from error
-        notes = []  # what the history adds to "done"
+        notes = ["sent on resume"] if resumed else []  # what the history adds to "done"
         if change.failures:
             notes.append(f"{len(change.failures)} refused: {change.failures[0][1]}")
         if change.unsent is not None:  # the rest waits, in this change's place in the order
