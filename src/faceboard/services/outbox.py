@@ -107,7 +107,8 @@ class Outbox:
                 results, stopped = await self._send_all(earlier)
                 self.on_resumed(results)
                 if stopped:
-                    behind = await self.journal.count_pending(*self._connection) - 1
+                    answered = sum(isinstance(o, FaceboardError) or o.unsent is None for _, o in results)
+                    behind = len(earlier) - answered
                     why = f"waits behind {behind} earlier change{'s' * (behind != 1)}."
                     await self.journal.note(entry_id, why)
                     raise Waits(f"“{mine.summary}” {why}", behind)
