@@ -75,3 +75,24 @@ def test_a_damaged_log_that_loses_waiting_changes_is_said(tmp_path):
     assert waiting < 3, warning
     assert warning is not None and "log was damaged" in warning and "cannot be read and is lost" in warning
     assert list(kept.glob("journal.damaged-*.sqlite3-wal"))
+
+
+def test_a_journal_of_a_newer_faceboard_is_refused_by_name_and_left_as_it_is(tmp_path):
+    import pytest
+
+    from faceboard.errors import InvalidInput
+
+    path = tmp_path / "journal.sqlite3"
+    sqlite3.connect(path).execute("PRAGMA user_version = 99").connection.close()
+
+    async def main():
+        journal = Journal(path)
+        try:
+            await journal.open()
+        finally:
+            await journal.close()
+
+    with pytest.raises(InvalidInput) as refused:
+        asyncio.run(main())
+    assert "written by a newer Faceboard (schema 99" in refused.value.message
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 99

@@ -95,7 +95,12 @@ class Shell:
         except (FaceboardError, OSError) as error:
             self._refused(profile, getattr(error, "message", str(error)))
             return
-        journal_warning = await self.journal.open()
+        try:
+            journal_warning = await self.journal.open()
+        except FaceboardError as error:  # written by a newer Faceboard: its waiting changes are not ours to send
+            await backend.close()
+            self._refused(profile, error.message)
+            return
         cache = cli.tile_cache_dir(f"{profile.kind}|{profile.base_url}|{profile.library}")
         curator = Curator(backend)
         session = Session(curator, ImagePipeline(backend.read_image, cache),

@@ -205,7 +205,7 @@ class Journal:
             db.execute("PRAGMA synchronous=FULL")  # a commit is on the disk when it returns
             _migrate(db)
             db.execute(f"SELECT {COLUMNS} FROM entries LIMIT 1").fetchall()
-        except sqlite3.DatabaseError:
+        except Exception:  # damaged (moved aside by `_open`), or a newer Faceboard's (left as it is)
             db.close()
             raise
         return db
