@@ -8,9 +8,6 @@ import pytest
 BOTTOM = ("faceboard.domain", "faceboard.errors", "faceboard.retry", "faceboard.imaging", "faceboard.storage")
 APP = {"faceboard.app", "faceboard.self_test"}  # wire the window to a backend: Qt is theirs too
 QT = {"PySide6", "shiboken6", "qasync"}
-# ui/session.py imports ui/commands.py, which imports Session back for its type: the
-# session work of issue 12 removes it. Delete this line (and its xfail) once it is merged.
-KNOWN_CYCLE = frozenset({"faceboard.ui.commands", "faceboard.ui.session"})
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +38,6 @@ def test_no_import_cycle(graph):
                 else None
             if chain:
                 cycles.add(tuple(sorted(chain)))
-    if {frozenset(c) for c in cycles} == {KNOWN_CYCLE}:
-        pytest.xfail("ui/commands.py <-> ui/session.py, removed by the session work of issue 12")
     assert not cycles, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in sorted(cycles))
 
 

@@ -351,7 +351,7 @@ def test_a_damaged_journal_is_moved_aside_and_a_new_one_started(tmp_path):
         journal = Journal(path)
         try:
             warning = await journal.open()
-            entry = await journal.record("c", "backend", "Move 1 face", AssignFaces((("f", "p"),)))
+            entry = await journal.record("c", "backend", "Move 1 face", AssignFaces((("f", "p"),)), key="c")
             return warning, entry, await journal.count_pending("c")
         finally:
             await journal.close()

@@ -346,23 +346,26 @@ def test_changes_waiting_for_a_library_now_read_only_keep_waiting(qtbot, loop, r
     from faceboard.services.journal import Journal
     from faceboard.services.operations import AssignFaces
 
+    profile = Profile("share", "local", library=str(read_only_library))
+
     async def record():
         journal = Journal()
         try:
-            await journal.record("share", "Local library", "Move face 4", AssignFaces((("4", "2"),)), {"unsent": True})
+            await journal.record("share", "Local library", "Move face 4", AssignFaces((("4", "2"),)), {"unsent": True},
+                                 key=profile.key)
         finally:
             await journal.close()
 
     async def waiting():
         journal = Journal()
         try:
-            return [e.summary for e in await journal.pending("share")]
+            return [e.summary for e in await journal.pending(profile.key)]
         finally:
             await journal.close()
 
     wait_for(qtbot, record())
     shell = Shell()
-    wait_for(qtbot, shell.open(Profile("share", "local", library=str(read_only_library))))
+    wait_for(qtbot, shell.open(profile))
     try:
         window = shell.current[2]
         qtbot.waitUntil(lambda: window.session.people.rowCount() > 0)

@@ -4,6 +4,7 @@ the journal, with no person created twice."""
 
 import asyncio
 import contextlib
+from types import SimpleNamespace
 
 import pytest
 from fakes.faults import Faults
@@ -11,10 +12,10 @@ from fakes.gumnut import FakeGumnut
 from fakes.server import serve
 
 from faceboard.backends.gumnut import GumnutBackend
-from faceboard.errors import Unreachable
 from faceboard.services.curator import Curator
 from faceboard.services.journal import DONE, Journal
-from faceboard.services.operations import AssignFaces, CreatePerson
+from faceboard.services.operations import AssignFaces, CreatePerson, describe
+from faceboard.services.outbox import Outbox, Waits
 
 
 async def fast_sleep(seconds: float) -> None:
@@ -23,23 +24,23 @@ async def fast_sleep(seconds: float) -> None:
 
 @contextlib.asynccontextmanager
 async def journaled(fake, url, tmp_path):
-    """A curator on the fake with a journal, as the app makes it; closed after."""
+    """An outbox to the fake with a journal, as the app makes it; closed after."""
     backend = GumnutBackend(fake.api_key, url, "lib_main", sleep=fast_sleep)
     journal = Journal(tmp_path / "journal.sqlite3")
     try:
-        yield Curator(backend, journal, "flaky"), journal
+        yield Outbox(Curator(backend), journal, "gumnut|flaky", "flaky"), journal
     finally:
         await backend.close()
         await journal.close()
 
 
-async def until_sent(curator: Curator) -> int:
+async def until_sent(outbox: Outbox) -> int:
     """What the app's retry loop does while the backend fails: resume until nothing waits."""
     rounds = 0
-    while await curator.waiting():
+    while await outbox.waiting():
         rounds += 1
         assert rounds < 100, "the journal never emptied"
-        await curator.resume()
+        await outbox.resume()
     return rounds
 
 
@@ -52,14 +53,14 @@ def test_a_500_face_bulk_change_survives_a_server_failing_30_percent(tmp_path, s
     fake.faults = Faults(rate=0.3, seed=seed)
 
     async def scenario(url):
-        async with journaled(fake, url, tmp_path) as (curator, journal):
+        async with journaled(fake, url, tmp_path) as (outbox, journal):
             for operation in (AssignFaces(tuple((f, alice.id) for f in loose[:300])),
                               CreatePerson("Zed Zulu", tuple(loose[300:]))):
                 try:
-                    await curator.apply(operation)
-                except Unreachable:
+                    await outbox.submit(operation, describe(operation, {}))
+                except Waits:
                     pass  # it waits in the journal, as the window shows "offline"
-            rounds = await until_sent(curator)
+            rounds = await until_sent(outbox)
             return rounds, await journal.history()
 
     with serve(fake) as url:
@@ -87,12 +88,12 @@ def test_a_creation_whose_answer_was_lost_is_found_not_repeated(tmp_path):
     fake.faults = Faults(rate=1.0, modes=("apply_then_drop",), only=("POST /api/people",))
 
     async def scenario(url):
-        async with journaled(fake, url, tmp_path) as (curator, journal):
-            with pytest.raises(Unreachable):
-                await curator.apply(CreatePerson("Zed Zulu", loose))
-            assert await curator.waiting() == 1
+        async with journaled(fake, url, tmp_path) as (outbox, journal):
+            with pytest.raises(Waits):
+                await outbox.submit(CreatePerson("Zed Zulu", loose), "Create Zed Zulu")
+            assert await outbox.waiting() == 1
             fake.faults.rate = 0.0
-            (entry, change), = await curator.resume()
+            (entry, change), = await outbox.resume()
             return change, await journal.history()
 
     with serve(fake) as url:
@@ -108,11 +109,12 @@ def test_a_creation_whose_answer_was_lost_is_found_not_repeated(tmp_path):
 def test_an_entry_that_cannot_be_read_is_marked_failed_not_sent(tmp_path):
     async def scenario():
         journal = Journal(tmp_path / "journal.sqlite3")
-        curator = Curator(None, journal, "flaky")  # nothing is sent: no backend needed
+        gumnut = SimpleNamespace(display_name="Gumnut")  # nothing is sent: no backend needed
+        outbox = Outbox(Curator(gumnut), journal, "gumnut|flaky", "flaky")
         entry = await journal.record("flaky", "Gumnut", "Move 2 faces", AssignFaces((("f1", "p1"),)))
         await journal._run(journal._write, "UPDATE entries SET operation = ? WHERE id = ?",
                            ('{"op": "FromTheFuture"}', entry))  # written by a newer Faceboard
-        (found, outcome), = await curator.resume()
+        (found, outcome), = await outbox.resume()
         history = await journal.history()
         await journal.close()
         return outcome, history

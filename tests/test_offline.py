@@ -13,10 +13,10 @@ from ui_helpers import drop_on_person, select_faces, select_person, settle
 
 from faceboard.app import Shell
 from faceboard.services.connections import Profile
-from faceboard.services.curator import Curator
+from faceboard.retry import FOREVER, RetryPolicy
+from faceboard.services import outbox
 from faceboard.services.journal import DONE, Journal
 from faceboard.services.operations import AssignFaces
-from faceboard.ui.session import Session
 
 
 class Network(httpx.AsyncBaseTransport):
@@ -36,6 +36,9 @@ async def no_wait(seconds):
     await asyncio.sleep(0)
 
 
+PROFILE = Profile("family", "gumnut", "http://gumnut.test", "lib_main")
+
+
 @pytest.fixture
 def fake():
     fake = FakeGumnut.seeded(people=3, faces_per_person=2, unassigned=4)
@@ -46,14 +49,14 @@ def fake():
 def open_shell(qtbot, fake, network):
     shell = Shell(transport=network, sleep=no_wait)  # retries without waiting: the test is about what follows
     shell.secrets.set("family", fake.api_key)
-    wait_for(qtbot, shell.open(Profile("family", "gumnut", "http://gumnut.test", "lib_main")))
+    wait_for(qtbot, shell.open(PROFILE))
     window = shell.current[2]
     qtbot.waitUntil(lambda: not window.session.faces.loading)
     return shell, window
 
 
 def test_changes_made_offline_wait_and_are_sent_when_the_backend_answers(qtbot, loop, fake, monkeypatch):
-    monkeypatch.setattr(Session, "RETRY_DELAYS", (0.2,))
+    monkeypatch.setattr(outbox, "OFFLINE", RetryPolicy(FOREVER, 0.2, 0.2))
     network = Network(fake)
     shell, window = open_shell(qtbot, fake, network)
     try:
@@ -80,8 +83,9 @@ def test_changes_made_offline_wait_and_are_sent_when_the_backend_answers(qtbot, 
         window.show_change_log()
         log = window.change_log
         qtbot.waitUntil(lambda: log.tree.topLevelItemCount() == 2)
-        assert [log.tree.topLevelItem(r).text(3) for r in range(2)] == ["done", "done"]
-        assert log.tree.topLevelItem(0).text(2) == "Rename Bob Baker to Robert Baker"
+        assert [log.tree.topLevelItem(r).text(4) for r in range(2)] == ["done: sent on resume"] * 2  # they waited
+        assert log.tree.topLevelItem(0).text(3) == "Rename Bob Baker to Robert Baker"
+        assert [log.tree.topLevelItem(r).text(2) for r in range(2)] == ["window", "window"]
         log.close()
     finally:
         wait_for(qtbot, shell.close_current())
@@ -94,10 +98,9 @@ def test_changes_left_waiting_by_a_killed_run_are_sent_once_when_the_connection_
 
     async def left_waiting():
         journal = Journal()  # where the app keeps it
-        curator = Curator(None, journal, "family")  # recording needs no backend
         await journal.record("family", "Gumnut", "Move 4 faces to Carla Cruz",
-                             AssignFaces(tuple((f, carla.id) for f in loose)), {})
-        assert await curator.waiting() == 1
+                             AssignFaces(tuple((f, carla.id) for f in loose)), {}, key=PROFILE.key)
+        assert await journal.count_pending(PROFILE.key) == 1
         await journal.close()
 
     wait_for(qtbot, left_waiting())

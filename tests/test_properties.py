@@ -15,6 +15,7 @@ from faceboard.backends.gumnut_json import face_from, page_from, person_from
 from faceboard.errors import Unavailable
 from faceboard.services.curator import Curator
 from faceboard.services.journal import DONE, Journal, decode, encode
+from faceboard.services.outbox import WINDOW, Outbox
 from faceboard.services.operations import AddThumbnails, AssignFaces, Batch, CreatePerson, UpdatePerson
 
 JSON = st.recursive(
@@ -49,9 +50,11 @@ def test_a_well_formed_face_is_read_as_sent(face_id, person_id, x, w, confidence
 
 
 OPERATIONS = st.recursive(
-    st.builds(AssignFaces, st.lists(st.tuples(IDS, st.none() | IDS), max_size=5).map(tuple))
+    st.builds(AssignFaces, st.lists(st.tuples(IDS, st.none() | IDS), max_size=5).map(tuple),
+              st.lists(st.tuples(IDS, st.none() | IDS), max_size=5).map(tuple))
     | st.builds(CreatePerson, st.text(max_size=20), st.lists(IDS, max_size=3).map(tuple))
-    | st.builds(UpdatePerson, IDS, st.none() | st.text(max_size=10), st.none() | st.booleans())
+    | st.builds(UpdatePerson, IDS, st.none() | st.text(max_size=10), st.none() | st.booleans(),
+                st.none() | st.text(max_size=10))
     | st.builds(AddThumbnails, IDS, st.lists(st.binary(max_size=16), min_size=1, max_size=2).map(tuple),
                 st.booleans()),
     lambda inner: st.builds(Batch, st.lists(inner, max_size=3).map(tuple)),
@@ -89,17 +92,17 @@ def test_replaying_the_journal_after_a_crash_anywhere_gives_what_was_asked(tmp_p
         backend = GumnutBackend(fake.api_key, "http://gumnut.test", "lib_main",
                                 transport=httpx.ASGITransport(app=AsgiApp(fake)))
         journal = Journal(tmp_path_factory.mktemp("journal") / "journal.sqlite3")
-        curator = Curator(backend, journal, "fake")
+        outbox = Outbox(Curator(backend), journal, "gumnut|fake", "fake")
         try:
             for operation in operations[:crash]:
-                await curator.apply(operation)
-            await journal.record("fake", "Gumnut", "being sent", operations[crash], {})
+                await outbox.submit(operation, "answered")
+            await journal.record("fake", "Gumnut", "being sent", operations[crash], {}, key=outbox.key)
             for at in sorted(reached):
                 face_id, person_id = operations[crash].moves[at]
                 fake.faces[face_id].person_id = person_id  # the PATCHes that got there
             for operation in operations[crash + 1:]:
-                await curator.queue(operation, "made meanwhile")
-            results = await curator.resume()
+                await outbox.record(operation, "made meanwhile", WINDOW)
+            results = await outbox.resume()
             assert all(not isinstance(outcome, Exception) for _, outcome in results)
             return await journal.history()
         finally:

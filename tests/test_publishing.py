@@ -19,6 +19,7 @@ from faceboard.backends.local import LocalLibrary
 from faceboard.services.connections import BACKENDS, Profile, ProfileStore, SecretStore, keyring_name
 from faceboard.services.curator import Curator
 from faceboard.services.journal import Journal
+from faceboard.services.outbox import Outbox
 from faceboard.services.operations import AddThumbnails
 
 PERSON = "1"  # Amara Okafor in the demo library
@@ -221,10 +222,10 @@ def test_a_publication_left_pending_is_not_sent_twice_by_resume(library_folder, 
         journal = Journal()
         backend = NcpMediaIntelligence(fake.access_key, fake.secret_key, fake.workspace, url)
         try:
-            curator = Curator(backend, journal, "mi")
+            outbox = Outbox(Curator(backend), journal, "ncp-mi||mi", "mi")
             await journal.record("mi", backend.display_name, "Publish Amara Okafor",
                                  Publish(None, Publication("Amara Okafor", "1", big((1, 2, 3)))))
-            return await curator.resume()
+            return await outbox.resume()
         finally:
             await backend.close()
             await journal.close()

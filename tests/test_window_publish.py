@@ -116,7 +116,7 @@ def test_superoffice_shows_its_one_image_and_the_connections_form_asks_for_a_tic
         dialog.input("app_token").setText(fake.app_token)
         dialog.grab().save("/tmp/connections-superoffice.png")
         dialog.open_button.click()
-        qtbot.waitUntil(lambda: shell.current[1].curator.connection == "crm", timeout=10000)
+        qtbot.waitUntil(lambda: shell.current[1].outbox.name == "crm", timeout=10000)
         window = shell.current[2]
         qtbot.waitUntil(lambda: window.session.scope == "5" and window.session.thumbnails.rowCount() == 1)
         assert "keeps one image per person" in window.primary_slot.toolTip()

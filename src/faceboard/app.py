@@ -76,6 +76,7 @@ class Shell:
         from faceboard.services.connections import default_library, open_backend, read_secrets
         from faceboard.services.curator import Curator
         from faceboard.services.images import ImagePipeline
+        from faceboard.services.outbox import Outbox
         from faceboard.ui.session import Session
         from faceboard.ui.window import MainWindow
 
@@ -95,7 +96,9 @@ class Shell:
             self._refused(profile, getattr(error, "message", str(error)))
             return
         cache = cli.tile_cache_dir(f"{profile.kind}|{profile.base_url}|{profile.library}")
-        session = Session(Curator(backend, self.journal, profile.name), ImagePipeline(backend.read_image, cache))
+        curator = Curator(backend)
+        session = Session(curator, ImagePipeline(backend.read_image, cache),
+                          outbox=Outbox(curator, self.journal, profile.key, profile.name))
         window = MainWindow(session, profile.name if profile.name != "command line" else backend.display_name)
         window.connectionsRequested.connect(self.show_connections)
         window.publishRequested.connect(self.show_publish)
@@ -142,7 +145,7 @@ class Shell:
         from faceboard.ui.publish_dialog import PublishDialog
 
         _, session, window = self.current
-        self.dialog = PublishDialog(session.curator, session.curator.connection, person, self.store, self.secrets,
+        self.dialog = PublishDialog(session.curator, session.outbox.name, person, self.store, self.secrets,
                                     self.journal, window, **self._options)
         self.dialog.show()
 

@@ -54,9 +54,18 @@ from faceboard.services.connections import (
 from faceboard.services.curator import Curator
 from faceboard.services.face_search import find_face_in_media
 from faceboard.services.images import prepare_uploads
-from faceboard.services.journal import Journal
+from faceboard.services.journal import FAILED, Journal
+from faceboard.services.outbox import COMMAND_LINE, Outbox, Waits
 from faceboard.services.publishing import Publisher, failed, gather
-from faceboard.services.operations import AddThumbnails, AssignFaces, SetPrimary, SetPrimaryFromFace
+from faceboard.services.operations import (
+    AddThumbnails,
+    AssignFaces,
+    Change,
+    Operation,
+    SetPrimary,
+    SetPrimaryFromFace,
+    describe,
+)
 
 EXIT_USAGE, EXIT_REFUSED, EXIT_AUTH, EXIT_UNAVAILABLE = 2, 3, 4, 5
 EXIT_DAMAGED, EXIT_IN_USE, EXIT_DISK_FULL, EXIT_READ_ONLY = 6, 7, 8, 9
@@ -120,9 +129,12 @@ def parser() -> argparse.ArgumentParser:
     find.add_argument("face_id", metavar="FACE_ID")
     find.add_argument("--in", dest="media", required=True, metavar="PROFILE", help="the Media Intelligence profile")
     commands.add_parser("resume", help="send the changes waiting in the journal for this connection")
+    discard = commands.add_parser("discard", help="drop a change waiting for this connection (never send it)")
+    discard.add_argument("entry_id", type=whole_number(2**63 - 1), metavar="ID", help="its number in `history`")
     history = commands.add_parser("history", help="the changes made, newest first, with their outcome")
     history.add_argument("--json", action="store_true")
-    history.add_argument("--limit", type=limit, default=50, help=f"how many (1 to {MAX_LIMIT:,}; default 50)")
+    history.add_argument("--limit", type=whole_number(MAX_LIMIT), default=50,
+                         help=f"how many (1 to {MAX_LIMIT:,}; default 50)")
     return top
 
 
@@ -160,14 +172,18 @@ def base_url(text: str) -> str:
     return text
 
 
-def limit(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        number = 0
-    if not 1 <= number <= MAX_LIMIT:
-        raise argparse.ArgumentTypeError(f"{shown(text)}: give a whole number from 1 to {MAX_LIMIT:,}")
-    return number
+def whole_number(most: int):
+    """An argument type: a whole number from 1 to `most`, else a usage error (never an
+    id too large for SQLite)."""
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            number = 0
+        if not 1 <= number <= most:
+            raise argparse.ArgumentTypeError(f"{shown(text)}: give a whole number from 1 to {most:,}")
+        return number
+    return parse
 
 
 def connection(args: argparse.Namespace, secrets: SecretStore | None) -> tuple[Profile, dict[str, str]]:
@@ -198,7 +214,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"faceboard: {shown(wrong)} is not an id of the local library (its ids are whole numbers "
                   f"of at most 19 digits); see `faceboard {args.command} --help`.", file=sys.stderr)
             return EXIT_USAGE
-        if profile.kind == "local" and args.command != "history" and not (library / "library.sqlite3").exists():
+        if (profile.kind == "local" and args.command not in ("history", "discard")
+                and not (library / "library.sqlite3").exists()):
             print(f"faceboard: no library in {shown(profile.library)} (open the window once, or use --demo)",
                   file=sys.stderr)
             return EXIT_REFUSED
@@ -266,11 +283,20 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
             await journal.close()
     secrets = SecretStore()
     backend = open_backend(profile, credentials)
+    outbox = Outbox(Curator(backend), journal, profile.key, profile.name)
     try:
         if args.command in CHANGING_COMMANDS and isinstance(backend, LocalLibrary) and backend.read_only:
             raise ReadOnly(f"{backend.read_only} Nothing was changed.")
+        if args.command == "discard":
+            entry = await outbox.discard(args.entry_id)
+            print(f"Discarded: {shown(entry.summary)} (it will not be sent).")
+            return 0
+        change = _change(args)
+        if change is not None:  # journaled before connecting: offline, it really waits
+            entry = await outbox.record(change, describe(change, {}), COMMAND_LINE)
+            return _said(args, await _send(outbox, entry, connect=True), backend.display_name)
         await backend.connect()
-        curator = Curator(backend, journal, profile.name)
+        curator = outbox.curator
         match args.command:
             case "people":
                 people = await curator.all_people()
@@ -289,40 +315,66 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
                     print(json.dumps([face_json(f) for f in faces], indent=2))
                 for f in [] if args.json else faces:
                     print(f"{shown(f.id)}\tphoto {shown(f.asset_id)}\t{f.box.x},{f.box.y} {f.box.width}x{f.box.height}")
-            case "assign":
-                target = None if args.unassigned else args.to
-                change = await curator.apply(AssignFaces(tuple((f, target) for f in args.face_ids)))
-                for face_id, message in change.failures:
-                    print(f"faceboard: face {shown(face_id)}: {shown(message)}", file=sys.stderr)
-                print(f"{len(change.faces)} face(s) {'detached' if target is None else 'assigned'}.")
-                if change.unsent is not None:
-                    print(f"faceboard: {len(change.unsent.moves)} face(s) got no answer from "
-                          f"{shown(curator.backend.display_name)}: they wait in the journal; "
-                          "`faceboard resume` sends them.", file=sys.stderr)
-                    return EXIT_UNAVAILABLE
-                return EXIT_REFUSED if change.failures else 0
-            case "primary":
-                op = (SetPrimary(args.person_id, args.thumbnail) if args.thumbnail
-                      else SetPrimaryFromFace(args.person_id, args.face))
-                change = await curator.apply(op)
-                person = change.persons[0]
-                print(f"Primary of {shown(person.name)} is thumbnail {shown(person.primary_thumbnail_id)}.")
             case "add-thumbnail":
-                return await _add_thumbnails(curator, args.person_id, args.files)
+                return await _add_thumbnails(outbox, args.person_id, args.files)
             case "resume":
-                return await _resume(curator)
+                return await _resume(outbox)
             case "publish":
                 return await _publish(curator, profile.name, args, journal, secrets)
             case "find-in-media":
                 return await _find_in_media(curator, args, secrets)
         return 0
-    except Unreachable as error:
-        if args.command in ("assign", "primary", "add-thumbnail", "publish"):
-            raise Unreachable(f"{error.message} The change waits in the journal: `faceboard resume` sends it.") from None
-        raise
     finally:
         await backend.close()
         await journal.close()
+
+
+def _change(args: argparse.Namespace) -> Operation | None:
+    """The change a command makes, when it needs nothing from the backend to say it."""
+    match args.command:
+        case "assign":
+            target = None if args.unassigned else args.to
+            return AssignFaces(tuple((f, target) for f in args.face_ids))
+        case "primary":
+            return SetPrimary(args.person_id, args.thumbnail) if args.thumbnail else SetPrimaryFromFace(
+                args.person_id, args.face)
+    return None
+
+
+async def _send(outbox: Outbox, entry: int, connect: bool = False) -> Change:
+    """Send a journaled change (connecting first if asked), behind any that wait, which
+    are said as they are sent."""
+    outbox.on_resumed = _say_sent
+    try:
+        if connect:
+            await outbox.curator.backend.connect()
+    except (Unreachable, RateLimited) as error:  # never sent: it waits
+        await outbox.journal.note(entry, error.message)
+        raise Waits(f"{error.message} The change waits in the journal: `faceboard resume` sends it.") from None
+    except FaceboardError as error:  # a wrong key, say: it could never be sent as it is
+        await outbox.journal.finish(entry, FAILED, f"not sent: {error.message}")
+        raise
+    try:
+        return await outbox.send(entry)
+    except Waits as error:
+        raise Waits(f"{error.message} `faceboard resume` sends it.") from None
+
+
+def _said(args: argparse.Namespace, change: Change, backend: str) -> int:
+    """Say what a change did; its exit code."""
+    if args.command == "primary":
+        person = change.persons[0]
+        print(f"Primary of {shown(person.name)} is thumbnail {shown(person.primary_thumbnail_id)}.")
+        return 0
+    for face_id, message in change.failures:
+        print(f"faceboard: face {shown(face_id)}: {shown(message)}", file=sys.stderr)
+    print(f"{len(change.faces)} face(s) {'detached' if args.unassigned else 'assigned'}.")
+    if change.unsent is not None:
+        print(f"faceboard: {len(change.unsent.moves)} face(s) got no answer from "
+              f"{shown(backend)}: they wait in the journal; `faceboard resume` sends them.",
+              file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    return EXIT_REFUSED if change.failures else 0
 
 
 async def _publish(curator: Curator, source: str, args: argparse.Namespace, journal: Journal,
@@ -331,7 +383,8 @@ async def _publish(curator: Curator, source: str, args: argparse.Namespace, jour
     profile, target = open_profile(args.to, secrets)
     try:
         await target.connect()
-        publisher = Publisher(source, Curator(target, journal, profile.name), profile.name)
+        publisher = Publisher(source, Outbox(Curator(target), journal, profile.key, profile.name), profile.name,
+                              origin=COMMAND_LINE)
         plan = await publisher.plan(await gather(curator, args.person_id), args.person)
         where = plan.target.name if plan.target else "a new person"
         print(f"Publishing {shown(plan.person.name)} to {shown(target.display_name)} "
@@ -362,18 +415,28 @@ async def _find_in_media(curator: Curator, args: argparse.Namespace, secrets: Se
         await media.close()
 
 
-async def _resume(curator: Curator) -> int:
-    results = await curator.resume()
+def _say_sent(results) -> int:
+    """Print how the waiting changes sent ended; how many were refused."""
     refused = 0
     for entry, outcome in results:
         if isinstance(outcome, FaceboardError):
             refused += 1
             print(f"faceboard: {shown(entry.summary)}: {shown(outcome.message)}", file=sys.stderr)
-        else:
-            print(f"{shown(entry.summary)}: done.")
-    waiting = await curator.waiting()
+            continue
+        for _, message in outcome.failures:
+            print(f"faceboard: {shown(entry.summary)}: {shown(message)}", file=sys.stderr)
+        refused += bool(outcome.failures)
+        print(f"{shown(entry.summary)}: {'done' if not outcome.failures else 'done in part'}.")
+    return refused
+
+
+async def _resume(outbox: Outbox) -> int:
+    results = await outbox.resume()
+    refused = _say_sent(results)
+    waiting = await outbox.waiting()
     if waiting:
-        print(f"faceboard: {waiting} change(s) still waiting: {shown(curator.backend.display_name)} does not answer.",
+        print(f"faceboard: {waiting} change(s) still waiting: "
+              f"{shown(outbox.curator.backend.display_name)} does not answer.",
               file=sys.stderr)
         return EXIT_UNAVAILABLE
     if not results:
@@ -382,25 +445,27 @@ async def _resume(curator: Curator) -> int:
 
 
 def _history(entries, as_json: bool) -> int:
+    """Newest first: when, the connection (its identity), where it was made, what, how it ended."""
     if as_json:
-        print(json.dumps([{"id": e.id, "when": e.created, "connection": e.connection, "backend": e.backend,
-                           "change": e.summary, "state": e.state, "outcome": e.outcome} for e in entries], indent=2))
+        print(json.dumps([{"id": e.id, "when": e.created, "connection": e.connection, "key": e.key,
+                           "origin": e.origin, "backend": e.backend, "change": e.summary, "state": e.state,
+                           "outcome": e.outcome} for e in entries], indent=2))
         return 0
     for e in entries:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.created))
-        print(f"{when}\t{shown(e.connection)}\t{shown(e.summary)}\t{shown(e.state)}"
+        where = e.key or e.connection
+        print(f"{e.id}\t{when}\t{shown(where)}\t{e.origin or '-'}\t{shown(e.summary)}\t{e.state}"
               f"{': ' + shown(e.outcome) if e.outcome else ''}")
     return 0
 
 
-async def _add_thumbnails(curator: Curator, person_id: str, files: list[Path]) -> int:
-    person = await curator.person(person_id)
+async def _add_thumbnails(outbox: Outbox, person_id: str, files: list[Path]) -> int:
     images, refused = prepare_uploads(files)  # no window to keep responsive: validate right here
     for message in refused:
         print(f"faceboard: not added: {shown(message)}", file=sys.stderr)
     if images:
-        await curator.apply(AddThumbnails(person.id, tuple(images)))
+        person = await outbox.curator.person(person_id)
+        change = AddThumbnails(person.id, tuple(images))
+        await _send(outbox, await outbox.record(change, describe(change, {person.id: person.name}), COMMAND_LINE))
         print(f"Added {len(images)} thumbnail(s) to {shown(person.name)}.")
     return EXIT_REFUSED if refused else 0
-
-

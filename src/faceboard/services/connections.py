@@ -76,6 +76,13 @@ class Profile:
         return BACKENDS[self.kind]
 
     @property
+    def key(self) -> str:
+        """Which connection a change belongs to in the journal: the backend, its address
+        and the library there, whatever the profile is called."""
+        place = str(Path(self.library or default_library()).resolve()) if self.kind == "local" else self.library
+        return "|".join((self.kind, self.base_url.rstrip("/"), place))
+
+    @property
     def secrets(self) -> tuple[Field, ...]:
         """The secrets this profile is opened with (SuperOffice's depend on how it signs in)."""
         return tuple(f for f in self.backend_kind.applying(asdict(self)) if f.secret)

@@ -1,23 +1,23 @@
 """`Curator`: applies operations to the connected backend and reports what changed.
 
-Both the window and the command line go through it. Reads are here too, so the UI
-talks to one service object and never to a backend directly.
+Both the window and the command line go through it (by way of the `Outbox`, which
+journals, orders and retries). Reads are here too, so the UI talks to one service
+object and never to a backend directly.
 
-With a `Journal`, every operation is written down before it is sent and marked when the
-backend answers; one that got no answer waits there, and `resume` sends it again after
-re-checking the backend's state, so that it takes effect exactly once: faces already
-where they were going are not moved again, a person whose creation went through is
-found rather than created twice, a deletion already done counts as done.
+`reapply` sends a change that may have taken effect before its answer was lost (the
+outbox resuming after a crash), re-checking the backend's state so that it takes effect
+exactly once: faces already where they were going are not moved again, a person whose
+creation went through is found rather than created twice, a deletion already done
+counts as done.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from faceboard.backends.base import Backend, publish_target, require
+from faceboard.backends.base import AssignResult, Backend, publish_target, require
 from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Progress, Thumbnail
-from faceboard.errors import Conflict, FaceboardError, InvalidInput, NotFound, RateLimited, Unreachable
-from faceboard.services.journal import DONE, FAILED, Entry, Journal
+from faceboard.errors import Conflict, InvalidInput, NotFound, RateLimited, Unreachable
 from faceboard.services.images import digest
 from faceboard.services.operations import (
     AddThumbnails,
@@ -37,17 +37,19 @@ from faceboard.services.operations import (
     SetPrimary,
     SetPrimaryFromFace,
     UpdatePerson,
-    describe,
 )
 
 WAITS = (Unreachable, RateLimited)  # no answer, or not now: the change may be sent again later
 
 
+def _moved_elsewhere(face: Face, names: dict[str, str]) -> str:
+    where = "unassigned" if face.person_id is None else f"moved to {names.get(face.person_id, 'someone else')}"
+    return f"Face {face.id} was {where} elsewhere; not moved."
+
+
 class Curator:
-    def __init__(self, backend: Backend, journal: Journal | None = None, connection: str = ""):
+    def __init__(self, backend: Backend):
         self.backend = backend
-        self.journal = journal
-        self.connection = connection  # the profile's name: the journal's key for this backend
 
     def can(self, capability: Capability) -> bool:
         return capability in self.backend.capabilities
@@ -80,79 +82,16 @@ class Curator:
     async def person(self, person_id: str) -> Person:
         found = await self.backend.get_people([person_id])
         if not found:
-            raise NotFound(f"Person {person_id} does not exist.")
+            raise NotFound(f"Person {person_id} does not exist (deleted or merged elsewhere?).")
         return found[0]
 
     # -- changing -----------------------------------------------------------------
 
-    async def apply(self, operation: Operation, progress: Progress | None = None, summary: str | None = None) -> Change:
-        """Apply an operation; `progress` follows (and can cancel) a bulk reassignment.
-        Journaled first when there is a journal; on `Unreachable` or `RateLimited` the
-        change waits there (see `resume`)."""
-        if self.journal is None:
-            return await self._apply(operation, progress)
-        summary = summary or describe(operation, {})
-        try:
-            context = await self._context(operation)
-        except WAITS as error:  # offline before anything was sent: it waits, marked as never sent
-            entry = await self.queue(operation, summary)
-            await self.journal.note(entry, error.message)
-            raise
-        entry = await self.journal.record(self.connection, self.backend.display_name, summary, operation, context)
-        return await self._journaled(entry, summary, operation, context, progress, resuming=False)
+    async def apply(self, operation: Operation, progress: Progress | None = None) -> Change:
+        """Apply an operation; `progress` follows (and can cancel) a bulk reassignment."""
+        return await self._apply(operation, progress)
 
-    async def queue(self, operation: Operation, summary: str) -> int:
-        """Put a change in the journal without sending it (behind others that wait)."""
-        return await self.journal.record(self.connection, self.backend.display_name, summary, operation,
-                                         {"unsent": True})
-
-    async def waiting(self) -> int:
-        """How many changes to this connection wait in the journal."""
-        return await self.journal.count_pending(self.connection) if self.journal is not None else 0
-
-    async def resume(self) -> list[tuple[Entry, Change | FaceboardError]]:
-        """Send the changes waiting in the journal, oldest first, each re-checked against
-        the backend so that it takes effect once. Stops at the first that still cannot be
-        sent: later changes may depend on it."""
-        results: list[tuple[Entry, Change | FaceboardError]] = []
-        for entry in await self.journal.pending(self.connection):
-            if entry.operation is None:
-                await self.journal.finish(entry.id, FAILED, entry.outcome)
-                results.append((entry, FaceboardError(f"Not sent: the journal entry {entry.outcome}.")))
-                continue
-            try:
-                change = await self._journaled(entry.id, entry.summary, entry.operation, entry.context, None,
-                                               resuming=True)
-            except WAITS:
-                break
-            except FaceboardError as error:
-                results.append((entry, error))
-                continue
-            results.append((entry, change))
-            if change.unsent is not None:
-                break
-        return results
-
-    async def _journaled(self, entry: int, summary: str, operation: Operation, context: dict,
-                         progress: Progress | None, resuming: bool) -> Change:
-        try:
-            change = await self._apply(operation, progress, resuming, context)
-        except WAITS as error:
-            await self.journal.note(entry, error.message)
-            raise
-        except FaceboardError as error:
-            await self.journal.finish(entry, FAILED, error.message)
-            raise
-        notes = []  # what the history adds to "done"
-        if change.failures:
-            notes.append(f"{len(change.failures)} refused: {change.failures[0][1]}")
-        if change.unsent is not None:  # the rest waits, as a change of its own, in order
-            await self.queue(change.unsent, f"{summary} (the rest)")
-            notes.append("the rest waits")
-        await self.journal.finish(entry, DONE, "; ".join(notes))
-        return change
-
-    async def _context(self, operation: Operation) -> dict:
+    async def context(self, operation: Operation) -> dict:
         """What resuming must know of the state before: for a creation, who already bore
         the name (anyone else so named afterwards is the person this change created)."""
         if not isinstance(operation, CreatePerson):
@@ -168,10 +107,7 @@ class Curator:
             if (cursor := page.next_cursor) is None:
                 return people
 
-    async def _apply(self, operation: Operation, progress: Progress | None = None, resuming: bool = False,
-                     context: dict | None = None) -> Change:
-        if resuming:
-            return await self._reapply(operation, context or {})
+    async def _apply(self, operation: Operation, progress: Progress | None = None) -> Change:
         match operation:
             case AssignFaces():
                 return await self._assign(operation, progress)
@@ -205,10 +141,9 @@ class Curator:
                 return await self._batch(operation, progress)
         raise TypeError(f"not an operation: {operation!r}")
 
-    async def _reapply(self, operation: Operation, context: dict) -> Change:
-        """Apply a change that may have taken effect before Faceboard lost the answer."""
-        if context.get("unsent"):
-            return await self._apply(operation)  # never sent: it cannot have taken effect
+    async def reapply(self, operation: Operation, context: dict) -> Change:
+        """Apply a change that may have taken effect before Faceboard lost the answer;
+        `context` is what `context` said before it was first sent."""
         match operation:
             case CreatePerson() if "known" in context:
                 return await self._create(operation, known=set(context["known"]))
@@ -221,7 +156,7 @@ class Curator:
             case Batch(parts):
                 change = Change()
                 for at, part in enumerate(parts):
-                    change = change.then(await self._reapply(part, {}))
+                    change = change.then(await self.reapply(part, {}))
                     if change.unsent is not None:
                         return replace(change, unsent=Batch((change.unsent, *parts[at + 1:])))
                 return change
@@ -247,21 +182,28 @@ class Curator:
         wanted = dict(op.moves)  # a face named twice goes where it is sent last
         faces = await self.backend.get_faces(list(wanted))
         before = {f.id: f.person_id for f in faces}
-        moves = [(face_id, target) for face_id, target in wanted.items() if before[face_id] != target]
-        if not moves:
+        shown = dict(op.shown)
+        elsewhere = [f for f in faces  # moved by someone else since the window showed it: left where it is
+                     if f.id in shown and before[f.id] not in (shown[f.id], wanted[f.id])]
+        moves = [(face_id, target) for face_id, target in wanted.items()
+                 if before[face_id] != target and face_id not in {f.id for f in elsewhere}]
+        if not moves and not elsewhere:
             return Change(faces=tuple(faces), inverse=AssignFaces(()))
-        result = await self.backend.assign_faces(moves, progress)
-        touched = {before[f] for f, _ in moves} | {p for _, p in moves}
+        result = await self.backend.assign_faces(moves, progress) if moves else AssignResult(())
+        touched = {before[f] for f, _ in moves} | {p for _, p in moves} | {f.person_id for f in elsewhere}
         touched.discard(None)
+        persons = tuple(await self.backend.get_people(sorted(touched)))
+        names = {p.id: p.name for p in persons}
         unsent = tuple((f, p) for f, p in moves if isinstance(result.failures.get(f), WAITS))
         return Change(
-            persons=tuple(await self.backend.get_people(sorted(touched))),
-            faces=result.faces,
+            persons=persons,
+            faces=tuple(elsewhere) + result.faces,  # the backend's truth, for the panes
             unassigned_delta=sum((f.person_id is None) - (before[f.id] is None) for f in result.faces),
-            failures=tuple((face_id, error.message) for face_id, error in result.failures.items()
-                           if not isinstance(error, WAITS)),
-            inverse=AssignFaces(tuple((f.id, before[f.id]) for f in result.faces)),
-            unsent=AssignFaces(unsent) if unsent else None,
+            failures=tuple((f.id, _moved_elsewhere(f, names)) for f in elsewhere) + tuple(
+                (face_id, error.message) for face_id, error in result.failures.items() if not isinstance(error, WAITS)),
+            inverse=AssignFaces(tuple((f.id, before[f.id]) for f in result.faces),
+                                tuple((f.id, f.person_id) for f in result.faces)),
+            unsent=AssignFaces(unsent, tuple((f, shown[f]) for f, _ in unsent if f in shown)) if unsent else None,
         )
 
     async def _person_change(self, person_id: str, inverse: Operation | None) -> Change:
@@ -378,11 +320,14 @@ class Curator:
         if op.hidden is not None:
             require(self.backend, Capability.HIDE_PERSON)
         before = await self.person(op.person_id)
+        if op.shown_name is not None and before.name not in (op.shown_name, op.name) and op.name is not None:
+            raise Conflict(f"{op.shown_name} was renamed to {before.name} elsewhere; not renamed.")
         after = await self.backend.update_person(op.person_id, name=op.name, hidden=op.hidden)
         inverse = UpdatePerson(
             op.person_id,
             name=None if op.name is None else before.name,
             hidden=None if op.hidden is None else before.hidden,
+            shown_name=None if op.name is None else after.name,
         )
         return Change(persons=(after,), inverse=inverse)
 

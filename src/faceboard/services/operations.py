@@ -15,9 +15,12 @@ from faceboard.domain import Face, Person, Publication, Thumbnail
 
 @dataclass(frozen=True)
 class AssignFaces:
-    """Move each face to its person; None detaches it (makes it unassigned)."""
+    """Move each face to its person; None detaches it (makes it unassigned). `shown`:
+    where the window showed each face; one the backend has elsewhere by now (someone
+    else moved it) is left there, not moved."""
 
     moves: tuple[tuple[str, str | None], ...]
+    shown: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,12 @@ class RestorePerson:
 
 @dataclass(frozen=True)
 class UpdatePerson:
+    """`shown_name`: the name the window showed; renamed elsewhere since, it is not renamed."""
+
     person_id: str
     name: str | None = None
     hidden: bool | None = None
+    shown_name: str | None = None
 
 
 @dataclass(frozen=True)

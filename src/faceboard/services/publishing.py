@@ -4,7 +4,7 @@ A person curated on one connection (the source) is linked to a person on another
 target): chosen by the user, or found by a shared id or by exact name, and remembered
 in `links.json` in the user data folder. Publishing gathers what the person is (primary,
 thumbnails, face crops) into a `Publication`; the target takes what it can keep, through
-its own `Curator`, so the change is journaled like any other. `plan` says beforehand
+its own `Outbox`, so the change is journaled like any other. `plan` says beforehand
 what will change; `run` does it and says, step by step, what did.
 """
 
@@ -24,7 +24,8 @@ from faceboard.errors import Conflict, InvalidInput, NotFound
 from faceboard.services import json_files
 from faceboard.services.curator import Curator
 from faceboard.services.images import digest
-from faceboard.services.operations import Change, Publish
+from faceboard.services.operations import Change, Publish, describe
+from faceboard.services.outbox import WINDOW, Outbox
 
 MAX_FACES = 12  # face crops sent along: the clearest few are what recognition needs
 FACE_SIDE = 512
@@ -132,9 +133,11 @@ async def gather(source: Curator, person_id: str) -> Gathered:
 class Publisher:
     """Publishes people of the connection `source_name` to the one `target` curates."""
 
-    def __init__(self, source_name: str, target: Curator, target_name: str, links: Links | None = None):
+    def __init__(self, source_name: str, target: Outbox, target_name: str, links: Links | None = None,
+                 origin: str = WINDOW):
         self.source_name = source_name
-        self.target, self.target_name = target, target_name
+        self.target, self.target_name = target.curator, target_name
+        self.outbox, self.origin = target, origin  # the target's: a publication is journaled as any change
         self.links = links or Links()
 
     async def plan(self, gathered: Gathered, target_id: str | None = None) -> Plan:
@@ -188,8 +191,8 @@ class Publisher:
             if plan.target is not None:
                 self.links.link(self.source_name, plan.person.id, self.target_name, plan.target.id)
             return skipped.then(Change(steps=((plan.steps[0], None),)))
-        change = await self.target.apply(Publish(plan.target.id if plan.target else None, plan.publication),
-                                         progress)
+        publish = Publish(plan.target.id if plan.target else None, plan.publication)
+        change = await self.outbox.submit(publish, describe(publish, {}), self.origin, progress)
         received = plan.target.id if plan.target else change.created_person_id
         if received is not None:
             self.links.link(self.source_name, plan.person.id, self.target_name, received, change.published)

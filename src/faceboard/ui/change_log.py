@@ -1,5 +1,6 @@
 """The change log: every change the journal holds, for every connection, newest first:
-when, where, what, and how it ended (done, refused with the reason, or still waiting)."""
+when, where, what, how it ended (done, refused with the reason, or still waiting) and where
+it was made (the window, the command line, or a resume)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ import time
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout
 
-from faceboard.services.journal import DONE, FAILED, Entry, Journal
+from faceboard.services.journal import DISCARDED, DONE, FAILED, PENDING, Entry, Journal
 
-STATE_TEXT = {DONE: "done", FAILED: "failed", "pending": "waiting"}
-STATE_COLOR = {FAILED: QColor(196, 43, 28), "pending": QColor(176, 112, 0)}
+STATE_TEXT = {DONE: "done", FAILED: "failed", PENDING: "waiting", DISCARDED: "discarded"}
+STATE_COLOR = {FAILED: QColor(196, 43, 28), PENDING: QColor(176, 112, 0)}
 
 
 class ChangeLog(QDialog):
-    COLUMNS = ("When", "Connection", "Change", "Outcome")
+    COLUMNS = ("When", "Connection", "Made in", "Change", "Outcome")
 
     def __init__(self, journal: Journal, spawn, parent=None):
         super().__init__(parent)
@@ -56,14 +57,15 @@ class ChangeLog(QDialog):
             when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.created))
             state = STATE_TEXT.get(entry.state, entry.state)
             outcome = f"{state}: {entry.outcome}" if entry.outcome else state
-            item = QTreeWidgetItem([when, f"{entry.connection} ({entry.backend})", entry.summary, outcome])
-            item.setToolTip(3, outcome)  # the whole reason, however long
+            item = QTreeWidgetItem([when, f"{entry.connection} ({entry.backend})", entry.origin, entry.summary,
+                                    outcome])
+            item.setToolTip(4, outcome)  # the whole reason, however long
             if entry.state in STATE_COLOR:
-                item.setForeground(3, STATE_COLOR[entry.state])
+                item.setForeground(4, STATE_COLOR[entry.state])
             self.tree.addTopLevelItem(item)
         for column in range(len(self.COLUMNS) - 1):
             self.tree.resizeColumnToContents(column)
-        waiting = sum(e.state == "pending" for e in entries)
+        waiting = sum(e.state == PENDING for e in entries)
         failed = sum(e.state == FAILED for e in entries)
         count = f"{len(entries)} change{'s' * (len(entries) != 1)}"
         self.summary.setText(f"{count}, newest first · {waiting} waiting · {failed} failed")

@@ -2,30 +2,33 @@
 
 The command holds the operation it will send next: the original on the first redo,
 then after each round the inverse the backend's answer described. QUndoStack calls
-redo()/undo() synchronously; the session shows the predicted result at once and sends
-the operation in order behind any still on their way.
+redo()/undo() synchronously; the command hands itself to `send` (the session's), with
+the step it is (done, undone, redone), which shows the predicted result at once and
+sends the operation in order behind any still on their way.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand
 
 from faceboard.services.operations import Operation
 
-if TYPE_CHECKING:
-    from faceboard.ui.session import Session
+DO, UNDO, REDO = "Do", "Undo", "Redo"  # the journal says "Undo: Detach face"
+ANSWERED = {DO: "{}: done", UNDO: "Undone: {}", REDO: "Redone: {}"}  # the status bar, once the backend has it
 
 
 class OperationCommand(QUndoCommand):
-    def __init__(self, session: Session, operation: Operation, text: str):
+    def __init__(self, send: Callable[[OperationCommand, str], None], operation: Operation, text: str):
         super().__init__(text)
-        self.session = session
+        self._send = send
+        self._done_before = False
         self.pending: Operation | None = operation
 
     def redo(self) -> None:
-        self.session.execute(self)
+        self._send(self, REDO if self._done_before else DO)
+        self._done_before = True
 
     def undo(self) -> None:
-        self.session.execute(self)
+        self._send(self, UNDO)

@@ -27,6 +27,7 @@ from faceboard.errors import FaceboardError
 from faceboard.services.connections import BACKENDS, ProfileStore, SecretStore, open_backend, read_secrets
 from faceboard.services.curator import Curator
 from faceboard.services.journal import Journal
+from faceboard.services.outbox import Outbox
 from faceboard.services.publishing import Gathered, Plan, Publisher, gather
 from faceboard.ui.dialogs import PersonPicker
 
@@ -200,7 +201,8 @@ class PublishDialog(QDialog):
             await target.close()
             raise
         self._target, self._target_profile = target, profile
-        self._publisher = Publisher(self._source_name, Curator(target, self._journal, profile.name), profile.name)
+        outbox = Outbox(Curator(target), self._journal, profile.key, profile.name)
+        self._publisher = Publisher(self._source_name, outbox, profile.name)
         self.choose_button.setEnabled(True)
 
     async def _close_target(self) -> None:

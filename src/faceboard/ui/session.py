@@ -2,12 +2,13 @@
 stack and the tile cache, judges drops, and turns user actions into operations.
 
 Every change is shown at once (a prediction from what the panes already hold), then
-sent in order, one at a time; the backend's answer replaces the prediction. If the
-backend refuses, the reason goes to the status bar, the panes are reloaded from the
-backend, and the command leaves the undo stack. If the backend does not answer, the
-change waits in the journal (the curator's), the prediction stays, the window says
-"offline, N changes waiting", and the session sends what waits when the backend answers
-again; changes left waiting by an earlier run are sent the same way when it opens.
+sent through the outbox (journaled, in order, one at a time); the backend's answer
+replaces the prediction. If the backend refuses, the reason goes to the status bar, the
+panes are reloaded from the backend, and the command leaves the undo stack. If the
+backend does not answer, the change waits in the journal, the prediction stays, the
+window says "offline, N changes waiting", and the outbox sends what waits when the
+backend answers again; changes left waiting by an earlier run are sent the same way
+when it opens. What is Qt's stays here: the signals and the undo stack.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from PySide6.QtGui import QUndoStack
 
 from faceboard.domain import Capability, Page, PeopleQuery, Person, Progress
 from faceboard.errors import FaceboardError
-from faceboard.services.curator import WAITS, Curator
+from faceboard.services.curator import Curator
 from faceboard.services.images import ImagePipeline
 from faceboard.services.operations import (
     AddThumbnails,
@@ -39,7 +40,8 @@ from faceboard.services.operations import (
     UpdatePerson,
     describe,
 )
-from faceboard.ui.commands import OperationCommand
+from faceboard.services.outbox import WINDOW, Outbox, Waits
+from faceboard.ui.commands import ANSWERED, DO, OperationCommand
 from faceboard.ui.mime import FacesPayload, FilesPayload, Payload, ThumbnailPayload
 from faceboard.ui.models import FacesModel, PeopleModel, ThumbnailsModel
 from faceboard.ui.tile_cache import TileCache
@@ -56,16 +58,19 @@ class Session(QObject):
     problem = Signal(str)  # for the status bar too, and not to be hidden by the next "done"
     selectionChanged = Signal()  # the selected person (or Unassigned) changed or was updated
     loaded = Signal()
-    idle = Signal()  # no operation is on its way any more
     progress = Signal(int, int)  # a bulk operation: done, total
     progressEnded = Signal()
     waiting = Signal(int)  # changes waiting in the journal for the backend to answer again
 
-    RETRY_DELAYS = (2.0, 4.0, 8.0, 15.0, 30.0)  # seconds between tries while offline; then every 30 s
-
-    def __init__(self, curator: Curator, pipeline: ImagePipeline, parent=None):
+    def __init__(self, curator: Curator, pipeline: ImagePipeline, parent=None, outbox: Outbox | None = None):
+        """`outbox`: where changes go (the app's journals them); by default one without a
+        journal, which sends in order and refuses what gets no answer."""
         super().__init__(parent)
         self.curator = curator
+        self.outbox = outbox or Outbox(curator)
+        self.outbox.spawn = self.spawn
+        self.outbox.on_waiting = self.waiting.emit
+        self.outbox.on_resumed = self._resumed
         self.tiles = TileCache(pipeline, parent=self)
         self.people = PeopleModel(curator.people_page, self.spawn, self)
         self.people.on_error = lambda error: self._report("Loading people", error)
@@ -77,13 +82,11 @@ class Session(QObject):
         self.faces.on_complete = lambda scope, count: scope is None and self.people.learn_unassigned(count)
         self.thumbnails = ThumbnailsModel(self)
         self.undo_stack = QUndoStack(self)
-        self._lock: asyncio.Lock | None = None
         self._tasks: set[asyncio.Task] = set()
         self._rounds: dict[int, int] = {}  # command id -> rounds on their way
         self._in_flight = 0
         self._scope: str | None = None
         self._progress: Progress | None = None
-        self._retrying: asyncio.Task | None = None
 
     # -- tasks ----------------------------------------------------------------------
 
@@ -107,7 +110,7 @@ class Session(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._in_flight > 0
+        return self._in_flight > 0 or self.outbox.busy
 
     def _report(self, what: str, error: Exception) -> None:
         if not isinstance(error, FaceboardError):
@@ -239,8 +242,9 @@ class Session(QObject):
 
     def assign(self, face_ids: Iterable[str], person_id: str | None) -> None:
         moves = tuple((face_id, person_id) for face_id in face_ids)
+        shown = tuple((face_id, face.person_id) for face_id, _ in moves if (face := self.faces.seen(face_id)))
         if moves:
-            self.submit(AssignFaces(moves))
+            self.submit(AssignFaces(moves, shown))  # a face someone moved meanwhile stays where they put it
 
     def set_primary(self, person_id: str, thumbnail_id: str) -> None:
         person = self.people.person(person_id)
@@ -265,7 +269,8 @@ class Session(QObject):
         self.submit(CreatePerson(name, tuple(face_ids)))
 
     def rename(self, person_id: str, name: str) -> None:
-        self.submit(UpdatePerson(person_id, name=name))
+        person = self.people.person(person_id)
+        self.submit(UpdatePerson(person_id, name=name, shown_name=person.name if person else None))
 
     def set_hidden(self, person_id: str, hidden: bool) -> None:
         self.submit(UpdatePerson(person_id, hidden=hidden))
@@ -282,89 +287,74 @@ class Session(QObject):
             shown = " ".join(refused[:3]) + (f" And {len(refused) - 3} more." if len(refused) > 3 else "")
             self.problem.emit(f"Not added ({len(refused)} of {len(refused) + len(images)}): {shown}")
 
-    # -- sending --------------------------------------------------------------------
+    # -- sending (through the outbox: journaled, in order, retried while offline) -----
 
     def submit(self, operation: Operation) -> None:
         names = {p.id: p.name for p in self.people.people()}
-        self.undo_stack.push(OperationCommand(self, operation, describe(operation, names)))
+        self.undo_stack.push(OperationCommand(self.execute, operation, describe(operation, names)))
 
-    def execute(self, command: OperationCommand) -> None:
-        """Called by the command on redo and undo: show the result at once, then send."""
+    def execute(self, command: OperationCommand, step: str) -> None:
+        """Called by the command on redo and undo (`step`): show the result at once, then send."""
         predicted = False
         if not self._rounds.get(id(command)) and command.pending is not None:
             predicted = self._predict(command.pending)
         self._rounds[id(command)] = self._rounds.get(id(command), 0) + 1
         self._in_flight += 1
-        self.spawn(self._send(command, predicted))
+        self.spawn(self._send(command, step, predicted))
 
     def cancel(self) -> None:
         """Stop the bulk operation under way; what was done stays done (and undoable)."""
         if self._progress is not None:
             self._progress.cancel()
 
-    @property
-    def _sending(self) -> asyncio.Lock:
-        """Held while a change is sent: one at a time, in the order the user made them."""
-        if self._lock is None:
-            self._lock = asyncio.Lock()
-        return self._lock
+    def _reported(self, progress: Progress, done: int, total: int) -> None:
+        """A bulk operation being sent says how far it got (the one sent now: changes
+        queued behind it have not started)."""
+        self._progress = progress
+        self.progress.emit(done, total)
 
-    async def _send(self, command: OperationCommand, predicted: bool) -> None:
+    async def _send(self, command: OperationCommand, step: str, predicted: bool) -> None:
+        text = command.text()
+        summary = f"{step}: {text}" if step != DO else text  # as the journal and the change log say it
+        progress = Progress(lambda done, total: self._reported(progress, done, total))
         try:
-            async with self._sending:
-                operation = command.pending
-                text = command.text()
-                try:
-                    if operation is None:
-                        raise FaceboardError("the backend cannot undo this change")
-                    if waiting := await self.curator.waiting():  # keep the order: behind the changes that wait
-                        await self.curator.queue(operation, text)
-                        await self._offline(command, f"“{text}” waits behind {waiting} earlier "
-                                                     f"change{'s' * (waiting != 1)}.")
-                        return
-                    self._progress = Progress(self.progress.emit)
-                    change = await self.curator.apply(operation, self._progress, text)
-                except WAITS as error:
-                    if self.curator.journal is None:
-                        await self._refused(command, text, error)
-                    else:
-                        await self._offline(command, f"{self.curator.backend.display_name} does not answer "
-                                                     f"({error.message}). “{text}” waits and will be sent when "
-                                                     f"it answers again.")
-                    return
-                except FaceboardError as error:
-                    await self._refused(command, text, error)
-                    return
-                finally:
+            try:
+                if command.pending is None:
+                    raise FaceboardError("the backend cannot undo this change")
+                change = await self.outbox.submit(command.pending, summary, WINDOW, progress)
+            except Waits as error:
+                await self._offline(command, error.message)
+                return
+            except FaceboardError as error:  # without a journal, no answer is a refusal too
+                await self._refused(command, summary, error)
+                return
+            finally:
+                if self._progress is progress:
                     self._progress = None
                     self.progressEnded.emit()
-                command.pending = change.inverse
-                self._show(change, counts_shown=predicted)
-                if change.unsent is not None:
-                    self.problem.emit(f"{text}: part of it got no answer; it waits and will be sent when "
-                                      f"{self.curator.backend.display_name} answers again.")
-                    self.waiting.emit(await self.curator.waiting())
-                    self.keep_sending(after_failure=True)
-                elif change.failures:
-                    self.problem.emit(
-                        f"{text}: {len(change.failures)} not done: {change.failures[0][1]}"
-                    )
-                    await self.reload()
-                elif change.inverse is None:
-                    self.message.emit(f"{text}: done; this change cannot be undone.")
-                else:
-                    self.message.emit(f"{text}: done.")
+            command.pending = change.inverse
+            self._show(change, counts_shown=predicted)
+            if change.unsent is not None:
+                self.problem.emit(f"{summary}: part of it got no answer; it waits and will be sent when "
+                                  f"{self.curator.backend.display_name} answers again.")
+                self.waiting.emit(await self.outbox.waiting())
+                self.keep_sending(after_failure=True)
+            elif change.failures:
+                self.problem.emit(f"{summary}: {len(change.failures)} not done: {change.failures[0][1]}")
+                await self.reload()
+            elif change.inverse is None:
+                self.message.emit(f"{ANSWERED[step].format(text)}; this change cannot be undone.")
+            else:
+                self.message.emit(f"{ANSWERED[step].format(text)}.")
         finally:
             self._rounds[id(command)] -= 1
             self._in_flight -= 1
-            if not self._in_flight:
-                self.idle.emit()
 
     async def _offline(self, command: OperationCommand, why: str) -> None:
         """The change waits in the journal; its prediction stays on screen."""
         self._drop(command)  # it cannot be undone before the backend has it
         self.problem.emit(f"Offline: {why}")
-        self.waiting.emit(await self.curator.waiting())
+        self.waiting.emit(await self.outbox.waiting())
         self.keep_sending(after_failure=True)
 
     def _drop(self, command: OperationCommand) -> None:
@@ -375,43 +365,26 @@ class Session(QObject):
             self.undo_stack.undo()
 
     def keep_sending(self, after_failure: bool = False) -> None:
-        """Send what waits in the journal (at once, or after a pause when a try just
-        failed), then again and again while the backend is away."""
-        if self._retrying is None or self._retrying.done():
-            self._retrying = self.spawn(self._send_waiting(1 if after_failure else 0))
+        """Send what waits in the journal, and again while the backend is away."""
+        self.outbox.keep_sending(after_failure)
 
     def stop_sending(self) -> None:
-        if self._retrying is not None:
-            self._retrying.cancel()
+        self.outbox.stop_sending()
 
-    async def _send_waiting(self, failed: int) -> None:
-        """`failed`: tries that failed so far; the pause before the next grows with it."""
-        while await self.curator.waiting():
-            if failed:
-                await asyncio.sleep(self.RETRY_DELAYS[min(failed - 1, len(self.RETRY_DELAYS) - 1)])
-            self._in_flight += 1
-            try:
-                async with self._sending:
-                    results = await self.curator.resume()
-            finally:
-                self._in_flight -= 1
-            sent = [entry for entry, outcome in results if not isinstance(outcome, FaceboardError)]
-            for entry, outcome in results:
-                if isinstance(outcome, FaceboardError):
-                    self.problem.emit(f"{entry.summary} failed: {outcome.message}")
-            if results:
-                await self.reload()  # what the backend holds now, with the waiting changes in it
-            count = await self.curator.waiting()
-            failed = failed + 1 if count else 0  # a try that left changes waiting failed: wait longer
-            self.waiting.emit(count)
-            if sent:
-                self.message.emit(f"{len(sent)} waiting change{'s' * (len(sent) != 1)} sent to "
-                                  f"{self.curator.backend.display_name}.")
-        if not self._in_flight:
-            self.idle.emit()
+    def _resumed(self, results: list) -> None:
+        """Changes that waited were answered: say how, and show what the backend holds now."""
+        for entry, outcome in results:
+            if isinstance(outcome, FaceboardError):
+                self.problem.emit(f"{entry.summary} failed: {outcome.message}")
+        sent = sum(not isinstance(outcome, FaceboardError) for _, outcome in results)
+        if sent:
+            self.message.emit(f"{sent} waiting change{'s' * (sent != 1)} sent to "
+                              f"{self.curator.backend.display_name}.")
+        if results:
+            self.spawn(self.reload())  # with the waiting changes in it
 
-    async def _refused(self, command: OperationCommand, text: str, error: FaceboardError) -> None:
-        self.problem.emit(f"{text} failed: {error.message}")
+    async def _refused(self, command: OperationCommand, summary: str, error: FaceboardError) -> None:
+        self.problem.emit(f"{summary} failed: {error.message}")
         self._drop(command)
         await self.reload()
 

@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
         about_action = self._action("&About Faceboard", self.about)
         self.change_log_action = self._action("Change &log…", self.show_change_log, "Ctrl+Shift+L",
                                               "Every change made, on every connection, and how it ended")
-        self.change_log_action.setEnabled(self.session.curator.journal is not None)
+        self.change_log_action.setEnabled(self.session.outbox.journal is not None)
         self.publish_action = self._action("&Publish to…", self.publish_selected, "Ctrl+Shift+P",
                                            "Send this person (primary, thumbnails, faces) to another connection")
         self.find_in_media_action = self._action("&Find in media…", self.find_selected_in_media, "Ctrl+Shift+F",
@@ -370,7 +370,7 @@ class MainWindow(QMainWindow):
     def show_change_log(self) -> None:
         from faceboard.ui.change_log import ChangeLog
 
-        self.change_log = ChangeLog(self.session.curator.journal, self.session.spawn, self)
+        self.change_log = ChangeLog(self.session.outbox.journal, self.session.spawn, self)
         self.change_log.show()
 
     def _refresh_headings(self, *_) -> None:
