@@ -10,7 +10,7 @@
 - `error_for` maps a status and an error body (every shape the backends use) to the
   domain errors, keeping the server's message for the user; `send` makes a request and
   raises them.
-- Secrets never reach a log line: every log record is redacted where it is made.
+- Secrets never reach a log line or a message (`faceboard.redaction`, re-exported here).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import email.utils
 import json
 import logging
 import random
-import re
 import ssl
 import time
 from collections.abc import Awaitable, Callable
@@ -39,6 +38,7 @@ from faceboard.errors import (
     Unavailable,
     Unreachable,
 )
+from faceboard.redaction import redact, register_secret  # noqa: F401 (the backends register through here)
 from faceboard.retry import RetryPolicy
 
 log = logging.getLogger("faceboard.http")
@@ -49,54 +49,6 @@ RETRY_SAFE = "faceboard.retry_safe"
 MAX_RETRY_AFTER = 60.0
 MAX_JSON_BYTES = 32 * 2**20  # a page of 200 faces is 0.2 MB; beyond this a server has gone wrong
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
-
-# -- redaction ------------------------------------------------------------------------
-
-_secrets: set[str] = set()
-_PATTERNS = (
-    (re.compile(r"(?i)\b(bearer|basic|soticket)\s+[A-Za-z0-9._~+/=:-]+"), r"\1 ***"),
-    (re.compile(r"apikey_[A-Za-z0-9_-]+"), "apikey_***"),
-    (re.compile(r"(?i)((?:x-api-key|x-ncp-iam-access-key|x-ncp-apigw-signature-v2|so-apptoken|authorization)"
-                r"['\"]?\s*[:=,]\s*(?:\(\s*)?b?['\"]?)[^'\"\s,})]+"), r"\1***"),
-    (re.compile(r"(?i)([?&][^=&\s]*(?:sig|signature|token|key|credential|secret|policy|expires|x-amz-[a-z-]+)"
-                r"[^=&\s]*=)[^&\s\"'<>]+"), r"\1***"),
-)
-
-
-def register_secret(secret: str | None) -> None:
-    """Remember a secret so that it is blanked wherever it appears in a log or message."""
-    if secret and len(secret) >= 4:
-        _secrets.add(secret)
-
-
-def redact(text: str) -> str:
-    for secret in _secrets:
-        text = text.replace(secret, "***")
-    for pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def _install_redaction() -> None:
-    """Redact every log record when it is made, whichever logger (httpx, an SDK) makes it."""
-    make_record = logging.getLogRecordFactory()
-    if getattr(make_record, "faceboard_redacts", False):
-        return
-
-    def redacting_record(*args, **kwargs):
-        record = make_record(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed record stays as it is; logging reports it itself
-            return record
-        record.msg, record.args = redact(message), ()
-        return record
-
-    redacting_record.faceboard_redacts = True
-    logging.setLogRecordFactory(redacting_record)
-
-
-_install_redaction()
 
 # -- errors ---------------------------------------------------------------------------
 
@@ -367,12 +319,25 @@ def make_client(
 ) -> httpx.AsyncClient:
     """One long-lived client per connection (close it with `aclose`). Certificates are
     always checked: against the system's authorities, or a private CA's `ca_bundle`."""
+    refuse_credentials_in(base_url)
     if inner is None:
         inner = httpx.AsyncHTTPTransport(verify=trusted(ca_bundle),
                                           limits=httpx.Limits(max_connections=16, max_keepalive_connections=16))
     transport = FaceboardTransport(inner, limiter=limiter, cost=cost, sleep=sleep, expect_json=expect_json)
     return httpx.AsyncClient(base_url=base_url, transport=transport, timeout=DEFAULT_TIMEOUT,
                              headers=headers, auth=auth, follow_redirects=True)
+
+
+def refuse_credentials_in(address: str) -> None:
+    """A `user:password@` in an address would be logged with it, and httpx would send it
+    as Basic authentication in place of the connection's key: it is refused."""
+    try:
+        url = httpx.URL(address)
+    except httpx.InvalidURL as error:
+        raise InvalidInput(f"The address is not a valid URL ({error}).") from None
+    if url.userinfo:
+        raise InvalidInput("The address holds a user name or password (user:password@); give the address "
+                           "without it, and the key or password as the connection's secret.")
 
 
 def trusted(ca_bundle: str = "") -> ssl.SSLContext:
