@@ -183,12 +183,7 @@ async def _command(args: argparse.Namespace, profile: Profile, secret: str | Non
                 for p in [] if args.json else people:
                     print(f"{p.id}\t{p.name}\t{p.face_count} faces{' (hidden)' if p.hidden else ''}")
             case "faces":
-                faces, cursor = [], None
-                while True:
-                    page = await curator.faces_page(None if args.unassigned else args.person, cursor)
-                    faces.extend(page.items)
-                    if (cursor := page.next_cursor) is None:
-                        break
+                faces = await curator.all_faces(None if args.unassigned else args.person)
                 if args.json:
                     print(json.dumps([face_json(f) for f in faces], indent=2))
                 for f in [] if args.json else faces:

@@ -26,10 +26,11 @@ import httpx
 from PIL import Image
 
 from faceboard.backends.base import Progress, PublishResult
-from faceboard.backends.http import TokenBucket, make_client, register_secret, send
+from faceboard.backends.http import TokenBucket, json_of, make_client, register_secret, send
 from faceboard.backends.ncp_signature import NcpSignature
 from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Publication, Thumbnail
 from faceboard.errors import AuthFailed, Conflict, FaceboardError, InvalidInput, NotFound, Unavailable, Unsupported
+from faceboard.paging import Trail
 from faceboard.backends.without_faces import WithoutFaces
 
 DEFAULT_BASE_URL = "https://mi.apigw.ntruss.com"
@@ -103,11 +104,7 @@ class NcpMediaIntelligence(WithoutFaces):
 
     async def _result(self, method: str, path: str, **kwargs):
         """Send a signed request; the envelope's `result`, or the domain error for its code."""
-        response = await send(self._api, method, path, SERVICE, **kwargs)
-        try:
-            body = response.json()
-        except ValueError:
-            raise Unavailable(f"{SERVICE} answered with something that is not JSON.") from None
+        body = json_of(await send(self._api, method, path, SERVICE, **kwargs), SERVICE)
         if not isinstance(body, dict):
             raise Unavailable(f"{SERVICE} answered with something Faceboard cannot read: not an object.")
         code = str(body.get("code", "0"))
@@ -184,7 +181,7 @@ class NcpMediaIntelligence(WithoutFaces):
 
     async def workspaces(self) -> list[str]:
         """The names of the workspaces these keys see, read page by page."""
-        names, number = [], 1
+        names, number, trail = [], 1, Trail(SERVICE)
         while True:
             page = await self._result("GET", "/api/v1/workspaces", params={"pageNum": number, "pageSize": PAGE_SIZE})
             content = page.get("content") if isinstance(page, dict) else None
@@ -195,7 +192,7 @@ class NcpMediaIntelligence(WithoutFaces):
             pages = page.get("totalPage")
             if not content or not isinstance(pages, int) or number >= pages:
                 return names
-            number += 1
+            number = int(trail.follow(str(number + 1), len(content)))
 
     async def connect(self) -> str:
         """Check the keys and settle the workspace: the only one there is, when none is named."""

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import httpx
 
 from faceboard.backends.base import Progress, PublishResult
-from faceboard.backends.http import error_for, make_client, register_secret, server_message, unreachable
+from faceboard.backends.http import error_for, failure, json_of, make_client, register_secret, server_message
 from faceboard.backends.without_faces import WithoutFaces
 from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Publication, Thumbnail
 from faceboard.errors import AuthFailed, FaceboardError, InvalidInput, NotFound, Unavailable, Unreachable
@@ -90,13 +90,10 @@ class OpenCvFaceRecognition(WithoutFaces):
         while True:
             try:
                 response = await self._api.request(method, path, **kwargs)
-            except httpx.TransportError as error:
-                raise unreachable(error, SERVICE) from None
+            except httpx.RequestError as error:
+                raise failure(error, SERVICE) from None
             if response.status_code < 400:
-                try:
-                    return response.json() if response.content else None
-                except ValueError:
-                    raise Unavailable(f"{SERVICE} answered with something that is not JSON.") from None
+                return json_of(response, SERVICE) if response.content else None
             error = self._error(response)
             database = isinstance(error, Unreachable) and response.status_code < 500
             if not database or attempt == DATABASE_RETRIES:
@@ -108,7 +105,7 @@ class OpenCvFaceRecognition(WithoutFaces):
     def _error(response: httpx.Response) -> FaceboardError:
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             body = None
         code = body.get("code") if isinstance(body, dict) else None
         if code in ERRORS:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import httpx
 
 from faceboard.backends.base import Progress, PublishResult
-from faceboard.backends.http import TokenBucket, make_client, register_secret, send
+from faceboard.backends.http import TokenBucket, json_of, make_client, register_secret, send
 from faceboard.backends.without_faces import WithoutFaces
 from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Publication, Thumbnail
 from faceboard.errors import AuthFailed, InvalidInput, NotFound, Unavailable
@@ -86,11 +86,7 @@ class SuperOffice(WithoutFaces):
         return await send(self._api, method, path, SERVICE, **kwargs)  # a moved tenant answers 421
 
     async def _json(self, path: str, **kwargs):
-        response = await self._send("GET", path, **kwargs)
-        try:
-            return response.json()
-        except ValueError:
-            raise Unavailable(f"{SERVICE} answered with something that is not JSON.") from None
+        return json_of(await self._send("GET", path, **kwargs), SERVICE)
 
     def _person(self, data: dict) -> Person:
         raw = data.get("PersonId", data.get("personId", data.get("PrimaryKey"))) if isinstance(data, dict) else None
@@ -159,7 +155,7 @@ class SuperOffice(WithoutFaces):
             raise
         try:
             blob = str(int(response.json()))
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError, RecursionError):
             raise Unavailable(f"{SERVICE} saved the picture but did not answer with its id.") from None
         ref = ImageRef(f"superoffice:{self.base_url}:blob:{blob}", f"Person/{pid}/Image")
         return Thumbnail(blob, person_id, ref, is_primary=True)
