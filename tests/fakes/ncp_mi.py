@@ -54,6 +54,7 @@ class FakeMediaIntelligence:
     media: list = field(default_factory=list)  # assets a face search finds: {"assetId", "assetName", "score"}
     other_workspaces: list = field(default_factory=list)
     expire_uploads: int = 0  # the next presigned upload addresses to refuse, as if they had expired
+    search_looks: int = 2  # a search is asynchronous: it completes at this look
     calls: list = field(default_factory=list)
     _uploads: dict = field(default_factory=dict)  # token -> (key, issued at, used)
     _presigned: list = field(default_factory=list)  # times of presign calls, for the 50-a-minute limit
@@ -313,7 +314,7 @@ class FakeMediaIntelligence:
             return {"searchId": search_id}
         if len(rest) == 1 and method == "GET" and rest[0] in self._searches:
             self._searches[rest[0]] += 1
-            if self._searches[rest[0]] < 2:  # asynchronous: the first look finds it still running
+            if self._searches[rest[0]] < self.search_looks:
                 return {"status": "IN_PROGRESS"}
             return {"status": "COMPLETED", "totalCount": len(self.media), "results": self.media}
         raise LookupError("No such search")

@@ -31,6 +31,7 @@ from faceboard.backends.ncp_signature import NcpSignature
 from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Publication, Thumbnail
 from faceboard.errors import AuthFailed, Conflict, FaceboardError, InvalidInput, NotFound, Unavailable, Unsupported
 from faceboard.paging import Trail
+from faceboard.retry import RetryPolicy, tries
 from faceboard.backends.without_faces import WithoutFaces
 
 DEFAULT_BASE_URL = "https://mi.apigw.ntruss.com"
@@ -41,7 +42,9 @@ MAX_BYTES = 5 * 1024 * 1024  # the service refuses larger uploads (OVER_SIZE_LIM
 MIN_THUMBNAIL_SIDE = 256  # person thumbnails; query images need 224
 MIN_QUERY_SIDE = 224
 MERGE_AT_ONCE = 10
-COMPLETE_TRIES = 5  # Object Storage may not show an upload at once: FILE_NOT_EXIST is asked again
+COMPLETE_RETRY = RetryPolicy(retries=4, initial_delay=1.0)  # Object Storage may not show an upload at once:
+# FILE_NOT_EXIST is asked again, after 1, 2, 4 and 8 s
+SEARCH_POLL = RetryPolicy(retries=29, initial_delay=0.25, max_delay=4.0)  # a search is looked at 30 times
 UPLOAD_MESSAGES = {
     "FILE_NOT_EXIST": "the uploaded picture never reached the storage",
     "OVER_SIZE_LIMIT": "the picture is over 5 MB",
@@ -140,18 +143,15 @@ class NcpMediaIntelligence(WithoutFaces):
                 if attempt:
                     raise Unavailable(f"{SERVICE} storage refused the upload twice (an expired address?).") \
                         from None
-        attempt = 0
-        while True:
+        async for attempt in tries(COMPLETE_RETRY, self._sleep):
             await self.status_limit.acquire()
             status = await self._result("POST", complete, json={complete_field: key}) or {}
             if status.get("uploadStatus") == "COMPLETED":
                 return status.get(complete_field) or status.get(key_field) or key  # HEIC: the JPEG's key
             message = status.get("uploadMessage")
-            attempt += 1
-            if message != "FILE_NOT_EXIST" or attempt == COMPLETE_TRIES:
+            if message != "FILE_NOT_EXIST" or COMPLETE_RETRY.gives_up(attempt):
                 reason = UPLOAD_MESSAGES.get(message, message or "no reason given").format(side=min_side)
                 raise InvalidInput(f"{SERVICE} did not take the picture: {reason}.")
-            await self._sleep(0.5 * 2**attempt)
 
     def _person(self, data: dict) -> tuple[Person, list[Thumbnail]]:
         if not isinstance(data, dict):
@@ -359,7 +359,7 @@ class NcpMediaIntelligence(WithoutFaces):
         search_id = (started or {}).get("searchId")
         if search_id is None:
             raise Unavailable(f"{SERVICE} did not start the search.")
-        for attempt in range(30):
+        async for _ in tries(SEARCH_POLL, self._sleep):
             page = await self._result("GET", self._ws(f"/assets/search/{search_id}"),
                                       params={"pageNum": 1, "pageSize": 100}) or {}
             if page.get("status") == "COMPLETED":
@@ -367,7 +367,6 @@ class NcpMediaIntelligence(WithoutFaces):
                                  hit.get("score")) for hit in page.get("results") or [] if isinstance(hit, dict)]
             if page.get("status") == "FAILED":
                 raise Unavailable(f"{SERVICE} could not finish the search.")
-            await self._sleep(min(0.25 * 2**attempt, 4.0))
         raise Unavailable(f"{SERVICE} did not finish the search in time.")
 
     async def close(self) -> None:

@@ -30,13 +30,14 @@ from faceboard.backends.http import error_for, failure, json_of, make_client, re
 from faceboard.backends.without_faces import WithoutFaces
 from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Publication, Thumbnail
 from faceboard.errors import AuthFailed, FaceboardError, InvalidInput, NotFound, Unavailable, Unreachable
+from faceboard.retry import RetryPolicy, tries
 
 SERVICE = "OpenCV FR"
 EDITIONS = ("server", "cloud")
 TAKE = 100
 ENROLL_CHUNK = 50  # persons per PUT /persons
 IMAGES_AT_ONCE = 3  # the cloud takes 1 to 3 images a request
-DATABASE_RETRIES = 3
+DATABASE_RETRY = RetryPolicy(retries=3)  # after 0.5, 1 and 2 s
 COLLECTION_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 ERRORS = {  # the seed's codes, in words a user acts on
     "ERR_INVALID_COLLECTION_NAME": (InvalidInput, "collection names may hold only letters, digits, _, - and ."),
@@ -86,8 +87,7 @@ class OpenCvFaceRecognition(WithoutFaces):
     async def _call(self, method: str, path: str, **kwargs):
         """Send; map `{code, message}` to the domain errors. ERR_DATABASE_ERROR is tried
         again: by the transport when it comes as a 5xx, here when it comes as anything else."""
-        attempt = 0
-        while True:
+        async for attempt in tries(DATABASE_RETRY, self._sleep):
             try:
                 response = await self._api.request(method, path, **kwargs)
             except httpx.RequestError as error:
@@ -96,10 +96,8 @@ class OpenCvFaceRecognition(WithoutFaces):
                 return json_of(response, SERVICE) if response.content else None
             error = self._error(response)
             database = isinstance(error, Unreachable) and response.status_code < 500
-            if not database or attempt == DATABASE_RETRIES:
+            if not database or DATABASE_RETRY.gives_up(attempt):
                 raise error
-            await self._sleep(0.5 * 2**attempt)
-            attempt += 1
 
     @staticmethod
     def _error(response: httpx.Response) -> FaceboardError:
