@@ -12,6 +12,7 @@ import pytest
 from fake_clock import FakeClock
 from fakes.faults import Faults
 from fakes.gumnut import FakeGumnut
+from fakes.ncp_mi import FakeMediaIntelligence
 from fakes.server import AsgiApp, serve
 from fakes.superoffice import FakeSuperOffice
 
@@ -19,6 +20,7 @@ from faceboard import paging
 from faceboard.backends import http
 from faceboard.backends.gumnut import GumnutBackend
 from faceboard.backends.http import TokenBucket, json_of, make_client, send
+from faceboard.backends.ncp_mi import NcpMediaIntelligence
 from faceboard.backends.superoffice import SuperOffice
 from faceboard.domain import Page
 from faceboard.errors import Unavailable, Unreachable
@@ -73,6 +75,15 @@ class Body(httpx.AsyncByteStream):
 # -- fields -----------------------------------------------------------------------------
 
 
+def test_a_picture_id_that_is_infinite_is_refused():
+    def answer(request):
+        return httpx.Response(200, headers={"content-type": "application/json"}, content=b"Infinity")
+
+    backend = SuperOffice("http://so.test/Cust1/api/v1", "token", transport=httpx.MockTransport(answer))
+    with pytest.raises(Unavailable, match="did not answer with its id"):
+        within_limit(closing(backend, lambda backend: backend.add_thumbnail("5", b"\x89PNG\r\n\x1a\n")))
+
+
 @pytest.mark.parametrize("value, shown", [(float("nan"), "nan"), (float("inf"), "inf"), (-5, "-5")])
 def test_a_bounding_box_that_is_not_a_size_is_refused_naming_the_field(value, shown):
     fake = FakeGumnut.seeded(people=1, faces_per_person=3, unassigned=0)
@@ -107,6 +118,16 @@ def test_an_endless_series_of_new_pages_is_stopped_at_the_budget(monkeypatch):
     with pytest.raises(Unavailable, match="goes on past 5 pages"):
         within_limit(closing(gumnut(fake), lambda backend: Curator(backend).all_people()))
     assert sum(c.path == "/api/people" for c in fake.calls) == 5
+
+
+def test_workspaces_that_never_end_are_stopped_at_the_budget(monkeypatch):
+    monkeypatch.setattr(paging, "BUDGET", ListingBudget(pages=5))
+    fake, clock = FakeMediaIntelligence.seeded(endless_workspaces=True), FakeClock()
+    fake.clock = clock
+    backend = NcpMediaIntelligence(fake.access_key, fake.secret_key, "", "http://mi.test",
+                                   transport=httpx.ASGITransport(app=AsgiApp(fake)), sleep=clock.sleep, clock=clock)
+    with pytest.raises(Unavailable, match="goes on past 5 pages"):
+        within_limit(closing(backend, lambda backend: backend.connect()))
 
 
 def test_a_listing_past_its_time_budget_is_stopped():
