@@ -79,7 +79,7 @@ def test_a_picture_id_that_is_infinite_is_refused():
     def answer(request):
         return httpx.Response(200, headers={"content-type": "application/json"}, content=b"Infinity")
 
-    backend = SuperOffice("http://so.test/Cust1/api/v1", "token", transport=httpx.MockTransport(answer))
+    backend = SuperOffice("http://so.test/Cust1/api/v1", "so-Tok3n-hostile", transport=httpx.MockTransport(answer))
     with pytest.raises(Unavailable, match="did not answer with its id"):
         within_limit(closing(backend, lambda backend: backend.add_thumbnail("5", b"\x89PNG\r\n\x1a\n")))
 
@@ -212,7 +212,7 @@ def test_a_body_compressed_wrongly_is_named_so():
 
 
 def test_a_body_compressed_wrongly_is_named_so_where_the_backend_reads_it_itself():
-    backend = SuperOffice("http://so.test/Cust1/api/v1", "token", transport=httpx.MockTransport(wrongly_compressed))
+    backend = SuperOffice("http://so.test/Cust1/api/v1", "so-Tok3n-hostile", transport=httpx.MockTransport(wrongly_compressed))
     with pytest.raises(Unavailable, match="SuperOffice: the answer is compressed wrongly"):
         within_limit(closing(backend, lambda backend: backend.connect()))
 
@@ -223,7 +223,7 @@ def redirect_to_itself(request):
 
 @pytest.mark.parametrize("make", [
     lambda: gumnut(transport=httpx.MockTransport(redirect_to_itself)),
-    lambda: SuperOffice("http://so.test/Cust1/api/v1", "token", transport=httpx.MockTransport(redirect_to_itself)),
+    lambda: SuperOffice("http://so.test/Cust1/api/v1", "so-Tok3n-hostile", transport=httpx.MockTransport(redirect_to_itself)),
 ], ids=["gumnut", "superoffice"])
 def test_redirects_in_a_loop_are_named_so(make):
     with pytest.raises(Unavailable, match="redirects in a loop") as raised:

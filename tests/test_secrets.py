@@ -64,9 +64,9 @@ def test_a_key_echoed_in_part_is_neither_printed_logged_journaled_nor_shown(serv
 
 @pytest.mark.parametrize("make", [
     lambda url: GumnutBackend(KEY, url),
-    lambda url: NcpMediaIntelligence("access", "secret-key", "ws-one", url),
-    lambda url: SuperOffice(url, "token"),
-    lambda url: OpenCvFaceRecognition(url, "key", "faces"),
+    lambda url: NcpMediaIntelligence("access", "mi-Secr3t-refused", "ws-one", url),
+    lambda url: SuperOffice(url, "so-Tok3n-refused"),
+    lambda url: OpenCvFaceRecognition(url, "fr-K3y-refused", "faces"),
 ], ids=["gumnut", "ncp_mi", "superoffice", "opencv_fr"])
 def test_a_password_in_the_address_is_refused_by_every_backend(make):
     with pytest.raises(InvalidInput, match="user name or password") as refused:
