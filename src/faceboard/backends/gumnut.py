@@ -18,9 +18,10 @@ import httpx
 
 from faceboard.backends.base import CANCELLED, AssignResult, Progress
 from faceboard.backends.gumnut_json import SERVICE, cursor_after, face_from, page_from, person_from, unreadable
-from faceboard.backends.http import TokenBucket, error_for, failure, make_client, register_secret, send
+from faceboard.backends.http import TokenBucket, error_for, failure, make_client, send
 from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Thumbnail
 from faceboard.paging import Trail
+from faceboard.redaction import register_secret
 from faceboard.errors import FaceboardError, InvalidInput, NotFound, Unreachable, Unsupported
 
 DEFAULT_BASE_URL = "https://api.gumnut.ai"

@@ -13,7 +13,7 @@
   domain errors, keeping the server's message for the user; `failure` names a request
   that got no usable answer (unreachable, too slow, redirects in a loop, compressed
   wrongly); `json_of` reads a body; `send` makes a request and raises them.
-- Secrets never reach a log line or a message (`faceboard.redaction`, re-exported here).
+- Secrets never reach a log line or a message: `faceboard.redaction`, below the backends.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from faceboard.errors import (
     Unavailable,
     Unreachable,
 )
-from faceboard.redaction import redact, register_secret  # noqa: F401 (the backends register through here)
+from faceboard.redaction import redact
 from faceboard.retry import RetryPolicy
 
 log = logging.getLogger("faceboard.http")

@@ -26,11 +26,12 @@ import httpx
 from PIL import Image
 
 from faceboard.backends.base import Progress, PublishResult
-from faceboard.backends.http import TokenBucket, json_of, make_client, register_secret, send
+from faceboard.backends.http import TokenBucket, json_of, make_client, send
 from faceboard.backends.ncp_signature import NcpSignature
 from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Publication, Thumbnail
 from faceboard.errors import AuthFailed, Conflict, FaceboardError, InvalidInput, NotFound, Unavailable, Unsupported
 from faceboard.paging import Trail
+from faceboard.redaction import register_secret
 from faceboard.retry import RetryPolicy, tries
 from faceboard.backends.without_faces import WithoutFaces
 

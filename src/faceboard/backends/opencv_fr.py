@@ -26,10 +26,11 @@ from collections.abc import Sequence
 import httpx
 
 from faceboard.backends.base import Progress, PublishResult
-from faceboard.backends.http import error_for, failure, json_of, make_client, register_secret, server_message
+from faceboard.backends.http import error_for, failure, json_of, make_client, server_message
 from faceboard.backends.without_faces import WithoutFaces
 from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Publication, Thumbnail
 from faceboard.errors import AuthFailed, FaceboardError, InvalidInput, NotFound, Unavailable, Unreachable
+from faceboard.redaction import register_secret
 from faceboard.retry import RetryPolicy, tries
 
 SERVICE = "OpenCV FR"

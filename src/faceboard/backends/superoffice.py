@@ -20,10 +20,11 @@ from collections.abc import Sequence
 import httpx
 
 from faceboard.backends.base import Progress, PublishResult
-from faceboard.backends.http import TokenBucket, json_of, make_client, register_secret, send
+from faceboard.backends.http import TokenBucket, json_of, make_client, send
 from faceboard.backends.without_faces import WithoutFaces
 from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Publication, Thumbnail
 from faceboard.errors import AuthFailed, InvalidInput, NotFound, Unavailable
+from faceboard.redaction import register_secret
 
 SERVICE = "SuperOffice"
 PAGE_SIZE = 200
