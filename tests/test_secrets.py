@@ -58,7 +58,7 @@ def test_a_key_echoed_in_part_is_neither_printed_logged_journaled_nor_shown(serv
     assert main([*where, "history"]) == 0
     shown = capsys.readouterr()
     everything = shown.out + shown.err + caplog.text
-    assert "may not change faces" in everything  # the server's words are kept, less the key
+    assert "key ***...*** may not change faces" in shown.out  # journaled and shown by history, less the key
     assert head not in everything and tail not in everything and KEY[12:-10] not in everything
 
 
