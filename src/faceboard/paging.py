@@ -48,14 +48,14 @@ class Trail:
         if cursor is None:
             return None
         if cursor in self._seen:
-            raise Unavailable(f"{self.service}'s pages go in a circle (a page came again); stopped.")
+            raise Unavailable(f"{self.service} gave a page again: its pages go in a circle; stopped.")
         self._seen.add(cursor)
         budget = self.budget
         if len(self._seen) >= budget.pages or self._items > budget.items:
-            raise Unavailable(f"{self.service}'s listing goes on past {budget.pages:,} pages or "
-                              f"{budget.items:,} items; stopped.")
+            raise Unavailable(f"{self.service} gave more than {budget.pages:,} pages or {budget.items:,} "
+                              "items for one listing; stopped.")
         if self._clock() - self._started > budget.seconds:
-            raise Unavailable(f"{self.service}'s listing took longer than {budget.seconds:g} s; stopped.")
+            raise Unavailable(f"{self.service} took more than {budget.seconds:g} s for one listing; stopped.")
         return cursor
 
 
