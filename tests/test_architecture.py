@@ -5,7 +5,8 @@ backends <- services <- ui, with the app and the command line on top. Read with 
 import grimp
 import pytest
 
-BOTTOM = ("faceboard.domain", "faceboard.errors", "faceboard.retry", "faceboard.imaging", "faceboard.storage")
+BOTTOM = ("faceboard.domain", "faceboard.errors", "faceboard.retry", "faceboard.imaging", "faceboard.storage",
+          "faceboard.paging", "faceboard.redaction")
 APP = {"faceboard.app", "faceboard.self_test"}  # wire the window to a backend: Qt is theirs too
 QT = {"PySide6", "shiboken6", "qasync"}
 

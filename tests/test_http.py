@@ -11,9 +11,8 @@ from faceboard.backends.http import (
     FaceboardTransport,
     TokenBucket,
     error_for,
-    redact,
-    register_secret,
 )
+from faceboard.redaction import redact, register_secret
 from faceboard.retry import RetryPolicy
 from faceboard.errors import AuthFailed, Conflict, InvalidInput, NotFound, RateLimited, Unavailable
 

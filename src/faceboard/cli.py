@@ -167,6 +167,9 @@ def base_url(text: str) -> str:
         port_is_fine = parts.port is None or parts.port > 0
     except ValueError as error:  # an unclosed [IPv6], a port above 65535
         raise argparse.ArgumentTypeError(f"{shown(text)} is not an address: {error}") from None
+    if parts.username is not None or parts.password is not None:  # never echoed: it may hold a password
+        raise argparse.ArgumentTypeError("an address with a user name or password in it is refused: give the "
+                                         "credentials in their environment variables or a profile's keyring entry")
     if parts.scheme not in ("http", "https") or not parts.hostname or not port_is_fine or _UNSAFE_IN_URL.search(text):
         raise argparse.ArgumentTypeError(f"{shown(text)} is not an address like https://host[:port][/path]")
     return text
@@ -305,12 +308,7 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
                 for p in [] if args.json else people:
                     print(f"{shown(p.id)}\t{shown(p.name)}\t{p.face_count} faces{' (hidden)' if p.hidden else ''}")
             case "faces":
-                faces, cursor = [], None
-                while True:
-                    page = await curator.faces_page(None if args.unassigned else args.person, cursor)
-                    faces.extend(page.items)
-                    if (cursor := page.next_cursor) is None:
-                        break
+                faces = await curator.all_faces(None if args.unassigned else args.person)
                 if args.json:
                     print(json.dumps([face_json(f) for f in faces], indent=2))
                 for f in [] if args.json else faces:

@@ -1,14 +1,18 @@
 """The one error hierarchy every layer raises and catches.
 
 Each error carries a message meant for the user (the server's own words where there
-are any), so the UI can show it as it is.
+are any), so the UI can show it as it is. The message is redacted when the error is
+made: a server that echoes part of a key never gets it printed, journaled or shown.
 """
+
+from faceboard.redaction import redact
 
 
 class FaceboardError(Exception):
     """Base of every error Faceboard expects and reports to the user."""
 
     def __init__(self, message: str):
+        message = redact(message)
         super().__init__(message)
         self.message = message
 

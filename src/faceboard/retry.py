@@ -1,13 +1,14 @@
 """The one retry policy: how many times to try again, and how long to wait before each.
 
-Plain arithmetic, no I/O: the HTTP transport uses it between requests, the backends
-between the steps a service asks to repeat, and the outbox between tries to reach a
-backend that does not answer.
+Plain arithmetic, no I/O of its own: the HTTP transport uses it between requests, the
+backends between the steps a service asks to repeat (`tries`), and the outbox between
+tries to reach a backend that does not answer.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 
@@ -28,3 +29,16 @@ class RetryPolicy:
 
 
 FOREVER = math.inf
+
+
+async def tries(policy: RetryPolicy, sleep: Callable[[float], Awaitable[None]]) -> AsyncIterator[int]:
+    """0, 1, 2, … for the tries the policy allows, waiting its backoff before each after
+    the first. The caller leaves the loop when a try succeeds, or raises when the last
+    one (`policy.gives_up(attempt)`) fails."""
+    attempt = 0
+    while True:
+        yield attempt
+        if policy.gives_up(attempt):
+            return
+        await sleep(policy.backoff(attempt))
+        attempt += 1

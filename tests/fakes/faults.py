@@ -9,6 +9,10 @@ the same way again. The modes are what a flaky network and an overloaded service
 - `slow`: answer after `slow_seconds` (applied);
 - `apply_then_drop`: apply the change, then close the connection without answering:
   the client cannot know that it went through.
+
+A hostile server's mode, drawn only when named in `modes`:
+
+- `trickle`: the headers at once, then the body one byte each `slow_seconds` (applied).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 MODES = ("drop", "5xx", "429", "slow", "apply_then_drop")
+HOSTILE = ("trickle",)
 
 
 @dataclass

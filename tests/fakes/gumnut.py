@@ -7,6 +7,10 @@ It enforces what the real one does: Bearer auth (401 `{"detail": str}`), `limit`
 (400 tokens, 100/s; listing costs 5) answering 429 with `Retry-After` and the
 `X-RateLimit-*` headers on every answer. Crops are served from a CDN path that refuses
 requests carrying an Authorization header.
+
+A hostile server's paging, for tests (`paging`): "circle" starts again from the first
+page after the last, always saying more follow (two pages alternate forever);
+"endless" adds a page of new items after the last, and another, forever.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ class FakeGumnut:
     rate_limited: bool = True
     calls: list = field(default_factory=list)
     fail: dict = field(default_factory=dict)  # (method, path) -> (status, body, times left)
+    paging: str = ""  # "", "circle" or "endless"
     _tokens: float = 400.0
     _stamp: float | None = None
     _counter: int = 0
@@ -179,15 +184,31 @@ class FakeGumnut:
         if library is not None and library not in self.libraries:
             raise LookupError(f"Library {library} not found")
 
-    def _page(self, items, query, serialize):
+    def _page(self, items, query, serialize, invent):
         limit = self._limit(query)
         after = query.get("starting_after_id", [None])[0]
+        rest = items
         if after is not None:
             ids = [i.id for i in items]
-            if after not in ids:
+            if after in ids:
+                rest = items[ids.index(after) + 1 :]
+            elif self.paging == "endless":  # one of the items it invented
+                rest = []
+            else:
                 raise LookupError(f"Cursor {after} not found")
-            items = items[ids.index(after) + 1 :]
-        return 200, {"data": [serialize(i) for i in items[:limit]], "has_more": len(items) > limit}
+        if self.paging == "circle" and not rest:
+            rest = items
+        if self.paging == "endless" and len(rest) <= limit:
+            rest = [*rest, *(invent() for _ in range(limit + 1 - len(rest)))]
+        return 200, {"data": [serialize(i) for i in rest[:limit]], "has_more": bool(self.paging) or len(rest) > limit}
+
+    def _invented_person(self) -> FakePerson:
+        pid, n = self._next("person")
+        return FakePerson(pid, f"Invented {n}", created=n)
+
+    def _invented_face(self) -> FakeFace:
+        fid, n = self._next("face")
+        return FakeFace(fid, f"asset_{n:06d}", {"x": 0, "y": 0, "w": 96, "h": 120}, None, n)
 
     def _face_json(self, face: FakeFace, include) -> dict:
         data = {
@@ -258,7 +279,7 @@ class FakeGumnut:
                 people.sort(key=lambda p: (assets[p.id] if sort == "asset_count_asc" else -assets[p.id], p.id))
             else:
                 people.sort(key=lambda p: p.created, reverse=sort == "created_at_desc")
-            return self._page(people, query, lambda p: self._person_json(p, include))
+            return self._page(people, query, lambda p: self._person_json(p, include), self._invented_person)
         if not rest and method == "POST":
             self._library(query, body)
             thumbnail = body.get("thumbnail_face_id")
@@ -311,7 +332,7 @@ class FakeGumnut:
             person = query.get("person_id", [None])[0]
             faces = [f for f in reversed(self.faces.values())  # newest first: the dict is in creation order
                      if (not ids or f.id in ids) and (person is None or f.person_id == person)]
-            return self._page(faces, query, lambda f: self._face_json(f, include))
+            return self._page(faces, query, lambda f: self._face_json(f, include), self._invented_face)
         face = self.faces.get(rest[0])
         if face is None:
             raise LookupError(f"Face {rest[0]} not found")

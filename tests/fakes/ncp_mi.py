@@ -54,6 +54,8 @@ class FakeMediaIntelligence:
     media: list = field(default_factory=list)  # assets a face search finds: {"assetId", "assetName", "score"}
     other_workspaces: list = field(default_factory=list)
     expire_uploads: int = 0  # the next presigned upload addresses to refuse, as if they had expired
+    search_looks: int = 2  # a search is asynchronous: it completes at this look
+    endless_workspaces: bool = False  # hostile: each page of workspaces says another follows, with a new name
     calls: list = field(default_factory=list)
     _uploads: dict = field(default_factory=dict)  # token -> (key, issued at, used)
     _presigned: list = field(default_factory=list)  # times of presign calls, for the 50-a-minute limit
@@ -155,6 +157,8 @@ class FakeMediaIntelligence:
                 raise ValueError("pageNum is required.")
             number, size = int(query["pageNum"][0]), int(query.get("pageSize", ["1000"])[0])
             names = [self.workspace, *self.other_workspaces]
+            if self.endless_workspaces:
+                return {"content": [{"workspaceName": f"ws-{number}"}], "totalPage": number + 1, "pageNo": number}
             return {"content": [{"workspaceName": n} for n in names[(number - 1) * size : number * size]],
                     "totalCount": len(names), "totalPage": max(1, -(-len(names) // size)), "pageNo": number}
         if parts[:3] != ["api", "v1", "workspaces"] or len(parts) < 4:
@@ -313,7 +317,7 @@ class FakeMediaIntelligence:
             return {"searchId": search_id}
         if len(rest) == 1 and method == "GET" and rest[0] in self._searches:
             self._searches[rest[0]] += 1
-            if self._searches[rest[0]] < 2:  # asynchronous: the first look finds it still running
+            if self._searches[rest[0]] < self.search_looks:
                 return {"status": "IN_PROGRESS"}
             return {"status": "COMPLETED", "totalCount": len(self.media), "results": self.media}
         raise LookupError("No such search")

@@ -85,6 +85,7 @@ def serve(fake, tls: ssl.SSLContext | None = None):
                         body)
             if fault == "slow":
                 time.sleep(faults.slow_seconds)
+            pause = faults.slow_seconds if fault == "trickle" else 0.0
             if fault in ("drop", "apply_then_drop"):
                 self.close_connection = True  # no answer at all: the client sees the connection end
                 return
@@ -93,7 +94,11 @@ def serve(fake, tls: ssl.SSLContext | None = None):
                 self.send_header(key, str(value))
             self.send_header("content-length", str(len(out)))
             self.end_headers()
-            self.wfile.write(out)
+            if not pause:
+                self.wfile.write(out)
+            for at in range(len(out) if pause else 0):  # a byte at a time, until the client gives up
+                self.wfile.write(out[at : at + 1])
+                time.sleep(pause)
 
         do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _any
 

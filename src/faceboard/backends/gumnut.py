@@ -18,8 +18,10 @@ import httpx
 
 from faceboard.backends.base import CANCELLED, AssignResult
 from faceboard.backends.gumnut_json import SERVICE, cursor_after, face_from, page_from, person_from, unreadable
-from faceboard.backends.http import TokenBucket, error_for, make_client, register_secret, send, unreachable
+from faceboard.backends.http import TokenBucket, error_for, failure, make_client, send
 from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Progress, Thumbnail
+from faceboard.paging import Trail
+from faceboard.redaction import register_secret
 from faceboard.errors import FaceboardError, InvalidInput, NotFound, Unreachable, Unsupported
 
 DEFAULT_BASE_URL = "https://api.gumnut.ai"
@@ -74,12 +76,12 @@ class GumnutBackend:
             raise InvalidInput(f"{SERVICE}: an id Faceboard cannot put in an address ({error}).") from None
         except gumnut.APIStatusError as error:
             raise error_for(error.response, SERVICE) or Unreachable(f"{SERVICE}: {error.message}") from None
-        except gumnut.APITimeoutError:
-            raise Unreachable(f"{SERVICE} did not answer in time.") from None
-        except gumnut.APIConnectionError as error:
+        except gumnut.APIConnectionError as error:  # and APITimeoutError
             cause = error.__cause__
-            if isinstance(cause, httpx.TransportError):
-                raise unreachable(cause, SERVICE) from None
+            if isinstance(cause, httpx.RequestError):  # also too slow, a redirect loop, compressed wrongly
+                raise failure(cause, SERVICE) from None
+            if isinstance(error, gumnut.APITimeoutError):
+                raise Unreachable(f"{SERVICE} did not answer in time.") from None
             raise Unreachable(f"Cannot reach {SERVICE} at {self.base_url}.") from None
 
     def _library(self) -> dict:
@@ -145,11 +147,11 @@ class GumnutBackend:
             return Page(tuple(faces), cursor_after(faces, more, cursor))
         # Gumnut has no filter for unassigned faces: walk all faces and keep those without a person
         found: list[Face] = []
-        after = cursor
+        after, trail = cursor, Trail(SERVICE)
         while len(found) < min(limit, PAGE_LIMIT):
             faces, more = await self._faces_page(after)
             found.extend(f for f in faces if f.person_id is None)
-            after = cursor_after(faces, more, after)
+            after = trail.follow(cursor_after(faces, more, after), len(faces))
             if after is None:
                 return Page(tuple(found), None)
         return Page(tuple(found), after)
@@ -157,11 +159,11 @@ class GumnutBackend:
     async def count_unassigned(self) -> int | None:
         """Exact for a small library; above COUNT_PAGES pages of faces, None rather than
         spend the rate limit (5 tokens a page: 25 s for 100,000 faces) before showing anything."""
-        count, after = 0, None
+        count, after, trail = 0, None, Trail(SERVICE)
         for _ in range(COUNT_PAGES):
             faces, more = await self._faces_page(after)
             count += sum(1 for f in faces if f.person_id is None)
-            after = cursor_after(faces, more, after)
+            after = trail.follow(cursor_after(faces, more, after), len(faces))
             if after is None:
                 return count
         return None

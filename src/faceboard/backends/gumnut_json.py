@@ -8,6 +8,7 @@ becomes a clear `Unavailable` naming it, never an AttributeError further on.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -34,6 +35,17 @@ def _get(data: dict, key: str, kinds, where: str, optional: bool = False):
     return value
 
 
+def _coordinate(box: dict, key: str, where: str) -> int:
+    """A bounding box's edge or size in pixels: a number, finite and not negative (JSON
+    as Python reads it allows NaN and Infinity)."""
+    value = _get(box, key, _NUMBER, where, optional=True)
+    if value is None:
+        return 0
+    if not math.isfinite(value) or value < 0:
+        raise unreadable(f"{where}.{key} is {value}")
+    return int(value)
+
+
 def _thumbnail_url(data: dict, where: str) -> str | None:
     urls = _get(data, "asset_urls", dict, where, optional=True) or {}
     thumbnail = urls.get("thumbnail")
@@ -44,7 +56,7 @@ def face_from(data: dict) -> Face:
     face_id = _get(data, "id", str, "a face")
     where = f"face {face_id}"
     box = _get(data, "bounding_box", dict, where, optional=True) or {}
-    x, y, w, h = (int(_get(box, k, _NUMBER, f"{where}.bounding_box", optional=True) or 0) for k in "xywh")
+    x, y, w, h = (_coordinate(box, k, f"{where}.bounding_box") for k in "xywh")
     assignment = _get(data, "cluster_assignment", dict, where, optional=True) or {}
     candidates = _get(assignment, "candidates", list, f"{where}.cluster_assignment", optional=True) or []
     confidence = _get(data, "confidence", _NUMBER, where, optional=True)

@@ -7,10 +7,13 @@
   or when the request says it is safe (`extensions={"faceboard.retry_safe": True}`).
   Official SDKs plug in through `http_client=` with their own retries off, so retries
   never stack.
+- Every answer has an overall deadline (`ANSWER_DEADLINE`), not only httpx's timeout
+  per read: a body trickled a byte a second ends in a message, not minutes of waiting.
 - `error_for` maps a status and an error body (every shape the backends use) to the
-  domain errors, keeping the server's message for the user; `send` makes a request and
-  raises them.
-- Secrets never reach a log line: every log record is redacted where it is made.
+  domain errors, keeping the server's message for the user; `failure` names a request
+  that got no usable answer (unreachable, too slow, redirects in a loop, compressed
+  wrongly); `json_of` reads a body; `send` makes a request and raises them.
+- Secrets never reach a log line or a message: `faceboard.redaction`, below the backends.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ import email.utils
 import json
 import logging
 import random
-import re
 import ssl
 import time
 from collections.abc import Awaitable, Callable
@@ -39,6 +41,7 @@ from faceboard.errors import (
     Unavailable,
     Unreachable,
 )
+from faceboard.redaction import redact
 from faceboard.retry import RetryPolicy
 
 log = logging.getLogger("faceboard.http")
@@ -49,54 +52,9 @@ RETRY_SAFE = "faceboard.retry_safe"
 MAX_RETRY_AFTER = 60.0
 MAX_JSON_BYTES = 32 * 2**20  # a page of 200 faces is 0.2 MB; beyond this a server has gone wrong
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
-
-# -- redaction ------------------------------------------------------------------------
-
-_secrets: set[str] = set()
-_PATTERNS = (
-    (re.compile(r"(?i)\b(bearer|basic|soticket)\s+[A-Za-z0-9._~+/=:-]+"), r"\1 ***"),
-    (re.compile(r"apikey_[A-Za-z0-9_-]+"), "apikey_***"),
-    (re.compile(r"(?i)((?:x-api-key|x-ncp-iam-access-key|x-ncp-apigw-signature-v2|so-apptoken|authorization)"
-                r"['\"]?\s*[:=,]\s*(?:\(\s*)?b?['\"]?)[^'\"\s,})]+"), r"\1***"),
-    (re.compile(r"(?i)([?&][^=&\s]*(?:sig|signature|token|key|credential|secret|policy|expires|x-amz-[a-z-]+)"
-                r"[^=&\s]*=)[^&\s\"'<>]+"), r"\1***"),
-)
-
-
-def register_secret(secret: str | None) -> None:
-    """Remember a secret so that it is blanked wherever it appears in a log or message."""
-    if secret and len(secret) >= 4:
-        _secrets.add(secret)
-
-
-def redact(text: str) -> str:
-    for secret in _secrets:
-        text = text.replace(secret, "***")
-    for pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def _install_redaction() -> None:
-    """Redact every log record when it is made, whichever logger (httpx, an SDK) makes it."""
-    make_record = logging.getLogRecordFactory()
-    if getattr(make_record, "faceboard_redacts", False):
-        return
-
-    def redacting_record(*args, **kwargs):
-        record = make_record(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed record stays as it is; logging reports it itself
-            return record
-        record.msg, record.args = redact(message), ()
-        return record
-
-    redacting_record.faceboard_redacts = True
-    logging.setLogRecordFactory(redacting_record)
-
-
-_install_redaction()
+ANSWER_DEADLINE = 90.0  # seconds for one whole answer, headers and body; read when a client is made
+NESTED_TOO_DEEPLY = "the answer is nested too deeply"
+COMPRESSED_WRONGLY = "the answer is compressed wrongly"
 
 # -- errors ---------------------------------------------------------------------------
 
@@ -105,6 +63,8 @@ def server_message(response: httpx.Response) -> str:
     """The server's own explanation, from whichever error body shape it used."""
     try:
         body = response.json()
+    except RecursionError:
+        return NESTED_TOO_DEEPLY
     except ValueError:
         text = response.text.strip()
         return redact(text[:200]) if text and not text.startswith("<") else f"HTTP {response.status_code}"
@@ -176,11 +136,21 @@ async def send(client: httpx.AsyncClient, method: str, url: str, service: str, *
     """One request whose failure, on the way or in the answer, is raised as the domain error."""
     try:
         response = await client.request(method, url, **kwargs)
-    except httpx.TransportError as error:
-        raise unreachable(error, service) from None
+    except httpx.RequestError as error:
+        raise failure(error, service) from None
     if (error := error_for(response, service)) is not None:
         raise error
     return response
+
+
+def json_of(response: httpx.Response, service: str):
+    """The answer's JSON, or an `Unavailable` that says what is wrong with it."""
+    try:
+        return response.json()
+    except RecursionError:
+        raise Unavailable(f"{service}: {NESTED_TOO_DEEPLY}.") from None
+    except ValueError:
+        raise Unavailable(f"{service} answered with something that is not JSON.") from None
 
 
 def untrusted(error: httpx.TransportError) -> bool:
@@ -188,7 +158,18 @@ def untrusted(error: httpx.TransportError) -> bool:
     return "CERTIFICATE_VERIFY_FAILED" in str(error)
 
 
-def unreachable(error: httpx.TransportError, service: str) -> Unreachable:
+class AnswerTooSlow(httpx.ReadTimeout):
+    """The whole answer took longer than its deadline, however steadily its bytes came."""
+
+
+def failure(error: httpx.RequestError, service: str) -> Unavailable:
+    """The domain error for a request that got no usable answer."""
+    if isinstance(error, httpx.TooManyRedirects):
+        return Unavailable(f"{service} redirects in a loop: check the address.")
+    if isinstance(error, httpx.DecodingError):
+        return Unavailable(f"{service}: {COMPRESSED_WRONGLY}.")
+    if isinstance(error, AnswerTooSlow):
+        return Unreachable(f"{service} sent its answer too slowly: {error}.")
     if isinstance(error, httpx.TimeoutException):
         return Unreachable(f"{service} did not answer in time.")
     if untrusted(error):
@@ -266,8 +247,10 @@ class FaceboardTransport(httpx.AsyncBaseTransport):
         jitter: Callable[[], float] = random.random,
         now: Callable[[], float] = time.time,
         expect_json: bool = False,
+        deadline: float = ANSWER_DEADLINE,
     ):
         self._expect_json = expect_json
+        self._deadline = deadline
         self._inner = inner
         self._limiter = limiter
         self._cost = cost
@@ -284,9 +267,10 @@ class FaceboardTransport(httpx.AsyncBaseTransport):
                 await self._limiter.acquire(self._cost(request))
             log.debug("%s %s", request.method, request.url)
             try:
-                response = await self._inner.handle_async_request(request)
+                response = await self._answer(request)
             except httpx.TransportError as error:
-                if not idempotent or self._policy.gives_up(attempt) or untrusted(error):
+                if not idempotent or self._policy.gives_up(attempt) or untrusted(error) \
+                        or isinstance(error, AnswerTooSlow):  # trying again would wait as long again
                     raise
                 delay = self._policy.backoff(attempt, self._jitter())
                 log.debug("%s %s failed (%s); retrying in %.2f s", request.method, request.url,
@@ -307,6 +291,20 @@ class FaceboardTransport(httpx.AsyncBaseTransport):
             await self._sleep(delay)
             attempt += 1
 
+    async def _answer(self, request: httpx.Request) -> httpx.Response:
+        """The inner transport's answer, its headers and then its body held to the deadline."""
+        deadline = asyncio.get_running_loop().time() + self._deadline
+        try:
+            async with asyncio.timeout_at(deadline):  # no task of its own: nothing added per request
+                response = await self._inner.handle_async_request(request)
+        except TimeoutError:
+            raise AnswerTooSlow(self._too_slow(), request=request) from None
+        response.stream = _Deadlined(response.stream, deadline, self._too_slow, request)
+        return response
+
+    def _too_slow(self) -> str:
+        return f"no whole answer within {self._deadline:g} s"
+
     @staticmethod
     async def _checked(response: httpx.Response, request: httpx.Request) -> httpx.Response:
         """A success whose body is not JSON (a captive portal, a proxy page) or is
@@ -316,12 +314,16 @@ class FaceboardTransport(httpx.AsyncBaseTransport):
         declared = response.headers.get("content-length", "")
         body = bytearray()
         too_large = declared.isdigit() and int(declared) > MAX_JSON_BYTES
-        if not too_large:
-            async for chunk in response.aiter_bytes():  # decoded: a gzip bomb counts at its real size
-                body += chunk
-                if too_large := len(body) > MAX_JSON_BYTES:
-                    break
-        await response.aclose()
+        try:
+            if not too_large:
+                async for chunk in response.aiter_bytes():  # decoded: a gzip bomb counts at its real size
+                    body += chunk
+                    if too_large := len(body) > MAX_JSON_BYTES:
+                        break
+        except httpx.DecodingError:
+            return httpx.Response(502, json={"detail": COMPRESSED_WRONGLY}, request=request)
+        finally:
+            await response.aclose()
         if too_large:
             message = f"the server's answer is larger than {MAX_JSON_BYTES // 2**20} MB"
             return httpx.Response(502, json={"detail": message}, request=request)
@@ -329,6 +331,8 @@ class FaceboardTransport(httpx.AsyncBaseTransport):
         try:
             if body.strip():
                 json.loads(body)
+        except RecursionError:
+            return httpx.Response(502, json={"detail": NESTED_TOO_DEEPLY}, request=request)
         except ValueError:
             message = f"the server answered with something that is not JSON ({kind or 'no content type'})"
             return httpx.Response(502, json={"detail": message}, request=request)
@@ -353,6 +357,29 @@ class FaceboardTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+class _Deadlined(httpx.AsyncByteStream):
+    """A body that must have come whole by `deadline` (the event loop's time)."""
+
+    def __init__(self, inner: httpx.AsyncByteStream, deadline: float, reason: Callable[[], str],
+                 request: httpx.Request):
+        self._inner, self._deadline, self._reason, self._request = inner, deadline, reason, request
+
+    async def __aiter__(self):
+        chunks = aiter(self._inner)
+        while True:
+            try:
+                async with asyncio.timeout_at(self._deadline):
+                    chunk = await anext(chunks)
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                raise AnswerTooSlow(self._reason(), request=self._request) from None
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
 def make_client(
     base_url: str = "",
     *,
@@ -367,12 +394,26 @@ def make_client(
 ) -> httpx.AsyncClient:
     """One long-lived client per connection (close it with `aclose`). Certificates are
     always checked: against the system's authorities, or a private CA's `ca_bundle`."""
+    refuse_credentials_in(base_url)
     if inner is None:
         inner = httpx.AsyncHTTPTransport(verify=trusted(ca_bundle),
                                           limits=httpx.Limits(max_connections=16, max_keepalive_connections=16))
-    transport = FaceboardTransport(inner, limiter=limiter, cost=cost, sleep=sleep, expect_json=expect_json)
+    transport = FaceboardTransport(inner, limiter=limiter, cost=cost, sleep=sleep, expect_json=expect_json,
+                                   deadline=ANSWER_DEADLINE)
     return httpx.AsyncClient(base_url=base_url, transport=transport, timeout=DEFAULT_TIMEOUT,
                              headers=headers, auth=auth, follow_redirects=True)
+
+
+def refuse_credentials_in(address: str) -> None:
+    """A `user:password@` in an address would be logged with it, and httpx would send it
+    as Basic authentication in place of the connection's key: it is refused."""
+    try:
+        url = httpx.URL(address)
+    except httpx.InvalidURL as error:
+        raise InvalidInput(f"The address is not a valid URL ({error}).") from None
+    if url.userinfo:
+        raise InvalidInput("The address holds a user name or password (user:password@); give the address "
+                           "without it, and the key or password as the connection's secret.")
 
 
 def trusted(ca_bundle: str = "") -> ssl.SSLContext:

@@ -24,10 +24,13 @@ import httpx
 
 from faceboard import imaging
 from faceboard.backends.base import PublishResult
-from faceboard.backends.http import TokenBucket, make_client, register_secret, send
+from faceboard.backends.http import TokenBucket, json_of, make_client, send
 from faceboard.backends.ncp_signature import NcpSignature
 from faceboard.domain import Capability, ImageRef, MediaHit, Page, PeopleQuery, Person, Progress, Publication, Thumbnail
 from faceboard.errors import AuthFailed, Conflict, FaceboardError, InvalidInput, NotFound, Unavailable, Unsupported
+from faceboard.paging import Trail
+from faceboard.redaction import register_secret
+from faceboard.retry import RetryPolicy, tries
 from faceboard.backends.without_faces import WithoutFaces
 
 DEFAULT_BASE_URL = "https://mi.apigw.ntruss.com"
@@ -38,7 +41,9 @@ MAX_BYTES = 5 * 1024 * 1024  # the service refuses larger uploads (OVER_SIZE_LIM
 MIN_THUMBNAIL_SIDE = 256  # person thumbnails; query images need 224
 MIN_QUERY_SIDE = 224
 MERGE_AT_ONCE = 10
-COMPLETE_TRIES = 5  # Object Storage may not show an upload at once: FILE_NOT_EXIST is asked again
+COMPLETE_RETRY = RetryPolicy(retries=4, initial_delay=1.0)  # Object Storage may not show an upload at once:
+# FILE_NOT_EXIST is asked again, after 1, 2, 4 and 8 s
+SEARCH_POLL = RetryPolicy(retries=29, initial_delay=0.25, max_delay=4.0)  # a search is looked at 30 times
 UPLOAD_MESSAGES = {
     "FILE_NOT_EXIST": "the uploaded picture never reached the storage",
     "OVER_SIZE_LIMIT": "the picture is over 5 MB",
@@ -87,11 +92,7 @@ class NcpMediaIntelligence(WithoutFaces):
 
     async def _result(self, method: str, path: str, **kwargs):
         """Send a signed request; the envelope's `result`, or the domain error for its code."""
-        response = await send(self._api, method, path, SERVICE, **kwargs)
-        try:
-            body = response.json()
-        except ValueError:
-            raise Unavailable(f"{SERVICE} answered with something that is not JSON.") from None
+        body = json_of(await send(self._api, method, path, SERVICE, **kwargs), SERVICE)
         if not isinstance(body, dict):
             raise Unavailable(f"{SERVICE} answered with something Faceboard cannot read: not an object.")
         code = str(body.get("code", "0"))
@@ -127,18 +128,15 @@ class NcpMediaIntelligence(WithoutFaces):
                 if attempt:
                     raise Unavailable(f"{SERVICE} storage refused the upload twice (an expired address?).") \
                         from None
-        attempt = 0
-        while True:
+        async for attempt in tries(COMPLETE_RETRY, self._sleep):
             await self.status_limit.acquire()
             status = await self._result("POST", complete, json={complete_field: key}) or {}
             if status.get("uploadStatus") == "COMPLETED":
                 return status.get(complete_field) or status.get(key_field) or key  # HEIC: the JPEG's key
             message = status.get("uploadMessage")
-            attempt += 1
-            if message != "FILE_NOT_EXIST" or attempt == COMPLETE_TRIES:
+            if message != "FILE_NOT_EXIST" or COMPLETE_RETRY.gives_up(attempt):
                 reason = UPLOAD_MESSAGES.get(message, message or "no reason given").format(side=min_side)
                 raise InvalidInput(f"{SERVICE} did not take the picture: {reason}.")
-            await self._sleep(0.5 * 2**attempt)
 
     def _person(self, data: dict) -> tuple[Person, list[Thumbnail]]:
         if not isinstance(data, dict):
@@ -168,7 +166,7 @@ class NcpMediaIntelligence(WithoutFaces):
 
     async def workspaces(self) -> list[str]:
         """The names of the workspaces these keys see, read page by page."""
-        names, number = [], 1
+        names, number, trail = [], 1, Trail(SERVICE)
         while True:
             page = await self._result("GET", "/api/v1/workspaces", params={"pageNum": number, "pageSize": PAGE_SIZE})
             content = page.get("content") if isinstance(page, dict) else None
@@ -179,7 +177,7 @@ class NcpMediaIntelligence(WithoutFaces):
             pages = page.get("totalPage")
             if not content or not isinstance(pages, int) or number >= pages:
                 return names
-            number += 1
+            number = int(trail.follow(str(number + 1), len(content)))
 
     async def connect(self) -> str:
         """Check the keys and settle the workspace: the only one there is, when none is named."""
@@ -348,7 +346,7 @@ class NcpMediaIntelligence(WithoutFaces):
         search_id = (started or {}).get("searchId")
         if search_id is None:
             raise Unavailable(f"{SERVICE} did not start the search.")
-        for attempt in range(30):
+        async for _ in tries(SEARCH_POLL, self._sleep):
             page = await self._result("GET", self._ws(f"/assets/search/{search_id}"),
                                       params={"pageNum": 1, "pageSize": 100}) or {}
             if page.get("status") == "COMPLETED":
@@ -356,7 +354,6 @@ class NcpMediaIntelligence(WithoutFaces):
                                  hit.get("score")) for hit in page.get("results") or [] if isinstance(hit, dict)]
             if page.get("status") == "FAILED":
                 raise Unavailable(f"{SERVICE} could not finish the search.")
-            await self._sleep(min(0.25 * 2**attempt, 4.0))
         raise Unavailable(f"{SERVICE} did not finish the search in time.")
 
     async def close(self) -> None:

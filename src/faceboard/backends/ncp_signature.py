@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import httpx
 
-from faceboard.backends.http import register_secret
+from faceboard.redaction import register_secret
 
 TIMESTAMP = "x-ncp-apigw-timestamp"
 ACCESS_KEY = "x-ncp-iam-access-key"

@@ -26,17 +26,19 @@ from collections.abc import Sequence
 import httpx
 
 from faceboard.backends.base import PublishResult
-from faceboard.backends.http import error_for, make_client, register_secret, server_message, unreachable
+from faceboard.backends.http import error_for, failure, json_of, make_client, server_message
 from faceboard.backends.without_faces import WithoutFaces
 from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Progress, Publication, Thumbnail
 from faceboard.errors import AuthFailed, FaceboardError, InvalidInput, NotFound, Unavailable, Unreachable
+from faceboard.redaction import register_secret
+from faceboard.retry import RetryPolicy, tries
 
 SERVICE = "OpenCV FR"
 EDITIONS = ("server", "cloud")
 TAKE = 100
 ENROLL_CHUNK = 50  # persons per PUT /persons
 IMAGES_AT_ONCE = 3  # the cloud takes 1 to 3 images a request
-DATABASE_RETRIES = 3
+DATABASE_RETRY = RetryPolicy(retries=3)  # after 0.5, 1 and 2 s
 COLLECTION_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 ERRORS = {  # the seed's codes, in words a user acts on
     "ERR_INVALID_COLLECTION_NAME": (InvalidInput, "collection names may hold only letters, digits, _, - and ."),
@@ -86,29 +88,23 @@ class OpenCvFaceRecognition(WithoutFaces):
     async def _call(self, method: str, path: str, **kwargs):
         """Send; map `{code, message}` to the domain errors. ERR_DATABASE_ERROR is tried
         again: by the transport when it comes as a 5xx, here when it comes as anything else."""
-        attempt = 0
-        while True:
+        async for attempt in tries(DATABASE_RETRY, self._sleep):
             try:
                 response = await self._api.request(method, path, **kwargs)
-            except httpx.TransportError as error:
-                raise unreachable(error, SERVICE) from None
+            except httpx.RequestError as error:
+                raise failure(error, SERVICE) from None
             if response.status_code < 400:
-                try:
-                    return response.json() if response.content else None
-                except ValueError:
-                    raise Unavailable(f"{SERVICE} answered with something that is not JSON.") from None
+                return json_of(response, SERVICE) if response.content else None
             error = self._error(response)
             database = isinstance(error, Unreachable) and response.status_code < 500
-            if not database or attempt == DATABASE_RETRIES:
+            if not database or DATABASE_RETRY.gives_up(attempt):
                 raise error
-            await self._sleep(0.5 * 2**attempt)
-            attempt += 1
 
     @staticmethod
     def _error(response: httpx.Response) -> FaceboardError:
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             body = None
         code = body.get("code") if isinstance(body, dict) else None
         if code in ERRORS:

@@ -21,10 +21,11 @@ import httpx
 
 from faceboard import imaging
 from faceboard.backends.base import PublishResult
-from faceboard.backends.http import TokenBucket, make_client, register_secret, send
+from faceboard.backends.http import TokenBucket, json_of, make_client, send
 from faceboard.backends.without_faces import WithoutFaces
 from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Progress, Publication, Thumbnail
 from faceboard.errors import AuthFailed, InvalidInput, NotFound, Unavailable
+from faceboard.redaction import register_secret
 
 SERVICE = "SuperOffice"
 PAGE_SIZE = 200
@@ -86,11 +87,7 @@ class SuperOffice(WithoutFaces):
         return await send(self._api, method, path, SERVICE, **kwargs)  # a moved tenant answers 421
 
     async def _json(self, path: str, **kwargs):
-        response = await self._send("GET", path, **kwargs)
-        try:
-            return response.json()
-        except ValueError:
-            raise Unavailable(f"{SERVICE} answered with something that is not JSON.") from None
+        return json_of(await self._send("GET", path, **kwargs), SERVICE)
 
     def _person(self, data: dict) -> Person:
         raw = data.get("PersonId", data.get("personId", data.get("PrimaryKey"))) if isinstance(data, dict) else None
@@ -159,7 +156,7 @@ class SuperOffice(WithoutFaces):
             raise
         try:
             blob = str(int(response.json()))
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError, RecursionError):
             raise Unavailable(f"{SERVICE} saved the picture but did not answer with its id.") from None
         ref = ImageRef(f"superoffice:{self.base_url}:blob:{blob}", f"Person/{pid}/Image")
         return Thumbnail(blob, person_id, ref, is_primary=True)

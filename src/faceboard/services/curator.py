@@ -18,6 +18,7 @@ from dataclasses import replace
 from faceboard.backends.base import AssignResult, Backend, publish_target, require
 from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Progress, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound, RateLimited, Unreachable
+from faceboard.paging import every_item
 from faceboard.services.images import digest
 from faceboard.services.operations import (
     AddThumbnails,
@@ -57,13 +58,7 @@ class Curator:
     # -- reading ------------------------------------------------------------------
 
     async def all_people(self) -> list[Person]:
-        people, cursor = [], None
-        while True:
-            page = await self.backend.list_people(cursor)
-            people.extend(page.items)
-            if page.next_cursor is None:
-                return people
-            cursor = page.next_cursor
+        return await every_item(self.backend.list_people, self.backend.display_name)
 
     async def people_page(self, query: PeopleQuery, cursor: str | None = None, limit: int = 200) -> Page[Person]:
         return await self.backend.list_people(cursor, limit, query)
@@ -99,13 +94,9 @@ class Curator:
         return {"known": sorted(p.id for p in await self._named(operation.name))}
 
     async def _named(self, name: str) -> list[Person]:
-        people, cursor = [], None
         query = PeopleQuery(text=name, include_hidden=True)
-        while True:
-            page = await self.backend.list_people(cursor, 200, query)
-            people.extend(p for p in page.items if p.name == name)
-            if (cursor := page.next_cursor) is None:
-                return people
+        found = await every_item(lambda cursor: self.backend.list_people(cursor, 200, query), self.backend.display_name)
+        return [p for p in found if p.name == name]
 
     async def _apply(self, operation: Operation, progress: Progress | None = None) -> Change:
         match operation:
@@ -336,13 +327,9 @@ class Curator:
             self.can(Capability.REASSIGN_FACES) and self.can(Capability.DELETE_PERSON)
         )
 
-    async def _all_faces(self, person_id: str) -> list[Face]:
-        faces, cursor = [], None
-        while True:
-            page = await self.faces_page(person_id, cursor)
-            faces.extend(page.items)
-            if (cursor := page.next_cursor) is None:
-                return faces
+    async def all_faces(self, person_id: str | None) -> list[Face]:
+        """The person's faces, or with None the unassigned ones."""
+        return await every_item(lambda cursor: self.faces_page(person_id, cursor), self.backend.display_name)
 
     async def _merge(self, op: MergePeople, progress: Progress | None) -> Change:
         if op.target_id in op.source_ids or not op.source_ids:
@@ -352,7 +339,7 @@ class Curator:
             # from reassignment and deletion: undoable wherever deletion is
             moves = []
             for source in op.source_ids:
-                moves.extend((f.id, target.id) for f in await self._all_faces(source))
+                moves.extend((f.id, target.id) for f in await self.all_faces(source))
             parts = ((AssignFaces(tuple(moves)),) if moves else ()) + tuple(DeletePerson(s) for s in op.source_ids)
             return await self._batch(Batch(parts), progress)
         merged = await self.backend.merge_people(target.id, op.source_ids)  # the backend's own, for good
