@@ -172,7 +172,7 @@ def test_about_shows_the_version(qtbot, app_window, monkeypatch):
     from faceboard import __version__
 
     shown = []
-    monkeypatch.setattr("faceboard.ui.window.QMessageBox.about", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr("faceboard.ui.actions.QMessageBox.about", lambda parent, title, text: shown.append(text))
     app_window.actions.about()
     assert __version__ in shown[0]
 
