@@ -37,6 +37,7 @@ def test_the_status_bar_counts_the_people_listed_and_the_unassigned_faces(qtbot,
     window.filter.clear()
     qtbot.waitUntil(lambda: not window.session.people.loading and listed(window) == people)
     assert status.text().startswith(f"{people} people · ")
+    assert window.people_view.currentIndex().row() == 0  # still the selection: Unassigned
 
 
 def add_people(qtbot, folder, how_many):

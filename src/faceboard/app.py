@@ -111,7 +111,7 @@ class Shell:
             window.show_problem(f"Cannot connect: {error.message}")
             self.show_connections(profile, error.message)
             return
-        window.setWindowTitle(f"Faceboard — {backend.display_name}")
+        window.name_connection(backend.display_name)
         await session.load()
         session.keep_sending()  # changes an earlier run left waiting, re-checked and sent once
         warnings = [w for w in (journal_warning, self.secrets.warning) if w]

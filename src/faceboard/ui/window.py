@@ -171,6 +171,11 @@ class MainWindow(QMainWindow):
         self._show_counts()
         self.actions.update()
 
+    def name_connection(self, title: str) -> None:
+        """The title's last part: the connection, as the backend names itself once connected."""
+        self._title = title
+        self._show_selection()
+
     def _show_counts(self) -> None:
         store = self.session.store
         self.people_pane.refresh_count()
@@ -179,8 +184,7 @@ class MainWindow(QMainWindow):
         loose = count(store.unassigned, "unassigned face")
         faces = self.session.curator.can(Capability.LIST_FACES)
         self.library_status.setText(people + (f" · {loose}" if faces else ""))
-        if store.selection is not None and self.people_view.currentIndex().row() <= 0:
-            self.people_pane.follow(store.selection)  # the selected person's row has just been listed
+        self.people_pane.follow(store.selection)  # the list was read again, or the selected row just came
 
     # -- refreshing -----------------------------------------------------------------
 

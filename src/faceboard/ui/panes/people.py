@@ -320,7 +320,8 @@ class PeoplePane(QWidget):
         """Highlight the row of the store's selection (none if it is not listed)."""
         row = self.model.row_of(person_id)
         if row is None:
-            self.view.selectionModel().clear()
+            if self.view.currentIndex().isValid():
+                self.view.selectionModel().clear()
         elif self.view.currentIndex().row() != row:
             self.view.setCurrentIndex(self.model.index(row))
 
