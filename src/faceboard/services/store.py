@@ -70,7 +70,7 @@ class Listing:
     def can_fetch(self) -> bool:
         return not self.exhausted and not self.fetching
 
-    def _reindex(self) -> None:
+    def reindex(self) -> None:
         self.rows = {item: row for row, item in enumerate(self.ids)}
 
 
@@ -286,7 +286,7 @@ class Store:
         if ids != listing.ids:
             self._emit("resetting", listing.pane)
             listing.ids = ids
-            listing._reindex()
+            listing.reindex()
             self._emit("reset", listing.pane)
         else:
             for item_id in changed:
@@ -443,7 +443,7 @@ class Store:
         if position + len(ids) == len(listing.ids):  # appended a page: O(page), not O(all)
             listing.rows.update((item, position + i) for i, item in enumerate(ids))
         else:
-            listing._reindex()
+            listing.reindex()
         self._emit("inserted", listing.pane, position, position + len(ids) - 1)
         self._emit("counts")
 
@@ -452,7 +452,7 @@ class Store:
         for first, last in runs:
             self._emit("removing", listing.pane, first, last)
             del listing.ids[first : last + 1]
-            listing._reindex()
+            listing.reindex()
             self._emit("removed", listing.pane, first, last)
         if runs:
             self._emit("counts")

@@ -306,15 +306,18 @@ class PeoplePane(QWidget):
         self.show_hidden.toggled.connect(lambda on: store.set_query(include_hidden=on))
 
     def listed_text(self) -> str:
-        """"24 people", "200+ people" while the list goes on; "1 person matches “an”"."""
+        """"24 people", "200+ people" while the list goes on; "1 person matches “an”";
+        "people not counted yet" before the first page."""
         listed, complete = self.model.store.people_count()
-        text = count(listed, "person", more=not complete)
+        text = count(None if not (listed or complete) else listed, "person", more=not complete)
         wanted = self.model.store.query.text
-        return text + (f" {'match' if listed != 1 or not complete else 'matches'} “{wanted}”" if wanted else "")
+        if not wanted or not (listed or complete):
+            return text
+        return f"{text} {'match' if listed != 1 or not complete else 'matches'} “{wanted}”"
 
     def refresh_count(self) -> None:
         listed, complete = self.model.store.people_count()
-        self.heading.setText(f"People ({listed}{'+' * (not complete)})")
+        self.heading.setText(f"People ({listed}{'+' * (not complete)})" if listed or complete else "People")
 
     def follow(self, person_id: str | None) -> None:
         """Highlight the row of the store's selection (none if it is not listed)."""

@@ -8,7 +8,7 @@ from PySide6.QtGui import QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from faceboard.domain import Capability, Person, Thumbnail
-from faceboard.services.store import THUMBNAILS, Store
+from faceboard.services.store import THUMBNAILS
 from faceboard.ui.mime import THUMBNAIL_MIME, Payload, read_payload, thumbnail_mime
 from faceboard.ui.panes import heading
 from faceboard.ui.panes.tiles import (
