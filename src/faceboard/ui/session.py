@@ -39,9 +39,9 @@ from faceboard.services.operations import (
     UpdatePerson,
     describe,
 )
+from faceboard.services.store import FACES, Event, Store
 from faceboard.ui.commands import OperationCommand
 from faceboard.ui.mime import FacesPayload, FilesPayload, Payload, ThumbnailPayload
-from faceboard.services.store import FACES, Event, Store
 from faceboard.ui.panes.faces import FacesModel
 from faceboard.ui.panes.people import PeopleModel
 from faceboard.ui.panes.thumbnails import ThumbnailsModel

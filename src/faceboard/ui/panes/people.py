@@ -46,10 +46,13 @@ class PeopleModel(StoreModel):
         super().__init__(store, parent)
         self.noun = "face"  # what a person's count counts: "picture" where a backend keeps no faces
         self._listing = store.listings[PEOPLE]
+        self._unassigned_shown = store.unassigned
         store.listen(self._hear_counts)
 
     def _hear_counts(self, event) -> None:
-        if event.kind == "counts":  # the Unassigned row's count
+        """The Unassigned row shows the store's count: repaint it when that changed."""
+        if event.kind == "counts" and self._unassigned_shown != self.store.unassigned:
+            self._unassigned_shown = self.store.unassigned
             self.dataChanged.emit(self.index(0), self.index(0), [CountRole])
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
