@@ -4,7 +4,7 @@ title agree on, and View ▸ Refresh (F5, or coming back after a while) that rea
 what is on screen, keeping the selection and the scroll position."""
 
 from conftest import wait_for
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from ui_helpers import db, select_faces, select_person, settle
 
@@ -103,9 +103,9 @@ def test_coming_back_after_a_while_refreshes_and_not_after_a_moment(qtbot, app_w
     def leave_and_return(seconds, new_name):
         db_.execute("UPDATE persons SET name = ? WHERE id = 7", (new_name,))
         db_.commit()
-        QApplication.sendEvent(window, QEvent(QEvent.Type.WindowDeactivate))
+        QApplication.instance().applicationStateChanged.emit(Qt.ApplicationState.ApplicationInactive)
         now[0] += seconds
-        QApplication.sendEvent(window, QEvent(QEvent.Type.WindowActivate))
+        QApplication.instance().applicationStateChanged.emit(Qt.ApplicationState.ApplicationActive)
 
     leave_and_return(5, "Renamed Meanwhile")
     qtbot.wait(300)

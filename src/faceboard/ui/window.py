@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QSettings, Qt, Signal
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter, QUndoView
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter, QUndoView
 
 from faceboard.domain import Capability
 from faceboard.services.store import FACES, PEOPLE, Event, count
@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         session, actions = self.session, self.actions
         session.store.listen(self._hear)
+        QApplication.instance().applicationStateChanged.connect(self._application_state)
         self.people_view.selectionModel().currentChanged.connect(self._person_changed)
         self.people_view.activated.connect(lambda _: self._focus_faces())
         self.people_view.dropped.connect(session.drop)
@@ -202,15 +203,14 @@ class MainWindow(QMainWindow):
             view.doItemsLayout()  # now, not later: the scroll bar's range must be back first
             view.verticalScrollBar().setValue(position)
 
-    def event(self, event) -> bool:
-        """Returning to the window after a while away refreshes what it shows."""
-        if event.type() == QEvent.Type.WindowDeactivate:
-            self._left_at = self.clock()
-        elif event.type() == QEvent.Type.WindowActivate and self._left_at is not None:
+    def _application_state(self, state: Qt.ApplicationState) -> None:
+        """Coming back to the window after a while away refreshes what it shows."""
+        if state != Qt.ApplicationState.ApplicationActive:
+            self._left_at = self._left_at if self._left_at is not None else self.clock()
+        elif self._left_at is not None:
             away, self._left_at = self.clock() - self._left_at, None
             if away > self.REFRESH_AFTER_S and self.session.store.people:
                 self.refresh()
-        return super().event(event)
 
     # -- the status bar -------------------------------------------------------------
 
