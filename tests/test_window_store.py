@@ -75,6 +75,7 @@ def test_f5_shows_a_change_made_elsewhere_keeping_the_selection_and_the_scroll(q
     select_person(qtbot, window, None)
     window.resize(700, 500)
     qtbot.waitUntil(lambda: window.faces_view.verticalScrollBar().maximum() > 0)
+    chosen = select_faces(window, [5, 6])
     bar = window.faces_view.verticalScrollBar()
     bar.setValue(bar.maximum() // 2)
     position = bar.value()
@@ -90,6 +91,7 @@ def test_f5_shows_a_change_made_elsewhere_keeping_the_selection_and_the_scroll(q
     assert window.session.store.selection is None and window.people_view.currentIndex().row() == 0
     assert window.library_status.text().endswith(f"{unassigned_in(library_folder)} unassigned faces")
     assert bar.value() == position
+    assert window.faces_pane.selected_ids() == chosen  # the faces chosen stay chosen
 
 
 def test_coming_back_after_a_while_refreshes_and_not_after_a_moment(qtbot, app_window, library_folder):

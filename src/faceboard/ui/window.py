@@ -190,15 +190,17 @@ class MainWindow(QMainWindow):
     # -- refreshing -----------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Read again what is on screen from the backend, keeping the selection and where
-        each list is scrolled to."""
+        """Read again what is on screen from the backend, keeping the selection (the
+        person, and the faces chosen) and where each list is scrolled to."""
         self.session.spawn(self._refresh())
 
     async def _refresh(self) -> None:
         views = (self.people_view, self.faces_view)
         positions = [view.verticalScrollBar().value() for view in views]
+        chosen = self.faces_pane.selected_ids()
         await self.session.reload()
         self.people_pane.follow(self.session.store.selection)
+        self.faces_pane.reselect(chosen)
         for view, position in zip(views, positions):
             view.doItemsLayout()  # now, not later: the scroll bar's range must be back first
             view.verticalScrollBar().setValue(position)

@@ -304,6 +304,13 @@ class FacesPane(QWidget):
         rows = sorted(i.row() for i in self.view.selectionModel().selectedIndexes())
         return [self.model.face_at(r).id for r in rows]
 
+    def reselect(self, face_ids: list[str]) -> None:
+        """Select these faces again where they still are (after the list was read again)."""
+        model, chosen = self.model, QItemSelection()
+        for row in filter(lambda row: row is not None, map(model.row_of, face_ids)):
+            chosen.select(model.index(row), model.index(row))
+        self.view.selectionModel().select(chosen, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
     def select_after_removal(self) -> None:
         """Put the cursor on the face after the selection, so the operator keeps going."""
         rows = sorted(i.row() for i in self.view.selectionModel().selectedIndexes())
