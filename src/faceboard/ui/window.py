@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
         store = self.session.store
         person = store.selected_person
         self.people_pane.follow(store.selection)
-        self.thumbnails_pane.show_person(person, self.session.curator)
+        self.thumbnails_pane.show_selection(self.session.curator)
         shown = "Unassigned faces" if person is None else person.name
         self.setWindowTitle(f"{shown} — Faceboard — {self._title}")
         self._show_counts()

@@ -3,6 +3,8 @@ a strip of their thumbnails (the primary one marked), read from the store."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QModelIndex, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
@@ -75,11 +77,11 @@ class PrimarySlot(QFrame):
     refused = Signal(str)
     SIDE = 132
 
-    def __init__(self, tiles: TileCache, judge: DropJudge, parent=None):
+    def __init__(self, tiles: TileCache, judge: DropJudge, selected: Callable[[], Person | None], parent=None):
         super().__init__(parent)
         self._tiles = tiles
         self._judge = judge
-        self._person: Person | None = None
+        self._selected = selected  # the store's selected person, read when painting and judging
         self._hover = False
         self.setAcceptDrops(True)
         self.setFixedSize(self.SIDE + 16, self.SIDE + 40)
@@ -87,8 +89,8 @@ class PrimarySlot(QFrame):
         self.setAccessibleName("Primary thumbnail")
         repaint_as_tiles_arrive(tiles, self)
 
-    def set_person(self, person: Person | None) -> None:
-        self._person = person
+    def show_selection(self) -> None:
+        person = self._selected()
         self.setToolTip(
             "Drop one of this person's thumbnails or faces here to make it the primary."
             if person else "Select a person to see their primary thumbnail."
@@ -100,11 +102,12 @@ class PrimarySlot(QFrame):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()
         image = QRectF(8, 8, self.SIDE, self.SIDE)
-        ref = self._person.primary_image if self._person else None
+        person = self._selected()
+        ref = person.primary_image if person else None
         draw_image(painter, self._tiles, ref, image, 10, palette)
         if ref is None:
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-            text = "No primary yet:\ndrop a face\nor thumbnail here" if self._person else "—"
+            text = "No primary yet:\ndrop a face\nor thumbnail here" if person else "—"
             painter.drawText(image, Qt.AlignmentFlag.AlignCenter, text)
         pen = QPen(accent(palette) if self._hover else palette.color(QPalette.ColorRole.Mid), 3 if self._hover else 1)
         if not self._hover:
@@ -123,7 +126,7 @@ class PrimarySlot(QFrame):
         payload = read_payload(event.mimeData())
         if payload is None:
             return None, None
-        if self._person is None:
+        if self._selected() is None:
             return payload, "Select a person first."
         return payload, self._judge(payload, self)
 
@@ -163,7 +166,7 @@ class ThumbnailsPane(QWidget):
         super().__init__(parent)
         self.model = model
         self.heading = heading("")
-        self.primary_slot = PrimarySlot(tiles, judge)
+        self.primary_slot = PrimarySlot(tiles, judge, lambda: model.store.selected_person)
         self.view = TileView(tiles, strip=True)
         self.view.setModel(model)
         self.view.setAccessibleName("Thumbnails")
@@ -187,8 +190,10 @@ class ThumbnailsPane(QWidget):
             layout.setStretch(1, 1)
             strip.setAlignment(self.primary_slot, Qt.AlignmentFlag.AlignTop)
 
-    def show_person(self, person: Person | None, curator) -> None:
-        self.primary_slot.set_person(person)
+    def show_selection(self, curator) -> None:
+        """The store's selected person: their name, and what their primary slot says."""
+        person = self.model.store.selected_person
+        self.primary_slot.show_selection()
         backend = curator.backend.display_name
         if person is not None and curator.can(Capability.ONE_IMAGE):
             self.primary_slot.setToolTip(f"{backend} keeps one image per person; it is shown here. Adding a "
