@@ -11,7 +11,7 @@ from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter, QUndoView
 
 from faceboard.domain import Capability
-from faceboard.services.store import FACES, PEOPLE, Event, count
+from faceboard.services.store import FACES, Event, count
 from faceboard.ui.actions import Actions
 from faceboard.ui.panes.faces import FacesPane
 from faceboard.ui.panes.people import PeoplePane
@@ -158,14 +158,13 @@ class MainWindow(QMainWindow):
     def _hear(self, event: Event) -> None:
         if event.kind == "selected":
             self._show_selection()
-        elif event.kind == "counts" or event.kind in ("reset", "inserted", "removed") and event.pane == PEOPLE:
+        elif event.kind == "counts":  # rows came or went too: the store counts after each
             self._show_counts()
 
     def _show_selection(self) -> None:
         """The list, the panes and the title show the store's one selection."""
         store = self.session.store
         person = store.selected_person
-        self.people_pane.follow(store.selection)
         self.thumbnails_pane.show_selection(self.session.curator)
         shown = "Unassigned faces" if person is None else person.name
         self.setWindowTitle(f"{shown} — Faceboard — {self._title}")
