@@ -144,11 +144,8 @@ class Store:
 
     async def load(self) -> None:
         """Count the unassigned faces and read the first page of people."""
-        unassigned = await self._count_unassigned()
-        if unassigned != self.unassigned:
-            self.unassigned = unassigned
-            self._emit("counts")
-        await self._restart(self.listings[PEOPLE])
+        self.unassigned = await self._count_unassigned()
+        await self._restart(self.listings[PEOPLE])  # which says the counts changed
 
     def set_query(self, *, text: str | None = None, sort: str | None = None,
                   include_hidden: bool | None = None) -> None:
@@ -251,9 +248,8 @@ class Store:
         faces = await self._reread(self.listings[FACES])
         if self.selection is not None:
             self._set_thumbnails(self.selection, tuple(await self._load_thumbnails(self.selection)))
-        for listing, read in ((self.listings[PEOPLE], people), (self.listings[FACES], faces)):
-            if read is not None:
-                self._replace(listing, *read)
+        self._replace(self.listings[PEOPLE], *people)
+        self._replace(self.listings[FACES], *faces)
         faces_listing = self.listings[FACES]
         if unassigned is None and self.selection is None and faces_listing.exhausted:
             unassigned = len(faces_listing)  # a backend that cannot count them: all are listed
@@ -262,9 +258,9 @@ class Store:
         self._emit("counts")
         self._emit("selected")
 
-    async def _reread(self, listing: Listing) -> tuple[list, str | None, int] | None:
-        """The listing's first pages again, as many rows as it holds; None if the view
-        changed meanwhile."""
+    async def _reread(self, listing: Listing) -> tuple[list, str | None, int]:
+        """The listing's first pages again, as many rows as it holds: the items, where the
+        next page starts, and the generation they were read for."""
         generation, wanted = listing.generation, max(1, len(listing))
         items, cursor = [], None
         while True:
@@ -273,11 +269,12 @@ class Store:
             cursor = page.next_cursor
             if cursor is None or len(items) >= wanted:
                 break
-        return None if generation != listing.generation else (items, cursor, generation)
+        return items, cursor, generation
 
     def _replace(self, listing: Listing, items: list, cursor: str | None, generation: int) -> None:
+        """The listing as read again; repaint only what changed (all, if rows came or went)."""
         if generation != listing.generation:
-            return
+            return  # the view changed meanwhile: what was read is for another one
         known = self.people if listing.pane == PEOPLE else self.faces
         ids = list(dict.fromkeys(item.id for item in items))
         changed = [item.id for item in items if known.get(item.id) != item]

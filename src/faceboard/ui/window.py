@@ -5,6 +5,7 @@ the counts. The actions live in `actions.py`."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
@@ -194,6 +195,8 @@ class MainWindow(QMainWindow):
         self.session.spawn(self._refresh())
 
     async def _refresh(self) -> None:
+        while self.session.busy:  # a change on its way: read the backend after its answer, not before
+            await asyncio.sleep(0.05)
         views = (self.people_view, self.faces_view)
         positions = [view.verticalScrollBar().value() for view in views]
         chosen = self.faces_pane.selected_ids()
