@@ -102,7 +102,8 @@ class PeopleModel(StoreModel):
 
     def count_text(self, row: int) -> str:
         """"12 faces" under a name; where there are no faces, the pictures, when counted."""
-        n = self.data(self.index(row), CountRole)
+        person = self.person_at(row)
+        n = person.face_count if person else self.store.unassigned
         return "" if self.noun != "face" and not n else count(n, self.noun)
 
     def person_at(self, row: int) -> Person | None:
