@@ -12,7 +12,7 @@ from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter, QUndoView
 
 from faceboard.domain import Capability
-from faceboard.services.store import FACES, Event, count
+from faceboard.services.store import Event, count
 from faceboard.ui.actions import Actions
 from faceboard.ui.panes.faces import FacesPane
 from faceboard.ui.panes.people import PeoplePane
@@ -137,24 +137,26 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def _library_loaded(self) -> None:
+        """Show the selection (Unassigned at first; the first person where there are no
+        faces): its faces are read now, after the first page of people."""
         store, people = self.session.store, self.session.people
         row = people.row_of(store.selection) or 0
         if row == 0 and not self.session.curator.can(Capability.LIST_FACES):
             row = min(1, people.rowCount() - 1)  # the first person: there are no unassigned faces
+        person = people.person_at(row)
+        if (None if person is None else person.id) == store.selection:
+            store.select(store.selection)  # nothing of it is shown yet
         index = people.index(row)
         self.people_view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        self._person_changed(index)
 
     def _person_changed(self, index) -> None:
         """The user chose a row: that is the selection now (unless it already is)."""
         if not index.isValid():
             return
-        store = self.session.store
         person = self.session.people.person_at(index.row())
         person_id = None if person is None else person.id
-        faces = store.listings[FACES]
-        if person_id != store.selection or not (len(faces) or faces.fetching):  # not shown yet
-            store.select(person_id)
+        if person_id != self.session.store.selection:
+            self.session.store.select(person_id)
 
     def _hear(self, event: Event) -> None:
         if event.kind == "selected":
