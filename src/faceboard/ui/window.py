@@ -69,10 +69,12 @@ class MainWindow(QMainWindow):
         self.actions = Actions(self)
         self._connect()
         self._restore_settings()
-        self._show_selection()
+        session.store.select(session.store.selection)
 
     def _make_status_bar(self) -> None:
         self.library_status = QLabel()
+        self.library_status.setFixedSize(self.library_status.fontMetrics().horizontalAdvance(
+            "10,000+ people · 100,000 unassigned faces"), self.library_status.sizeHint().height())
         self.offline_status = QLabel()  # "Offline · 3 changes waiting", while the backend is away
         self.offline_status.setStyleSheet("color: #b07000; font-weight: bold")
         self.offline_status.setToolTip("Changes wait in the journal and are sent when the backend answers again. "
@@ -137,15 +139,12 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def _library_loaded(self) -> None:
-        """Show the selection (Unassigned at first; the first person where there are no
-        faces): its faces are read now, after the first page of people."""
+        """Highlight the selection: Unassigned at first (its faces are read from the start,
+        beside the people), or the first person where there are no faces."""
         store, people = self.session.store, self.session.people
         row = people.row_of(store.selection) or 0
         if row == 0 and not self.session.curator.can(Capability.LIST_FACES):
             row = min(1, people.rowCount() - 1)  # the first person: there are no unassigned faces
-        person = people.person_at(row)
-        if (None if person is None else person.id) == store.selection:
-            store.select(store.selection)  # nothing of it is shown yet
         index = people.index(row)
         self.people_view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
@@ -186,8 +185,18 @@ class MainWindow(QMainWindow):
         people = self.people_pane.listed_text()
         loose = count(store.unassigned, "unassigned face")
         faces = self.session.curator.can(Capability.LIST_FACES)
-        self.library_status.setText(people + (f" · {loose}" if faces else ""))
+        self._set_library_status(people + (f" · {loose}" if faces else ""))
         self.people_pane.follow(store.selection)  # the list was read again, or the selected row just came
+
+    def _set_library_status(self, text: str) -> None:
+        """The counts, in a label of fixed size that grows when they need it: a permanent
+        status widget whose size changed laid the window out again as each page of
+        people came (5-10 ms before the list painted, benchmarks/scale.py)."""
+        label = self.library_status
+        label.setText(text)
+        wanted = label.fontMetrics().horizontalAdvance(text) + 16
+        if wanted > label.minimumWidth():
+            label.setFixedWidth(wanted + 48)
 
     # -- refreshing -----------------------------------------------------------------
 
