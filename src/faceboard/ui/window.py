@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QP
 from faceboard.domain import Capability
 from faceboard.services.store import Event, count
 from faceboard.ui.actions import Actions
+from faceboard.ui.panes import set_steady_text
 from faceboard.ui.panes.faces import FacesPane
 from faceboard.ui.panes.people import PeoplePane
 from faceboard.ui.panes.thumbnails import ThumbnailsPane
@@ -73,8 +74,6 @@ class MainWindow(QMainWindow):
 
     def _make_status_bar(self) -> None:
         self.library_status = QLabel()
-        self.library_status.setFixedSize(self.library_status.fontMetrics().horizontalAdvance(
-            "10,000+ people · 100,000 unassigned faces"), self.library_status.sizeHint().height())
         self.offline_status = QLabel()  # "Offline · 3 changes waiting", while the backend is away
         self.offline_status.setStyleSheet("color: #b07000; font-weight: bold")
         self.offline_status.setToolTip("Changes wait in the journal and are sent when the backend answers again. "
@@ -185,18 +184,9 @@ class MainWindow(QMainWindow):
         people = self.people_pane.listed_text()
         loose = count(store.unassigned, "unassigned face")
         faces = self.session.curator.can(Capability.LIST_FACES)
-        self._set_library_status(people + (f" · {loose}" if faces else ""))
+        set_steady_text(self.library_status, people + (f" · {loose}" if faces else ""),
+                        "10,000+ people · 100,000 unassigned faces")
         self.people_pane.follow(store.selection)  # the list was read again, or the selected row just came
-
-    def _set_library_status(self, text: str) -> None:
-        """The counts, in a label of fixed size that grows when they need it: a permanent
-        status widget whose size changed laid the window out again as each page of
-        people came (5-10 ms before the list painted, benchmarks/scale.py)."""
-        label = self.library_status
-        label.setText(text)
-        wanted = label.fontMetrics().horizontalAdvance(text) + 16
-        if wanted > label.minimumWidth():
-            label.setFixedWidth(wanted + 48)
 
     # -- refreshing -----------------------------------------------------------------
 

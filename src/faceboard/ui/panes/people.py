@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from faceboard.domain import Person
 from faceboard.services.store import PEOPLE, Store, count
-from faceboard.ui.panes import heading
+from faceboard.ui.panes import heading, set_steady_text
 from faceboard.ui.mime import FACES_MIME, THUMBNAIL_MIME, FacesPayload, Payload, read_payload
 from faceboard.ui.panes.tiles import AnyIndex, DropJudge, ObjectRole, StoreModel, accent, draw_image, repaint_as_tiles_arrive
 from faceboard.ui.tile_cache import TileCache
@@ -321,7 +321,8 @@ class PeoplePane(QWidget):
 
     def refresh_count(self) -> None:
         listed, complete = self.model.store.people_count()
-        self.heading.setText(f"People ({listed}{'+' * (not complete)})" if listed or complete else "People")
+        text = f"People ({listed}{'+' * (not complete)})" if listed or complete else "People"
+        set_steady_text(self.heading, text, " (10,000+)")
 
     def follow(self, person_id: str | None) -> None:
         """Highlight the row of the store's selection (none if it is not listed)."""
