@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
 
     def _make_status_bar(self) -> None:
         self.library_status = QLabel()
+        self.library_status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.offline_status = QLabel()  # "Offline · 3 changes waiting", while the backend is away
         self.offline_status.setStyleSheet("color: #b07000; font-weight: bold")
         self.offline_status.setToolTip("Changes wait in the journal and are sent when the backend answers again. "
