@@ -197,7 +197,8 @@ class Actions(QObject):
         if not faces:
             self.window.show_message("Select the faces of the new person first.")
             return
-        name = dialogs.ask_name(self.window, "New person", f"Name of the person in these {count(len(faces), 'face')}:")
+        these = "this face" if len(faces) == 1 else f"these {count(len(faces), 'face')}"
+        name = dialogs.ask_name(self.window, "New person", f"Name of the person in {these}:")
         if name:
             self.session.create_person(name, faces)
 
