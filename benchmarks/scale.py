@@ -138,7 +138,7 @@ async def run(backend, server=None) -> dict:
         await asyncio.sleep(0.01)
     faces = session.faces
     faces_paint = FirstPaint(window.faces_view.viewport())
-    faces_ms = await first_paint_after_first_page(faces, faces_paint, lambda: session.select(None))  # the unassigned faces
+    faces_ms = await first_paint_after_first_page(faces, faces_paint, lambda: session.store.select(None))  # the unassigned faces
     bar = window.faces_view.verticalScrollBar()
     start = time.perf_counter()
     while time.perf_counter() - start < 600:  # about one screen per frame, like dragging the scroll bar
@@ -156,8 +156,8 @@ async def run(backend, server=None) -> dict:
     before = server() if server else {}
     bulk_lateness = Lateness()
     bulk_lateness.start()
-    moved = tuple(f.id for f in faces.faces()[:BULK])
-    target = session.people.people()[0]
+    moved = tuple(f.id for f in session.store.listed_faces()[:BULK])
+    target = session.store.listed_people()[0]
     start = time.perf_counter()
     session.drop(FacesPayload(moved, None), target)  # what a drop of the selection does
     await session.settle()
@@ -166,7 +166,7 @@ async def run(backend, server=None) -> dict:
     after = server() if server else {}
     result = {
         "backend": backend.display_name,
-        "people_listed": len(session.people.people()),
+        "people_listed": len(session.store.listed_people()),
         "people_first_paint_ms": people_ms, "faces_first_paint_ms": faces_ms,
         "faces_scrolled": listed, "scroll_s": round(scrolled, 1), "tiles_decoded": len(tiles),
         "stall": lateness.summary(), "peak_rss_mb": round(rss),

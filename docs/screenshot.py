@@ -29,7 +29,7 @@ async def shoot(target: Path) -> None:
     window.show()
     await session.load()
     await asyncio.sleep(0.5)
-    unassigned = session.faces.faces()[:3]
+    unassigned = session.store.listed_faces()[:3]
     session.assign([f.id for f in unassigned[:2]], "5")  # some history to show
     session.assign([unassigned[2].id], "9")
     await session.settle()

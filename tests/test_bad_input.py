@@ -154,7 +154,7 @@ def test_a_broken_picture_from_the_server_says_why_on_its_tile(qtbot, loop):
     window = shell.current[2]
     try:
         tiles = window.session.tiles
-        ref = next(f.image for f in window.session.faces.faces() if f.id == broken)
+        ref = next(f.image for f in window.session.store.listed_faces() if f.id == broken)
         qtbot.waitUntil(lambda: tiles.failure(ref) is not None, timeout=10000)
         assert "it is a web page" in tiles.failure(ref)
     finally:

@@ -238,12 +238,13 @@ def test_the_window_on_a_read_only_library_offers_no_change_and_says_why(qtbot, 
         qtbot.waitUntil(lambda: not session.faces.loading)
         select_person(qtbot, window, "1")
         select_faces(window, [0])
-        for action in (window.move_action, window.detach_action, window.rename_action, window.hide_action,
-                       window.merge_action, window.delete_faces_action, window.add_pictures_action,
-                       window.primary_action, window.new_person_action, window.remove_thumbnail_action):
+        actions = window.actions
+        for action in (actions.move, actions.detach, actions.rename, actions.hide, actions.merge,
+                       actions.delete_faces, actions.add_pictures, actions.primary, actions.new_person,
+                       actions.remove_thumbnail):
             assert not action.isEnabled(), action.text()
             assert "read-only" in action.toolTip(), action.text()
-        assert window.publish_action.isEnabled()  # publishing elsewhere changes nothing here
+        assert actions.publish.isEnabled()  # publishing elsewhere changes nothing here
     finally:
         wait_for(qtbot, session.settle())
         wait_for(qtbot, session.tiles.aclose())

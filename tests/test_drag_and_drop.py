@@ -13,14 +13,14 @@ def test_faces_dragged_onto_a_person_are_reassigned(qtbot, app_window, library_f
     select_person(qtbot, window, None)
     faces = select_faces(window, [0, 2, 3])
     mime = window.session.faces.mimeData(window.faces_view.selectionModel().selectedIndexes())
-    before = window.session.people.person("4").face_count
+    before = window.session.store.people.get("4").face_count
     assert drop_on_person(window, "4", mime)
     # shown at once, before the backend answered
     assert all(window.session.faces.row_of(f) is None for f in faces)
-    assert window.session.people.person("4").face_count == before + 3
+    assert window.session.store.people.get("4").face_count == before + 3
     settle(qtbot, window)
     assert [person_of(library_folder, f) for f in faces] == ["4"] * 3
-    assert window.session.people.person("4").face_count == before + 3
+    assert window.session.store.people.get("4").face_count == before + 3
 
 
 def test_faces_dropped_on_unassigned_are_detached(qtbot, app_window, library_folder):
@@ -52,7 +52,7 @@ def test_a_real_drag_from_the_faces_view(qtbot, app_window, library_folder, monk
 
 def test_thumbnail_dropped_on_its_person_becomes_primary(qtbot, app_window, library_folder):
     window = app_window
-    person = next(p for p in window.session.people.people() if p.primary_thumbnail_id)
+    person = next(p for p in window.session.store.listed_people() if p.primary_thumbnail_id)
     select_person(qtbot, window, person.id)
     thumbnails = window.session.thumbnails
     if thumbnails.rowCount() < 2:
@@ -63,17 +63,17 @@ def test_thumbnail_dropped_on_its_person_becomes_primary(qtbot, app_window, libr
     target = thumbnails.thumbnail_at(row)
     mime = thumbnails.mimeData([thumbnails.index(row)])
     assert drop_on_person(window, person.id, mime)
-    assert window.session.people.person(person.id).primary_thumbnail_id == target.id  # at once
+    assert window.session.store.people.get(person.id).primary_thumbnail_id == target.id  # at once
     settle(qtbot, window)
     assert primary_of(library_folder, person.id) == target.id
 
 
 def test_thumbnail_dropped_on_another_person_is_refused_with_the_reason(qtbot, app_window, library_folder):
     window = app_window
-    person = next(p for p in window.session.people.people() if p.primary_thumbnail_id)
+    person = next(p for p in window.session.store.listed_people() if p.primary_thumbnail_id)
     select_person(qtbot, window, person.id)
     mime = window.session.thumbnails.mimeData([window.session.thumbnails.index(0)])
-    other = next(p for p in window.session.people.people() if p.id != person.id)
+    other = next(p for p in window.session.store.listed_people() if p.id != person.id)
     before = primary_of(library_folder, other.id)
     assert not drop_on_person(window, other.id, mime)
     assert f"belongs to {person.name}" in window.statusBar().currentMessage()
@@ -103,7 +103,7 @@ def test_someone_elses_face_on_the_primary_slot_is_refused(qtbot, app_window, li
     mime = window.session.faces.mimeData(window.faces_view.selectionModel().selectedIndexes())
     row = window.session.people.row_of("8")
     window.people_view.setCurrentIndex(window.session.people.index(row))
-    qtbot.waitUntil(lambda: window.session.scope == "8")
+    qtbot.waitUntil(lambda: window.session.store.selection == "8")
     assert not drop(window.primary_slot, window.primary_slot.rect().center(), mime)
     assert "own faces" in window.statusBar().currentMessage()
 

@@ -6,8 +6,9 @@ from PySide6.QtCore import QItemSelectionModel, QPoint, QRect, Qt
 
 from faceboard.domain import BoundingBox, Face, ImageRef, Page
 from faceboard.services.images import ImagePipeline
-from faceboard.ui.face_grid import FaceGrid
-from faceboard.ui.models import FacesModel
+from faceboard.ui.panes.faces import FaceGrid
+from faceboard.services.store import Store
+from faceboard.ui.panes.faces import FacesModel
 from faceboard.ui.tile_cache import TileCache
 
 CELL = 64 + 8
@@ -37,7 +38,11 @@ def make_grid(qtbot, loop, total=500, page=100):
     async def never(uri):  # tiles are not what is tested here: they stay placeholders
         raise AssertionError(uri)
 
-    model = CountingFaces(load, loop.create_task)
+    async def nothing(*_):
+        return Page(())
+
+    store = Store(nothing, load, nothing, nothing, loop.create_task)
+    model = CountingFaces(store)
     tiles = TileCache(ImagePipeline(never, None))
     tiles.pixmap = lambda ref, pixels, rounding=0.0: None
     grid = FaceGrid(tiles)
@@ -46,7 +51,7 @@ def make_grid(qtbot, loop, total=500, page=100):
     grid.resize(10 * CELL + grid.verticalScrollBar().sizeHint().width() + 2 * grid.frameWidth(), 5 * CELL)
     grid.show()
     qtbot.waitExposed(grid)
-    model.show(None)
+    store.select(None)
     qtbot.waitUntil(lambda: model.rowCount() >= page and not model.loading)
     return grid, model
 

@@ -3,7 +3,12 @@ from dataclasses import replace
 from conftest import wait_for
 
 from faceboard.domain import BoundingBox, Face, ImageRef, Page, Person, Thumbnail
-from faceboard.ui.models import CountRole, FacesModel, ObjectRole, PeopleModel, ThumbnailsModel
+from faceboard.services.operations import Change, SetPrimary
+from faceboard.services.store import Store
+from faceboard.ui.panes.faces import FacesModel
+from faceboard.ui.panes.people import CountRole, PeopleModel
+from faceboard.ui.panes.thumbnails import ThumbnailsModel
+from faceboard.ui.panes.tiles import ObjectRole
 
 
 def people(n=30):
@@ -31,6 +36,24 @@ def people_loader(everyone, page_size=10):
     return load, calls
 
 
+async def no_faces(scope, cursor):
+    return Page(())
+
+
+async def no_thumbnails(person_id):
+    return []
+
+
+def store_of(loop, load_people=None, load_faces=no_faces, load_thumbnails=no_thumbnails, unassigned=0):
+    async def count():
+        return unassigned
+
+    async def nobody(query, cursor):
+        return Page(())
+
+    return Store(load_people or nobody, load_faces, load_thumbnails, count, loop.create_task)
+
+
 def fetch_all(qtbot, model):
     qtbot.waitUntil(lambda: not model.loading)
     while model.canFetchMore():
@@ -40,32 +63,33 @@ def fetch_all(qtbot, model):
 
 def test_people_model_pages_filters_sorts_and_updates(qtbot, loop, qtmodeltester):
     load, calls = people_loader(people())
-    model = PeopleModel(load, loop.create_task)
-    wait_for(qtbot, model.reload(unassigned=7))
+    store = store_of(loop, load, unassigned=7)
+    model = PeopleModel(store)
+    wait_for(qtbot, store.load())
     assert model.rowCount() == 1 + 10 and len(calls) == 1  # one page, not the whole list
     qtmodeltester.check(model)
     fetch_all(qtbot, model)
     assert model.rowCount() == 1 + 27  # Unassigned, and the 27 not hidden
     assert model.index(0).data() == "Unassigned" and model.index(0).data(CountRole) == 7
-    model.set_view(sort="most_faces")
+    store.set_query(sort="most_faces")
     qtbot.waitUntil(lambda: model.rowCount() > 1 and not model.loading)
     assert model.index(1).data(ObjectRole).id == "29"
-    model.set_view(filter_text="person 1")
+    store.set_query(text="person 1")
     qtbot.waitUntil(lambda: not model.loading and model.rowCount() == 10)
     fetch_all(qtbot, model)
     assert {model.index(r).data() for r in range(1, model.rowCount())} == {f"Person {i:02d}" for i in range(11, 20)}
-    model.set_view(filter_text="", show_hidden=True, sort="name")
+    store.set_query(text="", include_hidden=True, sort="name")
     qtbot.waitUntil(lambda: model.rowCount() > 1 and not model.loading)
     fetch_all(qtbot, model)
     assert model.rowCount() == 31
-    model.update_people([replace(model.person("5"), name="Aaron Renamed")])
+    store.apply(Change(persons=(replace(store.people["5"], name="Aaron Renamed"),)))
     assert model.index(model.row_of("5")).data() == "Aaron Renamed"
-    model.update_people([Person("99", "Aaron New", face_count=1)])
+    store.apply(Change(persons=(Person("99", "Aaron New", face_count=1),)))
     assert model.index(1).data() == "Aaron New"  # placed where the order puts it
-    model.remove_people(["99"])
+    store.apply(Change(removed_person_ids=("99",)))
     assert model.row_of("99") is None
-    model.adjust_counts({"5": 2, None: -1})
-    assert model.person("5").face_count == 7 and model.unassigned_count == 6
+    store.apply(Change(unassigned_delta=-1))
+    assert model.index(0).data(CountRole) == 6
     qtmodeltester.check(model)
 
 
@@ -77,8 +101,9 @@ def test_faces_model_pages_and_applies_moves(qtbot, loop, qtmodeltester):
         items = tuple(f for f in faces[start : start + 10] if f.person_id == scope)
         return Page(items, str(start + 10) if start + 10 < len(faces) else None)
 
-    model = FacesModel(load, lambda coro: loop.create_task(coro))
-    model.show("1")
+    store = store_of(loop, load_faces=load)
+    model = FacesModel(store)
+    store.select("1")
     qtbot.waitUntil(lambda: model.rowCount() == 10)
     qtmodeltester.check(model)  # it may fetch more itself
     qtbot.waitUntil(lambda: not model.loading)
@@ -86,20 +111,28 @@ def test_faces_model_pages_and_applies_moves(qtbot, loop, qtmodeltester):
         model.fetchMore()
         qtbot.waitUntil(lambda: not model.loading)
     assert model.rowCount() == 25
-    model.apply([replace(faces[3], person_id="2"), replace(faces[4], person_id=None), replace(faces[20], person_id="2")])
+    store.apply(Change(faces=(replace(faces[3], person_id="2"), replace(faces[4], person_id=None),
+                              replace(faces[20], person_id="2"))))
     assert model.rowCount() == 22 and model.row_of("4") is None
-    model.apply([faces[3]])
+    store.apply(Change(faces=(faces[3],)))
     assert model.row_of("4") is not None
     qtmodeltester.check(model)
 
 
-def test_thumbnails_model_marks_the_primary(qtmodeltester):
-    model = ThumbnailsModel()
+def test_thumbnails_model_marks_the_primary(qtbot, loop, qtmodeltester):
     thumbs = [Thumbnail(str(i), "1", ImageRef(f"t{i}", "x"), is_primary=i == 1) for i in range(1, 4)]
-    model.set_thumbnails("1", thumbs)
+
+    async def load(person_id):
+        return thumbs
+
+    store = store_of(loop, load_thumbnails=load)
+    store.people["1"] = Person("1", "One", primary_thumbnail_id="1")
+    model = ThumbnailsModel(store)
+    store.select("1")
+    qtbot.waitUntil(lambda: model.rowCount() == 3)
     qtmodeltester.check(model)
-    model.mark_primary("3")
-    assert [t.is_primary for t in model.thumbnails()] == [False, False, True]
+    store.predict(SetPrimary("1", "3"))
+    assert [model.thumbnail_at(r).is_primary for r in range(3)] == [False, False, True]
 
 
 def test_people_model_on_the_demo_library(qtbot, qtmodeltester, loop, library):
@@ -107,8 +140,10 @@ def test_people_model_on_the_demo_library(qtbot, qtmodeltester, loop, library):
     from faceboard.services.curator import Curator
 
     curator = Curator(library)
-    model = PeopleModel(curator.people_page, loop.create_task)
-    wait_for(qtbot, model.reload(0))
+    store = Store(curator.people_page, curator.faces_page, curator.thumbnails, curator.unassigned_count,
+                  loop.create_task)
+    model = PeopleModel(store)
+    wait_for(qtbot, store.load())
     qtmodeltester.check(model)
     assert model.rowCount() >= 21
     page = wait_for(qtbot, curator.people_page(PeopleQuery(sort="most_faces"), None, 5))

@@ -80,8 +80,8 @@ def test_changes_made_offline_wait_and_are_sent_when_the_backend_answers(qtbot, 
         assert {fake.faces[f].person_id for f in faces} == {bob.id} and bob.name == "Robert Baker"
         patches = [c for c in fake.calls if c.method == "PATCH" and c.path.startswith("/api/faces/")]
         assert sorted(c.path.rsplit("/", 1)[1] for c in patches) == sorted(faces)  # each face once
-        window.show_change_log()
-        log = window.change_log
+        window.actions.show_change_log()
+        log = window.actions.change_log_window
         qtbot.waitUntil(lambda: log.tree.topLevelItemCount() == 2)
         assert [log.tree.topLevelItem(r).text(4) for r in range(2)] == ["done: sent on resume"] * 2  # they waited
         assert log.tree.topLevelItem(0).text(3) == "Rename Bob Baker to Robert Baker"

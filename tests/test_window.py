@@ -19,7 +19,7 @@ def test_undo_and_redo_send_the_inverse_to_the_library(qtbot, app_window, librar
     mime = window.session.faces.mimeData(window.faces_view.selectionModel().selectedIndexes())
     assert drop_on_person(window, "3", mime)
     settle(qtbot, window)
-    assert window.undo_action.text() == "&Undo Move 2 faces to " + window.session.people.person("3").name
+    assert window.actions.undo.text() == "&Undo Move 2 faces to " + window.session.store.people.get("3").name
     key(qtbot, window.faces_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.session.faces.row_of(faces[0]) is not None  # back at once
     settle(qtbot, window)
@@ -70,7 +70,7 @@ def test_rename_hide_filter_and_move_by_keyboard(qtbot, app_window, library_fold
     window.filter.clear()
     qtbot.waitUntil(lambda: window.session.people.rowCount() > 20 and not window.session.people.loading)
     faces = select_faces(window, [0, 1])
-    target = window.session.people.person("12")
+    target = window.session.store.people.get("12")
     monkeypatch.setattr(dialogs, "choose_person", lambda *args, **kwargs: target)
     key(qtbot, window.faces_view, Qt.Key.Key_M)
     settle(qtbot, window)
@@ -91,12 +91,12 @@ def test_new_person_from_selected_faces(qtbot, app_window, library_folder, monke
     (person_id,) = db(library_folder).execute("SELECT id FROM persons WHERE name = 'Brand New'").fetchone()
     assert [person_of(library_folder, f) for f in faces] == [str(person_id)] * 3
     assert primary_of(library_folder, str(person_id)) is not None
-    assert window.session.scope == str(person_id)  # the new person is shown, and highlighted
+    assert window.session.store.selection == str(person_id)  # the new person is shown, and highlighted
     assert window.people_view.currentIndex().row() == window.session.people.row_of(str(person_id))
     window.session.undo_stack.undo()
     settle(qtbot, window)
     assert [person_of(library_folder, f) for f in faces] == [None] * 3
-    assert window.session.people.person(str(person_id)) is None
+    assert window.session.store.people.get(str(person_id)) is None
 
 
 def test_a_refused_change_is_rolled_back_with_the_reason(qtbot, app_window, library_folder):
@@ -149,7 +149,7 @@ def test_changes_are_kept_when_the_library_is_reopened(qtbot, loop, library_fold
 
     window, library = open_window()
     try:
-        assert window.session.people.person("14").name == "Kept Name"
+        assert window.session.store.people.get("14").name == "Kept Name"
         select_person(qtbot, window, "14")
         assert all(window.session.faces.row_of(f) is not None for f in faces)
     finally:
@@ -172,19 +172,19 @@ def test_about_shows_the_version(qtbot, app_window, monkeypatch):
     from faceboard import __version__
 
     shown = []
-    monkeypatch.setattr("faceboard.ui.window.QMessageBox.about", lambda parent, title, text: shown.append(text))
-    app_window.about()
+    monkeypatch.setattr("faceboard.ui.actions.QMessageBox.about", lambda parent, title, text: shown.append(text))
+    app_window.actions.about()
     assert __version__ in shown[0]
 
 
 def test_merge_and_delete_faces_from_the_keyboard_and_undo(qtbot, app_window, library_folder, monkeypatch):
     window = app_window
     select_person(qtbot, window, "15")
-    target = window.session.people.person("16")
+    target = window.session.store.people.get("16")
     monkeypatch.setattr(dialogs, "choose_person", lambda *args, **kwargs: target)
     asked = []
     monkeypatch.setattr(dialogs, "confirm", lambda parent, title, question: asked.append(question) or True)
-    faces_of_15 = [f.id for f in window.session.faces.faces()]
+    faces_of_15 = [f.id for f in window.session.store.listed_faces()]
     key(qtbot, window.people_view, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
     settle(qtbot, window)
     assert "You can undo it" in asked[0]

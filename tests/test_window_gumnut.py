@@ -36,7 +36,7 @@ def gumnut_shell(qtbot, loop):
 def test_faces_dragged_onto_a_person_are_patched_on_gumnut(qtbot, gumnut_shell):
     fake, shell, window = gumnut_shell
     assert "Family photos" in window.windowTitle()
-    assert window.session.people.unassigned_count == 5
+    assert window.session.store.unassigned == 5
 
     assert window.session.faces.tile(0).caption.startswith("probably: ")
     select_person(qtbot, window, None)
@@ -46,8 +46,8 @@ def test_faces_dragged_onto_a_person_are_patched_on_gumnut(qtbot, gumnut_shell):
     assert drop_on_person(window, bob.id, mime)
     settle(qtbot, window)
     assert [fake.faces[f].person_id for f in faces] == [bob.id, bob.id]
-    assert window.session.people.person(bob.id).face_count == 5
-    assert window.session.people.unassigned_count == 3
+    assert window.session.store.people.get(bob.id).face_count == 5
+    assert window.session.store.unassigned == 3
     window.session.undo_stack.undo()
     settle(qtbot, window)
     assert [fake.faces[f].person_id for f in faces] == [None, None]
@@ -64,7 +64,7 @@ def test_a_face_becomes_the_primary_and_thumbnails_are_not_offered(qtbot, gumnut
     qtbot.keyClick(window.faces_view, Qt.Key.Key_Space)
     settle(qtbot, window)
     assert fake.people[carla.id].thumbnail_face_id == face
-    assert not window.add_pictures.isEnabled()  # Gumnut cannot take uploaded thumbnails
+    assert not window.thumbnails_pane.add_pictures.isEnabled()  # Gumnut cannot take uploaded thumbnails
     assert window.session.thumbnails.rowCount() == 1
 
 
@@ -210,7 +210,7 @@ def test_a_large_library_shows_at_once_and_counts_its_unassigned_faces_when_read
     qtbot.waitUntil(lambda: window.session.people.rowCount() == 4 and not faces.loading)
     walked = [c for c in fake.calls if c.path == "/api/faces" and "person_id" not in c.query]
     assert len(walked) == 5 + 1  # the count gave up after five pages of six; the list asked for its first page once
-    assert window.session.people.unassigned_count is None
+    assert window.session.store.unassigned is None
     assert "not counted yet" in window.library_status.text()
     assert window.session.people.index(0).data(Qt.ItemDataRole.ToolTipRole).startswith("faces not counted yet")
     select_person(qtbot, window, None)
@@ -218,7 +218,7 @@ def test_a_large_library_shows_at_once_and_counts_its_unassigned_faces_when_read
         faces.fetchMore()
         qtbot.wait(10)
     assert faces.rowCount() == 1150
-    qtbot.waitUntil(lambda: window.session.people.unassigned_count == 1150)
+    qtbot.waitUntil(lambda: window.session.store.unassigned == 1150)
     assert "1150 unassigned faces" in window.library_status.text()
     assert window.faces_heading.text() == "Unassigned faces (1150)"
     wait_for(qtbot, shell.close_current())

@@ -43,8 +43,8 @@ def test_an_undo_is_journaled_as_an_undo_and_the_status_bar_says_undone(qtbot, l
     assert [(e.summary, e.origin, e.state) for e in entries] == [
         ("Redo: Detach face", "window", "done"), ("Undo: Detach face", "window", "done"),
         ("Detach face", "window", "done")]
-    window.show_change_log()
-    log = window.change_log
+    window.actions.show_change_log()
+    log = window.actions.change_log_window
     qtbot.waitUntil(lambda: log.tree.topLevelItemCount() == 3)
     assert [log.tree.topLevelItem(1).text(c) for c in (2, 3)] == ["window", "Undo: Detach face"]
     log.close()
@@ -57,7 +57,7 @@ def test_a_face_moved_elsewhere_meanwhile_is_not_moved_and_the_panes_show_where_
     shell, window = local_shell
     select_person(qtbot, window, None)
     (face,) = select_faces(window, [0])
-    zoe, amara = window.session.people.person("2"), window.session.people.person("3")
+    zoe, amara = window.session.store.people.get("2"), window.session.store.people.get("3")
     elsewhere = subprocess.run([sys.executable, "-m", "faceboard", "--library", str(library_folder), "assign", face,
                                 "--to", zoe.id], capture_output=True, text=True, timeout=60)
     assert elsewhere.returncode == 0, elsewhere.stderr
@@ -72,12 +72,12 @@ def test_a_face_moved_elsewhere_meanwhile_is_not_moved_and_the_panes_show_where_
 
 def test_a_person_renamed_elsewhere_is_not_renamed_again(qtbot, local_shell, library_folder):
     shell, window = local_shell
-    person = window.session.people.person("2")
+    person = window.session.store.people.get("2")
     db(library_folder).execute("UPDATE persons SET name = 'Zoe Zimmer' WHERE id = 2").connection.commit()
     window.session.rename("2", "Zoe Z.")
     settle(qtbot, window)
     assert f"{person.name} was renamed to Zoe Zimmer elsewhere; not renamed." in window.statusBar().currentMessage()
-    assert window.session.people.person("2").name == "Zoe Zimmer"
+    assert window.session.store.people.get("2").name == "Zoe Zimmer"
 
 
 def test_on_gumnut_a_face_moved_elsewhere_is_not_patched(qtbot, loop):

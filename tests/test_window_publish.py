@@ -44,8 +44,8 @@ def test_a_person_is_published_from_the_window_step_by_step(qtbot, loop, library
     window = shell.current[2]
     try:
         select_person(qtbot, window, "1")
-        assert window.publish_action.isEnabled()
-        window.publish_action.trigger()
+        assert window.actions.publish.isEnabled()
+        window.actions.publish.trigger()
         dialog = shell.dialog
         qtbot.waitUntil(lambda: dialog.publish_button.isEnabled(), timeout=10000)
         assert "Amara Okafor → Amara Okafor in NAVER Media Intelligence (family-ws) (a new person)" \
@@ -81,13 +81,13 @@ def test_a_backend_without_faces_or_primary_disables_what_it_cannot_do_and_says_
     wait_for(qtbot, shell.open(Profile("staff", "opencv-fr", "http://fr.test", "staff", edition="server")))
     window = shell.current[2]
     try:
-        qtbot.waitUntil(lambda: window.session.scope == "p1")  # the first person: no "Unassigned" here
+        qtbot.waitUntil(lambda: window.session.store.selection == "p1")  # the first person: no "Unassigned" here
         assert window.people_view.isRowHidden(0) and not window.faces_pane.isVisible()
-        assert not window.primary_action.isEnabled()
-        assert window.primary_action.toolTip() == "OpenCV FR server (staff) cannot set the primary thumbnail."
-        assert "cannot rename people" in window.rename_action.toolTip()
+        assert not window.actions.primary.isEnabled()
+        assert window.actions.primary.toolTip() == "OpenCV FR server (staff) cannot set the primary thumbnail."
+        assert "cannot rename people" in window.actions.rename.toolTip()
         assert "has no primary thumbnail: Faceboard shows the first one" in window.primary_slot.toolTip()
-        assert window.add_pictures.isEnabled() and window.publish_action.isEnabled()
+        assert window.thumbnails_pane.add_pictures.isEnabled() and window.actions.publish.isEnabled()
         qtbot.waitUntil(lambda: window.session.thumbnails.rowCount() == 1)
         qtbot.waitUntil(lambda: window.session.tiles._used > 0)  # the inline thumbnails are shown
         qtbot.wait(100)
@@ -118,9 +118,9 @@ def test_superoffice_shows_its_one_image_and_the_connections_form_asks_for_a_tic
         dialog.open_button.click()
         qtbot.waitUntil(lambda: shell.current[1].outbox.name == "crm", timeout=10000)
         window = shell.current[2]
-        qtbot.waitUntil(lambda: window.session.scope == "5" and window.session.thumbnails.rowCount() == 1)
+        qtbot.waitUntil(lambda: window.session.store.selection == "5" and window.session.thumbnails.rowCount() == 1)
         assert "keeps one image per person" in window.primary_slot.toolTip()
-        assert not window.primary_action.isEnabled() and window.add_pictures.isEnabled()
+        assert not window.actions.primary.isEnabled() and window.thumbnails_pane.add_pictures.isEnabled()
         saved = shell.store.path.read_text()
         assert fake.token not in saved and fake.app_token not in saved and '"auth": "soticket"' in saved
         assert shell.secrets.get(keyring_name("crm", BACKENDS["superoffice"].field("app_token"))) == fake.app_token
@@ -139,8 +139,8 @@ def test_a_face_is_found_in_the_media_of_a_workspace(qtbot, loop, library_folder
     try:
         select_person(qtbot, window, "1")
         window.faces_view.setCurrentIndex(window.session.faces.index(0))
-        assert window.find_in_media_action.isEnabled()
-        window.find_in_media_action.trigger()
+        assert window.actions.find_in_media.isEnabled()
+        window.actions.find_in_media.trigger()
         dialog = shell.dialog
         dialog.search_button.click()
         qtbot.waitUntil(lambda: dialog.results.count() == 1, timeout=15000)

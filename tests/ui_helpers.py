@@ -45,7 +45,7 @@ def select_faces(window, rows: list[int]):
 def select_person(qtbot, window, person_id: str | None):
     row = window.session.people.row_of(person_id)
     window.people_view.setCurrentIndex(window.session.people.index(row))
-    qtbot.waitUntil(lambda: window.session.scope == person_id and not window.session.faces.loading)
+    qtbot.waitUntil(lambda: window.session.store.selection == person_id and not window.session.faces.loading)
     if person_id is not None:
         qtbot.waitUntil(lambda: window.session.thumbnails.person_id == person_id)
         qtbot.wait(50)

@@ -113,7 +113,7 @@ class Shell:
             window.show_problem(f"Cannot connect: {error.message}")
             self.show_connections(profile, error.message)
             return
-        window.setWindowTitle(f"Faceboard — {backend.display_name}")
+        window.name_connection(backend.display_name)
         await session.load()
         if not (isinstance(backend, LocalLibrary) and backend.read_only):  # what waits, waits for it to be writable
             session.keep_sending()  # changes an earlier run left waiting, re-checked and sent once

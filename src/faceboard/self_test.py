@@ -53,7 +53,7 @@ async def _self_test(app, folder: Path) -> int:
         await asyncio.sleep(0.01)
     started = time.time() - START
     face = session.faces.face_at(0)
-    target = session.people.people()[0]
+    target = session.store.listed_people()[0]
     try:
         session.drop(FacesPayload((face.id,), None), target)
         await session.settle()

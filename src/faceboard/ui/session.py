@@ -1,7 +1,8 @@
-"""`Session`: the window's link to the services. It owns the pane models, the undo
-stack and the tile cache, judges drops, and turns user actions into operations.
+"""`Session`: the window's link to the services. It owns the store (what the panes
+show), the pane models over it, the undo stack and the tile cache, judges drops, and
+turns user actions into operations.
 
-Every change is shown at once (a prediction from what the panes already hold), then
+Every change is shown at once (a prediction from what the store already holds), then
 sent through the outbox (journaled, in order, one at a time); the backend's answer
 replaces the prediction. If the backend refuses, the reason goes to the status bar, the
 panes are reloaded from the backend, and the command leaves the undo stack. If the
@@ -16,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Iterable
-from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -29,7 +29,6 @@ from faceboard.services.images import ImagePipeline
 from faceboard.services.operations import (
     AddThumbnails,
     AssignFaces,
-    Change,
     CreatePerson,
     DeleteFaces,
     MergePeople,
@@ -41,9 +40,12 @@ from faceboard.services.operations import (
     describe,
 )
 from faceboard.services.outbox import WINDOW, Outbox, Waits
+from faceboard.services.store import FACES, Event, Store, count
 from faceboard.ui.commands import ANSWERED, DO, OperationCommand
 from faceboard.ui.mime import FacesPayload, FilesPayload, Payload, ThumbnailPayload
-from faceboard.ui.models import FacesModel, PeopleModel, ThumbnailsModel
+from faceboard.ui.panes.faces import FacesModel
+from faceboard.ui.panes.people import PeopleModel
+from faceboard.ui.panes.thumbnails import ThumbnailsModel
 from faceboard.ui.tile_cache import TileCache
 
 
@@ -56,7 +58,6 @@ async def _no_faces(person_id: str | None, cursor: str | None) -> Page:
 class Session(QObject):
     message = Signal(str)  # for the status bar: what just happened
     problem = Signal(str)  # for the status bar too, and not to be hidden by the next "done"
-    selectionChanged = Signal()  # the selected person (or Unassigned) changed or was updated
     loaded = Signal()
     progress = Signal(int, int)  # a bulk operation: done, total
     progressEnded = Signal()
@@ -72,21 +73,25 @@ class Session(QObject):
         self.outbox.on_waiting = self.waiting.emit
         self.outbox.on_resumed = self._resumed
         self.tiles = TileCache(pipeline, parent=self)
-        self.people = PeopleModel(curator.people_page, self.spawn, self)
-        self.people.on_error = lambda error: self._report("Loading people", error)
-        if not curator.can(Capability.LIST_FACES):
+        faces = curator.can(Capability.LIST_FACES)
+        self.store = Store(curator.people_page, curator.faces_page if faces else _no_faces, curator.thumbnails,
+                           curator.unassigned_count, self.spawn, self._report)
+        self.store.listen(self._forget_tiles_wanted)
+        self.people = PeopleModel(self.store, self)
+        if not faces:
             self.people.noun = "picture"
-        self.faces = FacesModel(curator.faces_page if curator.can(Capability.LIST_FACES) else _no_faces, self.spawn,
-                                self)
-        self.faces.on_error = lambda error: self._report("Loading faces", error)
-        self.faces.on_complete = lambda scope, count: scope is None and self.people.learn_unassigned(count)
-        self.thumbnails = ThumbnailsModel(self)
+        self.faces = FacesModel(self.store, self)
+        self.thumbnails = ThumbnailsModel(self.store, self)
         self.undo_stack = QUndoStack(self)
         self._tasks: set[asyncio.Task] = set()
         self._rounds: dict[int, int] = {}  # command id -> rounds on their way
         self._in_flight = 0
-        self._scope: str | None = None
         self._progress: Progress | None = None
+
+    def _forget_tiles_wanted(self, event: Event) -> None:
+        """Another person's faces are shown: the tiles asked for the last ones are not needed."""
+        if event.kind == "resetting" and event.pane == FACES:
+            self.tiles.drop_pending()
 
     # -- tasks ----------------------------------------------------------------------
 
@@ -117,62 +122,27 @@ class Session(QObject):
             raise error
         self.problem.emit(f"{what} failed: {error.message}")
 
-    # -- loading and selecting ------------------------------------------------------
+    # -- loading --------------------------------------------------------------------
 
     async def load(self) -> None:
         """Read the first page of people (more come as the list scrolls)."""
         try:
-            unassigned = await self.curator.unassigned_count()
+            await self.store.load()
         except FaceboardError as error:
             self._report("Loading the library", error)
             return
-        await self.people.reload(unassigned)
         self.loaded.emit()
 
     async def search_people(self, text: str) -> list[Person]:
         """People whose name holds `text`, for pickers (the first 200 by name)."""
         return list((await self.curator.people_page(PeopleQuery(text=text), None, 200)).items)
 
-    def select(self, person_id: str | None) -> None:
-        """Show a person's thumbnails and faces; None shows the unassigned faces."""
-        self._scope = person_id
-        self.tiles.drop_pending()
-        self.faces.show(person_id)
-        self.thumbnails.set_thumbnails(person_id, [])
-        if person_id is not None:
-            self.spawn(self._load_thumbnails(person_id))
-        self.selectionChanged.emit()
-
-    @property
-    def selected_person(self) -> Person | None:
-        return None if self._scope is None else self.people.person(self._scope)
-
-    @property
-    def scope(self) -> str | None:
-        return self._scope
-
-    async def _load_thumbnails(self, person_id: str) -> None:
-        try:
-            thumbnails = await self.curator.thumbnails(person_id)
-        except FaceboardError as error:
-            self._report("Loading thumbnails", error)
-            return
-        if self._scope == person_id:
-            self.thumbnails.set_thumbnails(person_id, thumbnails)
-            self._primary_from(person_id, thumbnails)
-
-    def _primary_from(self, person_id: str, thumbnails: list) -> None:
-        """A person's thumbnails say which is the primary: a backend that cannot tell it in
-        its people list (SuperOffice: one call a person) learns it when they are shown."""
-        person = self.people.person(person_id)
-        primary = next((t for t in thumbnails if t.is_primary), None)
-        if person is not None and primary is not None and person.primary_image != primary.image:
-            self.people.update_people([replace(person, primary_thumbnail_id=primary.id, primary_image=primary.image)])
-
     async def reload(self) -> None:
-        """Show exactly what the backend holds now."""
-        await self.load()
-        self.select(self._scope)
+        """Show exactly what the backend holds now, keeping the selection."""
+        try:
+            await self.store.refresh()
+        except FaceboardError as error:
+            self._report("Reloading", error)
 
     # -- drops ----------------------------------------------------------------------
 
@@ -184,7 +154,7 @@ class Session(QObject):
         """
         can = self.curator.can
         to_slot = not (target is None or isinstance(target, Person))
-        person = self.selected_person if to_slot else target
+        person = self.store.selected_person if to_slot else target
         backend = self.curator.backend.display_name
         match payload:
             case FacesPayload(face_ids, source):
@@ -207,7 +177,7 @@ class Session(QObject):
                 if person is None:
                     return "Drop a thumbnail on its own person (or the primary slot) to make it the primary."
                 if owner != person.id:
-                    owner_person = self.people.person(owner)
+                    owner_person = self.store.people.get(owner)
                     owner_name = owner_person.name if owner_person else "another person"
                     return f"This thumbnail belongs to {owner_name}; it can only be their primary."
                 return None
@@ -227,7 +197,7 @@ class Session(QObject):
             self.problem.emit(reason)
             return
         to_slot = not (target is None or isinstance(target, Person))
-        person = self.selected_person if to_slot else target
+        person = self.store.selected_person if to_slot else target
         match payload:
             case FacesPayload(face_ids, source) if person is not None and (to_slot or person.id == source):
                 self.primary_from_face(person.id, face_ids[0])
@@ -242,12 +212,12 @@ class Session(QObject):
 
     def assign(self, face_ids: Iterable[str], person_id: str | None) -> None:
         moves = tuple((face_id, person_id) for face_id in face_ids)
-        shown = tuple((face_id, face.person_id) for face_id, _ in moves if (face := self.faces.seen(face_id)))
+        shown = tuple((face_id, face.person_id) for face_id, _ in moves if (face := self.store.faces.get(face_id)))
         if moves:
             self.submit(AssignFaces(moves, shown))  # a face someone moved meanwhile stays where they put it
 
     def set_primary(self, person_id: str, thumbnail_id: str) -> None:
-        person = self.people.person(person_id)
+        person = self.store.people.get(person_id)
         if person is not None and person.primary_thumbnail_id == thumbnail_id:
             self.message.emit(f"That is already {person.name}'s primary thumbnail.")
             return
@@ -269,7 +239,7 @@ class Session(QObject):
         self.submit(CreatePerson(name, tuple(face_ids)))
 
     def rename(self, person_id: str, name: str) -> None:
-        person = self.people.person(person_id)
+        person = self.store.people.get(person_id)
         self.submit(UpdatePerson(person_id, name=name, shown_name=person.name if person else None))
 
     def set_hidden(self, person_id: str, hidden: bool) -> None:
@@ -290,14 +260,14 @@ class Session(QObject):
     # -- sending (through the outbox: journaled, in order, retried while offline) -----
 
     def submit(self, operation: Operation) -> None:
-        names = {p.id: p.name for p in self.people.people()}
+        names = {p.id: p.name for p in self.store.people.values()}
         self.undo_stack.push(OperationCommand(self.execute, operation, describe(operation, names)))
 
     def execute(self, command: OperationCommand, step: str) -> None:
         """Called by the command on redo and undo (`step`): show the result at once, then send."""
         predicted = False
         if not self._rounds.get(id(command)) and command.pending is not None:
-            predicted = self._predict(command.pending)
+            predicted = self.store.predict(command.pending)
         self._rounds[id(command)] = self._rounds.get(id(command), 0) + 1
         self._in_flight += 1
         self.spawn(self._send(command, step, predicted))
@@ -333,7 +303,7 @@ class Session(QObject):
                     self._progress = None
                     self.progressEnded.emit()
             command.pending = change.inverse
-            self._show(change, counts_shown=predicted)
+            self.store.apply(change, counts_shown=predicted)
             if change.unsent is not None:
                 self.problem.emit(f"{summary}: part of it got no answer; it waits and will be sent when "
                                   f"{self.curator.backend.display_name} answers again.")
@@ -378,7 +348,7 @@ class Session(QObject):
                 self.problem.emit(f"{entry.summary} failed: {outcome.message}")
         sent = sum(not isinstance(outcome, FaceboardError) for _, outcome in results)
         if sent:
-            self.message.emit(f"{sent} waiting change{'s' * (sent != 1)} sent to "
+            self.message.emit(f"{count(sent, 'waiting change')} sent to "
                               f"{self.curator.backend.display_name}.")
         if results:
             self.spawn(self.reload())  # with the waiting changes in it
@@ -387,57 +357,3 @@ class Session(QObject):
         self.problem.emit(f"{summary} failed: {error.message}")
         self._drop(command)
         await self.reload()
-
-    def _show(self, change: Change, counts_shown: bool) -> None:
-        """Show the backend's answer; `counts_shown`: the prediction already moved the counts."""
-        self.people.update_people(change.persons)
-        self.people.remove_people(change.removed_person_ids)
-        if change.unassigned_delta and not counts_shown:
-            self.people.adjust_counts({None: change.unassigned_delta})
-        self.faces.apply(change.faces)
-        self.faces.remove(change.removed_face_ids)
-        for person_id, thumbnails in change.thumbnails:
-            if person_id == self.thumbnails.person_id:
-                self.thumbnails.set_thumbnails(person_id, thumbnails)
-        if self._scope is not None and self._scope in change.removed_person_ids:
-            self.select(None)
-        elif change.created_person_id and change.created_person_id in {p.id for p in change.persons}:
-            self.select(change.created_person_id)
-        elif self._scope in {p.id for p in change.persons}:
-            self.selectionChanged.emit()
-
-    def _predict(self, operation: Operation) -> bool:
-        """Show the expected outcome before the backend answers (only what is certain).
-        True when the face counts shown now already include the change."""
-        match operation:
-            case AssignFaces(moves):
-                faces, deltas = [], {}
-                if any(self.faces.seen(face_id) is None for face_id, _ in moves):
-                    return False  # faces never shown: wait for the backend's answer
-                for face_id, target in moves:
-                    face = self.faces.seen(face_id)
-                    if face.person_id == target:
-                        continue
-                    faces.append(replace(face, person_id=target))
-                    deltas[face.person_id] = deltas.get(face.person_id, 0) - 1
-                    deltas[target] = deltas.get(target, 0) + 1
-                self.faces.apply(faces)
-                self.people.adjust_counts(deltas)
-                return True
-            case SetPrimary(person_id, thumbnail_id):
-                person = self.people.person(person_id)
-                thumbnail = next((t for t in self.thumbnails.thumbnails() if t.id == thumbnail_id), None)
-                if person is not None and thumbnail is not None:
-                    self.thumbnails.mark_primary(thumbnail_id)
-                    self.people.update_people(
-                        [replace(person, primary_thumbnail_id=thumbnail_id, primary_image=thumbnail.image)]
-                    )
-                    self.selectionChanged.emit()
-            case UpdatePerson(person_id, name, hidden):
-                person = self.people.person(person_id)
-                if person is not None:
-                    self.people.update_people(
-                        [replace(person, name=person.name if name is None else name,
-                                 hidden=person.hidden if hidden is None else hidden)]
-                    )
-        return False

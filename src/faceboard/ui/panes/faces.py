@@ -1,4 +1,6 @@
-"""The faces grid: a `TileView` whose layout is arithmetic.
+"""The Faces pane: the selected person's faces (or the unassigned ones), read page by
+page from the store as the grid scrolls, in `FaceGrid`, a `TileView` whose layout is
+arithmetic.
 
 QListView lays out every item each time rows arrive: for each row it asks the model for
 an index, which calls the Python `rowCount`, about 1.5 µs a row, so 30,000 faces cost
@@ -12,13 +14,78 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, QRect, QRectF, Qt
 from PySide6.QtGui import QPainter, QRegion
-from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyleOptionViewItem
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QSlider, QStyle, QStyleOptionViewItem, QVBoxLayout, QWidget
 
-from faceboard.ui.views import TileView
+from faceboard.domain import Face
+from faceboard.services.store import FACES, Store
+from faceboard.ui.mime import FACES_MIME, faces_mime
+from faceboard.ui.panes import heading
+from faceboard.ui.panes.tiles import AnyIndex, ObjectRole, StoreModel, TileLook, TileView
 
+TILE_SIZES = (64, 320)
 _Cursor = QAbstractItemView.CursorAction
 _SELECTED = QStyle.StateFlag.State_Selected
 _FOCUSED = QStyle.StateFlag.State_HasFocus
+
+
+class FacesModel(StoreModel):
+    """The store's faces listing: the selection's faces, fetched page by page as the
+    view scrolls (`canFetchMore`/`fetchMore`)."""
+
+    pane = FACES
+
+    def __init__(self, store: Store, parent=None):
+        super().__init__(store, parent)
+        self._listing = store.listings[FACES]
+        self._faces = store.faces
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._listing.ids)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        face = self.face_at(index.row())
+        if role == ObjectRole:
+            return face
+        if role == Qt.ItemDataRole.ToolTipRole:
+            confidence = "" if face.confidence is None else f", detection confidence {face.confidence:.0%}"
+            probably = f"\nProbably: {', '.join(face.suggestions)}" if face.suggestions else ""
+            return f"Face {face.id} in photo {face.asset_id}{confidence}{probably}"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"Face {face.id}"
+        return None
+
+    def tile(self, row: int) -> TileLook:
+        face = self._faces[self._listing.ids[row]]
+        return TileLook(face.image, False, f"probably: {', '.join(face.suggestions[:2])}" if face.suggestions else None)
+
+    def mimeTypes(self) -> list[str]:
+        return [FACES_MIME]
+
+    def mimeData(self, indexes):
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        return faces_mime([self._listing.ids[r] for r in rows], self.store.selection)
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
+        return not parent.isValid() and self._listing.can_fetch
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
+        if not parent.isValid():
+            self.store.fetch_more(FACES)
+
+    @property
+    def loading(self) -> bool:
+        return self._listing.fetching
+
+    def face_at(self, row: int) -> Face:
+        return self._faces[self._listing.ids[row]]
+
+    def row_of(self, face_id: str) -> int | None:
+        return self._listing.rows.get(face_id)
 
 
 class FaceGrid(TileView):
@@ -200,3 +267,63 @@ class FaceGrid(TileView):
             paint_tile(painter, QRectF(column * cell, line * cell - offset, cell, cell), model.tile(row), state,
                        palette, font)
         painter.end()
+
+
+class FacesPane(QWidget):
+    """The heading with the count, the tile size, and the grid."""
+
+    def __init__(self, model: FacesModel, tiles, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self.heading = heading("Faces")
+        self.view = FaceGrid(tiles)
+        self.view.setModel(model)
+        self.view.setAccessibleName("Faces")
+        self.zoom = QSlider(Qt.Orientation.Horizontal)
+        self.zoom.setRange(*TILE_SIZES)
+        self.zoom.setFixedWidth(160)
+        self.zoom.setToolTip("Tile size (Ctrl+= and Ctrl+-)")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 8, 8)
+        header = QHBoxLayout()
+        header.addWidget(self.heading, 1)
+        header.addWidget(QLabel("Size"))
+        header.addWidget(self.zoom)
+        layout.addLayout(header)
+        layout.addWidget(self.view, 1)
+        self.zoom.valueChanged.connect(self.view.set_tile_size)
+
+    def refresh_count(self) -> None:
+        store = self.model.store
+        person = store.selected_person
+        n = store.face_count(store.selection)
+        shown = "" if n is None else f" ({n})"
+        self.heading.setText("Unassigned faces" + shown if person is None else f"Faces of {person.name}{shown}")
+
+    def selected_ids(self) -> list[str]:
+        rows = sorted(i.row() for i in self.view.selectionModel().selectedIndexes())
+        return [self.model.face_at(r).id for r in rows]
+
+    def reselect(self, face_ids: list[str]) -> None:
+        """Select these faces again where they still are (after the list was read again)."""
+        model, chosen = self.model, QItemSelection()
+        for row in filter(lambda row: row is not None, map(model.row_of, face_ids)):
+            chosen.select(model.index(row), model.index(row))
+        self.view.selectionModel().select(chosen, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def select_after_removal(self) -> None:
+        """Put the cursor on the face after the selection, so the operator keeps going."""
+        rows = sorted(i.row() for i in self.view.selectionModel().selectedIndexes())
+        model = self.model
+        after = next((r for r in range(rows[-1] + 1, model.rowCount()) if r not in rows), None) if rows else None
+        if after is None:
+            return
+        face = model.face_at(after)
+
+        def reselect() -> None:
+            model.rowsRemoved.disconnect(reselect)
+            row = model.row_of(face.id)
+            if row is not None:
+                self.view.setCurrentIndex(model.index(row))
+
+        model.rowsRemoved.connect(reselect)

@@ -1,0 +1,297 @@
+"""Every action of the window in one place: the QActions with their keys and tips, the
+menus and context menus, which are offered where (and why not, when the backend cannot),
+and what each does with the selection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import QAbstractItemView, QMainWindow, QMenu, QMessageBox
+
+from faceboard import __version__
+from faceboard.domain import Capability
+from faceboard.services.store import count
+from faceboard.ui import dialogs
+
+
+class Actions(QObject):
+    def __init__(self, window: QMainWindow):
+        """`window`: the MainWindow, whose panes and session the actions work on (not
+        imported here: the window imports this module)."""
+        super().__init__(window)
+        self.window = window
+        self.session = session = window.session
+        self._usual_tips: dict[QAction, str] = {}
+        stack = session.undo_stack
+        self.undo = stack.createUndoAction(window, "&Undo")
+        self.undo.setShortcuts(QKeySequence.StandardKey.Undo)
+        self.redo = stack.createRedoAction(window, "&Redo")
+        self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        window.addActions([self.undo, self.redo])
+        add = self._action
+        self.detach = add("&Detach faces", self.detach_selected, "Delete", "Make the selected faces unassigned")
+        self.move = add("&Move faces to…", self.move_selected, "M", "Choose a person for the selected faces")
+        self.new_person = add("New &person from faces…", self.new_person_from_selected, "Ctrl+N",
+                              "Create a person from the selected faces")
+        self.primary = add("Set as &primary", self.set_primary_from_selection, "Space",
+                           "Make the selected thumbnail or face the primary thumbnail")
+        self.remove_thumbnail = add("Remove thumbnail", self.remove_selected_thumbnail, None,
+                                    "Remove the selected thumbnail")
+        self.delete_faces = add("Delete faces…", self.delete_selected, "Shift+Delete",
+                                "Remove the selected face detections (not the photos)")
+        self.merge = add("&Merge into…", self.merge_selected, "Ctrl+M",
+                         "Move all faces of this person to another one, and remove this one")
+        self.rename = add("&Rename person…", self.rename_selected, "F2")
+        self.hide = add("&Hide person", self.toggle_hidden, "Ctrl+H", "Hide the person from the list, or show them again")
+        self.add_pictures = add("&Add pictures…", self.add_pictures_dialog, "Ctrl+I")
+        self.filter = add("&Filter people", self.focus_filter, QKeySequence.StandardKey.Find)
+        self.refresh = add("&Refresh", window.refresh, QKeySequence.StandardKey.Refresh,
+                           "Read again what is shown from the backend")
+        zoom = window.faces_pane.zoom
+        self.zoom_in = add("Larger tiles", lambda: zoom.setValue(zoom.value() + 24), ["Ctrl+=", "Ctrl++"])
+        self.zoom_out = add("Smaller tiles", lambda: zoom.setValue(zoom.value() - 24), "Ctrl+-")
+        self.connections = add("&Connections…", window.connectionsRequested.emit, "Ctrl+K",
+                               "Open another library or backend")
+        self.quit = add("&Quit", window.close, QKeySequence.StandardKey.Quit)
+        self.about_faceboard = add("&About Faceboard", self.about)
+        self.change_log = add("Change &log…", self.show_change_log, "Ctrl+Shift+L",
+                              "Every change made, on every connection, and how it ended")
+        self.change_log.setEnabled(session.outbox.journal is not None)
+        self.publish = add("&Publish to…", self.publish_selected, "Ctrl+Shift+P",
+                           "Send this person (primary, thumbnails, faces) to another connection")
+        self.find_in_media = add("&Find in media…", self.find_selected_in_media, "Ctrl+Shift+F",
+                                 "Look for this face in the photos and videos of a NAVER Media Intelligence workspace")
+        self._menus()
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self.window)
+        if shortcut is not None:
+            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.setStatusTip(tip)
+        self._usual_tips[action] = tip
+        action.triggered.connect(slot)
+        self.window.addAction(action)
+        return action
+
+    def _menus(self) -> None:
+        window = self.window
+        menus = window.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addActions([self.connections, self.add_pictures])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit)
+        edit_menu = menus.addMenu("&Edit")
+        edit_menu.addActions([self.undo, self.redo])
+        for group in ([self.move, self.detach, self.new_person, self.delete_faces],
+                      [self.primary, self.remove_thumbnail],
+                      [self.rename, self.hide, self.merge, self.filter], [self.publish, self.find_in_media]):
+            edit_menu.addSeparator()
+            edit_menu.addActions(group)
+        view_menu = menus.addMenu("&View")
+        view_menu.addAction(self.refresh)
+        view_menu.addSeparator()
+        view_menu.addAction(window.history.toggleViewAction())
+        view_menu.addAction(self.change_log)
+        view_menu.addActions([self.zoom_in, self.zoom_out])
+        for menu in (file_menu, edit_menu, view_menu):
+            menu.setToolTipsVisible(True)  # a disabled action says why
+        menus.addMenu("&Help").addAction(self.about_faceboard)
+        for view, actions in (
+            (window.faces_view, [self.move, self.detach, self.new_person, self.primary, self.delete_faces,
+                                 self.find_in_media]),
+            (window.thumbnails_view, [self.primary, self.remove_thumbnail]),
+            (window.people_view, [self.rename, self.hide, self.merge, self.add_pictures, self.publish]),
+        ):
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            view.customContextMenuRequested.connect(lambda pos, v=view, a=actions: self._context_menu(v, a, pos))
+        back = QShortcut(QKeySequence("Escape"), window.faces_view)
+        back.setContext(Qt.ShortcutContext.WidgetShortcut)
+        back.activated.connect(window.people_view.setFocus)
+
+    def _context_menu(self, view: QAbstractItemView, actions: list[QAction], pos) -> None:
+        index = view.indexAt(pos)
+        if index.isValid() and not view.selectionModel().isSelected(index):
+            view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        view.setFocus()
+        self.update()
+        menu = QMenu(self.window)
+        menu.setToolTipsVisible(True)
+        menu.addActions(actions)
+        menu.exec(view.viewport().mapToGlobal(pos))
+
+    # -- what is offered ------------------------------------------------------------
+
+    def update(self, *_) -> None:
+        window = self.window
+        faces = bool(window.faces_view.selectionModel().selectedIndexes())
+        person = self.session.store.selected_person
+        thumbnail = bool(window.thumbnails_view.selectionModel().selectedIndexes())
+        offer = self._offer
+        offer(self.detach, faces and person is not None, Capability.REASSIGN_FACES)
+        offer(self.move, faces, Capability.REASSIGN_FACES)
+        offer(self.new_person, faces, Capability.CREATE_PERSON)
+        offer(self.rename, person is not None, Capability.RENAME_PERSON)
+        offer(self.hide, person is not None, Capability.HIDE_PERSON)
+        offer(self.merge, person is not None, None if self.session.curator.can_merge() else Capability.MERGE_PEOPLE)
+        offer(self.delete_faces, faces, Capability.DELETE_FACES)
+        offer(self.add_pictures, person is not None, Capability.ADD_THUMBNAILS)
+        offer(self.remove_thumbnail, thumbnail, Capability.REMOVE_THUMBNAILS)
+        offer(self.primary, person is not None, Capability.SET_PRIMARY)
+        offer(self.publish, person is not None, None)
+        offer(self.find_in_media, len(self._face_ids()) == 1, Capability.LIST_FACES)
+        self.hide.setText("Show person" if person is not None and person.hidden else "&Hide person")
+        button = window.thumbnails_pane.add_pictures
+        button.setEnabled(self.add_pictures.isEnabled())
+        button.setToolTip(self.add_pictures.toolTip())
+
+    def _offer(self, action: QAction, wanted: bool, capability: Capability | None) -> None:
+        """Enable an action when it applies here; when the backend cannot do it, say so
+        in its tooltip and status tip instead of hiding it."""
+        able = capability is None or self.session.curator.can(capability)
+        action.setEnabled(wanted and able)
+        usual = self._usual_tips.get(action, "")
+        why = f"{self.session.curator.backend.display_name} cannot {capability.value}." if not able else ""
+        action.setToolTip(why or usual or action.text().replace("&", ""))
+        action.setStatusTip(why or usual)
+
+    # -- what they do ---------------------------------------------------------------
+
+    def _face_ids(self) -> list[str]:
+        return self.window.faces_pane.selected_ids()
+
+    def _thumbnail(self):
+        selected = self.window.thumbnails_view.selectionModel().selectedIndexes()
+        return self.session.thumbnails.thumbnail_at(selected[0].row()) if selected else None
+
+    def detach_selected(self) -> None:
+        if self.window.thumbnails_view.hasFocus():
+            self.remove_selected_thumbnail()
+            return
+        faces = self._face_ids()
+        if faces and self.session.store.selection is not None:
+            self.window.faces_pane.select_after_removal()
+            self.session.assign(faces, None)
+
+    def move_selected(self) -> None:
+        faces, session = self._face_ids(), self.session
+        if not faces:
+            self.window.show_message("Select faces first.")
+            return
+        store = session.store
+        suggested = tuple(dict.fromkeys(name for face_id in faces for name in store.faces[face_id].suggestions))
+        chosen = dialogs.choose_person(self.window, session.search_people, f"Move {count(len(faces), 'face')} to…",
+                                       allow_unassigned=store.selection is not None, suggested=suggested,
+                                       exclude=store.selection)
+        if chosen is None:
+            return
+        self.window.faces_pane.select_after_removal()
+        session.assign(faces, None if chosen is dialogs.UNASSIGNED else chosen.id)
+
+    def new_person_from_selected(self) -> None:
+        faces = self._face_ids()
+        if not faces:
+            self.window.show_message("Select the faces of the new person first.")
+            return
+        these = "this face" if len(faces) == 1 else f"these {count(len(faces), 'face')}"
+        name = dialogs.ask_name(self.window, "New person", f"Name of the person in {these}:")
+        if name:
+            self.session.create_person(name, faces)
+
+    def set_primary_from_selection(self) -> None:
+        person = self.session.store.selected_person
+        if person is None:
+            self.window.show_message("Unassigned faces have no primary thumbnail; select a person.")
+            return
+        thumbnail, faces = self._thumbnail(), self._face_ids()
+        if thumbnail is not None and (self.window.thumbnails_view.hasFocus() or len(faces) != 1):
+            self.session.set_primary(person.id, thumbnail.id)
+        elif len(faces) == 1:
+            self.session.primary_from_face(person.id, faces[0])
+        else:
+            self.window.show_message("Select one thumbnail or one face to make it the primary.")
+
+    def remove_selected_thumbnail(self) -> None:
+        person, thumbnail = self.session.store.selected_person, self._thumbnail()
+        if person is not None and thumbnail is not None:
+            self.session.remove_thumbnail(person.id, thumbnail.id)
+
+    def _undoable(self) -> bool:
+        return self.session.curator.can(Capability.RESTORE)
+
+    def delete_selected(self) -> None:
+        faces = self._face_ids()
+        if not faces:
+            return
+        if not self._undoable() and not dialogs.confirm(
+            self.window, "Delete faces", f"Delete {count(len(faces), 'face detection')} on "
+            f"{self.session.curator.backend.display_name}? This cannot be undone."):
+            return
+        self.window.faces_pane.select_after_removal()
+        self.session.delete_faces(faces)
+
+    def merge_selected(self) -> None:
+        person = self.session.store.selected_person
+        if person is None:
+            return
+        target = dialogs.choose_person(self.window, self.session.search_people, f"Merge {person.name} into…",
+                                       allow_unassigned=False, exclude=person.id)
+        if target is None:
+            return
+        undo = "You can undo it." if self._undoable() else "This cannot be undone."
+        what = count(person.face_count, self.session.people.noun)
+        if not dialogs.confirm(self.window, "Merge people", f"Move all {what} of {person.name} to {target.name}, "
+                               f"and remove {person.name}? {undo}"):
+            return
+        self.session.merge(target.id, [person.id])
+
+    def rename_selected(self) -> None:
+        person = self.session.store.selected_person
+        if person is None:
+            return
+        name = dialogs.ask_name(self.window, "Rename person", "New name:", person.name)
+        if name and name != person.name:
+            self.session.rename(person.id, name)
+
+    def toggle_hidden(self) -> None:
+        person = self.session.store.selected_person
+        if person is not None:
+            self.session.set_hidden(person.id, not person.hidden)
+
+    def add_pictures_dialog(self) -> None:
+        person = self.session.store.selected_person
+        if person is None:
+            self.window.show_message("Select a person to add pictures to.")
+            return
+        files = dialogs.ask_pictures(self.window)
+        if files:
+            self.session.add_files(person.id, [Path(f) for f in files])
+
+    def focus_filter(self) -> None:
+        self.window.filter.setFocus()
+        self.window.filter.selectAll()
+
+    def publish_selected(self) -> None:
+        person = self.session.store.selected_person
+        if person is not None:
+            self.window.publishRequested.emit(person)
+
+    def find_selected_in_media(self) -> None:
+        faces = self._face_ids()
+        if len(faces) == 1:
+            self.window.findInMediaRequested.emit(self.session.store.faces[faces[0]])
+
+    def show_change_log(self) -> None:
+        from faceboard.ui.change_log import ChangeLog
+
+        self.change_log_window = ChangeLog(self.session.outbox.journal, self.session.spawn, self.window)
+        self.change_log_window.show()
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self.window, "About Faceboard",
+            f"<h3>Faceboard {__version__}</h3><p>Curate people and faces across face-recognition backends.</p>"
+            f"<p>Connected to: {self.session.curator.backend.display_name}</p>",
+        )

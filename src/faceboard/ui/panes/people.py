@@ -1,0 +1,339 @@
+"""The People pane: "Unassigned" and the people the query selects, read page by page
+from the store as the list scrolls; filter, order and hidden people above it. Faces,
+thumbnails and image files can be dropped on a row."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from faceboard.domain import Person
+from faceboard.services.store import PEOPLE, Store, count
+from faceboard.ui.panes import heading, set_steady_text
+from faceboard.ui.mime import FACES_MIME, THUMBNAIL_MIME, FacesPayload, Payload, read_payload
+from faceboard.ui.panes.tiles import AnyIndex, DropJudge, ObjectRole, StoreModel, accent, draw_image, repaint_as_tiles_arrive
+from faceboard.ui.tile_cache import TileCache
+
+CountRole = Qt.ItemDataRole.UserRole + 2  # a person's face count; None: the unassigned faces are not counted yet
+SORTS = {"Name": "name", "Most faces": "most_faces", "Fewest faces": "fewest_faces"}  # label -> query
+_SELECTED = QStyle.StateFlag.State_Selected
+_HOVERED = QStyle.StateFlag.State_MouseOver
+
+
+class PeopleModel(StoreModel):
+    """Row 0 is "Unassigned"; then the store's people listing. Updates keep rows where
+    they are (a row must not jump away from under a drag); the order is applied again
+    when the user changes the view, or on reload."""
+
+    UNASSIGNED_NAME = "Unassigned"
+    pane = PEOPLE
+    offset = 1
+
+    def __init__(self, store: Store, parent=None):
+        super().__init__(store, parent)
+        self.noun = "face"  # what a person's count counts: "picture" where a backend keeps no faces
+        self._listing = store.listings[PEOPLE]
+        self._unassigned_shown = store.unassigned
+        store.listen(self._hear_counts)
+
+    def _hear_counts(self, event) -> None:
+        """The Unassigned row shows the store's count: repaint it when that changed."""
+        if event.kind == "counts" and self._unassigned_shown != self.store.unassigned:
+            self._unassigned_shown = self.store.unassigned
+            self.dataChanged.emit(self.index(0), self.index(0), [CountRole])
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._listing.ids) + 1
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = index.row()
+        person = self.person_at(row)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return person.name if person else self.UNASSIGNED_NAME
+        if role == CountRole:
+            return person.face_count if person else self.store.unassigned
+        if role == ObjectRole:
+            return person
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if person is None:
+                return f"{count(self.store.unassigned, 'face')} not assigned to anyone. Drop faces here to detach them."
+            hidden = " (hidden)" if person.hidden else ""
+            if self.noun != "face":
+                return f"{person.name}{hidden}" + (f": {self.count_text(row)}" if person.face_count else "")
+            return f"{person.name}{hidden}: {count(person.face_count, 'face')}. Drop faces here to assign them."
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDropEnabled
+
+    def mimeTypes(self) -> list[str]:
+        return [FACES_MIME, THUMBNAIL_MIME, "text/uri-list"]
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
+        return not parent.isValid() and self._listing.can_fetch
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
+        if not parent.isValid():
+            self.store.fetch_more(PEOPLE)
+
+    @property
+    def loading(self) -> bool:
+        return self._listing.fetching
+
+    def count_text(self, row: int) -> str:
+        """"12 faces" under a name; where there are no faces, the pictures, when counted."""
+        person = self.person_at(row)
+        n = person.face_count if person else self.store.unassigned
+        return "" if self.noun != "face" and not n else count(n, self.noun)
+
+    def person_at(self, row: int) -> Person | None:
+        """The person of a row; None for the Unassigned row."""
+        ids = self._listing.ids
+        return self.store.people[ids[row - 1]] if 0 < row <= len(ids) else None
+
+    def row_of(self, person_id: str | None) -> int | None:
+        if person_id is None:
+            return 0
+        row = self._listing.rows.get(person_id)
+        return None if row is None else row + 1
+
+
+class PeopleView(QListView):
+    """The people list; faces, thumbnails and image files can be dropped on a row."""
+
+    dropped = Signal(object, object)  # payload, Person or None (the Unassigned row)
+    refused = Signal(str)
+
+    def __init__(self, model: PeopleModel, tiles: TileCache, judge: DropJudge, parent=None):
+        super().__init__(parent)
+        self.setModel(model)
+        self._judge = judge
+        self._delegate = PersonDelegate(tiles, self)
+        self.setItemDelegate(self._delegate)
+        self.setUniformItemSizes(True)
+        self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.setDropIndicatorShown(False)
+        self.setMouseTracking(True)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        repaint_as_tiles_arrive(tiles, self.viewport())
+
+    def _target(self, event) -> tuple[Payload | None, int | None, str | None]:
+        payload = read_payload(event.mimeData())
+        if payload is None:
+            return None, None, None
+        index = self.indexAt(event.position().toPoint())
+        if not index.isValid():
+            return payload, None, None
+        person: Person | None = self.model().person_at(index.row())
+        return payload, index.row(), self._judge(payload, person)
+
+    def _set_drop_row(self, row: int | None) -> None:
+        if self._delegate.drop_row != row:
+            self._delegate.drop_row = row
+            self.viewport().update()
+
+    def dragEnterEvent(self, event) -> None:
+        if read_payload(event.mimeData()) is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+
+    def _accept(self, event) -> tuple[Payload, int] | None:
+        """Accept the drag or drop over a row if it is allowed there, else refuse it."""
+        payload, row, reason = self._target(event)
+        if payload is None or row is None or reason:
+            self._set_drop_row(None)
+            event.ignore()
+            if reason:
+                self.refused.emit(reason)
+            return None
+        event.setDropAction(Qt.DropAction.MoveAction if _is_move(payload) else Qt.DropAction.CopyAction)
+        event.accept()
+        return payload, row
+
+    def dragMoveEvent(self, event) -> None:
+        super().dragMoveEvent(event)  # keeps auto-scrolling near the edges
+        if accepted := self._accept(event):
+            self._set_drop_row(accepted[1])
+
+    def dragLeaveEvent(self, event) -> None:
+        self._set_drop_row(None)
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event) -> None:
+        self._set_drop_row(None)
+        if accepted := self._accept(event):
+            payload, row = accepted
+            self.dropped.emit(payload, self.model().person_at(row))
+
+
+def _is_move(payload: Payload) -> bool:
+    return isinstance(payload, FacesPayload)
+
+
+class PersonDelegate(QStyledItemDelegate):
+    """A people row: round primary thumbnail, name, face count; highlighted as a drop target."""
+
+    ROW_HEIGHT = 58
+    AVATAR = 44
+
+    def __init__(self, tiles: TileCache, parent=None):
+        super().__init__(parent)
+        self._tiles = tiles
+        self.drop_row: int | None = None
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        return QSize(220, self.ROW_HEIGHT)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = option.palette
+        rect = QRectF(option.rect).adjusted(4, 2, -4, -2)
+        selected = bool(option.state & _SELECTED)
+        if index.row() == self.drop_row:
+            fill = QColor(accent(palette))
+            fill.setAlpha(70)
+            painter.setBrush(fill)
+            painter.setPen(QPen(accent(palette), 2))
+            painter.drawRoundedRect(rect, 8, 8)
+        elif selected:
+            painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawRoundedRect(rect, 8, 8)
+        elif option.state & _HOVERED:
+            painter.setBrush(palette.color(QPalette.ColorRole.Midlight))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawRoundedRect(rect, 8, 8)
+        person = index.data(ObjectRole)
+        avatar = QRectF(rect.left() + 6, rect.center().y() - self.AVATAR / 2, self.AVATAR, self.AVATAR)
+        if person is None:
+            painter.setBrush(palette.color(QPalette.ColorRole.Mid))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawEllipse(avatar)
+            painter.setPen(palette.color(QPalette.ColorRole.Base))
+            font = QFont(option.font)
+            font.setPointSizeF(font.pointSizeF() * 1.6)
+            font.setBold(True)
+            painter.setFont(font)
+            painter.drawText(avatar, Qt.AlignmentFlag.AlignCenter, "?")
+        elif person.primary_image is None:  # no primary yet: initials, so the row still has a face
+            painter.setBrush(palette.color(QPalette.ColorRole.Mid).lighter(120))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawEllipse(avatar)
+            painter.setPen(palette.color(QPalette.ColorRole.Text))
+            font = QFont(option.font)
+            font.setBold(True)
+            painter.setFont(font)
+            initials = "".join(part[0] for part in person.name.split()[:2]).upper()
+            painter.drawText(avatar, Qt.AlignmentFlag.AlignCenter, initials)
+        else:
+            draw_image(painter, self._tiles, person.primary_image, avatar, self.AVATAR / 2, palette)
+        text_color = palette.color(
+            QPalette.ColorRole.HighlightedText if selected and index.row() != self.drop_row else QPalette.ColorRole.Text
+        )
+        text_left = avatar.right() + 10
+        name_rect = QRectF(text_left, rect.top() + 8, rect.right() - text_left - 4, rect.height() / 2 - 6)
+        count_rect = QRectF(text_left, rect.center().y() + 1, name_rect.width(), rect.height() / 2 - 8)
+        font = QFont(option.font)
+        font.setBold(True)
+        if person is not None and person.hidden:
+            font.setItalic(True)
+            text_color.setAlpha(140)
+        painter.setFont(font)
+        painter.setPen(text_color)
+        name = index.data(Qt.ItemDataRole.DisplayRole)
+        elided = painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, int(name_rect.width()))
+        painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
+        detail = index.model().count_text(index.row()) + (" · hidden" if person is not None and person.hidden else "")
+        font.setBold(False)
+        painter.setFont(font)
+        text_color.setAlpha(min(text_color.alpha(), 170))
+        painter.setPen(text_color)
+        painter.drawText(count_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, detail)
+        painter.restore()
+
+
+class PeoplePane(QWidget):
+    """The heading with the count listed, the filter, the order, and the list."""
+
+    def __init__(self, model: PeopleModel, tiles: TileCache, judge: DropJudge, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self.heading = heading("People")
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter people  (Ctrl+F)")
+        self.filter.setClearButtonEnabled(True)
+        self.sort = QComboBox()
+        self.sort.addItems(list(SORTS))
+        self.sort.setToolTip("Order of the people list")
+        self.show_hidden = QCheckBox("Hidden")
+        self.show_hidden.setToolTip("Also list hidden people")
+        self.view = PeopleView(model, tiles, judge)
+        self.view.setAccessibleName("People")
+        self.view.setMinimumWidth(240)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 4, 8)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.filter)
+        options = QHBoxLayout()
+        options.addWidget(self.sort, 1)
+        options.addWidget(self.show_hidden)
+        layout.addLayout(options)
+        layout.addWidget(self.view, 1)
+        store = model.store
+        self.filter.textChanged.connect(lambda text: store.set_query(text=text))
+        self.filter.returnPressed.connect(self._focus_first_person)
+        self.sort.currentTextChanged.connect(lambda label: store.set_query(sort=SORTS[label]))
+        self.show_hidden.toggled.connect(lambda on: store.set_query(include_hidden=on))
+
+    def listed_text(self) -> str:
+        """"24 people", "200+ people" while the list goes on; "1 person matches “an”";
+        "people not counted yet" before the first page."""
+        listed, complete = self.model.store.people_count()
+        text = count(None if not (listed or complete) else listed, "person", more=not complete)
+        wanted = self.model.store.query.text
+        if not wanted or not (listed or complete):
+            return text
+        return f"{text} {'match' if listed != 1 or not complete else 'matches'} “{wanted}”"
+
+    def refresh_count(self) -> None:
+        listed, complete = self.model.store.people_count()
+        text = f"People ({listed}{'+' * (not complete)})" if listed or complete else "People"
+        set_steady_text(self.heading, text, " (10,000+)")
+
+    def follow(self, person_id: str | None) -> None:
+        """Highlight the row of the store's selection (none if it is not listed)."""
+        row = self.model.row_of(person_id)
+        if row is None:
+            if self.view.currentIndex().isValid():
+                self.view.selectionModel().clear()
+        elif self.view.currentIndex().row() != row:
+            self.view.setCurrentIndex(self.model.index(row))
+
+    def _focus_first_person(self) -> None:
+        self.view.setFocus()
+        if self.model.rowCount() > 1:
+            self.view.setCurrentIndex(self.model.index(1))

@@ -1,0 +1,191 @@
+"""The store without Qt: listings read page by page, predictions and the backend's
+answers applied once, counts derived from what it holds, the events that name the rows
+that changed, the selection as one value, refresh."""
+
+import asyncio
+from dataclasses import replace
+
+from faceboard.domain import BoundingBox, Face, ImageRef, Page, Person, Thumbnail
+from faceboard.services.operations import AssignFaces, Change, UpdatePerson
+from faceboard.services.store import FACES, PEOPLE, THUMBNAILS, Store, count
+
+
+class Backend:
+    """People and faces in miniature, listed by name, paged by offset."""
+
+    def __init__(self, people=30, faces=12, page=10):
+        self.people = {str(i): Person(str(i), f"Person {i:03d}", face_count=0) for i in range(1, people + 1)}
+        self.faces = {str(i): Face(str(i), None, "a", BoundingBox(0, 0, 1, 1), ImageRef(f"k{i}", "u"))
+                      for i in range(1, faces + 1)}
+        self.page = page
+        self.reads = 0
+        self.counts = True  # False: like Gumnut, no count of the unassigned faces until they are read
+
+    async def people_page(self, query, cursor):
+        self.reads += 1
+        chosen = sorted((p for p in self.people.values() if query.text.casefold() in p.name.casefold()),
+                        key=lambda p: (p.name.casefold(), p.id))
+        start = int(cursor or 0)
+        more = start + self.page < len(chosen)
+        return Page(tuple(chosen[start : start + self.page]), str(start + self.page) if more else None)
+
+    async def faces_page(self, scope, cursor):
+        chosen = [f for f in self.faces.values() if f.person_id == scope]
+        start = int(cursor or 0)
+        more = start + self.page < len(chosen)
+        return Page(tuple(chosen[start : start + self.page]), str(start + self.page) if more else None)
+
+    async def thumbnails(self, person_id):
+        return [Thumbnail(f"t{person_id}", person_id, ImageRef(f"t{person_id}", "u"), is_primary=True)]
+
+    async def count_unassigned(self):
+        if not self.counts:
+            return None
+        return sum(f.person_id is None for f in self.faces.values())
+
+
+def run(test):
+    """Run `test(store, backend, settle)` on a fresh event loop; `settle()` waits for
+    everything the store started."""
+    async def main():
+        tasks = set()
+
+        def spawn(awaitable):
+            task = asyncio.ensure_future(awaitable)
+            tasks.add(task)
+            return task
+
+        async def settle():
+            while pending := [t for t in tasks if not t.done()]:
+                await asyncio.gather(*pending)
+
+        backend = Backend()
+        store = Store(backend.people_page, backend.faces_page, backend.thumbnails, backend.count_unassigned, spawn)
+        events = []
+        store.listen(events.append)
+        await test(store, backend, settle, events)
+
+    asyncio.run(main())
+
+
+def test_count_says_one_person_three_people_and_what_is_not_known():
+    assert count(1, "person") == "1 person"
+    assert count(3, "person") == "3 people"
+    assert count(0, "person") == "0 people"
+    assert count(200, "person", more=True) == "200+ people"
+    assert count(1, "unassigned face") == "1 unassigned face"
+    assert count(None, "unassigned face") == "unassigned faces not counted yet"
+    assert count(2, "change") == "2 changes"
+
+
+def test_the_people_count_is_what_is_listed_and_says_when_more_may_come():
+    async def test(store, backend, settle, events):
+        await store.load()
+        assert store.people_count() == (10, False)  # a page of 30: "10+ people"
+        assert store.unassigned == 12
+        while store.listings[PEOPLE].can_fetch:
+            store.fetch_more(PEOPLE)
+            await settle()
+        assert store.people_count() == (30, True)
+        store.set_query(text="nobody has this name")
+        await settle()
+        assert store.people_count() == (0, True)
+        store.set_query(text="")
+        await settle()
+        assert store.people_count() == (10, False)
+
+    run(test)
+
+
+def test_a_prediction_and_its_answer_move_a_face_and_the_counts_once():
+    async def test(store, backend, settle, events):
+        await store.load()
+        store.select(None)
+        await settle()
+        assert len(store.listings[FACES]) == 10 and store.unassigned == 12
+        counted = store.predict(AssignFaces((("1", "2"),)))
+        assert counted and store.unassigned == 11 and store.people["2"].face_count == 1
+        assert "1" not in store.listings[FACES].rows  # left the unassigned faces at once
+        moved = replace(store.faces["1"], person_id="2")
+        store.apply(Change(persons=(replace(store.people["2"], face_count=1),), faces=(moved,), unassigned_delta=-1),
+                    counts_shown=counted)
+        assert store.unassigned == 11 and store.people["2"].face_count == 1  # not moved twice
+        assert store.faces["1"].person_id == "2"
+
+    run(test)
+
+
+def test_events_name_only_the_rows_that_changed():
+    async def test(store, backend, settle, events):
+        await store.load()
+        events.clear()
+        store.predict(UpdatePerson("3", name="Person 003 renamed"))
+        row = store.listings[PEOPLE].rows["3"]
+        changed = [e for e in events if e.kind == "changed"]
+        assert [(e.pane, e.first, e.last) for e in changed] == [(PEOPLE, row, row)]
+        assert not [e for e in events if e.kind in ("resetting", "reset")]
+
+    run(test)
+
+
+def test_a_person_created_beyond_the_rows_read_is_listed_and_selected():
+    async def test(store, backend, settle, events):
+        await store.load()
+        assert not store.listings[PEOPLE].exhausted
+        zoe = Person("99", "Zoe", face_count=1)
+        store.apply(Change(persons=(zoe,), created_person_id="99"))
+        assert store.selection == "99" and store.selected_person == zoe
+        assert "99" in store.listings[PEOPLE].rows  # the list can highlight whom the panes show
+        await settle()
+        assert store.selected_thumbnails()[0].person_id == "99"
+
+    run(test)
+
+
+def test_selecting_a_person_not_listed_yet_lists_them():
+    async def test(store, backend, settle, events):
+        await store.load()
+        store.people["30"] = backend.people["30"]  # met elsewhere (a picker), beyond the first page
+        store.select("30")
+        assert store.listings[PEOPLE].rows.get("30") is not None
+        assert any(e.kind == "reset" and e.pane == THUMBNAILS for e in events)
+        await settle()
+
+    run(test)
+
+
+def test_refresh_shows_what_changed_elsewhere_and_keeps_the_selection():
+    async def test(store, backend, settle, events):
+        await store.load()
+        store.fetch_more(PEOPLE)
+        await settle()
+        store.select(None)
+        await settle()
+        assert len(store.listings[PEOPLE]) == 20
+        backend.faces["2"] = replace(backend.faces["2"], person_id="5")  # assigned from the command line
+        backend.people["5"] = replace(backend.people["5"], face_count=1)
+        reads = backend.reads
+        events.clear()
+        await store.refresh()
+        assert store.selection is None and "2" not in store.listings[FACES].rows
+        assert store.unassigned == 11 and store.people["5"].face_count == 1
+        assert len(store.listings[PEOPLE]) == 20 and backend.reads == reads + 2  # the rows listed, again
+        people_events = [e for e in events if e.pane == PEOPLE]
+        row = store.listings[PEOPLE].rows["5"]
+        assert [(e.kind, e.first) for e in people_events] == [("changed", row)]  # the one row that changed
+
+    run(test)
+
+
+def test_the_unassigned_faces_read_to_the_end_are_counted():
+    async def test(store, backend, settle, events):
+        backend.counts = False
+        await store.load()
+        assert store.unassigned is None
+        store.select(None)
+        await settle()
+        store.fetch_more(FACES)
+        await settle()
+        assert store.unassigned == 12
+
+    run(test)
