@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -218,6 +219,22 @@ def test_a_read_only_library_lists_and_refuses_changes_saying_why(read_only_libr
     assert main([*lib, "history", "--json"]) == 0
     assert capsys.readouterr().out.strip() == "[]"  # refused before anything was journaled
     assert fingerprint(read_only_library) == before
+
+
+def test_a_read_only_library_is_told_by_its_capabilities_as_any_backend_could_be(read_only_library, tmp_path):
+    from faceboard.backends.base import changes_nothing
+    from faceboard.backends.registry import BACKENDS
+
+    shared, own = LocalLibrary(read_only_library), LocalLibrary(tmp_path / "own")
+    try:
+        assert changes_nothing(shared) and not changes_nothing(own)
+        assert "read-only" in run(shared.connect()) and "copy it" in run(shared.connect())
+    finally:
+        shared.close_now()
+        own.close_now()
+    # every kind, as declared, changes something: only what a connection finds makes it read-only
+    assert not [kind for kind, entry in BACKENDS.items()
+                if changes_nothing(types.SimpleNamespace(capabilities=entry.capabilities))]
 
 
 def test_the_window_on_a_read_only_library_offers_no_change_and_says_why(qtbot, loop, read_only_library):

@@ -72,7 +72,8 @@ class Shell:
         self._options = backend_options
 
     async def open(self, profile) -> None:
-        from faceboard.backends.local import LocalLibrary, demo
+        from faceboard.backends.base import changes_nothing
+        from faceboard.backends.local import demo
         from faceboard.services.connections import default_library, open_backend, read_secrets
         from faceboard.services.curator import Curator
         from faceboard.services.images import ImagePipeline
@@ -112,7 +113,7 @@ class Shell:
             return
         window.setWindowTitle(f"Faceboard — {backend.display_name}")
         await session.load()
-        if not (isinstance(backend, LocalLibrary) and backend.read_only):  # what waits, waits for it to be writable
+        if not changes_nothing(backend):  # else what waits keeps waiting, not marked failed
             session.keep_sending()  # changes an earlier run left waiting, re-checked and sent once
         warnings = [w for w in (journal_warning, self.secrets.warning) if w]
         if warnings:

@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 from platformdirs import user_cache_path
 
 from faceboard import APP, __version__, storage
-from faceboard.backends.local import LocalLibrary, demo
+from faceboard.backends.base import changes_nothing
+from faceboard.backends.local import demo
 from faceboard.backends.local.library import is_id
 from faceboard.domain import Face, Person
 from faceboard.errors import (
@@ -66,7 +67,7 @@ ID_ARGUMENTS = {"assign": ("face_ids", "to"), "faces": ("person",), "primary": (
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
 MAX_LIMIT = 1_000_000  # entries `history` lists at most
-CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"})  # refused on a read-only library
+CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"})  # refused where nothing can change
 _EXIT_CODES = ((AuthFailed, EXIT_AUTH), (Unavailable, EXIT_UNAVAILABLE), (RateLimited, EXIT_UNAVAILABLE),
                (Damaged, EXIT_DAMAGED), (InUse, EXIT_IN_USE), (DiskFull, EXIT_DISK_FULL), (ReadOnly, EXIT_READ_ONLY),
                (StorageError, EXIT_DAMAGED))
@@ -267,9 +268,9 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
     secrets = SecretStore()
     backend = open_backend(profile, credentials)
     try:
-        if args.command in CHANGING_COMMANDS and isinstance(backend, LocalLibrary) and backend.read_only:
-            raise ReadOnly(f"{backend.read_only} Nothing was changed.")
-        await backend.connect()
+        connected = await backend.connect()
+        if args.command in CHANGING_COMMANDS and changes_nothing(backend):
+            raise ReadOnly(f"{connected} Nothing was changed.")
         curator = Curator(backend, journal, profile.name)
         match args.command:
             case "people":

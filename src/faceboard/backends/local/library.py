@@ -54,12 +54,12 @@ class LocalLibrary:
         self.folder = Path(folder)
         self.path = self.folder / DATABASE_NAME
         # a folder that cannot be written (a read-only mount, a colleague's share) is browsed, not refused;
-        # `read_only` says why nothing can be changed, None when it can
-        self.read_only = (f"The folder {self.folder} cannot be written, so the library in it is read-only: copy it "
+        # why nothing can be changed, None when it can: what `connect()` says
+        self._read_only_reason = (f"The folder {self.folder} cannot be written, so the library in it is read-only: copy it "
                           "to a folder you can write to make changes."
                           if self.folder.is_dir() and not storage.writable(self.path) else None)
-        self.display_name = f"Local library ({self.folder}{', read-only' if self.read_only else ''})"
-        if self.read_only:
+        self.display_name = f"Local library ({self.folder}{', read-only' if self._read_only_reason else ''})"
+        if self._read_only_reason:
             self.capabilities = self.capabilities & READ_ONLY_CAPABILITIES
         else:
             try:
@@ -67,7 +67,7 @@ class LocalLibrary:
                 (self.folder / IMAGES_DIR / "thumbnails").mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise storage.unusable(error, self.folder, "The library folder") from None
-        self._db = schema.connect(self.path, read_only=self.read_only is not None)
+        self._db = schema.connect(self.path, read_only=self._read_only_reason is not None)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-library")
 
     # -- plumbing -----------------------------------------------------------------
@@ -95,7 +95,7 @@ class LocalLibrary:
         return await self._run(self._transaction, fn, *args)
 
     async def connect(self) -> str:
-        return self.read_only or f"Opened the local library in {self.folder}."
+        return self._read_only_reason or f"Opened the local library in {self.folder}."
 
     def image_path(self, uri: str) -> Path:
         path = (self.folder / IMAGES_DIR / uri).resolve()
