@@ -244,3 +244,27 @@ def test_pictures_are_opened_only_by_the_imaging_module():
     assert importers == {"imaging.py", "backends/local/demo.py"}
     assert not {n for n in imaging_imports if n.split(".")[0] in ("PySide6", "httpx")
                 or n.startswith(("faceboard.backends", "faceboard.services", "faceboard.ui"))}
+
+
+def test_a_library_photo_larger_than_an_upload_may_be_is_still_shown(tmp_path):
+    from faceboard.imaging import MAX_FILE_BYTES
+
+    library = LocalLibrary(tmp_path / "library")
+    photo = library.folder / "images" / "assets" / "000001.jpg"
+    photo.write_bytes(camera_jpeg(1))
+    with photo.open("r+b") as file:  # a large TIFF, say: the photo's own bytes are what counts
+        file.truncate(MAX_FILE_BYTES + 1024)  # a JPEG decoder stops at its end marker
+    library.insert_demo([(1, "Ada")], [(1, "assets/000001.jpg", *UPRIGHT)],
+                        [(1, 1, FACE.x, FACE.y, FACE.width, FACE.height, 1, 0.9)], [(1, 1, True)])
+
+    async def tile():
+        pipeline = ImagePipeline(library.read_image, None, workers=1)
+        try:
+            (face,) = (await library.list_faces("1")).items
+            return await pipeline.request(face.image, 96)
+        finally:
+            await pipeline.aclose()
+            await library.close()
+
+    shown = asyncio.run(tile())
+    assert_shows_the_face(Image.frombytes("RGB", (shown.width, shown.height), shown.rgb), "the pipeline's tile")

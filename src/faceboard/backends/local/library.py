@@ -249,10 +249,12 @@ class LocalLibrary:
         return await self._run(read)
 
     def _read_picture(self, uri: str) -> bytes:
+        """A photo or thumbnail of the library: as large as a photo may be (the pixel limit
+        guards its decoding), not a user's upload."""
         path = self.image_path(uri)
         if not path.exists():
             raise NotFound(f"Image {uri} is missing from the library folder.")
-        return imaging.read_file(path)
+        return imaging.read_file(path, imaging.MAX_PHOTO_BYTES)
 
     async def read_image(self, uri: str) -> bytes:
         return await self._run(self._read_picture, uri)
