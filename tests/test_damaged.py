@@ -410,3 +410,13 @@ def test_a_full_disk_under_the_journal_says_so_and_records_nothing(tmp_path):
     message, history = run(scenario())
     assert "free some space" in message and str(tmp_path / "journal.sqlite3") in message
     assert history == []
+
+
+def test_a_read_only_folder_without_a_library_is_said_so_not_offered_to_open_read_only(tmp_path, capsys):
+    empty = tmp_path / "share"
+    empty.mkdir()
+    with read_only(empty):
+        assert main(["--demo", str(empty)]) == READ_ONLY
+        err = capsys.readouterr().err
+        assert "holds no library" in err and "a folder you can write" in err and "open it read-only" not in err
+        assert list(empty.iterdir()) == []

@@ -19,7 +19,7 @@ from faceboard import imaging, storage
 from faceboard.backends.base import AssignResult, require
 from faceboard.backends.local import schema
 from faceboard.domain import BoundingBox, Capability, Face, ImageRef, Page, PeopleQuery, Person, Progress, Thumbnail
-from faceboard.errors import Conflict, InvalidInput, NotFound, Unsupported
+from faceboard.errors import Conflict, InvalidInput, NotFound, ReadOnly, Unsupported
 
 T = TypeVar("T")
 
@@ -55,9 +55,12 @@ class LocalLibrary:
         self.path = self.folder / DATABASE_NAME
         # a folder that cannot be written (a read-only mount, a colleague's share) is browsed, not refused;
         # why nothing can be changed, None when it can: what `connect()` says
-        self._read_only_reason = (f"The folder {self.folder} cannot be written, so the library in it is read-only: copy it "
-                          "to a folder you can write to make changes."
-                          if self.folder.is_dir() and not storage.writable(self.path) else None)
+        self._read_only_reason = (f"The folder {self.folder} cannot be written, so the library in it is read-only: "
+                                  "copy it to a folder you can write to make changes."
+                                  if self.folder.is_dir() and not storage.writable(self.path) else None)
+        if self._read_only_reason and not self.path.exists():  # nothing to browse, and none can be made
+            raise ReadOnly(f"The folder {self.folder} cannot be written and holds no library: choose a folder you "
+                           "can write to start one. Nothing was changed.")
         self.display_name = f"Local library ({self.folder}{', read-only' if self._read_only_reason else ''})"
         if self._read_only_reason:
             self.capabilities = self.capabilities & READ_ONLY_CAPABILITIES
