@@ -97,3 +97,14 @@ def test_history_prints_a_hostile_outcome_on_one_line(capsys):
     assert main(["history"]) == 0
     out = capsys.readouterr().out
     assert out.count("\n") == 1 and "\x1b" not in out and "refused\\n2026" in out
+
+
+def test_a_reader_that_stops_reading_ends_the_listing_without_a_traceback(library_folder):
+    reader, writer = os.pipe()
+    os.close(reader)  # as `faceboard people | head -1` is once head has its line
+    try:
+        done = subprocess.run([sys.executable, "-m", "faceboard", "--library", str(library_folder), "people"],
+                              stdout=writer, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(writer)
+    assert (done.returncode, done.stderr) == (141, "")

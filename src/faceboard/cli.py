@@ -5,7 +5,8 @@ Exit codes: 0 done, 2 usage, 3 refused or not found, 4 authentication, 5 backend
 unavailable (or rate limited; a change then waits in the journal: `faceboard resume`);
 a file Faceboard keeps (the local library, the journal) that cannot be used: 6 damaged
 or unreadable, 7 in use by another Faceboard, 8 disk full, 9 read-only (a read-only
-library lists, but refuses changes). Nothing is changed in any of these.
+library lists, but refuses changes). Nothing is changed in any of these. 141: the
+output's reader stopped reading (`| head`).
 
 Every change is journaled before it is sent (see services/journal.py); `history` lists
 the journal, `resume` sends what waits in it for the connection.
@@ -17,6 +18,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import os
 import re
 import sys
 import time
@@ -61,6 +63,7 @@ from faceboard.services.operations import AddThumbnails, AssignFaces, SetPrimary
 
 EXIT_USAGE, EXIT_REFUSED, EXIT_AUTH, EXIT_UNAVAILABLE = 2, 3, 4, 5
 EXIT_DAMAGED, EXIT_IN_USE, EXIT_DISK_FULL, EXIT_READ_ONLY = 6, 7, 8, 9
+EXIT_BROKEN_PIPE = 128 + 13  # as a shell reports a program SIGPIPE ended
 # per command, the arguments that name a person, face or thumbnail of the connection
 ID_ARGUMENTS = {"assign": ("face_ids", "to"), "faces": ("person",), "primary": ("person_id", "thumbnail", "face"),
                 "add-thumbnail": ("person_id",), "publish": ("person_id",), "find-in-media": ("face_id",)}
@@ -207,6 +210,9 @@ def run(args: argparse.Namespace) -> int:
     except FaceboardError as error:
         print(f"faceboard: {shown(error.message)}", file=sys.stderr)
         return exit_code(error)
+    except BrokenPipeError:  # the reader stopped reading (`faceboard people | head`): no traceback for that
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor at exit, when Python flushes
+        return EXIT_BROKEN_PIPE
 
 
 def _demo(folder: Path) -> int:
