@@ -341,6 +341,21 @@ def test_a_read_only_journal_still_lists_and_refuses_changes(library_folder, cap
     assert execute_one(library_folder, "SELECT person_id FROM faces WHERE id = 7") is None
 
 
+def test_a_journal_that_cannot_be_made_still_lets_the_library_be_listed(library_folder, capsys):
+    data = default_journal().parent.parent
+    data.mkdir(parents=True)
+    lib = ["--library", str(library_folder)]
+    with read_only(data):  # a live system, a locked-down account: no journal yet, and none can be made
+        assert main([*lib, "people"]) == 0
+        out, err = capsys.readouterr()
+        assert "Amara" in out and "The change journal" in err and "Listing without it." in err
+        assert main([*lib, "faces", "--person", "1"]) == 0
+        capsys.readouterr()
+        assert main([*lib, "assign", "7", "--to", "2"]) == READ_ONLY
+        assert "The change journal" in capsys.readouterr().err
+    assert execute_one(library_folder, "SELECT person_id FROM faces WHERE id = 7") is None
+
+
 def test_the_window_on_a_row_that_is_not_utf8_says_so_in_the_status_bar(qtbot, loop, library_folder):
     from faceboard.app import Shell
     from faceboard.services.connections import Profile

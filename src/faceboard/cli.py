@@ -71,6 +71,7 @@ _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u
 _UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
 MAX_LIMIT = 1_000_000  # entries `history` lists at most
 CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"})  # refused where nothing can change
+LISTING_COMMANDS = frozenset({"people", "faces", "find-in-media"})  # need no journal: one that cannot be used is said
 _EXIT_CODES = ((AuthFailed, EXIT_AUTH), (Unavailable, EXIT_UNAVAILABLE), (RateLimited, EXIT_UNAVAILABLE),
                (Damaged, EXIT_DAMAGED), (InUse, EXIT_IN_USE), (DiskFull, EXIT_DISK_FULL), (ReadOnly, EXIT_READ_ONLY),
                (StorageError, EXIT_DAMAGED))
@@ -264,8 +265,15 @@ def face_json(f: Face) -> dict:
 
 async def _command(args: argparse.Namespace, profile: Profile, credentials: dict[str, str]) -> int:
     journal = Journal()
-    if warning := await journal.open():
-        print(f"faceboard: {shown(warning)}", file=sys.stderr)
+    try:
+        if warning := await journal.open():
+            print(f"faceboard: {shown(warning)}", file=sys.stderr)
+    except StorageError as error:
+        await journal.close()
+        if args.command not in LISTING_COMMANDS:
+            raise
+        print(f"faceboard: {shown(error.message)} Listing without it.", file=sys.stderr)
+        journal = None
     if args.command == "history":
         try:
             return _history(await journal.history(args.limit), args.json)
@@ -329,7 +337,8 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
         raise
     finally:
         await backend.close()
-        await journal.close()
+        if journal is not None:
+            await journal.close()
 
 
 async def _publish(curator: Curator, source: str, args: argparse.Namespace, journal: Journal,
