@@ -237,6 +237,22 @@ def test_a_read_only_library_is_told_by_its_capabilities_as_any_backend_could_be
                 if changes_nothing(types.SimpleNamespace(capabilities=entry.capabilities))]
 
 
+def test_a_read_only_library_left_with_changes_in_its_wal_is_not_shown_as_it_was_before_them(library_folder,
+                                                                                             capsys):
+    db = sqlite3.connect(library_folder / "library.sqlite3", isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA wal_autocheckpoint=0")
+    db.execute("UPDATE persons SET name = 'Renamed' WHERE id = 1")  # committed, in the -wal only
+    copy = library_folder.parent / "copied while open"
+    shutil.copytree(library_folder, copy, ignore=shutil.ignore_patterns("*-shm"))
+    db.close()
+    with read_only(copy):
+        code = main(["--library", str(copy), "people"])
+        out, err = capsys.readouterr()
+    assert "Amara" not in out  # the state before the rename is not shown as the library
+    assert code == READ_ONLY and "library.sqlite3-wal" in err and "copy the folder" in err
+
+
 def test_the_window_on_a_read_only_library_offers_no_change_and_says_why(qtbot, loop, read_only_library):
     from faceboard.services.curator import Curator
     from faceboard.services.images import ImagePipeline
