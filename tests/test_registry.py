@@ -21,12 +21,13 @@ from faceboard.services.connections import (
     ProfileStore,
     SecretStore,
     keyring_name,
+    kinds_that,
     open_backend,
     read_secrets,
 )
 from faceboard.ui.connections import ConnectionsDialog
 from faceboard.ui.media_search import media_profiles
-from faceboard.ui.publish_dialog import receivers
+
 
 SAMPLE = {"base_url": "http://backend.test", "library": "staff", "user": "ncpAKIDsample", "key": "sampleKEY123",
           "app_token": "sampleAPPTOKEN"}
@@ -135,7 +136,7 @@ def test_a_new_backend_is_one_registry_entry(toy, monkeypatch):
     store = ProfileStore()
     store.save(Profile("vault", "toy", "http://toy.test", "top"))
     assert json.loads(store.path.read_text())["profiles"][0]["kind"] == "toy"
-    assert toy.entry in receivers() and [p.name for p in media_profiles(store)] == ["vault"]
+    assert toy.entry in kinds_that(Capability.RECEIVE_PUBLISHED) and [p.name for p in media_profiles(store)] == ["vault"]
 
 
 def test_the_connections_form_of_a_new_backend_asks_for_its_fields(toy, qtbot, loop):

@@ -23,11 +23,11 @@ from platformdirs import user_config_path
 
 from faceboard import APP
 from faceboard.backends.base import Backend
-from faceboard.backends.registry import BACKENDS, BackendKind, Field, default_library
+from faceboard.backends.registry import BACKENDS, BackendKind, Field, default_library, kinds_that
 from faceboard.errors import AuthFailed, InvalidInput, NotFound
 from faceboard.services import json_files
 
-__all__ = ["BACKENDS", "BackendKind", "Field", "default_library"]  # read through here by the window and the CLI
+__all__ = ["BACKENDS", "BackendKind", "Field", "default_library", "kinds_that"]  # read through here by the window and the CLI
 
 INSECURE_KEYS = {"verify", "verify_tls", "verify_ssl", "insecure", "skip_tls_verify", "no_verify"}
 
