@@ -108,3 +108,14 @@ def test_a_reader_that_stops_reading_ends_the_listing_without_a_traceback(librar
     finally:
         os.close(writer)
     assert (done.returncode, done.stderr) == (141, "")
+
+
+@pytest.mark.parametrize("address", ["http://[::1", "http://host:99999", "gumnut.example"])
+def test_a_saved_profile_with_an_address_that_is_not_one_is_refused_in_one_line(address, monkeypatch, capsys):
+    from faceboard.services.connections import Profile, ProfileStore
+
+    ProfileStore().save(Profile("typo", "gumnut", address))
+    monkeypatch.setenv("FACEBOARD_GUMNUT_API_KEY", "gumnut-key-for-the-test")
+    assert main(["--profile", "typo", "people"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith(f"faceboard: The address {address} of typo is not an address") and err.count("\n") == 1

@@ -23,7 +23,6 @@ import re
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from platformdirs import user_cache_path
 
@@ -49,6 +48,7 @@ from faceboard.services.connections import (
     Profile,
     ProfileStore,
     SecretStore,
+    address_problem,
     command_line_profile,
     default_library,
     open_backend,
@@ -68,7 +68,6 @@ EXIT_BROKEN_PIPE = 128 + 13  # as a shell reports a program SIGPIPE ended
 ID_ARGUMENTS = {"assign": ("face_ids", "to"), "faces": ("person",), "primary": ("person_id", "thumbnail", "face"),
                 "add-thumbnail": ("person_id",), "publish": ("person_id",), "find-in-media": ("face_id",)}
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
 MAX_LIMIT = 1_000_000  # entries `history` lists at most
 CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"})  # refused where nothing can change
 LISTING_COMMANDS = frozenset({"people", "faces", "find-in-media"})  # need no journal: one that cannot be used is said
@@ -155,13 +154,8 @@ def _flag_values(args: argparse.Namespace, kind: str) -> dict[str, str]:
 
 def base_url(text: str) -> str:
     """An http(s) address with a host (and a port that can be one), else a usage error."""
-    try:
-        parts = urlsplit(text)
-        port_is_fine = parts.port is None or parts.port > 0
-    except ValueError as error:  # an unclosed [IPv6], a port above 65535
-        raise argparse.ArgumentTypeError(f"{shown(text)} is not an address: {error}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port_is_fine or _UNSAFE_IN_URL.search(text):
-        raise argparse.ArgumentTypeError(f"{shown(text)} is not an address like https://host[:port][/path]")
+    if (problem := address_problem(text)) is not None:
+        raise argparse.ArgumentTypeError(f"{shown(text)} {problem}")
     return text
 
 

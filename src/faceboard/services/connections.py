@@ -13,9 +13,11 @@ neither imports a backend.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import keyring
 import keyring.errors
@@ -30,6 +32,20 @@ from faceboard.services import json_files
 __all__ = ["BACKENDS", "BackendKind", "Field", "default_library", "kinds_that"]  # read through here by the window and the CLI
 
 INSECURE_KEYS = {"verify", "verify_tls", "verify_ssl", "insecure", "skip_tls_verify", "no_verify"}
+_UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def address_problem(text: str) -> str | None:
+    """Why `text` is not a backend's address (http or https, a host, a port that can be
+    one), as the end of a sentence naming it; None when it is one."""
+    try:
+        parts = urlsplit(text)
+        port_is_fine = parts.port is None or parts.port > 0
+    except ValueError as error:  # an unclosed [IPv6], a port above 65535
+        return f"is not an address: {error}"
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_is_fine or _UNSAFE_IN_URL.search(text):
+        return "is not an address like https://host[:port][/path]"
+    return None
 
 
 def backend_kind(kind: str) -> BackendKind:
@@ -202,6 +218,9 @@ def open_backend(profile: Profile, secrets: Mapping[str, str] | None = None, **o
             values[field.name] = secrets[field.name]
         else:
             values[field.name] = saved[field.name] or (os.environ.get(field.variable, "") if field.variable else "")
+    if values.get("base_url") and (problem := address_problem(values["base_url"])) is not None:
+        raise InvalidInput(f"The address {values['base_url']} of {profile.name} {problem}: correct it in "
+                           "File ▸ Connections.")
     return entry.factory(values, **options)
 
 
