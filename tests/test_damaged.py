@@ -451,3 +451,13 @@ def test_a_read_only_folder_without_a_library_is_said_so_not_offered_to_open_rea
         err = capsys.readouterr().err
         assert "holds no library" in err and "a folder you can write" in err and "open it read-only" not in err
         assert list(empty.iterdir()) == []
+
+
+def test_a_library_folder_that_cannot_be_made_says_to_choose_another(tmp_path):
+    from faceboard.errors import ReadOnly
+
+    share = tmp_path / "share"
+    share.mkdir()
+    with read_only(share), pytest.raises(ReadOnly) as refused:
+        LocalLibrary(share / "new" / "library")
+    assert "choose a folder you can write" in refused.value.message and "open it read-only" not in refused.value.message

@@ -69,7 +69,8 @@ class LocalLibrary:
                 (self.folder / IMAGES_DIR / "assets").mkdir(parents=True, exist_ok=True)
                 (self.folder / IMAGES_DIR / "thumbnails").mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise storage.unusable(error, self.folder, "The library folder") from None
+                raise storage.unusable(error, self.folder, "The library folder",
+                                       "choose a folder you can write") from None
         self._db = schema.connect(self.path, read_only=self._read_only_reason is not None)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-library")
 
