@@ -94,6 +94,17 @@ def test_a_damaged_library_says_so_and_is_left_as_it_was(library_folder, capsys,
     assert fingerprint(library_folder) == before
 
 
+@pytest.mark.parametrize("damage", [not_a_database, another_program_s])
+def test_a_folder_with_a_database_that_is_no_library_gets_no_image_folders_either(tmp_path, capsys, damage):
+    folder = tmp_path / "someone else's"
+    folder.mkdir()
+    (folder / "library.sqlite3").write_bytes(b"")
+    damage(folder)
+    assert main(["--library", str(folder), "people"]) == DAMAGED
+    assert "Nothing was changed." in capsys.readouterr().err
+    assert [p.name for p in folder.iterdir()] == ["library.sqlite3"]
+
+
 def test_a_library_another_faceboard_holds_says_so(library_folder, capsys, monkeypatch):
     monkeypatch.setattr("faceboard.storage.BUSY_TIMEOUT", 0.2)
     main(["--library", str(library_folder), "people"])  # the library in WAL, as a Faceboard leaves it

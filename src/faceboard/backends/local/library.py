@@ -64,17 +64,26 @@ class LocalLibrary:
         self.display_name = f"Local library ({self.folder}{', read-only' if self._read_only_reason else ''})"
         if self._read_only_reason:
             self.capabilities = self.capabilities & READ_ONLY_CAPABILITIES
+            self._db = schema.connect(self.path, read_only=True)
         else:
+            self._make_folders(self.folder)
+            self._db = schema.connect(self.path)  # refuses a damaged file or another program's database
             try:
-                (self.folder / IMAGES_DIR / "assets").mkdir(parents=True, exist_ok=True)
-                (self.folder / IMAGES_DIR / "thumbnails").mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                raise storage.unusable(error, self.folder, "The library folder",
-                                       "choose a folder you can write") from None
-        self._db = schema.connect(self.path, read_only=self._read_only_reason is not None)
+                self._make_folders(self.folder / IMAGES_DIR / "assets", self.folder / IMAGES_DIR / "thumbnails")
+            except BaseException:
+                self._db.close()
+                raise
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-library")
 
     # -- plumbing -----------------------------------------------------------------
+
+    @staticmethod
+    def _make_folders(*folders: Path) -> None:
+        try:
+            for folder in folders:
+                folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise storage.unusable(error, folder, "The library folder", "choose a folder you can write") from None
 
     async def _run(self, fn: Callable[..., T], *args) -> T:
         """Run `fn` on the worker; SQLite's errors (locked, disk full, damaged rows) become
