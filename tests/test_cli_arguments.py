@@ -119,3 +119,9 @@ def test_a_saved_profile_with_an_address_that_is_not_one_is_refused_in_one_line(
     assert main(["--profile", "typo", "people"]) == 3
     err = capsys.readouterr().err
     assert err.startswith(f"faceboard: The address {address} of typo is not an address") and err.count("\n") == 1
+
+
+def test_an_id_of_19_digits_too_large_for_sqlite_is_told_the_true_bound(library_folder, capsys):
+    assert main(["--library", str(library_folder), "faces", "--person", "9" * 19]) == USAGE
+    err = capsys.readouterr().err
+    assert "9,223,372,036,854,775,807" in err and "19 digits" not in err

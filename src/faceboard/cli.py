@@ -29,7 +29,7 @@ from platformdirs import user_cache_path
 from faceboard import APP, __version__, storage
 from faceboard.backends.base import changes_nothing
 from faceboard.backends.local import demo
-from faceboard.backends.local.library import is_id
+from faceboard.backends.local.library import MAX_ID, is_id
 from faceboard.domain import Face, Person
 from faceboard.errors import (
     AuthFailed,
@@ -195,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
         library = Path(profile.library or default_library())
         if profile.kind == "local" and (wrong := next(not_local_ids(args), None)) is not None:
             print(f"faceboard: {shown(wrong)} is not an id of the local library (its ids are whole numbers "
-                  f"of at most 19 digits); see `faceboard {args.command} --help`.", file=sys.stderr)
+                  f"up to {MAX_ID:,}); see `faceboard {args.command} --help`.", file=sys.stderr)
             return EXIT_USAGE
         if profile.kind == "local" and args.command != "history" and not (library / "library.sqlite3").exists():
             print(f"faceboard: no library in {shown(profile.library)} (open the window once, or use --demo)",

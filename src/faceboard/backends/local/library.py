@@ -24,6 +24,7 @@ from faceboard.errors import Conflict, InvalidInput, NotFound, ReadOnly, Unsuppo
 T = TypeVar("T")
 
 DATABASE_NAME = "library.sqlite3"
+MAX_ID = 2**63 - 1  # SQLite's largest integer: no row of the library has a larger id
 IMAGES_DIR = "images"
 
 _PERSON_COLUMNS = """
@@ -485,7 +486,7 @@ class LocalLibrary:
 def is_id(value: str) -> bool:
     """Whether `value` can name a row of a library: a whole number SQLite can hold."""
     try:
-        return -(2**63) <= int(value) < 2**63
+        return -MAX_ID - 1 <= int(value) <= MAX_ID
     except (TypeError, ValueError):
         return False
 
