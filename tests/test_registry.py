@@ -152,3 +152,14 @@ def test_the_connections_form_of_a_new_backend_asks_for_its_fields(toy, qtbot, l
     assert dialog.save() == Profile("vault", "toy", "http://toy.test", "bottom")
     assert secrets.get(keyring_name("vault", toy.entry.field("key"))) == "toyTOKEN-typed"
     assert "toyTOKEN" not in store.path.read_text()
+
+
+def test_the_connections_form_refuses_an_address_that_is_not_one_before_saving_it(qtbot, loop):
+    store = ProfileStore()
+    dialog = ConnectionsDialog(store, SecretStore())
+    qtbot.addWidget(dialog)
+    dialog.name.setText("typo")
+    dialog.kind.setCurrentIndex(dialog.kind.findData("gumnut"))
+    dialog.input("base_url").setText("http://[::1")
+    assert dialog.save() is None
+    assert "http://[::1 is not an address" in dialog.status.text() and store.all() == []

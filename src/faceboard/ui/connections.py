@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from faceboard.errors import FaceboardError
+from faceboard.errors import FaceboardError, InvalidInput
 from faceboard.services.connections import (
     BACKENDS,
     BackendKind,
     Profile,
     ProfileStore,
     SecretStore,
+    address_problem,
     forget_secrets,
     keyring_name,
     open_backend,
@@ -185,8 +186,11 @@ class ConnectionsDialog(QDialog):
         return self.form.layout_.labelForField(self.form.rows[name]).text()
 
     def profile(self) -> Profile:
+        """The profile the form describes; `InvalidInput` when its address is not one."""
         kind, values = self.form.kind, self.form.values()
         settings = {f.name: values[f.name] for f in kind.applying(values) if not f.secret}
+        if settings.get("base_url") and (problem := address_problem(settings["base_url"])) is not None:
+            raise InvalidInput(f"{settings['base_url']} {problem}.")
         return Profile(self.name.text().strip(), kind.kind, **settings)
 
     def _reload(self, select: str | None = None) -> None:
