@@ -34,7 +34,7 @@ SAMPLE = {"base_url": "http://backend.test", "library": "staff", "user": "ncpAKI
 
 
 def made(profile: Profile) -> Backend:
-    return open_backend(profile, {f.name: SAMPLE[f.name] for f in profile.secrets})
+    return open_backend(profile, {f.name: SAMPLE[f.name] for f in profile.secret_fields})
 
 
 def close(backend: Backend) -> None:

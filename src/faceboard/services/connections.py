@@ -92,8 +92,9 @@ class Profile:
         return BACKENDS[self.kind]
 
     @property
-    def secrets(self) -> tuple[Field, ...]:
-        """The secrets this profile is opened with (SuperOffice's depend on how it signs in)."""
+    def secret_fields(self) -> tuple[Field, ...]:
+        """The secrets this profile is opened with, as fields (their values are in the keyring
+        or the environment: `read_secrets`); SuperOffice's depend on how it signs in."""
         return tuple(f for f in self.backend_kind.applying(asdict(self)) if f.secret)
 
 
@@ -179,7 +180,7 @@ def read_secrets(profile: Profile, secrets: SecretStore | None) -> dict[str, str
     """The profile's secrets by field name: from the keyring, else from their environment
     variables; a missing one is left out. The keyring may block: call off the GUI thread."""
     found = {}
-    for field in profile.secrets:
+    for field in profile.secret_fields:
         value = (secrets.get(keyring_name(profile.name, field)) if secrets is not None else None) \
             or (os.environ.get(field.variable) if field.variable else None)
         if value:

@@ -216,12 +216,12 @@ class ConnectionsDialog(QDialog):
         self.kind.setCurrentIndex(self.kind.findData(profile.kind))
         self.form.fill(asdict(profile))
         self.status.clear()
-        if profile.secrets:
+        if profile.secret_fields:
             self._task = asyncio.ensure_future(self._show_secret_state(profile))
 
     async def _show_secret_state(self, profile: Profile) -> None:
         """Say which secrets are saved; the keyring is read off the GUI thread (it may block)."""
-        for field in profile.secrets:
+        for field in profile.secret_fields:
             saved = bool(await asyncio.to_thread(self._secrets.get, keyring_name(profile.name, field)))
             if self.name.text() == profile.name and self.form.kind.kind == profile.kind:
                 self.form.inputs[field.name].setPlaceholderText("saved in the keyring (type to replace)" if saved
@@ -246,7 +246,7 @@ class ConnectionsDialog(QDialog):
         except FaceboardError as error:
             self._say(error.message, error=True)
             return None
-        for field in profile.secrets:
+        for field in profile.secret_fields:
             if text := self.form.inputs[field.name].text():
                 self._secrets.set(keyring_name(profile.name, field), text)
                 self.form.inputs[field.name].clear()
@@ -262,7 +262,7 @@ class ConnectionsDialog(QDialog):
             return
         self._say("Connecting…")
         self.test_button.setEnabled(False)
-        typed = {f.name: text for f in profile.secrets if (text := self.form.inputs[f.name].text())}
+        typed = {f.name: text for f in profile.secret_fields if (text := self.form.inputs[f.name].text())}
         self._task = asyncio.ensure_future(self._test(profile, typed))
 
     async def _test(self, profile: Profile, typed: dict[str, str]) -> None:
