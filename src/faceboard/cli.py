@@ -191,7 +191,8 @@ def run(args: argparse.Namespace) -> int:
     if args.demo is not None:
         return _demo(args.demo)
     try:
-        profile, credentials = connection(args, SecretStore())
+        keyring = SecretStore()
+        profile, credentials = connection(args, keyring)
         library = Path(profile.library or default_library())
         if profile.kind == "local" and (wrong := next(not_local_ids(args), None)) is not None:
             print(f"faceboard: {shown(wrong)} is not an id of the local library (its ids are whole numbers "
@@ -201,7 +202,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"faceboard: no library in {shown(profile.library)} (open the window once, or use --demo)",
                   file=sys.stderr)
             return EXIT_REFUSED
-        return asyncio.run(_command(args, profile, credentials))
+        return asyncio.run(_command(args, profile, credentials, keyring))
     except FaceboardError as error:
         print(f"faceboard: {shown(error.message)}", file=sys.stderr)
         return exit_code(error)
@@ -257,7 +258,9 @@ def face_json(f: Face) -> dict:
             "box": {"x": f.box.x, "y": f.box.y, "w": f.box.width, "h": f.box.height}}
 
 
-async def _command(args: argparse.Namespace, profile: Profile, credentials: dict[str, str]) -> int:
+async def _command(args: argparse.Namespace, profile: Profile, credentials: dict[str, str],
+                   keyring: SecretStore) -> int:
+    """`credentials` open this connection; `keyring` those a command reaches besides (publish, find-in-media)."""
     journal = Journal()
     try:
         if warning := await journal.open():
@@ -273,7 +276,6 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
             return _history(await journal.history(args.limit), args.json)
         finally:
             await journal.close()
-    secrets = SecretStore()
     backend = open_backend(profile, credentials)
     try:
         connected = await backend.connect()
@@ -321,9 +323,9 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
             case "resume":
                 return await _resume(curator)
             case "publish":
-                return await _publish(curator, profile.name, args, journal, secrets)
+                return await _publish(curator, profile.name, args, journal, keyring)
             case "find-in-media":
-                return await _find_in_media(curator, args, secrets)
+                return await _find_in_media(curator, args, keyring)
         return 0
     except Unreachable as error:
         if args.command in ("assign", "primary", "add-thumbnail", "publish"):

@@ -29,7 +29,8 @@ from faceboard.backends.registry import BACKENDS, BackendKind, Field, default_li
 from faceboard.errors import AuthFailed, InvalidInput, NotFound
 from faceboard.services import json_files
 
-__all__ = ["BACKENDS", "BackendKind", "Field", "default_library", "kinds_that"]  # read through here by the window and the CLI
+# read through here by the window and the CLI
+__all__ = ["BACKENDS", "BackendKind", "Field", "default_library", "kinds_that"]
 
 INSECURE_KEYS = {"verify", "verify_tls", "verify_ssl", "insecure", "skip_tls_verify", "no_verify"}
 _UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
