@@ -311,6 +311,23 @@ def test_the_window_on_a_damaged_library_shows_why_instead_of_a_traceback(qtbot,
         wait_for(qtbot, shell.journal.close())
 
 
+def test_the_window_prints_why_it_cannot_open_a_library_on_one_line(qtbot, loop, tmp_path, capsys):
+    from faceboard.app import Shell
+    from faceboard.services.connections import Profile
+
+    folder = tmp_path / "two\nlines \x1b[31m"
+    folder.mkdir()
+    not_a_database(folder)
+    shell = Shell()
+    wait_for(qtbot, shell.open(Profile("damaged", "local", library=str(folder))))
+    try:
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "\x1b" not in err and "two\\nlines \\x1b[31m" in err
+    finally:
+        shell.dialog.close()
+        wait_for(qtbot, shell.journal.close())
+
+
 # -- the journal -----------------------------------------------------------------------
 
 

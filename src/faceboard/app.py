@@ -29,7 +29,7 @@ def run_window(args) -> int:
     try:
         profile, _ = cli.connection(args, None)
     except FaceboardError as error:
-        print(f"faceboard: {error.message}", file=sys.stderr)
+        print(f"faceboard: {cli.shown(error.message)}", file=sys.stderr)
         return cli.exit_code(error)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(APP)
@@ -122,7 +122,7 @@ class Shell:
     def _refused(self, profile, message: str) -> None:
         if self.current is not None:
             self.current[2].show_problem(f"Cannot open: {message}")
-        print(f"faceboard: {message}", file=sys.stderr)
+        print(f"faceboard: {cli.shown(message)}", file=sys.stderr)
         self.show_connections(profile, message)
 
     def show_connections(self, profile=None, message: str | None = None) -> None:
