@@ -163,3 +163,15 @@ def test_the_connections_form_refuses_an_address_that_is_not_one_before_saving_i
     dialog.input("base_url").setText("http://[::1")
     assert dialog.save() is None
     assert "http://[::1 is not an address" in dialog.status.text() and store.all() == []
+
+
+def test_the_connections_list_highlights_the_profile_the_form_shows(qtbot, loop):
+    store = ProfileStore()
+    store.save(Profile("first", "local", library="/srv/first"))
+    store.save(Profile("second", "local", library="/srv/second"))
+    dialog = ConnectionsDialog(store, SecretStore())
+    qtbot.addWidget(dialog)
+    dialog.edit(Profile("command line", "local", library="/srv/unsaved"))  # one that failed to open
+    assert dialog.profiles.currentItem() is None and dialog.input("library").text() == "/srv/unsaved"
+    dialog.edit(store.get("second"))
+    assert dialog.profiles.currentItem().text() == "second" and dialog.input("library").text() == "/srv/second"

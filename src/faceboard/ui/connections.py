@@ -211,7 +211,12 @@ class ConnectionsDialog(QDialog):
             self.edit(self._store.get(name))
 
     def edit(self, profile: Profile) -> None:
-        """Fill the form with a profile (say, one that just failed to open)."""
+        """Fill the form with a profile (say, one that just failed to open), the list
+        highlighting it, or nothing when it is not saved."""
+        found = self.profiles.findItems(profile.name, Qt.MatchFlag.MatchExactly)
+        self.profiles.blockSignals(True)  # the form is filled here, not by the list's signal
+        self.profiles.setCurrentRow(self.profiles.row(found[0]) if found else -1)
+        self.profiles.blockSignals(False)
         self.name.setText(profile.name)
         self.kind.setCurrentIndex(self.kind.findData(profile.kind))
         self.form.fill(asdict(profile))
