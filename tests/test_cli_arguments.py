@@ -97,3 +97,31 @@ def test_history_prints_a_hostile_outcome_on_one_line(capsys):
     assert main(["history"]) == 0
     out = capsys.readouterr().out
     assert out.count("\n") == 1 and "\x1b" not in out and "refused\\n2026" in out
+
+
+def test_a_reader_that_stops_reading_ends_the_listing_without_a_traceback(library_folder):
+    reader, writer = os.pipe()
+    os.close(reader)  # as `faceboard people | head -1` is once head has its line
+    try:
+        done = subprocess.run([sys.executable, "-m", "faceboard", "--library", str(library_folder), "people"],
+                              stdout=writer, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(writer)
+    assert (done.returncode, done.stderr) == (141, "")
+
+
+@pytest.mark.parametrize("address", ["http://[::1", "http://host:99999", "gumnut.example"])
+def test_a_saved_profile_with_an_address_that_is_not_one_is_refused_in_one_line(address, monkeypatch, capsys):
+    from faceboard.services.connections import Profile, ProfileStore
+
+    ProfileStore().save(Profile("typo", "gumnut", address))
+    monkeypatch.setenv("FACEBOARD_GUMNUT_API_KEY", "gumnut-key-for-the-test")
+    assert main(["--profile", "typo", "people"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith(f"faceboard: The address {address} of typo is not an address") and err.count("\n") == 1
+
+
+def test_an_id_of_19_digits_too_large_for_sqlite_is_told_the_true_bound(library_folder, capsys):
+    assert main(["--library", str(library_folder), "faces", "--person", "9" * 19]) == USAGE
+    err = capsys.readouterr().err
+    assert "9,223,372,036,854,775,807" in err and "19 digits" not in err

@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,17 @@ def test_a_damaged_library_says_so_and_is_left_as_it_was(library_folder, capsys,
     assert said in err and str(library_folder / "library.sqlite3") in err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert fingerprint(library_folder) == before
+
+
+@pytest.mark.parametrize("damage", [not_a_database, another_program_s])
+def test_a_folder_with_a_database_that_is_no_library_gets_no_image_folders_either(tmp_path, capsys, damage):
+    folder = tmp_path / "someone else's"
+    folder.mkdir()
+    (folder / "library.sqlite3").write_bytes(b"")
+    damage(folder)
+    assert main(["--library", str(folder), "people"]) == DAMAGED
+    assert "Nothing was changed." in capsys.readouterr().err
+    assert [p.name for p in folder.iterdir()] == ["library.sqlite3"]
 
 
 def test_a_library_another_faceboard_holds_says_so(library_folder, capsys, monkeypatch):
@@ -220,6 +232,38 @@ def test_a_read_only_library_lists_and_refuses_changes_saying_why(read_only_libr
     assert fingerprint(read_only_library) == before
 
 
+def test_a_read_only_library_is_told_by_its_capabilities_as_any_backend_could_be(read_only_library, tmp_path):
+    from faceboard.backends.base import changes_nothing
+    from faceboard.backends.registry import BACKENDS
+
+    shared, own = LocalLibrary(read_only_library), LocalLibrary(tmp_path / "own")
+    try:
+        assert changes_nothing(shared) and not changes_nothing(own)
+        assert "read-only" in run(shared.connect()) and "copy it" in run(shared.connect())
+    finally:
+        shared.close_now()
+        own.close_now()
+    # every kind, as declared, changes something: only what a connection finds makes it read-only
+    assert not [kind for kind, entry in BACKENDS.items()
+                if changes_nothing(types.SimpleNamespace(capabilities=entry.capabilities))]
+
+
+def test_a_read_only_library_left_with_changes_in_its_wal_is_not_shown_as_it_was_before_them(library_folder,
+                                                                                             capsys):
+    db = sqlite3.connect(library_folder / "library.sqlite3", isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA wal_autocheckpoint=0")
+    db.execute("UPDATE persons SET name = 'Renamed' WHERE id = 1")  # committed, in the -wal only
+    copy = library_folder.parent / "copied while open"
+    shutil.copytree(library_folder, copy, ignore=shutil.ignore_patterns("*-shm"))
+    db.close()
+    with read_only(copy):
+        code = main(["--library", str(copy), "people"])
+        out, err = capsys.readouterr()
+    assert "Amara" not in out  # the state before the rename is not shown as the library
+    assert code == READ_ONLY and "library.sqlite3-wal" in err and "copy the folder" in err
+
+
 def test_the_window_on_a_read_only_library_offers_no_change_and_says_why(qtbot, loop, read_only_library):
     from faceboard.services.curator import Curator
     from faceboard.services.images import ImagePipeline
@@ -263,6 +307,23 @@ def test_the_window_on_a_damaged_library_shows_why_instead_of_a_traceback(qtbot,
     try:
         assert shell.current is None  # no window on it
         assert "is damaged (file is not a database)" in shell.dialog.status.text()
+    finally:
+        shell.dialog.close()
+        wait_for(qtbot, shell.journal.close())
+
+
+def test_the_window_prints_why_it_cannot_open_a_library_on_one_line(qtbot, loop, tmp_path, capsys):
+    from faceboard.app import Shell
+    from faceboard.services.connections import Profile
+
+    folder = tmp_path / "two\nlines \x1b[31m"
+    folder.mkdir()
+    not_a_database(folder)
+    shell = Shell()
+    wait_for(qtbot, shell.open(Profile("damaged", "local", library=str(folder))))
+    try:
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "\x1b" not in err and "two\\nlines \\x1b[31m" in err
     finally:
         shell.dialog.close()
         wait_for(qtbot, shell.journal.close())
@@ -322,6 +383,21 @@ def test_a_read_only_journal_still_lists_and_refuses_changes(library_folder, cap
         assert main([*lib, "assign", "7", "--to", "2"]) == READ_ONLY
         err = capsys.readouterr().err
     assert "The change journal" in err and "read-only" in err and "make the folder writable" in err
+    assert execute_one(library_folder, "SELECT person_id FROM faces WHERE id = 7") is None
+
+
+def test_a_journal_that_cannot_be_made_still_lets_the_library_be_listed(library_folder, capsys):
+    data = default_journal().parent.parent
+    data.mkdir(parents=True)
+    lib = ["--library", str(library_folder)]
+    with read_only(data):  # a live system, a locked-down account: no journal yet, and none can be made
+        assert main([*lib, "people"]) == 0
+        out, err = capsys.readouterr()
+        assert "Amara" in out and "The change journal" in err and "Listing without it." in err
+        assert main([*lib, "faces", "--person", "1"]) == 0
+        capsys.readouterr()
+        assert main([*lib, "assign", "7", "--to", "2"]) == READ_ONLY
+        assert "The change journal" in capsys.readouterr().err
     assert execute_one(library_folder, "SELECT person_id FROM faces WHERE id = 7") is None
 
 
@@ -397,3 +473,23 @@ def test_a_full_disk_under_the_journal_says_so_and_records_nothing(tmp_path):
     message, history = run(scenario())
     assert "free some space" in message and str(tmp_path / "journal.sqlite3") in message
     assert history == []
+
+
+def test_a_read_only_folder_without_a_library_is_said_so_not_offered_to_open_read_only(tmp_path, capsys):
+    empty = tmp_path / "share"
+    empty.mkdir()
+    with read_only(empty):
+        assert main(["--demo", str(empty)]) == READ_ONLY
+        err = capsys.readouterr().err
+        assert "holds no library" in err and "a folder you can write" in err and "open it read-only" not in err
+        assert list(empty.iterdir()) == []
+
+
+def test_a_library_folder_that_cannot_be_made_says_to_choose_another(tmp_path):
+    from faceboard.errors import ReadOnly
+
+    share = tmp_path / "share"
+    share.mkdir()
+    with read_only(share), pytest.raises(ReadOnly) as refused:
+        LocalLibrary(share / "new" / "library")
+    assert "choose a folder you can write" in refused.value.message and "open it read-only" not in refused.value.message

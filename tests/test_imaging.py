@@ -64,12 +64,18 @@ def assert_shows_the_face(image: Image.Image, who: str) -> None:
         assert all(abs(a - b) <= 40 for a, b in zip(pixel, colour)), (who, (fx, fy), pixel, colour)
 
 
-@pytest.mark.parametrize("orientation", sorted(STORED))
-def test_a_rotated_photos_face_is_cut_the_same_right_way_by_the_library_and_the_pipeline(orientation, tmp_path):
-    library = LocalLibrary(tmp_path / "library")
-    (library.folder / "images" / "assets" / "000001.jpg").write_bytes(camera_jpeg(orientation))
+def library_of_one_face(folder: Path, photo: bytes) -> LocalLibrary:
+    """A library of one photo, with Ada's FACE in it and her thumbnail cut from it."""
+    library = LocalLibrary(folder)
+    (library.folder / "images" / "assets" / "000001.jpg").write_bytes(photo)
     library.insert_demo([(1, "Ada")], [(1, "assets/000001.jpg", *UPRIGHT)],
                         [(1, 1, FACE.x, FACE.y, FACE.width, FACE.height, 1, 0.9)], [(1, 1, True)])
+    return library
+
+
+@pytest.mark.parametrize("orientation", sorted(STORED))
+def test_a_rotated_photos_face_is_cut_the_same_right_way_by_the_library_and_the_pipeline(orientation, tmp_path):
+    library = library_of_one_face(tmp_path / "library", camera_jpeg(orientation))
 
     async def crops():
         pipeline = ImagePipeline(library.read_image, None, workers=1)
@@ -244,3 +250,23 @@ def test_pictures_are_opened_only_by_the_imaging_module():
     assert importers == {"imaging.py", "backends/local/demo.py"}
     assert not {n for n in imaging_imports if n.split(".")[0] in ("PySide6", "httpx")
                 or n.startswith(("faceboard.backends", "faceboard.services", "faceboard.ui"))}
+
+
+def test_a_library_photo_larger_than_an_upload_may_be_is_still_shown(tmp_path):
+    from faceboard.imaging import MAX_FILE_BYTES
+
+    library = library_of_one_face(tmp_path / "library", camera_jpeg(1))
+    with (library.folder / "images" / "assets" / "000001.jpg").open("r+b") as file:  # a large TIFF, say
+        file.truncate(MAX_FILE_BYTES + 1024)  # a JPEG decoder stops at its end marker
+
+    async def tile():
+        pipeline = ImagePipeline(library.read_image, None, workers=1)
+        try:
+            (face,) = (await library.list_faces("1")).items
+            return await pipeline.request(face.image, 96)
+        finally:
+            await pipeline.aclose()
+            await library.close()
+
+    shown = asyncio.run(tile())
+    assert_shows_the_face(Image.frombytes("RGB", (shown.width, shown.height), shown.rgb), "the pipeline's tile")

@@ -21,19 +21,20 @@ from faceboard.services.connections import (
     ProfileStore,
     SecretStore,
     keyring_name,
+    kinds_that,
     open_backend,
     read_secrets,
 )
 from faceboard.ui.connections import ConnectionsDialog
 from faceboard.ui.media_search import media_profiles
-from faceboard.ui.publish_dialog import receivers
+
 
 SAMPLE = {"base_url": "http://backend.test", "library": "staff", "user": "ncpAKIDsample", "key": "sampleKEY123",
           "app_token": "sampleAPPTOKEN"}
 
 
 def made(profile: Profile) -> Backend:
-    return open_backend(profile, {f.name: SAMPLE[f.name] for f in profile.secrets})
+    return open_backend(profile, {f.name: SAMPLE[f.name] for f in profile.secret_fields})
 
 
 def close(backend: Backend) -> None:
@@ -135,7 +136,7 @@ def test_a_new_backend_is_one_registry_entry(toy, monkeypatch):
     store = ProfileStore()
     store.save(Profile("vault", "toy", "http://toy.test", "top"))
     assert json.loads(store.path.read_text())["profiles"][0]["kind"] == "toy"
-    assert toy.entry in receivers() and [p.name for p in media_profiles(store)] == ["vault"]
+    assert toy.entry in kinds_that(Capability.RECEIVE_PUBLISHED) and [p.name for p in media_profiles(store)] == ["vault"]
 
 
 def test_the_connections_form_of_a_new_backend_asks_for_its_fields(toy, qtbot, loop):
@@ -151,3 +152,26 @@ def test_the_connections_form_of_a_new_backend_asks_for_its_fields(toy, qtbot, l
     assert dialog.save() == Profile("vault", "toy", "http://toy.test", "bottom")
     assert secrets.get(keyring_name("vault", toy.entry.field("key"))) == "toyTOKEN-typed"
     assert "toyTOKEN" not in store.path.read_text()
+
+
+def test_the_connections_form_refuses_an_address_that_is_not_one_before_saving_it(qtbot, loop):
+    store = ProfileStore()
+    dialog = ConnectionsDialog(store, SecretStore())
+    qtbot.addWidget(dialog)
+    dialog.name.setText("typo")
+    dialog.kind.setCurrentIndex(dialog.kind.findData("gumnut"))
+    dialog.input("base_url").setText("http://[::1")
+    assert dialog.save() is None
+    assert "http://[::1 is not an address" in dialog.status.text() and store.all() == []
+
+
+def test_the_connections_list_highlights_the_profile_the_form_shows(qtbot, loop):
+    store = ProfileStore()
+    store.save(Profile("first", "local", library="/srv/first"))
+    store.save(Profile("second", "local", library="/srv/second"))
+    dialog = ConnectionsDialog(store, SecretStore())
+    qtbot.addWidget(dialog)
+    dialog.edit(Profile("command line", "local", library="/srv/unsaved"))  # one that failed to open
+    assert dialog.profiles.currentItem() is None and dialog.input("library").text() == "/srv/unsaved"
+    dialog.edit(store.get("second"))
+    assert dialog.profiles.currentItem().text() == "second" and dialog.input("library").text() == "/srv/second"

@@ -29,7 +29,7 @@ def run_window(args) -> int:
     try:
         profile, _ = cli.connection(args, None)
     except FaceboardError as error:
-        print(f"faceboard: {error.message}", file=sys.stderr)
+        print(f"faceboard: {cli.shown(error.message)}", file=sys.stderr)
         return cli.exit_code(error)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(APP)
@@ -72,7 +72,8 @@ class Shell:
         self._options = backend_options
 
     async def open(self, profile) -> None:
-        from faceboard.backends.local import LocalLibrary, demo
+        from faceboard.backends.base import changes_nothing
+        from faceboard.backends.local import demo
         from faceboard.services.connections import default_library, open_backend, read_secrets
         from faceboard.services.curator import Curator
         from faceboard.services.images import ImagePipeline
@@ -115,7 +116,7 @@ class Shell:
             return
         window.name_connection(backend.display_name)
         await session.load()
-        if not (isinstance(backend, LocalLibrary) and backend.read_only):  # what waits, waits for it to be writable
+        if not changes_nothing(backend):  # else what waits keeps waiting, not marked failed
             session.keep_sending()  # changes an earlier run left waiting, re-checked and sent once
         warnings = [w for w in (journal_warning, self.secrets.warning) if w]
         if warnings:
@@ -124,7 +125,7 @@ class Shell:
     def _refused(self, profile, message: str) -> None:
         if self.current is not None:
             self.current[2].show_problem(f"Cannot open: {message}")
-        print(f"faceboard: {message}", file=sys.stderr)
+        print(f"faceboard: {cli.shown(message)}", file=sys.stderr)
         self.show_connections(profile, message)
 
     def show_connections(self, profile=None, message: str | None = None) -> None:

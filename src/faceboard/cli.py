@@ -5,7 +5,8 @@ Exit codes: 0 done, 2 usage, 3 refused or not found, 4 authentication, 5 backend
 unavailable (or rate limited; a change then waits in the journal: `faceboard resume`);
 a file Faceboard keeps (the local library, the journal) that cannot be used: 6 damaged
 or unreadable, 7 in use by another Faceboard, 8 disk full, 9 read-only (a read-only
-library lists, but refuses changes). Nothing is changed in any of these.
+library lists, but refuses changes). Nothing is changed in any of these. 141: the
+output's reader stopped reading (`| head`).
 
 Every change is journaled before it is sent (see services/journal.py); `history` lists
 the journal, `resume` sends what waits in it for the connection.
@@ -17,17 +18,18 @@ import argparse
 import asyncio
 import hashlib
 import json
+import os
 import re
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from platformdirs import user_cache_path
 
 from faceboard import APP, __version__, storage
-from faceboard.backends.local import LocalLibrary, demo
-from faceboard.backends.local.library import is_id
+from faceboard.backends.base import changes_nothing
+from faceboard.backends.local import demo
+from faceboard.backends.local.library import MAX_ID, is_id
 from faceboard.domain import Face, Person
 from faceboard.errors import (
     AuthFailed,
@@ -46,6 +48,7 @@ from faceboard.services.connections import (
     Profile,
     ProfileStore,
     SecretStore,
+    address_problem,
     command_line_profile,
     default_library,
     open_backend,
@@ -69,13 +72,14 @@ from faceboard.services.operations import (
 
 EXIT_USAGE, EXIT_REFUSED, EXIT_AUTH, EXIT_UNAVAILABLE = 2, 3, 4, 5
 EXIT_DAMAGED, EXIT_IN_USE, EXIT_DISK_FULL, EXIT_READ_ONLY = 6, 7, 8, 9
+EXIT_BROKEN_PIPE = 128 + 13  # as a shell reports a program SIGPIPE ended
 # per command, the arguments that name a person, face or thumbnail of the connection
 ID_ARGUMENTS = {"assign": ("face_ids", "to"), "faces": ("person",), "primary": ("person_id", "thumbnail", "face"),
                 "add-thumbnail": ("person_id",), "publish": ("person_id",), "find-in-media": ("face_id",)}
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
 MAX_LIMIT = 1_000_000  # entries `history` lists at most
-CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"})  # refused on a read-only library
+CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"})  # refused where nothing can change
+LISTING_COMMANDS = frozenset({"people", "faces", "find-in-media"})  # need no journal: one that cannot be made is said
 _EXIT_CODES = ((AuthFailed, EXIT_AUTH), (Unavailable, EXIT_UNAVAILABLE), (RateLimited, EXIT_UNAVAILABLE),
                (Damaged, EXIT_DAMAGED), (InUse, EXIT_IN_USE), (DiskFull, EXIT_DISK_FULL), (ReadOnly, EXIT_READ_ONLY),
                (StorageError, EXIT_DAMAGED))
@@ -162,16 +166,11 @@ def _flag_values(args: argparse.Namespace, kind: str) -> dict[str, str]:
 
 def base_url(text: str) -> str:
     """An http(s) address with a host (and a port that can be one), else a usage error."""
-    try:
-        parts = urlsplit(text)
-        port_is_fine = parts.port is None or parts.port > 0
-    except ValueError as error:  # an unclosed [IPv6], a port above 65535
-        raise argparse.ArgumentTypeError(f"{shown(text)} is not an address: {error}") from None
-    if parts.username is not None or parts.password is not None:  # never echoed: it may hold a password
+    if "@" in text.partition("://")[2].partition("/")[0]:  # user[:password]@host: never echoed
         raise argparse.ArgumentTypeError("an address with a user name or password in it is refused: give the "
                                          "credentials in their environment variables or a profile's keyring entry")
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port_is_fine or _UNSAFE_IN_URL.search(text):
-        raise argparse.ArgumentTypeError(f"{shown(text)} is not an address like https://host[:port][/path]")
+    if (problem := address_problem(text)) is not None:
+        raise argparse.ArgumentTypeError(f"{shown(text)} {problem}")
     return text
 
 
@@ -211,21 +210,25 @@ def run(args: argparse.Namespace) -> int:
     if args.demo is not None:
         return _demo(args.demo)
     try:
-        profile, credentials = connection(args, SecretStore())
+        keyring = SecretStore()
+        profile, credentials = connection(args, keyring)
         library = Path(profile.library or default_library())
         if profile.kind == "local" and (wrong := next(not_local_ids(args), None)) is not None:
             print(f"faceboard: {shown(wrong)} is not an id of the local library (its ids are whole numbers "
-                  f"of at most 19 digits); see `faceboard {args.command} --help`.", file=sys.stderr)
+                  f"up to {MAX_ID:,}); see `faceboard {args.command} --help`.", file=sys.stderr)
             return EXIT_USAGE
         if (profile.kind == "local" and args.command not in ("history", "discard")
                 and not (library / "library.sqlite3").exists()):
             print(f"faceboard: no library in {shown(profile.library)} (open the window once, or use --demo)",
                   file=sys.stderr)
             return EXIT_REFUSED
-        return asyncio.run(_command(args, profile, credentials))
+        return asyncio.run(_command(args, profile, credentials, keyring))
     except FaceboardError as error:
         print(f"faceboard: {shown(error.message)}", file=sys.stderr)
         return exit_code(error)
+    except BrokenPipeError:  # the reader stopped reading (`faceboard people | head`): no traceback for that
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor at exit, when Python flushes
+        return EXIT_BROKEN_PIPE
 
 
 def _demo(folder: Path) -> int:
@@ -275,21 +278,29 @@ def face_json(f: Face) -> dict:
             "box": {"x": f.box.x, "y": f.box.y, "w": f.box.width, "h": f.box.height}}
 
 
-async def _command(args: argparse.Namespace, profile: Profile, credentials: dict[str, str]) -> int:
+async def _command(args: argparse.Namespace, profile: Profile, credentials: dict[str, str],
+                   keyring: SecretStore) -> int:
+    """`credentials` open this connection; `keyring` those a command reaches besides (publish, find-in-media)."""
     journal = Journal()
-    if warning := await journal.open():
-        print(f"faceboard: {shown(warning)}", file=sys.stderr)
+    try:
+        if warning := await journal.open():
+            print(f"faceboard: {shown(warning)}", file=sys.stderr)
+    except ReadOnly as error:  # as when the journal there exists and opens to read: listings need none
+        await journal.close()
+        if args.command not in LISTING_COMMANDS:
+            raise
+        print(f"faceboard: {shown(error.message)} Listing without it.", file=sys.stderr)
+        journal = None
     if args.command == "history":
         try:
             return _history(await journal.history(args.limit), args.json)
         finally:
             await journal.close()
-    secrets = SecretStore()
     backend = open_backend(profile, credentials)
     outbox = Outbox(Curator(backend), journal, profile.key, profile.name)
     try:
-        if args.command in CHANGING_COMMANDS and isinstance(backend, LocalLibrary) and backend.read_only:
-            raise ReadOnly(f"{backend.read_only} Nothing was changed.")
+        if args.command in CHANGING_COMMANDS and changes_nothing(backend):  # refused before it is journaled
+            raise ReadOnly(f"{await backend.connect()} Nothing was changed.")
         if args.command == "discard":
             entry = await outbox.discard(args.entry_id)
             print(f"Discarded: {shown(entry.summary)} (it will not be sent).")
@@ -318,13 +329,14 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
             case "resume":
                 return await _resume(outbox)
             case "publish":
-                return await _publish(curator, profile.name, args, journal, secrets)
+                return await _publish(curator, profile.name, args, journal, keyring)
             case "find-in-media":
-                return await _find_in_media(curator, args, secrets)
+                return await _find_in_media(curator, args, keyring)
         return 0
     finally:
         await backend.close()
-        await journal.close()
+        if journal is not None:
+            await journal.close()
 
 
 def _change(args: argparse.Namespace) -> Operation | None:

@@ -73,4 +73,5 @@ class DiskFull(StorageError):
 
 
 class ReadOnly(StorageError):
-    """The file or its folder cannot be written: read it, but change nothing."""
+    """The connection can change nothing (the library's file or folder cannot be written):
+    read it, but change nothing."""

@@ -24,6 +24,7 @@ from faceboard.domain import BoundingBox
 from faceboard.errors import InvalidInput
 
 MAX_FILE_BYTES = 30 * 1024 * 1024  # a user's picture file; more is refused before it is read
+MAX_PHOTO_BYTES = 1024 * 1024 * 1024  # a photo a library holds: MAX_PIXELS of 16-bit RGB, uncompressed (TIFF)
 MAX_PIXELS = 120_000_000  # beyond this a picture is refused, not decoded: a decompression bomb guard
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, at the same limit
 UPLOAD_MAX_SIDE = 2048  # a thumbnail needs no more; larger pictures are scaled down

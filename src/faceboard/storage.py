@@ -44,6 +44,11 @@ def connect(path: Path, what: str, read_only: bool = False) -> sqlite3.Connectio
             db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
         except sqlite3.OperationalError:  # a WAL file without its -shm, in a folder where none can be made
             db.close()
+            wal = Path(f"{path}-wal")
+            if wal.exists() and wal.stat().st_size > 0:  # `immutable` would not read it: an older state, unsaid
+                raise ReadOnly(f"{what} {path} holds changes not yet merged into it (in {wal.name}), which a "
+                               "read-only folder cannot merge: copy the folder to one you can write to open it. "
+                               "Nothing was changed.")
             db = sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None, check_same_thread=False)
             db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
         return db

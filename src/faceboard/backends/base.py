@@ -115,6 +115,20 @@ class Backend(Protocol):
     async def close(self) -> None: ...
 
 
+# what a connection can do that changes something on it; the rest only read, or describe
+# how it keeps what it is given
+CHANGING = frozenset(Capability) - {Capability.LIST_FACES, Capability.FIND_IN_MEDIA,
+                                    Capability.FACES_ARE_THUMBNAILS, Capability.ONE_IMAGE}
+
+
+def changes_nothing(backend: Backend) -> bool:
+    """Whether the connection declares no capability that changes anything: a library in a
+    folder that cannot be written, or any backend that finds on connecting that it may
+    only read. Its `connect()` then says why. A command that changes is refused before
+    it is journaled, and what waits in the journal for it keeps waiting."""
+    return not backend.capabilities & CHANGING
+
+
 def require(backend: Backend, capability: Capability) -> None:
     """Raise `Unsupported` with a sentence for the user when the backend lacks `capability`."""
     if capability not in backend.capabilities:

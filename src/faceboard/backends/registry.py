@@ -76,6 +76,11 @@ class BackendKind:
         return tuple(dict.fromkeys(f.name for f in self.fields))
 
 
+def kinds_that(capability: Capability) -> list[BackendKind]:
+    """The kinds of backend that can do `capability` (take published people, search their media)."""
+    return [kind for kind in BACKENDS.values() if capability in kind.capabilities]
+
+
 def _address(placeholder: str) -> Field:
     return Field("base_url", "Address", placeholder, "the backend's address", flag="--base-url", metavar="URL")
 

@@ -13,9 +13,11 @@ neither imports a backend.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import keyring
 import keyring.errors
@@ -23,13 +25,28 @@ from platformdirs import user_config_path
 
 from faceboard import APP
 from faceboard.backends.base import Backend
-from faceboard.backends.registry import BACKENDS, BackendKind, Field, default_library
+from faceboard.backends.registry import BACKENDS, BackendKind, Field, default_library, kinds_that
 from faceboard.errors import AuthFailed, InvalidInput, NotFound
 from faceboard.services import json_files
 
-__all__ = ["BACKENDS", "BackendKind", "Field", "default_library"]  # read through here by the window and the CLI
+# read through here by the window and the CLI
+__all__ = ["BACKENDS", "BackendKind", "Field", "default_library", "kinds_that"]
 
 INSECURE_KEYS = {"verify", "verify_tls", "verify_ssl", "insecure", "skip_tls_verify", "no_verify"}
+_UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def address_problem(text: str) -> str | None:
+    """Why `text` is not a backend's address (http or https, a host, a port that can be
+    one), as the end of a sentence naming it; None when it is one."""
+    try:
+        parts = urlsplit(text)
+        port_is_fine = parts.port is None or parts.port > 0
+    except ValueError as error:  # an unclosed [IPv6], a port above 65535
+        return f"is not an address: {error}"
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_is_fine or _UNSAFE_IN_URL.search(text):
+        return "is not an address like https://host[:port][/path]"
+    return None
 
 
 def backend_kind(kind: str) -> BackendKind:
@@ -83,8 +100,9 @@ class Profile:
         return "|".join((self.kind, self.base_url.rstrip("/"), place))
 
     @property
-    def secrets(self) -> tuple[Field, ...]:
-        """The secrets this profile is opened with (SuperOffice's depend on how it signs in)."""
+    def secret_fields(self) -> tuple[Field, ...]:
+        """The secrets this profile is opened with, as fields (their values are in the keyring
+        or the environment: `read_secrets`); SuperOffice's depend on how it signs in."""
         return tuple(f for f in self.backend_kind.applying(asdict(self)) if f.secret)
 
 
@@ -170,7 +188,7 @@ def read_secrets(profile: Profile, secrets: SecretStore | None) -> dict[str, str
     """The profile's secrets by field name: from the keyring, else from their environment
     variables; a missing one is left out. The keyring may block: call off the GUI thread."""
     found = {}
-    for field in profile.secrets:
+    for field in profile.secret_fields:
         value = (secrets.get(keyring_name(profile.name, field)) if secrets is not None else None) \
             or (os.environ.get(field.variable) if field.variable else None)
         if value:
@@ -209,6 +227,9 @@ def open_backend(profile: Profile, secrets: Mapping[str, str] | None = None, **o
             values[field.name] = secrets[field.name]
         else:
             values[field.name] = saved[field.name] or (os.environ.get(field.variable, "") if field.variable else "")
+    if values.get("base_url") and (problem := address_problem(values["base_url"])) is not None:
+        raise InvalidInput(f"The address {values['base_url']} of {profile.name} {problem}: correct it in "
+                           "File ▸ Connections.")
     return entry.factory(values, **options)
 
 

@@ -17,10 +17,10 @@ from pathlib import Path
 from platformdirs import user_data_path
 
 from faceboard import APP
-from faceboard.imaging import to_jpeg
 from faceboard.backends.base import publish_target
 from faceboard.domain import Capability, PeopleQuery, Person, Progress, Publication
 from faceboard.errors import Conflict, InvalidInput, NotFound
+from faceboard.imaging import to_jpeg
 from faceboard.services import json_files
 from faceboard.services.curator import Curator
 from faceboard.services.images import digest

@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from faceboard.errors import FaceboardError
+from faceboard.errors import FaceboardError, InvalidInput
 from faceboard.services.connections import (
     BACKENDS,
     BackendKind,
     Profile,
     ProfileStore,
     SecretStore,
+    address_problem,
     forget_secrets,
     keyring_name,
     open_backend,
@@ -185,8 +186,11 @@ class ConnectionsDialog(QDialog):
         return self.form.layout_.labelForField(self.form.rows[name]).text()
 
     def profile(self) -> Profile:
+        """The profile the form describes; `InvalidInput` when its address is not one."""
         kind, values = self.form.kind, self.form.values()
         settings = {f.name: values[f.name] for f in kind.applying(values) if not f.secret}
+        if settings.get("base_url") and (problem := address_problem(settings["base_url"])) is not None:
+            raise InvalidInput(f"{settings['base_url']} {problem}.")
         return Profile(self.name.text().strip(), kind.kind, **settings)
 
     def _reload(self, select: str | None = None) -> None:
@@ -207,17 +211,22 @@ class ConnectionsDialog(QDialog):
             self.edit(self._store.get(name))
 
     def edit(self, profile: Profile) -> None:
-        """Fill the form with a profile (say, one that just failed to open)."""
+        """Fill the form with a profile (say, one that just failed to open), the list
+        highlighting it, or nothing when it is not saved."""
+        found = self.profiles.findItems(profile.name, Qt.MatchFlag.MatchExactly)
+        self.profiles.blockSignals(True)  # the form is filled here, not by the list's signal
+        self.profiles.setCurrentRow(self.profiles.row(found[0]) if found else -1)
+        self.profiles.blockSignals(False)
         self.name.setText(profile.name)
         self.kind.setCurrentIndex(self.kind.findData(profile.kind))
         self.form.fill(asdict(profile))
         self.status.clear()
-        if profile.secrets:
+        if profile.secret_fields:
             self._task = asyncio.ensure_future(self._show_secret_state(profile))
 
     async def _show_secret_state(self, profile: Profile) -> None:
         """Say which secrets are saved; the keyring is read off the GUI thread (it may block)."""
-        for field in profile.secrets:
+        for field in profile.secret_fields:
             saved = bool(await asyncio.to_thread(self._secrets.get, keyring_name(profile.name, field)))
             if self.name.text() == profile.name and self.form.kind.kind == profile.kind:
                 self.form.inputs[field.name].setPlaceholderText("saved in the keyring (type to replace)" if saved
@@ -242,7 +251,7 @@ class ConnectionsDialog(QDialog):
         except FaceboardError as error:
             self._say(error.message, error=True)
             return None
-        for field in profile.secrets:
+        for field in profile.secret_fields:
             if text := self.form.inputs[field.name].text():
                 self._secrets.set(keyring_name(profile.name, field), text)
                 self.form.inputs[field.name].clear()
@@ -258,7 +267,7 @@ class ConnectionsDialog(QDialog):
             return
         self._say("Connecting…")
         self.test_button.setEnabled(False)
-        typed = {f.name: text for f in profile.secrets if (text := self.form.inputs[f.name].text())}
+        typed = {f.name: text for f in profile.secret_fields if (text := self.form.inputs[f.name].text())}
         self._task = asyncio.ensure_future(self._test(profile, typed))
 
     async def _test(self, profile: Profile, typed: dict[str, str]) -> None:

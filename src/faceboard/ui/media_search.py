@@ -19,20 +19,15 @@ from PySide6.QtWidgets import (
 
 from faceboard.domain import Capability, Face
 from faceboard.errors import FaceboardError
-from faceboard.services.connections import BACKENDS, ProfileStore, SecretStore, open_backend, read_secrets
+from faceboard.services.connections import ProfileStore, SecretStore, kinds_that, open_backend, read_secrets
 from faceboard.services.curator import Curator
 from faceboard.services.face_search import find_face_in_media
-
-
-def searches() -> list:
-    """The kinds of backend that can search their media for a face."""
-    return [kind for kind in BACKENDS.values() if Capability.FIND_IN_MEDIA in kind.capabilities]
 
 
 def media_profiles(store: ProfileStore) -> list:
     """The saved connections whose media can be searched for a face."""
     try:
-        return [p for p in store.all() if p.backend_kind in searches()]
+        return [p for p in store.all() if p.backend_kind in kinds_that(Capability.FIND_IN_MEDIA)]
     except FaceboardError:
         return []
 
@@ -72,7 +67,7 @@ class MediaSearchDialog(QDialog):
         close.clicked.connect(self.close)
         if not self.where.count():
             self.search_button.setEnabled(False)
-            self.status.setText(f"No {' or '.join(k.label for k in searches())} connection yet: add one in "
+            self.status.setText(f"No {' or '.join(k.label for k in kinds_that(Capability.FIND_IN_MEDIA))} connection yet: add one in "
                                 "File ▸ Connections.")
 
     def search(self) -> None:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from faceboard.domain import Capability, PeopleQuery, Person, Progress
 from faceboard.errors import FaceboardError
-from faceboard.services.connections import BACKENDS, ProfileStore, SecretStore, open_backend, read_secrets
+from faceboard.services.connections import ProfileStore, SecretStore, kinds_that, open_backend, read_secrets
 from faceboard.services.curator import Curator
 from faceboard.services.journal import Journal
 from faceboard.services.outbox import Outbox
@@ -33,11 +33,6 @@ from faceboard.ui.dialogs import PersonPicker
 
 FOUND_BY = {"linked": "linked before", "chosen": "chosen by you", "same id": "the same id",
             "same name": "the same name", "new": "a new person"}
-
-
-def receivers() -> list:
-    """The kinds of backend that take published people."""
-    return [kind for kind in BACKENDS.values() if Capability.RECEIVE_PUBLISHED in kind.capabilities]
 
 
 class PublishDialog(QDialog):
@@ -55,7 +50,7 @@ class PublishDialog(QDialog):
         self._publisher: Publisher | None = None
         self.task: asyncio.Task | None = None
         self.where = QComboBox()
-        kinds = receivers()
+        kinds = kinds_that(Capability.RECEIVE_PUBLISHED)
         for profile in store.all():
             if profile.backend_kind in kinds and profile.name != source_name:
                 self.where.addItem(f"{profile.name}  ({profile.backend_kind.label})", profile)

@@ -19,11 +19,12 @@ from faceboard import imaging, storage
 from faceboard.backends.base import AssignResult, require
 from faceboard.backends.local import schema
 from faceboard.domain import BoundingBox, Capability, Face, ImageRef, Page, PeopleQuery, Person, Progress, Thumbnail
-from faceboard.errors import Conflict, InvalidInput, NotFound, Unsupported
+from faceboard.errors import Conflict, InvalidInput, NotFound, ReadOnly, Unsupported
 
 T = TypeVar("T")
 
 DATABASE_NAME = "library.sqlite3"
+MAX_ID = 2**63 - 1  # SQLite's largest integer: no row of the library has a larger id
 IMAGES_DIR = "images"
 
 _PERSON_COLUMNS = """
@@ -54,23 +55,36 @@ class LocalLibrary:
         self.folder = Path(folder)
         self.path = self.folder / DATABASE_NAME
         # a folder that cannot be written (a read-only mount, a colleague's share) is browsed, not refused;
-        # `read_only` says why nothing can be changed, None when it can
-        self.read_only = (f"The folder {self.folder} cannot be written, so the library in it is read-only: copy it "
-                          "to a folder you can write to make changes."
-                          if self.folder.is_dir() and not storage.writable(self.path) else None)
-        self.display_name = f"Local library ({self.folder}{', read-only' if self.read_only else ''})"
-        if self.read_only:
+        # why nothing can be changed, None when it can: what `connect()` says
+        self._read_only_reason = (f"The folder {self.folder} cannot be written, so the library in it is read-only: "
+                                  "copy it to a folder you can write to make changes."
+                                  if self.folder.is_dir() and not storage.writable(self.path) else None)
+        if self._read_only_reason and not self.path.exists():  # nothing to browse, and none can be made
+            raise ReadOnly(f"The folder {self.folder} cannot be written and holds no library: choose a folder you "
+                           "can write to start one. Nothing was changed.")
+        self.display_name = f"Local library ({self.folder}{', read-only' if self._read_only_reason else ''})"
+        if self._read_only_reason:
             self.capabilities = self.capabilities & READ_ONLY_CAPABILITIES
+            self._db = schema.connect(self.path, read_only=True)
         else:
+            self._make_folders(self.folder)
+            self._db = schema.connect(self.path)  # refuses a damaged file or another program's database
             try:
-                (self.folder / IMAGES_DIR / "assets").mkdir(parents=True, exist_ok=True)
-                (self.folder / IMAGES_DIR / "thumbnails").mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                raise storage.unusable(error, self.folder, "The library folder") from None
-        self._db = schema.connect(self.path, read_only=self.read_only is not None)
+                self._make_folders(self.folder / IMAGES_DIR / "assets", self.folder / IMAGES_DIR / "thumbnails")
+            except BaseException:
+                self._db.close()
+                raise
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-library")
 
     # -- plumbing -----------------------------------------------------------------
+
+    @staticmethod
+    def _make_folders(*folders: Path) -> None:
+        try:
+            for folder in folders:
+                folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise storage.unusable(error, folder, "The library folder", "choose a folder you can write") from None
 
     async def _run(self, fn: Callable[..., T], *args) -> T:
         """Run `fn` on the worker; SQLite's errors (locked, disk full, damaged rows) become
@@ -95,7 +109,7 @@ class LocalLibrary:
         return await self._run(self._transaction, fn, *args)
 
     async def connect(self) -> str:
-        return self.read_only or f"Opened the local library in {self.folder}."
+        return self._read_only_reason or f"Opened the local library in {self.folder}."
 
     def image_path(self, uri: str) -> Path:
         path = (self.folder / IMAGES_DIR / uri).resolve()
@@ -249,10 +263,12 @@ class LocalLibrary:
         return await self._run(read)
 
     def _read_picture(self, uri: str) -> bytes:
+        """A photo or thumbnail of the library: as large as a photo may be (the pixel limit
+        guards its decoding), not a user's upload."""
         path = self.image_path(uri)
         if not path.exists():
             raise NotFound(f"Image {uri} is missing from the library folder.")
-        return imaging.read_file(path)
+        return imaging.read_file(path, imaging.MAX_PHOTO_BYTES)
 
     async def read_image(self, uri: str) -> bytes:
         return await self._run(self._read_picture, uri)
@@ -470,7 +486,7 @@ class LocalLibrary:
 def is_id(value: str) -> bool:
     """Whether `value` can name a row of a library: a whole number SQLite can hold."""
     try:
-        return -(2**63) <= int(value) < 2**63
+        return -MAX_ID - 1 <= int(value) <= MAX_ID
     except (TypeError, ValueError):
         return False
 
