@@ -118,6 +118,24 @@ def test_offline_the_command_line_keeps_the_change_and_resume_sends_it(server, m
     assert [e.state for e in history()] == [DONE]
 
 
+def test_offline_a_change_that_must_read_the_backend_first_says_nothing_was_kept(server, monkeypatch, capsys,
+                                                                                tmp_path):
+    """Adding pictures reads the person first: offline nothing is journaled, and the
+    message does not promise that it waits."""
+    from PIL import Image
+
+    fake, base_url = server
+    monkeypatch.setenv("FACEBOARD_GUMNUT_API_KEY", fake.api_key)
+    alice = next(p.id for p in fake.people.values() if p.name == "Alice Archer")
+    picture = tmp_path / "alice.png"
+    Image.new("RGB", (300, 300), "teal").save(picture)
+    fake.faults = Faults(rate=1.0, modes=("drop",))
+    assert main([*gumnut(base_url), "add-thumbnail", alice, str(picture)]) == 5
+    err = capsys.readouterr().err
+    assert "Nothing was kept: run the command again once it answers." in err and "waits" not in err
+    assert history() == []
+
+
 def test_a_new_change_waits_behind_one_left_waiting_and_nothing_moves_back(server, monkeypatch, capsys):
     """A move killed halfway still waits; a later move of one of its faces goes after it."""
     fake, base_url = server

@@ -2,7 +2,8 @@
 as the window. No Qt here.
 
 Exit codes: 0 done, 2 usage, 3 refused or not found, 4 authentication, 5 backend
-unavailable (or rate limited; a change then waits in the journal: `faceboard resume`);
+unavailable (or rate limited; a change then waits in the journal for `faceboard resume`, or,
+where the command had to read the backend first, it says that nothing was kept);
 a file Faceboard keeps (the local library, the journal) that cannot be used: 6 damaged
 or unreadable, 7 in use by another Faceboard, 8 disk full, 9 read-only (a read-only
 library lists, but refuses changes). Nothing is changed in any of these. 141: the
@@ -309,7 +310,13 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
         if change is not None:  # journaled before connecting: offline, it really waits
             entry = await outbox.record(change, describe(change, {}), COMMAND_LINE)
             return _said(args, await _send(outbox, entry, connect=True), backend.display_name)
-        await backend.connect()
+        try:
+            await backend.connect()
+        except Unavailable as error:
+            if args.command in ("add-thumbnail", "publish"):  # what they send is read from the backend first
+                raise type(error)(f"{error.message} Nothing was kept: run the command again once it "
+                                  "answers.") from None
+            raise
         curator = outbox.curator
         match args.command:
             case "people":
