@@ -75,7 +75,7 @@ class Session(QObject):
         self.tiles = TileCache(pipeline, parent=self)
         faces = curator.can(Capability.LIST_FACES)
         self.store = Store(curator.people_page, curator.faces_page if faces else _no_faces, curator.thumbnails,
-                           curator.unassigned_count, self.spawn, self._report)
+                           curator.unassigned_count, self.spawn, self._report, curator.backend.display_name)
         self.store.listen(self._forget_tiles_wanted)
         self.people = PeopleModel(self.store, self)
         if not faces:
