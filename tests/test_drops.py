@@ -14,7 +14,7 @@ from faceboard.backends.gumnut import GumnutBackend
 from faceboard.services.curator import Curator
 from faceboard.services.drops import AddFiles, Drops, FacesPayload, FilesPayload, ThumbnailPayload
 from faceboard.services.operations import AssignFaces, SetPrimary, SetPrimaryFromFace
-from faceboard.services.store import Store
+from faceboard.services.store import FACES, Store
 
 SLOT = object()  # the primary slot: any target that is not a person nor Unassigned
 PICTURES = FilesPayload((Path("a.jpg"),))
@@ -27,7 +27,7 @@ async def drops_over(backend) -> tuple[Drops, Store]:
                   asyncio.ensure_future)
     await store.load()
     store.select(None)
-    while store.listings["faces"].fetching:
+    while store.listings[FACES].fetching:
         await asyncio.sleep(0)
     return Drops(store, curator), store
 
@@ -43,7 +43,7 @@ def test_faces_are_reassigned_detached_or_made_primary_as_the_target_says(librar
                                                                ((loose[0], None), (loose[1], None)))
         assert drops.judge(unassigned, None) == "These faces are already unassigned."
         store.select(amara.id)
-        while store.listings["faces"].fetching:
+        while store.listings[FACES].fetching:
             await asyncio.sleep(0)
         own = store.listed_faces()[0].id
         assert drops.meaning(FacesPayload((own,), amara.id), None) == AssignFaces(((own, None),), ((own, amara.id),))

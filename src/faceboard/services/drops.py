@@ -6,7 +6,7 @@ QMimeData and reads them back). It is over a person, the Unassigned row (None), 
 primary slot (any other target: it stands for the selected person's primary). `judge`
 says why a drop may not land, from the backend's capabilities and whose faces or
 thumbnail it is; the panes ask it while the drag moves. `meaning` is the change a drop
-that may land makes.
+that may land makes; `assignment`, what moving faces means, dropped or chosen from a menu.
 """
 
 from __future__ import annotations
