@@ -245,5 +245,6 @@ def test_people_pages_that_go_in_a_circle_end_the_list_with_a_message(qtbot, loo
         assert sum(c.path == "/api/people" for c in fake.calls) == 2  # the last 50, then the first page again
         assert people.rowCount() == 251
         assert "pages go in a circle" in window.statusBar().currentMessage()
+        assert window.people_pane.listed_text() == "250+ people"  # all the server gave, maybe not all it has
     finally:
         wait_for(qtbot, shell.close_current())

@@ -67,6 +67,7 @@ class Listing:
         self.cursor: str | None = None
         self.trail = Trail("")  # the cursors followed since the listing (re)started
         self.exhausted = True
+        self.stopped = False  # ended before its last page (a read failed, the pages went wrong): maybe not all
         self.fetching = False
         self.generation = 0
 
@@ -141,7 +142,7 @@ class Store:
     def people_count(self) -> tuple[int, bool]:
         """How many people the list holds, and whether that is all the query selects."""
         people = self.listings[PEOPLE]
-        return len(people), people.exhausted and not people.fetching
+        return len(people), people.exhausted and not people.fetching and not people.stopped
 
     def face_count(self, person_id: str | None) -> int | None:
         if person_id is None:
@@ -191,7 +192,7 @@ class Store:
         self._emit("resetting", listing.pane)
         listing.generation += 1
         listing.ids, listing.rows = [], {}
-        listing.cursor, listing.exhausted, listing.fetching = None, False, True
+        listing.cursor, listing.exhausted, listing.fetching, listing.stopped = None, False, True, False
         listing.trail = Trail(self.service, SCROLLED)
         self._emit("reset", listing.pane)
         self._emit("counts")
@@ -209,7 +210,7 @@ class Store:
             page = await self._page(listing, listing.cursor)
         except Exception as error:
             if generation == listing.generation:
-                listing.fetching, listing.exhausted = False, True
+                listing.fetching, listing.exhausted, listing.stopped = False, True, True
                 self._emit("counts")
                 self._on_error(what, error)
             return False
@@ -219,11 +220,11 @@ class Store:
         try:
             listing.cursor = listing.trail.follow(page.next_cursor, len(page.items))
         except Unavailable as error:  # a cursor seen before (pages in a circle), or over the budget
-            listing.cursor = None
+            listing.cursor, listing.stopped = None, True
             self._on_error(what, error)
         listing.exhausted, listing.fetching = listing.cursor is None, False
         _keep_out_of_full_collections()
-        if listing.exhausted and listing.pane == FACES and self.selection is None:
+        if listing.exhausted and not listing.stopped and listing.pane == FACES and self.selection is None:
             self.unassigned = len(listing)  # read to the end: now their count is known
         self._emit("counts")
         return listing.exhausted
