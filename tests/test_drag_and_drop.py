@@ -82,6 +82,18 @@ def test_thumbnail_dropped_on_another_person_is_refused_with_the_reason(qtbot, a
     assert window.session.undo_stack.count() == 0
 
 
+def test_the_primary_dropped_on_its_person_again_is_refused_saying_so(qtbot, app_window, library_folder):
+    window = app_window
+    person = next(p for p in window.session.store.listed_people() if p.primary_thumbnail_id)
+    select_person(qtbot, window, person.id)
+    thumbnails = window.session.thumbnails
+    row = next(r for r in range(thumbnails.rowCount()) if thumbnails.thumbnail_at(r).is_primary)
+    mime = thumbnails.mimeData([thumbnails.index(row)])
+    assert not drop_on_person(window, person.id, mime)
+    assert f"already {person.name}'s primary" in window.statusBar().currentMessage()
+    assert window.session.undo_stack.count() == 0
+
+
 def test_a_face_dropped_on_the_primary_slot_becomes_primary(qtbot, app_window, library_folder):
     window = app_window
     select_person(qtbot, window, "8")

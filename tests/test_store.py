@@ -189,3 +189,33 @@ def test_the_unassigned_faces_read_to_the_end_are_counted():
         assert store.unassigned == 12
 
     run(test)
+
+
+
+def test_pages_that_alternate_end_the_listing_at_the_first_cursor_seen_again():
+    """Two pages pointing at each other, each saying more follow: the third read is the
+    first page again, and the listing stops there with the reason."""
+    faces = tuple(Backend().faces.values())
+    pages = {None: Page(faces[:5], "b"), "b": Page(faces[5:], "a"), "a": Page(faces[:5], "b")}
+    reads, problems = [], []
+
+    async def alternating(scope, cursor):
+        reads.append(cursor)
+        return pages[cursor]
+
+    async def main():
+        backend = Backend()
+        backend.counts = False  # the unassigned faces are counted once listed to the end
+        store = Store(backend.people_page, alternating, backend.thumbnails, backend.count_unassigned,
+                      asyncio.ensure_future, lambda what, error: problems.append(f"{what}: {error}"), "Svc")
+        await store.load()
+        store.select(None)
+        for _ in range(20):  # scrolling on; bounded, as a circle without the trail never ends
+            store.fetch_more(FACES)
+            await asyncio.sleep(0)
+        assert not store.listings[FACES].can_fetch
+        assert store.unassigned is None  # a listing stopped short is not a count
+
+    asyncio.run(main())
+    assert reads == [None, "b", "a"]
+    assert problems == ["Loading faces: Svc gave a page again: its pages go in a circle; stopped."]

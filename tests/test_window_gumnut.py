@@ -222,3 +222,29 @@ def test_a_large_library_shows_at_once_and_counts_its_unassigned_faces_when_read
     assert "1150 unassigned faces" in window.library_status.text()
     assert window.faces_heading.text() == "Unassigned faces (1150)"
     wait_for(qtbot, shell.close_current())
+
+
+def test_people_pages_that_go_in_a_circle_end_the_list_with_a_message(qtbot, loop):
+    """The server starts serving its first page again after the last, saying more follow:
+    the list stops at the first cursor it has seen before, instead of loading repeats
+    for as long as the user scrolls."""
+    fake = FakeGumnut.seeded(people=250, faces_per_person=0, unassigned=3)
+    fake.rate_limited = False
+    shell, window = open_gumnut(qtbot, fake)
+    try:
+        people = window.session.people
+        qtbot.waitUntil(lambda: not people.loading and people.rowCount() == 201)  # a page, and Unassigned
+        fake.paging = "circle"  # it goes wrong while the user scrolls
+        fake.calls.clear()
+        for _ in range(5):
+            if not people.canFetchMore():
+                break
+            people.fetchMore()
+            qtbot.waitUntil(lambda: not people.loading)
+        assert not people.canFetchMore()
+        assert sum(c.path == "/api/people" for c in fake.calls) == 2  # the last 50, then the first page again
+        assert people.rowCount() == 251
+        assert "pages go in a circle" in window.statusBar().currentMessage()
+        assert window.people_pane.listed_text() == "250+ people"  # all the server gave, maybe not all it has
+    finally:
+        wait_for(qtbot, shell.close_current())

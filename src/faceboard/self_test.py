@@ -39,7 +39,7 @@ async def _self_test(app, folder: Path) -> int:
     from faceboard.backends.local import LocalLibrary, demo
     from faceboard.services.curator import Curator
     from faceboard.services.images import ImagePipeline
-    from faceboard.ui.mime import FacesPayload
+    from faceboard.services.drops import FacesPayload
     from faceboard.ui.session import Session
     from faceboard.ui.window import MainWindow
 

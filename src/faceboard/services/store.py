@@ -6,16 +6,21 @@ selection is one value: a person's id, or None for the unassigned faces. Predict
 (`predict`) and the backend's answers (`apply`, a `Change`) are applied here once; the
 pane models read the store and repaint what its events name. Counts are derived here:
 a person's faces, the unassigned faces, the people listed (with whether that is all).
+A listing keeps the trail of cursors it followed: a server whose pages go in a circle
+ends the listing with a message instead of serving repeats for as long as the user
+scrolls.
 """
 
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 
 from faceboard.domain import Face, Page, PeopleQuery, Person, Thumbnail
-from faceboard.errors import FaceboardError
+from faceboard.errors import FaceboardError, Unavailable
+from faceboard.paging import ListingBudget, Trail
 from faceboard.services.operations import AssignFaces, Change, Operation, SetPrimary, UpdatePerson
 
 PEOPLE, FACES, THUMBNAILS = "people", "faces", "thumbnails"  # the listings a pane shows
@@ -25,6 +30,7 @@ ORDERS: dict[str, Callable[[Person], object]] = {  # the backends' orders, for p
     "fewest_faces": lambda p: (p.face_count, p.name.casefold(), p.id),
 }
 _PLURALS = {"person": "people"}
+SCROLLED = ListingBudget(seconds=math.inf)  # read as the user scrolls: time says nothing of the server
 
 
 def count(n: int | None, noun: str, *, more: bool = False) -> str:
@@ -59,7 +65,9 @@ class Listing:
         self.ids: list[str] = []
         self.rows: dict[str, int] = {}
         self.cursor: str | None = None
+        self.trail = Trail("")  # the cursors followed since the listing (re)started
         self.exhausted = True
+        self.stopped = False  # ended before its last page (a read failed, the pages went wrong): maybe not all
         self.fetching = False
         self.generation = 0
 
@@ -79,8 +87,8 @@ Listener = Callable[[Event], None]
 
 class Store:
     """`load_people(query, cursor)`, `load_faces(scope, cursor)`, `load_thumbnails(id)`
-    and `count_unassigned()` read the backend; `spawn` runs a coroutine; `on_error(what,
-    error)` hears of a read that failed."""
+    and `count_unassigned()` read the backend (`service`: its name, for messages);
+    `spawn` runs a coroutine; `on_error(what, error)` hears of a read that failed."""
 
     def __init__(
         self,
@@ -90,11 +98,13 @@ class Store:
         count_unassigned: Callable[[], Awaitable[int | None]],
         spawn: Callable[[Awaitable], object],
         on_error: Callable[[str, Exception], None] = lambda what, error: None,
+        service: str = "The backend",
     ):
         self._load_people, self._load_faces = load_people, load_faces
         self._load_thumbnails, self._count_unassigned = load_thumbnails, count_unassigned
         self._spawn = spawn
         self._on_error = on_error
+        self.service = service
         self.people: dict[str, Person] = {}  # everyone met so far
         self.faces: dict[str, Face] = {}  # every face met so far
         self.thumbnails: dict[str, tuple[Thumbnail, ...]] = {}  # person id -> their thumbnails
@@ -132,7 +142,7 @@ class Store:
     def people_count(self) -> tuple[int, bool]:
         """How many people the list holds, and whether that is all the query selects."""
         people = self.listings[PEOPLE]
-        return len(people), people.exhausted and not people.fetching
+        return len(people), people.exhausted and not people.fetching and not people.stopped
 
     def face_count(self, person_id: str | None) -> int | None:
         if person_id is None:
@@ -182,7 +192,8 @@ class Store:
         self._emit("resetting", listing.pane)
         listing.generation += 1
         listing.ids, listing.rows = [], {}
-        listing.cursor, listing.exhausted, listing.fetching = None, False, True
+        listing.cursor, listing.exhausted, listing.fetching, listing.stopped = None, False, True, False
+        listing.trail = Trail(self.service, SCROLLED)
         self._emit("reset", listing.pane)
         self._emit("counts")
         return self._fetch(listing, listing.generation)
@@ -194,20 +205,26 @@ class Store:
 
     async def _fetch(self, listing: Listing, generation: int) -> bool:
         """Fetch the listing's next page; True when it was the last."""
+        what = "Loading people" if listing.pane == PEOPLE else "Loading faces"
         try:
             page = await self._page(listing, listing.cursor)
         except Exception as error:
             if generation == listing.generation:
-                listing.fetching, listing.exhausted = False, True
+                listing.fetching, listing.exhausted, listing.stopped = False, True, True
                 self._emit("counts")
-                self._on_error("Loading people" if listing.pane == PEOPLE else "Loading faces", error)
+                self._on_error(what, error)
             return False
         if generation != listing.generation:
             return False  # the user moved on to another view meanwhile
         self._take(listing, page.items)
-        listing.cursor, listing.exhausted, listing.fetching = page.next_cursor, page.next_cursor is None, False
+        try:
+            listing.cursor = listing.trail.follow(page.next_cursor, len(page.items))
+        except Unavailable as error:  # a cursor seen before (pages in a circle), or over the budget
+            listing.cursor, listing.stopped = None, True
+            self._on_error(what, error)
+        listing.exhausted, listing.fetching = listing.cursor is None, False
         _keep_out_of_full_collections()
-        if listing.exhausted and listing.pane == FACES and self.selection is None:
+        if listing.exhausted and not listing.stopped and listing.pane == FACES and self.selection is None:
             self.unassigned = len(listing)  # read to the end: now their count is known
         self._emit("counts")
         return listing.exhausted

@@ -13,10 +13,8 @@ from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand
 
+from faceboard.services.curation import DO, REDO, UNDO
 from faceboard.services.operations import Operation
-
-DO, UNDO, REDO = "Do", "Undo", "Redo"  # the journal says "Undo: Detach face"
-ANSWERED = {DO: "{}: done", UNDO: "Undone: {}", REDO: "Redone: {}"}  # the status bar, once the backend has it
 
 
 class OperationCommand(QUndoCommand):

@@ -1,35 +1,17 @@
-"""What a drag carries: Faceboard's own mime types for faces and thumbnails, and files."""
+"""What a drag carries, in QMimeData: Faceboard's own mime types for faces and a
+thumbnail, and files. The payloads are `services.drops`' (judged there, without Qt)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData
 
+from faceboard.services.drops import FacesPayload, FilesPayload, Payload, ThumbnailPayload
+
 FACES_MIME = "application/x-faceboard-faces"
 THUMBNAIL_MIME = "application/x-faceboard-thumbnail"
-
-
-@dataclass(frozen=True)
-class FacesPayload:
-    face_ids: tuple[str, ...]
-    source_person_id: str | None  # the pane they were dragged from; None for Unassigned
-
-
-@dataclass(frozen=True)
-class ThumbnailPayload:
-    person_id: str
-    thumbnail_id: str
-
-
-@dataclass(frozen=True)
-class FilesPayload:
-    paths: tuple[Path, ...]
-
-
-Payload = FacesPayload | ThumbnailPayload | FilesPayload
 
 
 def faces_mime(face_ids: list[str], source_person_id: str | None) -> QMimeData:

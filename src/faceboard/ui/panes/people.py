@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from faceboard.domain import Person
+from faceboard.services.drops import FacesPayload, Payload
 from faceboard.services.store import PEOPLE, Store, count
 from faceboard.ui.panes import heading, set_steady_text
-from faceboard.ui.mime import FACES_MIME, THUMBNAIL_MIME, FacesPayload, Payload, read_payload
+from faceboard.ui.mime import FACES_MIME, THUMBNAIL_MIME, read_payload
 from faceboard.ui.panes.tiles import AnyIndex, DropJudge, ObjectRole, StoreModel, accent, draw_image, repaint_as_tiles_arrive
 from faceboard.ui.tile_cache import TileCache
 

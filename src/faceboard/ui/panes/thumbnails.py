@@ -10,8 +10,9 @@ from PySide6.QtGui import QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from faceboard.domain import Capability, Person, Thumbnail
+from faceboard.services.drops import Payload
 from faceboard.services.store import THUMBNAILS
-from faceboard.ui.mime import THUMBNAIL_MIME, Payload, read_payload, thumbnail_mime
+from faceboard.ui.mime import THUMBNAIL_MIME, read_payload, thumbnail_mime
 from faceboard.ui.panes import heading
 from faceboard.ui.panes.tiles import (
     AnyIndex,

@@ -13,8 +13,8 @@ from PySide6.QtGui import QColor, QDrag, QFont, QPainter, QPainterPath, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QToolTip
 
 from faceboard.domain import ImageRef
+from faceboard.services.drops import Payload
 from faceboard.services.store import Event, Store
-from faceboard.ui.mime import Payload
 from faceboard.ui.tile_cache import TileCache
 
 ObjectRole = Qt.ItemDataRole.UserRole + 1  # the domain object (None for the Unassigned row)
