@@ -75,7 +75,8 @@ class Session(QObject):
         self.tiles = TileCache(pipeline, parent=self)
         faces = curator.can(Capability.LIST_FACES)
         self.store = Store(curator.people_page, curator.faces_page if faces else _no_faces, curator.thumbnails,
-                           curator.unassigned_count, self.spawn, self._report)
+                           curator.unassigned_count, self.spawn, self._report,
+                           load_person=curator.person, lists_unassigned=faces)
         self.store.listen(self._forget_tiles_wanted)
         self.people = PeopleModel(self.store, self)
         if not faces:
@@ -140,9 +141,12 @@ class Session(QObject):
     async def reload(self) -> None:
         """Show exactly what the backend holds now, keeping the selection."""
         try:
-            await self.store.refresh()
+            gone = await self.store.refresh()
         except FaceboardError as error:
             self._report("Reloading", error)
+            return
+        if gone:
+            self.problem.emit(gone)
 
     # -- drops ----------------------------------------------------------------------
 
