@@ -157,3 +157,14 @@ def test_f5_shows_the_new_name_of_a_person_renamed_elsewhere_though_the_filter_h
     assert window.session.store.selection == "7"
     assert window.thumbnails_pane.heading.text() == "Yvonne Elsewhere"
     assert window.faces_heading.text().startswith("Faces of Yvonne Elsewhere (")
+
+
+def test_the_window_fits_the_screen_it_opens_on(qtbot, app_window):
+    window = app_window
+    available = window.screen().availableGeometry()  # the offscreen screen: 800×800, smaller than the first size
+    assert window.FIRST_SIZE.height() > available.height()
+    assert window.frameGeometry().height() <= available.height()
+    assert window.frameGeometry().width() <= available.width()
+    bar = window.statusBar()
+    assert bar.isVisible() and bar.mapTo(window, bar.rect().bottomLeft()).y() < window.height()
+

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QSettings, QSize, Qt, Signal
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter, QUndoView
 
 from faceboard.domain import Capability
@@ -28,6 +28,8 @@ class MainWindow(QMainWindow):
 
     REFRESH_AFTER_S = 60.0  # back to the window after this long away: what it shows is read again
     PROBLEM_HOLD_S = 4.0  # a refusal stays readable this long, whatever succeeds meanwhile
+    FIRST_SIZE = QSize(1280, 820)
+    FRAME = QSize(16, 48)  # room for the window manager's title bar and borders, unknown before showing
 
     def __init__(self, session: Session, title: str):
         super().__init__()
@@ -35,7 +37,9 @@ class MainWindow(QMainWindow):
         self._title = title
         self.clock = time.monotonic
         self._left_at: float | None = None
-        self.resize(1280, 820)
+        # no larger than the screen's free area (a 1280×800 laptop, a 1024×640 one): the status bar
+        # stays on it; a size saved on a larger monitor Qt fits when restoring it
+        self.resize(self.FIRST_SIZE.boundedTo(self.screen().availableGeometry().size() - self.FRAME))
         faces = session.curator.can(Capability.LIST_FACES)
         self.people_pane = PeoplePane(session.people, session.tiles, session.judge)
         self.thumbnails_pane = ThumbnailsPane(session.thumbnails, session.tiles, session.judge, faces)
