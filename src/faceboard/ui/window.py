@@ -84,6 +84,9 @@ class MainWindow(QMainWindow):
         self.offline_status.setToolTip("Changes wait in the journal and are sent when the backend answers again. "
                                        "View ▸ Change log shows them.")
         self.offline_status.hide()
+        self.read_only_status = QLabel("Read-only")  # for good, on a connection that may only read
+        self.read_only_status.setStyleSheet("color: #b07000; font-weight: bold")
+        self.read_only_status.hide()
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(220)
         self.progress_bar.setFormat("%v of %m faces")
@@ -93,6 +96,7 @@ class MainWindow(QMainWindow):
             widget.hide()
             self.statusBar().addPermanentWidget(widget)
         self.statusBar().addPermanentWidget(self.offline_status)
+        self.statusBar().addPermanentWidget(self.read_only_status)
         self.statusBar().addPermanentWidget(self.library_status)
 
     def _connect(self) -> None:
@@ -178,8 +182,12 @@ class MainWindow(QMainWindow):
         self.actions.update()
 
     def name_connection(self, title: str) -> None:
-        """The title's last part: the connection, as the backend names itself once connected."""
+        """The title's last part: the connection, as the backend names itself once connected;
+        and, on one that may only read, why, in the status bar for good."""
         self._title = title
+        curator = self.session.curator
+        self.read_only_status.setVisible(curator.read_only)
+        self.read_only_status.setToolTip(curator.read_only_reason or "")
         self._show_selection()
 
     def _show_counts(self) -> None:
