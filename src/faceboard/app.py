@@ -73,7 +73,7 @@ class Shell:
 
     async def open(self, profile) -> None:
         from faceboard.backends.local import demo
-        from faceboard.services.connections import default_library, open_backend, read_secrets
+        from faceboard.services.connections import UNSAVED, default_library, open_backend, read_secrets
         from faceboard.services.curator import Curator
         from faceboard.services.images import ImagePipeline
         from faceboard.services.outbox import Outbox
@@ -99,7 +99,7 @@ class Shell:
         curator = Curator(backend)
         session = Session(curator, ImagePipeline(backend.read_image, cache),
                           outbox=Outbox(curator, self.journal, profile.key, profile.name))
-        window = MainWindow(session, profile.name if profile.name != "command line" else backend.display_name)
+        window = MainWindow(session, profile.name if profile.name != UNSAVED else backend.display_name)
         window.connectionsRequested.connect(self.show_connections)
         window.publishRequested.connect(self.show_publish)
         window.findInMediaRequested.connect(self.show_media_search)
