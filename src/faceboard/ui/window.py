@@ -21,6 +21,9 @@ from faceboard.ui.panes.thumbnails import ThumbnailsPane
 from faceboard.ui.session import Session
 
 
+WARNING = ".QLabel { color: #b07000; font-weight: bold }"  # a status label's look; not its tooltip's (a QLabel's subclass)
+
+
 class MainWindow(QMainWindow):
     connectionsRequested = Signal()
     publishRequested = Signal(object)  # the Person to publish to another connection
@@ -80,12 +83,12 @@ class MainWindow(QMainWindow):
         self.library_status = QLabel()
         self.library_status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.offline_status = QLabel()  # "Offline · 3 changes waiting", while the backend is away
-        self.offline_status.setStyleSheet("color: #b07000; font-weight: bold")
+        self.offline_status.setStyleSheet(WARNING)
         self.offline_status.setToolTip("Changes wait in the journal and are sent when the backend answers again. "
                                        "View ▸ Change log shows them.")
         self.offline_status.hide()
         self.read_only_status = QLabel("Read-only")  # for good, on a connection that may only read
-        self.read_only_status.setStyleSheet("color: #b07000; font-weight: bold")
+        self.read_only_status.setStyleSheet(WARNING)
         self.read_only_status.hide()
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(220)
