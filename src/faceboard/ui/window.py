@@ -21,7 +21,7 @@ from faceboard.ui.panes.thumbnails import ThumbnailsPane
 from faceboard.ui.session import Session
 
 
-WARNING = ".QLabel { color: #b07000; font-weight: bold }"  # a status label's look; not its tooltip's (a QLabel's subclass)
+WARNING = ".QLabel { color: #b07000; font-weight: bold }"  # a status label's look, not its tooltip's (a QLabel too)
 
 
 class MainWindow(QMainWindow):
