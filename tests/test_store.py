@@ -213,6 +213,18 @@ def test_without_faces_the_first_person_takes_the_place_of_one_deleted_elsewhere
     run(test, lists_unassigned=False)
 
 
+def test_without_faces_a_merge_of_the_selected_person_selects_the_first_person_not_unassigned():
+    async def test(store, backend, settle, events):
+        await store.load()
+        store.select("3")
+        await settle()
+        store.apply(Change(persons=(replace(backend.people["1"], face_count=4),), removed_person_ids=("3",)))
+        await settle()
+        assert store.selection == "1"  # there is no "Unassigned" to show where there are no faces
+
+    run(test, lists_unassigned=False)
+
+
 def test_refresh_reads_the_selected_person_even_when_the_list_does_not_hold_them():
     async def test(store, backend, settle, events):
         await store.load()
