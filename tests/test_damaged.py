@@ -3,6 +3,7 @@ code, and changes nothing: damaged, in use by another Faceboard, on a full disk,
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import os
@@ -248,6 +249,27 @@ def test_a_read_only_library_is_told_by_its_capabilities_as_any_backend_could_be
                 if changes_nothing(types.SimpleNamespace(capabilities=entry.capabilities))]
 
 
+def test_a_change_refused_on_a_read_only_library_says_why_and_what_to_do(read_only_library):
+    from faceboard.domain import Capability
+    from faceboard.errors import Unsupported
+    from faceboard.services.curator import Curator
+    from faceboard.services.operations import AssignFaces
+
+    library = LocalLibrary(read_only_library)
+    curator = Curator(library)
+    try:
+        reason = run(curator.connect())
+        assert curator.read_only and curator.read_only_reason == reason
+        assert curator.why_not(Capability.LIST_FACES) is None
+        said = curator.why_not(Capability.REASSIGN_FACES)
+        assert said == f"{library.display_name} cannot reassign faces. {reason}"
+        with pytest.raises(Unsupported) as refused:
+            run(curator.apply(AssignFaces((("4", "2"),))))
+        assert refused.value.message == said  # the window's tooltip and the refusal: one sentence
+    finally:
+        library.close_now()
+
+
 def test_a_read_only_library_left_with_changes_in_its_wal_is_not_shown_as_it_was_before_them(library_folder,
                                                                                              capsys):
     db = sqlite3.connect(library_folder / "library.sqlite3", isolation_level=None)
@@ -277,7 +299,9 @@ def test_the_window_on_a_read_only_library_offers_no_change_and_says_why(qtbot, 
     window = MainWindow(session, "read-only")
     window.show()
     try:
-        assert "read-only" in wait_for(qtbot, library.connect())
+        reason = wait_for(qtbot, session.curator.connect())  # as the app connects
+        assert "read-only" in reason and "copy it to a folder you can write" in reason
+        window.name_connection(library.display_name)
         wait_for(qtbot, session.load())
         qtbot.waitUntil(lambda: not session.faces.loading)
         select_person(qtbot, window, "1")
@@ -288,7 +312,10 @@ def test_the_window_on_a_read_only_library_offers_no_change_and_says_why(qtbot, 
                        actions.remove_thumbnail):
             assert not action.isEnabled(), action.text()
             assert "read-only" in action.toolTip(), action.text()
+            assert action.toolTip().endswith(reason), action.text()  # why, and what to do
         assert actions.publish.isEnabled()  # publishing elsewhere changes nothing here
+        assert window.read_only_status.isVisible() and window.read_only_status.text() == "Read-only"
+        assert window.read_only_status.toolTip() == reason  # for good, not only the first few seconds
     finally:
         wait_for(qtbot, session.settle())
         wait_for(qtbot, session.tiles.aclose())
@@ -493,3 +520,21 @@ def test_a_library_folder_that_cannot_be_made_says_to_choose_another(tmp_path):
     with read_only(share), pytest.raises(ReadOnly) as refused:
         LocalLibrary(share / "new" / "library")
     assert "choose a folder you can write" in refused.value.message and "open it read-only" not in refused.value.message
+
+
+def test_a_drop_refused_on_a_read_only_library_says_why_and_what_to_do(read_only_library):
+    from test_drops import drops_over
+
+    from faceboard.services.drops import FacesPayload
+
+    async def scenario():
+        library = LocalLibrary(read_only_library)
+        try:
+            drops, store = await drops_over(library)
+            await drops.curator.connect()  # where the window learns why it may only read
+            why = drops.judge(FacesPayload((store.listed_faces()[0].id,), None), store.listed_people()[0])
+            assert "cannot reassign faces" in why and "copy it" in why, why
+        finally:
+            await library.close()
+
+    asyncio.run(scenario())

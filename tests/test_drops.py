@@ -24,7 +24,7 @@ async def drops_over(backend) -> tuple[Drops, Store]:
     """Drops judged over a store that has read the first people and the unassigned faces."""
     curator = Curator(backend)
     store = Store(curator.people_page, curator.faces_page, curator.thumbnails, curator.unassigned_count,
-                  asyncio.ensure_future)
+                  asyncio.ensure_future, load_person=curator.person)
     await store.load()
     store.select(None)
     while store.listings[FACES].fetching:

@@ -41,7 +41,7 @@ def make_grid(qtbot, loop, total=500, page=100):
     async def nothing(*_):
         return Page(())
 
-    store = Store(nothing, load, nothing, nothing, loop.create_task)
+    store = Store(nothing, load, nothing, nothing, loop.create_task, load_person=nothing)
     model = CountingFaces(store)
     tiles = TileCache(ImagePipeline(never, None))
     tiles.pixmap = lambda ref, pixels, rounding=0.0: None

@@ -51,7 +51,7 @@ def store_of(loop, load_people=None, load_faces=no_faces, load_thumbnails=no_thu
     async def nobody(query, cursor):
         return Page(())
 
-    return Store(load_people or nobody, load_faces, load_thumbnails, count, loop.create_task)
+    return Store(load_people or nobody, load_faces, load_thumbnails, count, loop.create_task, load_person=nobody)
 
 
 def fetch_all(qtbot, model):
@@ -141,7 +141,7 @@ def test_people_model_on_the_demo_library(qtbot, qtmodeltester, loop, library):
 
     curator = Curator(library)
     store = Store(curator.people_page, curator.faces_page, curator.thumbnails, curator.unassigned_count,
-                  loop.create_task)
+                  loop.create_task, load_person=curator.person)
     model = PeopleModel(store)
     wait_for(qtbot, store.load())
     qtmodeltester.check(model)

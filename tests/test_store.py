@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import replace
 
 from faceboard.domain import BoundingBox, Face, ImageRef, Page, Person, Thumbnail
+from faceboard.errors import NotFound
 from faceboard.services.operations import AssignFaces, Change, UpdatePerson
 from faceboard.services.store import FACES, PEOPLE, THUMBNAILS, Store, count
 
@@ -38,15 +39,20 @@ class Backend:
     async def thumbnails(self, person_id):
         return [Thumbnail(f"t{person_id}", person_id, ImageRef(f"t{person_id}", "u"), is_primary=True)]
 
+    async def person(self, person_id):
+        if person_id not in self.people:
+            raise NotFound(f"Person {person_id} does not exist.")
+        return self.people[person_id]
+
     async def count_unassigned(self):
         if not self.counts:
             return None
         return sum(f.person_id is None for f in self.faces.values())
 
 
-def run(test):
+def run(test, **options):
     """Run `test(store, backend, settle)` on a fresh event loop; `settle()` waits for
-    everything the store started."""
+    everything the store started. `options` go to the Store."""
     async def main():
         tasks = set()
 
@@ -60,7 +66,8 @@ def run(test):
                 await asyncio.gather(*pending)
 
         backend = Backend()
-        store = Store(backend.people_page, backend.faces_page, backend.thumbnails, backend.count_unassigned, spawn)
+        store = Store(backend.people_page, backend.faces_page, backend.thumbnails, backend.count_unassigned, spawn,
+                      load_person=backend.person, **options)
         events = []
         store.listen(events.append)
         await test(store, backend, settle, events)
@@ -177,6 +184,63 @@ def test_refresh_shows_what_changed_elsewhere_and_keeps_the_selection():
     run(test)
 
 
+def test_refresh_after_the_selected_person_was_deleted_elsewhere_selects_unassigned_and_says_so():
+    async def test(store, backend, settle, events):
+        await store.load()
+        store.select("5")
+        await settle()
+        del backend.people["5"]  # deleted, or merged into someone, from the command line
+        said = await store.refresh()
+        await settle()
+        assert said == "Person 005 was deleted or merged elsewhere."
+        assert store.selection is None and store.selected_person is None
+        assert "5" not in store.listings[PEOPLE].rows and "5" not in store.people
+        assert len(store.listings[FACES]) == 10  # the unassigned faces' first page, read for the new selection
+
+    run(test)
+
+
+def test_without_faces_the_first_person_takes_the_place_of_one_deleted_elsewhere():
+    async def test(store, backend, settle, events):
+        await store.load()
+        store.select("1")
+        await settle()
+        del backend.people["1"]
+        assert await store.refresh() == "Person 001 was deleted or merged elsewhere."
+        await settle()
+        assert store.selection == store.listings[PEOPLE].ids[0] == "2"  # by name, Person 002 comes next
+
+    run(test, lists_unassigned=False)
+
+
+def test_without_faces_a_merge_of_the_selected_person_selects_the_first_person_not_unassigned():
+    async def test(store, backend, settle, events):
+        await store.load()
+        store.select("3")
+        await settle()
+        store.apply(Change(persons=(replace(backend.people["1"], face_count=4),), removed_person_ids=("3",)))
+        await settle()
+        assert store.selection == "1"  # there is no "Unassigned" to show where there are no faces
+
+    run(test, lists_unassigned=False)
+
+
+def test_refresh_reads_the_selected_person_even_when_the_list_does_not_hold_them():
+    async def test(store, backend, settle, events):
+        await store.load()
+        store.select("5")
+        store.set_query(text="Person 00")  # the list now holds 001-009; the selection stays
+        await settle()
+        backend.people["5"] = replace(backend.people["5"], name="Renamed Elsewhere")
+        events.clear()
+        assert await store.refresh() is None
+        assert store.selection == "5" and store.selected_person.name == "Renamed Elsewhere"
+        assert "5" not in store.listings[PEOPLE].rows  # the filter no longer lets them in
+        assert any(e.kind == "selected" for e in events)
+
+    run(test)
+
+
 def test_the_unassigned_faces_read_to_the_end_are_counted():
     async def test(store, backend, settle, events):
         backend.counts = False
@@ -207,7 +271,8 @@ def test_pages_that_alternate_end_the_listing_at_the_first_cursor_seen_again():
         backend = Backend()
         backend.counts = False  # the unassigned faces are counted once listed to the end
         store = Store(backend.people_page, alternating, backend.thumbnails, backend.count_unassigned,
-                      asyncio.ensure_future, lambda what, error: problems.append(f"{what}: {error}"), "Svc")
+                      asyncio.ensure_future, lambda what, error: problems.append(f"{what}: {error}"), "Svc",
+                      load_person=backend.person)
         await store.load()
         store.select(None)
         for _ in range(20):  # scrolling on; bounded, as a circle without the trail never ends

@@ -158,6 +158,7 @@ def test_changes_are_kept_when_the_library_is_reopened(qtbot, loop, library_fold
 
 def test_screenshot_of_the_window_is_not_blank(qtbot, app_window, tmp_path):
     window = app_window
+    window.resize(1280, 800)  # a laptop's size; the first one fits the offscreen screen, 800×800
     select_person(qtbot, window, "5")
     qtbot.waitUntil(lambda: window.session.tiles._used > 0, timeout=10000)
     qtbot.wait(300)

@@ -11,7 +11,7 @@ from test_window_gumnut import open_gumnut
 from ui_helpers import db, person_of, select_faces, select_person, settle
 
 from faceboard.app import Shell
-from faceboard.services.connections import Profile
+from faceboard.services.connections import UNSAVED, Profile
 
 
 @pytest.fixture
@@ -48,6 +48,26 @@ def test_an_undo_is_journaled_as_an_undo_and_the_status_bar_says_undone(qtbot, l
     qtbot.waitUntil(lambda: log.tree.topLevelItemCount() == 3)
     assert [log.tree.topLevelItem(1).text(c) for c in (2, 3)] == ["window", "Undo: Detach face"]
     log.close()
+
+
+def test_the_change_log_names_a_connection_given_by_flags_by_its_backend_not_command_line(qtbot, loop,
+                                                                                           library_folder):
+    shell = Shell()
+    wait_for(qtbot, shell.open(Profile(UNSAVED, "local", library=str(library_folder))))  # `--library` alone
+    try:
+        window = shell.current[2]
+        qtbot.waitUntil(lambda: not window.session.faces.loading)
+        (face,) = select_faces(window, [0])
+        window.session.assign([face], "2")
+        settle(qtbot, window)
+        window.actions.show_change_log()
+        log = window.actions.change_log_window
+        qtbot.waitUntil(lambda: log.tree.topLevelItemCount() == 1)
+        row = log.tree.topLevelItem(0)
+        assert [row.text(c) for c in (1, 2)] == [shell.current[0].display_name, "window"]
+        log.close()
+    finally:
+        wait_for(qtbot, shell.close_current())
 
 
 def test_a_face_moved_elsewhere_meanwhile_is_not_moved_and_the_panes_show_where_it_is(

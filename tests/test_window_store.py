@@ -118,3 +118,53 @@ def test_coming_back_after_a_while_refreshes_and_not_after_a_moment(qtbot, app_w
     assert window.session.store.selection == "7"
     assert window.windowTitle().startswith("Renamed Later — Faceboard")
     assert window.thumbnails_pane.heading.text() == "Renamed Later"
+
+
+def test_f5_after_the_selected_person_was_merged_elsewhere_shows_unassigned_and_says_so(qtbot, app_window,
+                                                                                       library_folder):
+    window = app_window
+    select_person(qtbot, window, "7")
+    name = window.session.store.people["7"].name
+    db_ = db(library_folder)
+    db_.execute("UPDATE faces SET person_id = 2 WHERE person_id = 7")  # merged into person 2 from the command line
+    db_.execute("UPDATE persons SET deleted = 1 WHERE id = 7")
+    db_.commit()
+    qtbot.keyClick(window.people_view, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: window.session.store.selection is None)
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: not window.session.faces.loading)
+    assert window.statusBar().currentMessage() == f"{name} was deleted or merged elsewhere."
+    assert window.session.people.row_of("7") is None and window.people_view.currentIndex().row() == 0
+    assert window.windowTitle().startswith("Unassigned faces — Faceboard")
+    assert window.faces_heading.text() == f"Unassigned faces ({unassigned_in(library_folder)})"
+    assert window.library_status.text().startswith(f"{listed(window)} people · ")
+    assert window.session.faces.rowCount() == unassigned_in(library_folder)
+
+
+def test_f5_shows_the_new_name_of_a_person_renamed_elsewhere_though_the_filter_hides_them(qtbot, app_window,
+                                                                                         library_folder):
+    window = app_window
+    select_person(qtbot, window, "7")
+    name = window.session.store.people["7"].name
+    window.filter.setText(name)
+    qtbot.waitUntil(lambda: not window.session.people.loading and listed(window) == 1)
+    db_ = db(library_folder)
+    db_.execute("UPDATE persons SET name = 'Yvonne Elsewhere' WHERE id = 7")
+    db_.commit()
+    window.actions.refresh.trigger()
+    qtbot.waitUntil(lambda: window.windowTitle().startswith("Yvonne Elsewhere — Faceboard"))
+    settle(qtbot, window)
+    assert window.session.store.selection == "7"
+    assert window.thumbnails_pane.heading.text() == "Yvonne Elsewhere"
+    assert window.faces_heading.text().startswith("Faces of Yvonne Elsewhere (")
+
+
+def test_the_window_fits_the_screen_it_opens_on(qtbot, app_window):
+    window = app_window
+    available = window.screen().availableGeometry()  # the offscreen screen: 800×800, smaller than the first size
+    assert window.FIRST_SIZE.height() > available.height()
+    assert window.frameGeometry().height() <= available.height()
+    assert window.frameGeometry().width() <= available.width()
+    bar = window.statusBar()
+    assert bar.isVisible() and bar.mapTo(window, bar.rect().bottomLeft()).y() < window.height()
+

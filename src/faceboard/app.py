@@ -72,9 +72,8 @@ class Shell:
         self._options = backend_options
 
     async def open(self, profile) -> None:
-        from faceboard.backends.base import changes_nothing
         from faceboard.backends.local import demo
-        from faceboard.services.connections import default_library, open_backend, read_secrets
+        from faceboard.services.connections import UNSAVED, default_library, open_backend, read_secrets
         from faceboard.services.curator import Curator
         from faceboard.services.images import ImagePipeline
         from faceboard.services.outbox import Outbox
@@ -100,7 +99,7 @@ class Shell:
         curator = Curator(backend)
         session = Session(curator, ImagePipeline(backend.read_image, cache),
                           outbox=Outbox(curator, self.journal, profile.key, profile.name))
-        window = MainWindow(session, profile.name if profile.name != "command line" else backend.display_name)
+        window = MainWindow(session, profile.name if profile.name != UNSAVED else backend.display_name)
         window.connectionsRequested.connect(self.show_connections)
         window.publishRequested.connect(self.show_publish)
         window.findInMediaRequested.connect(self.show_media_search)
@@ -109,14 +108,14 @@ class Shell:
         if previous is not None:
             await self._close(previous)
         try:
-            window.show_message(await backend.connect())
+            window.show_message(await curator.connect())
         except FaceboardError as error:
             window.show_problem(f"Cannot connect: {error.message}")
             self.show_connections(profile, error.message)
             return
         window.name_connection(backend.display_name)
         await session.load()
-        if not changes_nothing(backend):  # else what waits keeps waiting, not marked failed
+        if not curator.read_only:  # else what waits keeps waiting, not marked failed
             session.keep_sending()  # changes an earlier run left waiting, re-checked and sent once
         warnings = [w for w in (journal_warning, self.secrets.warning) if w]
         if warnings:

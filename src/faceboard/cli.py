@@ -46,6 +46,7 @@ from faceboard.errors import (
 )
 from faceboard.services.connections import (
     BACKENDS,
+    UNSAVED,
     Profile,
     ProfileStore,
     SecretStore,
@@ -196,7 +197,7 @@ def connection(args: argparse.Namespace, secrets: SecretStore | None) -> tuple[P
     elif args.backend and args.backend != "local":
         profile = command_line_profile(args.backend, _flag_values(args, args.backend))
     else:
-        profile = Profile("command line", "local", library=str(args.library or default_library()))
+        profile = Profile(UNSAVED, "local", library=str(args.library or default_library()))
     return profile, read_secrets(profile, secrets)
 
 

@@ -129,10 +129,15 @@ def changes_nothing(backend: Backend) -> bool:
     return not backend.capabilities & CHANGING
 
 
+def cannot(backend: Backend, capability: Capability) -> str:
+    """The sentence for the user when the backend lacks `capability`."""
+    return f"{backend.display_name} cannot {capability.value}."
+
+
 def require(backend: Backend, capability: Capability) -> None:
     """Raise `Unsupported` with a sentence for the user when the backend lacks `capability`."""
     if capability not in backend.capabilities:
-        raise Unsupported(f"{backend.display_name} cannot {capability.value}.")
+        raise Unsupported(cannot(backend, capability))
 
 
 @runtime_checkable
@@ -166,7 +171,7 @@ def publish_target(backend: Backend) -> PublishTarget:
     """The backend as a receiver of published people; `Unsupported` when it is not one."""
     require(backend, Capability.RECEIVE_PUBLISHED)
     if not isinstance(backend, PublishTarget):
-        raise Unsupported(f"{backend.display_name} cannot {Capability.RECEIVE_PUBLISHED.value}.")
+        raise Unsupported(cannot(backend, Capability.RECEIVE_PUBLISHED))
     return backend
 
 
@@ -174,5 +179,5 @@ def media_search(backend: Backend) -> MediaSearch:
     """The backend as a search of its media; `Unsupported` when it is not one."""
     require(backend, Capability.FIND_IN_MEDIA)
     if not isinstance(backend, MediaSearch):
-        raise Unsupported(f"{backend.display_name} cannot {Capability.FIND_IN_MEDIA.value}.")
+        raise Unsupported(cannot(backend, Capability.FIND_IN_MEDIA))
     return backend

@@ -202,12 +202,15 @@ def forget_secrets(profile_name: str, secrets: SecretStore) -> None:
         secrets.delete(name)
 
 
+UNSAVED = "command line"  # the name of a connection the command line's flags give, saved as no profile
+
+
 def command_line_profile(kind: str, values: Mapping[str, str]) -> Profile:
     """A profile from the command line's flags (`values` by field name), and what the
     backend reads from the environment besides (credentials are read when it is opened)."""
     entry = backend_kind(kind)
     extra = entry.from_environment(os.environ) if entry.from_environment else {}
-    return Profile("command line", kind, **{k: v for k, v in {**values, **extra}.items() if v})
+    return Profile(UNSAVED, kind, **{k: v for k, v in {**values, **extra}.items() if v})
 
 
 def open_backend(profile: Profile, secrets: Mapping[str, str] | None = None, **options) -> Backend:

@@ -45,7 +45,8 @@ class Curation:
         outbox.spawn, outbox.on_resumed = spawn, self._resumed
         faces = curator.can(Capability.LIST_FACES)
         self.store = Store(curator.people_page, curator.faces_page if faces else _no_faces, curator.thumbnails,
-                           curator.unassigned_count, spawn, self._report, curator.backend.display_name)
+                           curator.unassigned_count, spawn, self._report, curator.backend.display_name,
+                           load_person=curator.person, lists_unassigned=faces)
         self.drops = Drops(self.store, curator)
         self._progress: Progress | None = None
 
@@ -72,9 +73,12 @@ class Curation:
     async def reload(self) -> None:
         """Show exactly what the backend holds now, keeping the selection."""
         try:
-            await self.store.refresh()
+            gone = await self.store.refresh()  # what became of the selected person, if they went
         except FaceboardError as error:
             self._report("Reloading", error)
+            return
+        if gone:
+            self.warn(gone)
 
     async def thumbnails_from(self, person_id: str, paths: tuple[Path, ...]) -> AddThumbnails | None:
         """Check every picture off the GUI thread: the good ones become the person's

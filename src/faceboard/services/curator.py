@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from faceboard.backends.base import AssignResult, Backend, publish_target, require
+from faceboard.backends.base import AssignResult, Backend, cannot, changes_nothing, publish_target
 from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Progress, Thumbnail
-from faceboard.errors import Conflict, InvalidInput, NotFound, RateLimited, Unreachable
+from faceboard.errors import Conflict, InvalidInput, NotFound, RateLimited, Unreachable, Unsupported
 from faceboard.paging import every_item
 from faceboard.services.images import digest
 from faceboard.services.operations import (
@@ -51,9 +51,32 @@ def _moved_elsewhere(face: Face, names: dict[str, str]) -> str:
 class Curator:
     def __init__(self, backend: Backend):
         self.backend = backend
+        self.read_only_reason: str | None = None  # why nothing can be changed here, as connecting said
+
+    async def connect(self) -> str:
+        """Check that the backend answers; a line for the user. On a connection that may
+        only read, that line says why, and `why_not` repeats it."""
+        said = await self.backend.connect()
+        self.read_only_reason = said if self.read_only else None
+        return said
+
+    @property
+    def read_only(self) -> bool:
+        return changes_nothing(self.backend)
 
     def can(self, capability: Capability) -> bool:
         return capability in self.backend.capabilities
+
+    def why_not(self, capability: Capability) -> str | None:
+        """None when the backend can; else a sentence for the user, with the reason (and
+        what to do) when the connection may only read."""
+        if self.can(capability):
+            return None
+        return " ".join(filter(None, (cannot(self.backend, capability), self.read_only_reason)))
+
+    def _require(self, capability: Capability) -> None:
+        if why := self.why_not(capability):
+            raise Unsupported(why)
 
     # -- reading ------------------------------------------------------------------
 
@@ -65,7 +88,7 @@ class Curator:
 
     async def faces_page(self, person_id: str | None, cursor: str | None = None, limit: int = 2000) -> Page[Face]:
         """A page of faces; 2,000 (where the backend allows) means fewer relayouts of a long grid."""
-        require(self.backend, Capability.LIST_FACES)
+        self._require(Capability.LIST_FACES)
         return await self.backend.list_faces(person_id, cursor, limit)
 
     async def thumbnails(self, person_id: str) -> list[Thumbnail]:
@@ -169,7 +192,7 @@ class Curator:
                       thumbnails=((result.person.id, tuple(await self.backend.list_thumbnails(result.person.id))),))
 
     async def _assign(self, op: AssignFaces, progress: Progress | None = None) -> Change:
-        require(self.backend, Capability.REASSIGN_FACES)
+        self._require(Capability.REASSIGN_FACES)
         wanted = dict(op.moves)  # a face named twice goes where it is sent last
         faces = await self.backend.get_faces(list(wanted))
         before = {f.id: f.person_id for f in faces}
@@ -205,7 +228,7 @@ class Curator:
         )
 
     async def _set_primary(self, op: SetPrimary) -> Change:
-        require(self.backend, Capability.SET_PRIMARY)
+        self._require(Capability.SET_PRIMARY)
         old = (await self.person(op.person_id)).primary_thumbnail_id
         await self.backend.set_primary_thumbnail(op.person_id, op.thumbnail_id)
         return await self._person_change(op.person_id, SetPrimary(op.person_id, old or op.thumbnail_id))
@@ -216,19 +239,19 @@ class Curator:
         )
 
     async def _primary_from_face(self, op: SetPrimaryFromFace) -> Change:
-        require(self.backend, Capability.SET_PRIMARY)
+        self._require(Capability.SET_PRIMARY)
         (face,) = await self.backend.get_faces([op.face_id])
         if face.person_id != op.person_id:
             raise Conflict("Only one of the person's own faces can become their primary thumbnail.")
         if self.can(Capability.FACES_ARE_THUMBNAILS):  # the face itself is the thumbnail
             return await self._set_primary(SetPrimary(op.person_id, op.face_id))
-        require(self.backend, Capability.ADD_THUMBNAILS)
+        self._require(Capability.ADD_THUMBNAILS)
         old = (await self.person(op.person_id)).primary_thumbnail_id
         added = await self.backend.add_face_thumbnail(op.person_id, op.face_id, primary=True)
         return await self._person_change(op.person_id, RemoveThumbnails(op.person_id, (added.id,), old))
 
     async def _add_thumbnails(self, op: AddThumbnails) -> Change:
-        require(self.backend, Capability.ADD_THUMBNAILS)
+        self._require(Capability.ADD_THUMBNAILS)
         if not op.images:
             raise InvalidInput("No image to add.")
         if self.can(Capability.ONE_IMAGE):
@@ -255,7 +278,7 @@ class Curator:
         return await self._person_change(op.person_id, inverse)
 
     async def _remove_thumbnails(self, op: RemoveThumbnails) -> Change:
-        require(self.backend, Capability.REMOVE_THUMBNAILS)
+        self._require(Capability.REMOVE_THUMBNAILS)
         old = (await self.person(op.person_id)).primary_thumbnail_id
         await self.backend.remove_thumbnails(op.person_id, op.thumbnail_ids)
         if op.primary_after is not None:
@@ -264,7 +287,7 @@ class Curator:
         return await self._person_change(op.person_id, inverse)
 
     async def _restore_thumbnails(self, op: RestoreThumbnails) -> Change:
-        require(self.backend, Capability.RESTORE)
+        self._require(Capability.RESTORE)
         old = (await self.person(op.person_id)).primary_thumbnail_id
         await self.backend.restore_thumbnails(op.person_id, op.thumbnail_ids)
         if op.primary_after is not None:
@@ -274,7 +297,7 @@ class Curator:
     async def _create(self, op: CreatePerson, known: set[str] | None = None) -> Change:
         """`known`, when resuming: who bore the name before; someone else so named now is
         the person this change created before its answer was lost."""
-        require(self.backend, Capability.CREATE_PERSON)
+        self._require(Capability.CREATE_PERSON)
         if op.face_ids:
             await self.backend.get_faces(op.face_ids)  # refuse unknown faces before creating anyone
         created = None if known is None else next((p for p in await self._named(op.name) if p.id not in known), None)
@@ -295,21 +318,21 @@ class Curator:
         return replace(change, inverse=Batch(tuple(undo)) if complete else None)
 
     async def _delete(self, op: DeletePerson) -> Change:
-        require(self.backend, Capability.DELETE_PERSON)
+        self._require(Capability.DELETE_PERSON)
         await self.backend.delete_person(op.person_id)
         inverse = RestorePerson(op.person_id) if self.can(Capability.RESTORE) else None
         return Change(removed_person_ids=(op.person_id,), inverse=inverse)
 
     async def _restore(self, op: RestorePerson) -> Change:
-        require(self.backend, Capability.RESTORE)
+        self._require(Capability.RESTORE)
         person = await self.backend.restore_person(op.person_id)
         return Change(persons=(person,), inverse=DeletePerson(op.person_id))
 
     async def _update(self, op: UpdatePerson) -> Change:
         if op.name is not None:
-            require(self.backend, Capability.RENAME_PERSON)
+            self._require(Capability.RENAME_PERSON)
         if op.hidden is not None:
-            require(self.backend, Capability.HIDE_PERSON)
+            self._require(Capability.HIDE_PERSON)
         before = await self.person(op.person_id)
         if op.shown_name is not None and before.name not in (op.shown_name, op.name) and op.name is not None:
             raise Conflict(f"{op.shown_name} was renamed to {before.name} elsewhere; not renamed.")
@@ -349,7 +372,7 @@ class Curator:
         return tuple(await self.backend.get_people(sorted({f.person_id for f in faces if f.person_id})))
 
     async def _delete_faces(self, op: DeleteFaces) -> Change:
-        require(self.backend, Capability.DELETE_FACES)
+        self._require(Capability.DELETE_FACES)
         faces = await self.backend.get_faces(op.face_ids)
         await self.backend.delete_faces(op.face_ids)
         return Change(
@@ -359,7 +382,7 @@ class Curator:
         )
 
     async def _restore_faces(self, op: RestoreFaces) -> Change:
-        require(self.backend, Capability.RESTORE)
+        self._require(Capability.RESTORE)
         await self.backend.restore_faces(op.face_ids)
         faces = await self.backend.get_faces(op.face_ids)
         return Change(persons=await self._touched(faces), faces=tuple(faces),

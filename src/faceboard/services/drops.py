@@ -77,27 +77,28 @@ class Drops:
 
     def judge(self, payload: Payload, target: object) -> str | None:
         """None if `payload` may be dropped on `target`, else the reason it may not."""
-        can = self.curator.can
+        why_not = self.curator.why_not  # the sentence, with the reason where the connection may only read
         person, to_slot = self._person(target)
         backend = self.curator.backend.display_name
         match payload:
             case FacesPayload(face_ids, source):
                 if self._makes_primary(payload, person, to_slot):
                     if not self.curator.can_make_face_primary():
-                        return f"{backend} cannot make a face the primary thumbnail."
+                        return " ".join(filter(None, (f"{backend} cannot make a face the primary thumbnail.",
+                                                      self.curator.read_only_reason)))
                     if source != person.id:
                         return f"Only {person.name}'s own faces can become their primary."
                     if len(face_ids) != 1:
                         return "Drop a single face to make it the primary."
                     return None
-                if not can(Capability.REASSIGN_FACES):
-                    return f"{backend} cannot reassign faces."
+                if why := why_not(Capability.REASSIGN_FACES):
+                    return why
                 if person is None and source is None:
                     return "These faces are already unassigned."
                 return None
             case ThumbnailPayload(owner, _):
-                if not can(Capability.SET_PRIMARY):
-                    return f"{backend} cannot change the primary thumbnail."
+                if why := why_not(Capability.SET_PRIMARY):
+                    return why
                 if person is None:
                     return "Drop a thumbnail on its own person (or the primary slot) to make it the primary."
                 if owner != person.id:
@@ -110,8 +111,8 @@ class Drops:
                     return "Drop pictures on a person in the People list to add them as thumbnails."
                 if person is None:
                     return "Pictures become thumbnails of a person: drop them on one."
-                if not can(Capability.ADD_THUMBNAILS):
-                    return f"{backend} cannot add thumbnails."
+                if why := why_not(Capability.ADD_THUMBNAILS):
+                    return why
                 return None
         return "Faceboard cannot use what was dropped."
 

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 
 from faceboard.domain import Face, Page, PeopleQuery, Person, Thumbnail
-from faceboard.errors import FaceboardError, Unavailable
+from faceboard.errors import FaceboardError, NotFound, Unavailable
 from faceboard.paging import ListingBudget, Trail
 from faceboard.services.operations import AssignFaces, Change, Operation, SetPrimary, UpdatePerson
 
@@ -86,9 +86,12 @@ Listener = Callable[[Event], None]
 
 
 class Store:
-    """`load_people(query, cursor)`, `load_faces(scope, cursor)`, `load_thumbnails(id)`
-    and `count_unassigned()` read the backend (`service`: its name, for messages);
-    `spawn` runs a coroutine; `on_error(what, error)` hears of a read that failed."""
+    """`load_people(query, cursor)`, `load_faces(scope, cursor)`, `load_thumbnails(id)`,
+    `count_unassigned()` and `load_person(id)` (NotFound when they are gone) read the
+    backend (`service`: its name, for messages); `spawn` runs a coroutine;
+    `on_error(what, error)` hears of a read that failed. `lists_unassigned`: whether there
+    are unassigned faces to select (a backend without faces has none: its first person
+    is selected instead)."""
 
     def __init__(
         self,
@@ -99,8 +102,12 @@ class Store:
         spawn: Callable[[Awaitable], object],
         on_error: Callable[[str, Exception], None] = lambda what, error: None,
         service: str = "The backend",
+        *,
+        load_person: Callable[[str], Awaitable[Person]],
+        lists_unassigned: bool = True,
     ):
-        self._load_people, self._load_faces = load_people, load_faces
+        self._load_people, self._load_faces, self._load_person = load_people, load_faces, load_person
+        self.lists_unassigned = lists_unassigned
         self._load_thumbnails, self._count_unassigned = load_thumbnails, count_unassigned
         self._spawn = spawn
         self._on_error = on_error
@@ -138,6 +145,13 @@ class Store:
 
     def selected_thumbnails(self) -> tuple[Thumbnail, ...]:
         return () if self.selection is None else self.thumbnails.get(self.selection, ())
+
+    def default_selection(self) -> str | None:
+        """Whom to show when the selected person is no more: the unassigned faces, or the
+        first person listed where there are none."""
+        if self.lists_unassigned or not self.listings[PEOPLE].ids:
+            return None
+        return self.listings[PEOPLE].ids[0]
 
     def people_count(self) -> tuple[int, bool]:
         """How many people the list holds, and whether that is all the query selects."""
@@ -257,16 +271,32 @@ class Store:
         if person is not None and primary is not None and person.primary_image != primary.image:
             self._update_people([replace(person, primary_thumbnail_id=primary.id, primary_image=primary.image)])
 
-    async def refresh(self) -> None:
+    async def refresh(self) -> str | None:
         """Read again from the backend what is on screen (as many rows as are listed),
-        keeping the selection; rows that did not change are not repainted."""
+        keeping the selection; rows that did not change are not repainted. The selected
+        person is read too, listed or not: renamed elsewhere, they show their new name;
+        deleted or merged elsewhere, the default selection takes their place, and the
+        sentence returned says why."""
         unassigned = await self._count_unassigned()
-        people = await self._reread(self.listings[PEOPLE])
-        faces = await self._reread(self.listings[FACES])
+        selected, gone = None, None  # the selected person as they are now, or as they were last seen
         if self.selection is not None:
-            self._set_thumbnails(self.selection, tuple(await self._load_thumbnails(self.selection)))
+            try:
+                selected = await self._load_person(self.selection)
+            except NotFound:
+                gone = self.people.get(self.selection, Person(self.selection, f"Person {self.selection}"))
+        people = await self._reread(self.listings[PEOPLE])
+        if gone is None:
+            faces = await self._reread(self.listings[FACES])
+            if self.selection is not None:
+                self._set_thumbnails(self.selection, tuple(await self._load_thumbnails(self.selection)))
         self._replace(self.listings[PEOPLE], *people)
-        self._replace(self.listings[FACES], *faces)
+        if gone is not None:
+            self._remove_people([gone.id])
+            self.select(self.default_selection())
+        else:
+            self._replace(self.listings[FACES], *faces)
+            if selected is not None:
+                self._update_people([selected])
         faces_listing = self.listings[FACES]
         if unassigned is None and self.selection is None and faces_listing.exhausted:
             unassigned = len(faces_listing)  # a backend that cannot count them: all are listed
@@ -274,6 +304,7 @@ class Store:
             self.unassigned = unassigned
         self._emit("counts")
         self._emit("selected")
+        return None if gone is None else f"{gone.name} was deleted or merged elsewhere."
 
     async def _reread(self, listing: Listing) -> tuple[list, str | None, int]:
         """The listing's first pages again, as many rows as it holds: the items, where the
@@ -321,7 +352,7 @@ class Store:
         for person_id, thumbnails in change.thumbnails:
             self._set_thumbnails(person_id, thumbnails)
         if self.selection is not None and self.selection in change.removed_person_ids:
-            self.select(None)
+            self.select(self.default_selection())
         elif change.created_person_id and change.created_person_id in {p.id for p in change.persons}:
             self.select(change.created_person_id)
         elif self.selection in {p.id for p in change.persons}:

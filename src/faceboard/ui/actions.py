@@ -150,10 +150,9 @@ class Actions(QObject):
     def _offer(self, action: QAction, wanted: bool, capability: Capability | None) -> None:
         """Enable an action when it applies here; when the backend cannot do it, say so
         in its tooltip and status tip instead of hiding it."""
-        able = capability is None or self.session.curator.can(capability)
-        action.setEnabled(wanted and able)
+        why = None if capability is None else self.session.curator.why_not(capability)
+        action.setEnabled(wanted and why is None)
         usual = self._usual_tips.get(action, "")
-        why = f"{self.session.curator.backend.display_name} cannot {capability.value}." if not able else ""
         action.setToolTip(why or usual or action.text().replace("&", ""))
         action.setStatusTip(why or usual)
 

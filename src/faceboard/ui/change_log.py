@@ -9,6 +9,7 @@ import time
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout
 
+from faceboard.services.connections import UNSAVED
 from faceboard.services.journal import DISCARDED, DONE, FAILED, PENDING, Entry, Journal
 
 STATE_TEXT = {DONE: "done", FAILED: "failed", PENDING: "waiting", DISCARDED: "discarded"}
@@ -57,8 +58,9 @@ class ChangeLog(QDialog):
             when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.created))
             state = STATE_TEXT.get(entry.state, entry.state)
             outcome = f"{state}: {entry.outcome}" if entry.outcome else state
-            item = QTreeWidgetItem([when, f"{entry.connection} ({entry.backend})", entry.origin, entry.summary,
-                                    outcome])
+            # a connection given by flags has no name of its own: "command line" would say where it was made
+            where = entry.backend if entry.connection == UNSAVED else f"{entry.connection} ({entry.backend})"
+            item = QTreeWidgetItem([when, where, entry.origin, entry.summary, outcome])
             item.setToolTip(4, outcome)  # the whole reason, however long
             if entry.state in STATE_COLOR:
                 item.setForeground(4, STATE_COLOR[entry.state])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QSettings, QSize, Qt, Signal
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter, QUndoView
 
 from faceboard.domain import Capability
@@ -21,6 +21,9 @@ from faceboard.ui.panes.thumbnails import ThumbnailsPane
 from faceboard.ui.session import Session
 
 
+WARNING = ".QLabel { color: #b07000; font-weight: bold }"  # a status label's look, not its tooltip's (a QLabel too)
+
+
 class MainWindow(QMainWindow):
     connectionsRequested = Signal()
     publishRequested = Signal(object)  # the Person to publish to another connection
@@ -28,6 +31,8 @@ class MainWindow(QMainWindow):
 
     REFRESH_AFTER_S = 60.0  # back to the window after this long away: what it shows is read again
     PROBLEM_HOLD_S = 4.0  # a refusal stays readable this long, whatever succeeds meanwhile
+    FIRST_SIZE = QSize(1280, 820)
+    FRAME = QSize(16, 48)  # room for the window manager's title bar and borders, unknown before showing
 
     def __init__(self, session: Session, title: str):
         super().__init__()
@@ -35,7 +40,9 @@ class MainWindow(QMainWindow):
         self._title = title
         self.clock = time.monotonic
         self._left_at: float | None = None
-        self.resize(1280, 820)
+        # no larger than the screen's free area (a 1280×800 laptop, a 1024×640 one): the status bar
+        # stays on it; a size saved on a larger monitor Qt fits when restoring it
+        self.resize(self.FIRST_SIZE.boundedTo(self.screen().availableGeometry().size() - self.FRAME))
         faces = session.curator.can(Capability.LIST_FACES)
         self.people_pane = PeoplePane(session.people, session.tiles, session.judge)
         self.thumbnails_pane = ThumbnailsPane(session.thumbnails, session.tiles, session.judge, faces)
@@ -76,10 +83,13 @@ class MainWindow(QMainWindow):
         self.library_status = QLabel()
         self.library_status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.offline_status = QLabel()  # "Offline · 3 changes waiting", while the backend is away
-        self.offline_status.setStyleSheet("color: #b07000; font-weight: bold")
+        self.offline_status.setStyleSheet(WARNING)
         self.offline_status.setToolTip("Changes wait in the journal and are sent when the backend answers again. "
                                        "View ▸ Change log shows them.")
         self.offline_status.hide()
+        self.read_only_status = QLabel("Read-only")  # for good, on a connection that may only read
+        self.read_only_status.setStyleSheet(WARNING)
+        self.read_only_status.hide()
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(220)
         self.progress_bar.setFormat("%v of %m faces")
@@ -89,6 +99,7 @@ class MainWindow(QMainWindow):
             widget.hide()
             self.statusBar().addPermanentWidget(widget)
         self.statusBar().addPermanentWidget(self.offline_status)
+        self.statusBar().addPermanentWidget(self.read_only_status)
         self.statusBar().addPermanentWidget(self.library_status)
 
     def _connect(self) -> None:
@@ -174,8 +185,12 @@ class MainWindow(QMainWindow):
         self.actions.update()
 
     def name_connection(self, title: str) -> None:
-        """The title's last part: the connection, as the backend names itself once connected."""
+        """The title's last part: the connection, as the backend names itself once connected;
+        and, on one that may only read, why, in the status bar for good."""
         self._title = title
+        curator = self.session.curator
+        self.read_only_status.setVisible(curator.read_only)
+        self.read_only_status.setToolTip(curator.read_only_reason or "")
         self._show_selection()
 
     def _show_counts(self) -> None:
