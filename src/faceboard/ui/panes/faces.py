@@ -20,7 +20,7 @@ from faceboard.domain import Face
 from faceboard.services.store import FACES, Store
 from faceboard.ui.mime import FACES_MIME, faces_mime
 from faceboard.ui.panes import heading
-from faceboard.ui.panes.tiles import AnyIndex, ObjectRole, StoreModel, TileLook, TileView
+from faceboard.ui.panes.tiles import AnyIndex, ListingModel, ObjectRole, TileLook, TileView
 
 TILE_SIZES = (64, 320)
 _Cursor = QAbstractItemView.CursorAction
@@ -28,7 +28,7 @@ _SELECTED = QStyle.StateFlag.State_Selected
 _FOCUSED = QStyle.StateFlag.State_HasFocus
 
 
-class FacesModel(StoreModel):
+class FacesModel(ListingModel):
     """The store's faces listing: the selection's faces, fetched page by page as the
     view scrolls (`canFetchMore`/`fetchMore`)."""
 
@@ -36,7 +36,6 @@ class FacesModel(StoreModel):
 
     def __init__(self, store: Store, parent=None):
         super().__init__(store, parent)
-        self._listing = store.listings[FACES]
         self._faces = store.faces
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
@@ -69,17 +68,6 @@ class FacesModel(StoreModel):
 
     def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction
-
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
-        return not parent.isValid() and self._listing.can_fetch
-
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
-        if not parent.isValid():
-            self.store.fetch_more(FACES)
-
-    @property
-    def loading(self) -> bool:
-        return self._listing.fetching
 
     def face_at(self, row: int) -> Face:
         return self._faces[self._listing.ids[row]]

@@ -25,7 +25,15 @@ from faceboard.services.drops import FacesPayload, Payload
 from faceboard.services.store import PEOPLE, Store, count
 from faceboard.ui.panes import heading, set_steady_text
 from faceboard.ui.mime import FACES_MIME, THUMBNAIL_MIME, read_payload
-from faceboard.ui.panes.tiles import AnyIndex, DropJudge, ObjectRole, StoreModel, accent, draw_image, repaint_as_tiles_arrive
+from faceboard.ui.panes.tiles import (
+    AnyIndex,
+    DropJudge,
+    ListingModel,
+    ObjectRole,
+    accent,
+    draw_image,
+    repaint_as_tiles_arrive,
+)
 from faceboard.ui.tile_cache import TileCache
 
 CountRole = Qt.ItemDataRole.UserRole + 2  # a person's face count; None: the unassigned faces are not counted yet
@@ -34,7 +42,7 @@ _SELECTED = QStyle.StateFlag.State_Selected
 _HOVERED = QStyle.StateFlag.State_MouseOver
 
 
-class PeopleModel(StoreModel):
+class PeopleModel(ListingModel):
     """Row 0 is "Unassigned"; then the store's people listing. Updates keep rows where
     they are (a row must not jump away from under a drag); the order is applied again
     when the user changes the view, or on reload."""
@@ -46,7 +54,6 @@ class PeopleModel(StoreModel):
     def __init__(self, store: Store, parent=None):
         super().__init__(store, parent)
         self.noun = "face"  # what a person's count counts: "picture" where a backend keeps no faces
-        self._listing = store.listings[PEOPLE]
         self._unassigned_shown = store.unassigned
         store.listen(self._hear_counts)
 
@@ -89,17 +96,6 @@ class PeopleModel(StoreModel):
 
     def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
-
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
-        return not parent.isValid() and self._listing.can_fetch
-
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
-        if not parent.isValid():
-            self.store.fetch_more(PEOPLE)
-
-    @property
-    def loading(self) -> bool:
-        return self._listing.fetching
 
     def count_text(self, row: int) -> str:
         """"12 faces" under a name; where there are no faces, the pictures, when counted."""

@@ -1,5 +1,5 @@
-"""What the face and thumbnail panes share: `StoreModel`, a list model over one of the
-store's listings; `TileLook`, what a tile shows; `TileDelegate`, which paints it (images
+"""What the panes share: `StoreModel`, a list model over one pane of the store, and
+`ListingModel`, one over a listing that pages as it scrolls; `TileLook`, what a tile shows; `TileDelegate`, which paints it (images
 come from the `TileCache`; a miss paints a placeholder and the tile is requested); and
 `TileView`, a grid or strip of tiles that drags what is selected."""
 
@@ -70,6 +70,26 @@ class StoreModel(QAbstractListModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+
+
+class ListingModel(StoreModel):
+    """A model over one of the store's listings (people, faces): it reads the next page
+    as its view scrolls to the end."""
+
+    def __init__(self, store: Store, parent=None):
+        super().__init__(store, parent)
+        self._listing = store.listings[self.pane]
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
+        return not parent.isValid() and self._listing.can_fetch
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
+        if not parent.isValid():
+            self.store.fetch_more(self.pane)
+
+    @property
+    def loading(self) -> bool:
+        return self._listing.fetching
 
 
 def repaint_as_tiles_arrive(tiles: TileCache, widget) -> None:
