@@ -380,6 +380,25 @@ def test_a_journal_another_faceboard_holds_is_said_and_not_moved_aside(library_f
     assert '"Move face to person 2"' in capsys.readouterr().out  # the earlier change is still in it
 
 
+def test_a_journal_another_faceboard_holds_still_lets_the_library_be_listed(library_folder, capsys, monkeypatch):
+    monkeypatch.setattr("faceboard.storage.BUSY_TIMEOUT", 0.2)
+    lib = ["--library", str(library_folder)]
+    assert main([*lib, "assign", "4", "--to", "2"]) == 0
+    capsys.readouterr()
+    other = sqlite3.connect(default_journal(), isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # the window, writing down a change (or a journal stuck so)
+    try:
+        assert main([*lib, "people"]) == 0  # a listing needs no journal
+        out, err = capsys.readouterr()
+        assert "Amara" in out and "The change journal" in err and "another Faceboard" in err
+        assert "Listing without it." in err
+        assert main([*lib, "assign", "7", "--to", "2"]) == IN_USE  # a change still does
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert execute_one(library_folder, "SELECT person_id FROM faces WHERE id = 7") is None
+
+
 def test_a_folder_in_place_of_the_journal_is_said_and_left_alone(library_folder, capsys):
     journal = default_journal()
     journal.mkdir(parents=True)

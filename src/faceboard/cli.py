@@ -81,7 +81,7 @@ ID_ARGUMENTS = {"assign": ("face_ids", "to"), "faces": ("person",), "primary": (
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 MAX_LIMIT = 1_000_000  # entries `history` lists at most
 CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"})  # refused where nothing can change
-LISTING_COMMANDS = frozenset({"people", "faces", "find-in-media"})  # need no journal: one that cannot be made is said
+LISTING_COMMANDS = frozenset({"people", "faces", "find-in-media"})  # need no journal: one that cannot be written is said
 _EXIT_CODES = ((AuthFailed, EXIT_AUTH), (Unavailable, EXIT_UNAVAILABLE), (RateLimited, EXIT_UNAVAILABLE),
                (Damaged, EXIT_DAMAGED), (InUse, EXIT_IN_USE), (DiskFull, EXIT_DISK_FULL), (ReadOnly, EXIT_READ_ONLY),
                (StorageError, EXIT_DAMAGED))
@@ -287,7 +287,7 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
     try:
         if warning := await journal.open():
             print(f"faceboard: {shown(warning)}", file=sys.stderr)
-    except ReadOnly as error:  # as when the journal there exists and opens to read: listings need none
+    except (ReadOnly, InUse, DiskFull) as error:  # it cannot be written now: listings need none
         await journal.close()
         if args.command not in LISTING_COMMANDS:
             raise
