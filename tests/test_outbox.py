@@ -6,6 +6,7 @@ journal written by the build before is read, and what waits in it is still sent.
 
 import asyncio
 import json
+from collections import Counter
 import shutil
 import sqlite3
 from pathlib import Path
@@ -17,13 +18,14 @@ from fakes.server import serve
 from ui_helpers import person_of
 
 from faceboard.app import main
+from faceboard.backends.gumnut import GumnutBackend
 from faceboard.backends.local import LocalLibrary
 from faceboard.errors import FaceboardError, Unreachable
 from faceboard.services.connections import Profile
 from faceboard.services.curator import Curator
 from faceboard.services.journal import DONE, FAILED, PENDING, Journal
 from faceboard.services.operations import AssignFaces, UpdatePerson
-from faceboard.services.outbox import COMMAND_LINE, Outbox, Waits
+from faceboard.services.outbox import COMMAND_LINE, Outbox, SentMeanwhile, Waits
 
 
 def local(folder) -> Profile:
@@ -134,6 +136,37 @@ def test_offline_a_change_that_must_read_the_backend_first_says_nothing_was_kept
     err = capsys.readouterr().err
     assert "Nothing was kept: run the command again once it answers." in err and "waits" not in err
     assert history() == []
+
+
+def test_two_faceboards_sending_to_one_connection_send_each_change_once_and_in_order(server):
+    """A window and a command line (two outboxes, each with its own journal connection)
+    sending to the same Gumnut at once: the change left waiting is sent by one of them,
+    each face once, and the later change after it."""
+    fake, base_url = server
+    loose = [f.id for f in fake.faces.values() if f.person_id is None]
+    alice, bob = (next(p.id for p in fake.people.values() if p.name == name) for name in ("Alice Archer", "Bob Baker"))
+    profile = gumnut_profile(base_url)
+    left_waiting(profile, AssignFaces(tuple((f, alice) for f in loose)), "Move 4 faces to Alice")
+
+    async def scenario():
+        outboxes = [Outbox(Curator(GumnutBackend(fake.api_key, base_url, "lib_main")), Journal(), profile.key,
+                           profile.name) for _ in range(2)]
+        window, command_line = outboxes
+        later = await command_line.record(AssignFaces(((loose[-1], bob),)), "Move face to Bob", COMMAND_LINE)
+        try:
+            resumed, sent = await asyncio.gather(window.resume(), command_line.send(later), return_exceptions=True)
+            assert [entry.summary for entry, _ in resumed] == ["Move 4 faces to Alice", "Move face to Bob"]
+            assert isinstance(sent, SentMeanwhile) and "sent meanwhile by another Faceboard" in sent.message
+        finally:
+            for outbox in outboxes:
+                await outbox.curator.backend.close()
+                await outbox.journal.close()
+
+    asyncio.run(scenario())
+    patched = Counter(call.path for call in fake.calls if call.method == "PATCH")
+    assert patched == {**{f"/api/faces/{f}": 1 for f in loose[:-1]}, f"/api/faces/{loose[-1]}": 2}
+    assert [fake.faces[f].person_id for f in loose] == [alice, alice, alice, bob]
+    assert [e.state for e in history()] == [DONE, DONE]
 
 
 def test_a_new_change_waits_behind_one_left_waiting_and_nothing_moves_back(server, monkeypatch, capsys):

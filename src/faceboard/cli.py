@@ -60,7 +60,7 @@ from faceboard.services.curator import Curator
 from faceboard.services.face_search import find_face_in_media
 from faceboard.services.images import prepare_uploads
 from faceboard.services.journal import FAILED, Journal
-from faceboard.services.outbox import COMMAND_LINE, Outbox, Waits
+from faceboard.services.outbox import COMMAND_LINE, Outbox, SentMeanwhile, Waits
 from faceboard.services.publishing import Publisher, failed, gather
 from faceboard.services.operations import (
     AddThumbnails,
@@ -310,7 +310,11 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
         change = _change(args)
         if change is not None:  # journaled before connecting: offline, it really waits
             entry = await outbox.record(change, describe(change, {}), COMMAND_LINE)
-            return _said(args, await _send(outbox, entry, connect=True), backend.display_name)
+            try:
+                return _said(args, await _send(outbox, entry, connect=True), backend.display_name)
+            except SentMeanwhile as done:
+                print(shown(done.message))
+                return 0
         try:
             await backend.connect()
         except Unavailable as error:

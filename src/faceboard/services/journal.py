@@ -339,6 +339,11 @@ class Journal:
 
         return await self._run(drop)
 
+    async def entry(self, entry_id: int) -> Entry | None:
+        """One change as the journal holds it now, without its operation."""
+        found = await self._run(self._select, "WHERE id = ?", (entry_id,), False)
+        return found[0] if found else None
+
     async def history(self, limit: int = 1000) -> list[Entry]:
         """The latest changes to any connection, newest first, without their operations."""
         return await self._run(self._select, "ORDER BY id DESC LIMIT ?", (limit,), False)

@@ -14,8 +14,12 @@ window hears what happens through the `on_waiting` and `on_resumed` callbacks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from filelock import FileLock, Timeout
 
 from faceboard.backends.base import Progress
 from faceboard.errors import FaceboardError, NotFound, RateLimited, Unavailable, Unreachable
@@ -26,6 +30,7 @@ from faceboard.services.operations import Change, Operation
 
 WINDOW, COMMAND_LINE = "window", "command line"  # where a change was made (the journal's origin)
 OFFLINE = RetryPolicy(retries=FOREVER, initial_delay=2.0, max_delay=30.0)  # 2, 4, 8, 16 s, then every 30 s
+LOCK_POLL = 0.05  # seconds between looks while another Faceboard sends to the same connection
 _NO_ANSWER = (Unreachable, RateLimited)  # the change may be sent again later
 log = logging.getLogger("faceboard.outbox")
 
@@ -39,6 +44,11 @@ class Waits(Unavailable):
     def __init__(self, message: str, behind: int = 0):
         super().__init__(message)
         self.behind = behind
+
+
+class SentMeanwhile(FaceboardError):
+    """Another Faceboard sending to the same connection (a window resuming, say) sent
+    this change while this one waited its turn: it is done, and this one has nothing left to send."""
 
 
 class Outbox:
@@ -58,12 +68,33 @@ class Outbox:
         self._lock = None  # made on first use, on the running loop
         self._retrying: asyncio.Task | None = None
 
-    @property
-    def _sending(self) -> asyncio.Lock:
-        """Held while a change is sent: one at a time, in the order they were made."""
+    @contextlib.asynccontextmanager
+    async def _sending(self) -> AsyncIterator[None]:
+        """Held while changes are sent: one at a time, in the order they were made, by
+        this process and by any other Faceboard sending to the same connection (a window
+        and a command line, say), which waits on a lock file beside the journal."""
         if self._lock is None:
             self._lock = asyncio.Lock()
-        return self._lock
+        async with self._lock:
+            if self.journal is None:
+                yield
+                return
+            name = hashlib.sha1(f"{self.key}|{self.name}".encode()).hexdigest()[:16]
+            other = FileLock(self.journal.path.with_name(f"sending-{name}.lock"), thread_local=False)
+            while True:
+                try:
+                    other.acquire(timeout=0)  # never blocks the loop: another process's turn is waited out below
+                    break
+                except Timeout:
+                    await asyncio.sleep(LOCK_POLL)
+                except OSError:  # a folder that cannot be written: nothing can be journaled or sent from here
+                    other = None
+                    break
+            try:
+                yield
+            finally:
+                if other is not None:
+                    other.release()
 
     @property
     def _connection(self) -> tuple[str, str, str]:
@@ -86,7 +117,7 @@ class Outbox:
         waits (the backend does not answer, or earlier changes still wait), or the
         backend's refusal (then it is marked failed)."""
         if self.journal is None:
-            async with self._sending:
+            async with self._sending():
                 return await self.curator.apply(operation, progress)
         return await self.send(await self.record(operation, summary, origin), progress)
 
@@ -97,12 +128,18 @@ class Outbox:
 
     async def send(self, entry_id: int, progress: Progress | None = None) -> Change:
         """Send the journaled change `entry_id`, after the changes waiting before it."""
-        async with self._sending:
+        async with self._sending():
             waiting = await self.journal.pending(*self._connection)
             earlier = [e for e in waiting if e.id < entry_id]
             mine = next((e for e in waiting if e.id == entry_id), None)
             if mine is None:
-                raise FaceboardError("This change is no longer waiting in the journal.")
+                entry = await self.journal.entry(entry_id)
+                if entry is not None and entry.state == DONE:
+                    raise SentMeanwhile(f"“{entry.summary}” was sent meanwhile by another Faceboard on this "
+                                        "connection: done (`faceboard history` says how).")
+                raise FaceboardError("This change is no longer waiting in the journal"
+                                     + (f": {entry.state}{', ' + entry.outcome if entry.outcome else ''}."
+                                        if entry is not None else "."))
             if earlier:
                 results, stopped = await self._send_all(earlier)
                 self.on_resumed(results)
@@ -119,7 +156,7 @@ class Outbox:
         backend so that it takes effect once. Stops at the first the backend does not
         answer (later changes may depend on it); one that is refused or cannot be read is
         marked failed and the rest are sent."""
-        async with self._sending:
+        async with self._sending():
             results, _ = await self._send_all(await self.journal.pending(*self._connection))
         return results
 
