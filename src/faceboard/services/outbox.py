@@ -19,10 +19,9 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from filelock import FileLock, Timeout
-
 from faceboard.backends.base import Progress
 from faceboard.errors import FaceboardError, NotFound, RateLimited, Unavailable, Unreachable
+from faceboard.lockfile import LockFile
 from faceboard.retry import FOREVER, RetryPolicy
 from faceboard.services.curator import Curator
 from faceboard.services.journal import DONE, FAILED, Entry, Journal
@@ -80,21 +79,16 @@ class Outbox:
                 yield
                 return
             name = hashlib.sha1(f"{self.key}|{self.name}".encode()).hexdigest()[:16]
-            other = FileLock(self.journal.path.with_name(f"sending-{name}.lock"), thread_local=False)
-            while True:
-                try:
-                    other.acquire(timeout=0)  # never blocks the loop: another process's turn is waited out below
-                    break
-                except Timeout:
+            turn = LockFile(self.journal.path.with_name(f"sending-{name}.lock"))
+            try:
+                while not turn.try_acquire():  # never blocks the loop: another process's turn is waited out
                     await asyncio.sleep(LOCK_POLL)
-                except OSError:  # a folder that cannot be written: nothing can be journaled or sent from here
-                    other = None
-                    break
+            except OSError:  # a folder that cannot be written: nothing can be journaled or sent from here
+                pass
             try:
                 yield
             finally:
-                if other is not None:
-                    other.release()
+                turn.release()
 
     @property
     def _connection(self) -> tuple[str, str, str]:
