@@ -19,7 +19,7 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from faceboard.backends.base import Progress
+from faceboard.domain import Progress
 from faceboard.errors import FaceboardError, NotFound, RateLimited, Unavailable, Unreachable
 from faceboard.lockfile import LockFile
 from faceboard.retry import FOREVER, RetryPolicy
