@@ -19,33 +19,35 @@ class LockFile:
     def __init__(self, path: Path):
         self.path = path
         self._fd: int | None = None
+        self._held = False
 
     def try_acquire(self) -> bool:
         """Take the lock if no other process holds it; never waits. OSError when the
         file cannot be made (a folder that cannot be written)."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        if self._fd is None:  # opened once, however many tries it takes
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             if sys.platform == "win32":
                 import msvcrt
 
-                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+                msvcrt.locking(self._fd, msvcrt.LK_NBLCK, 1)
             else:
                 import fcntl
 
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:  # held by another process
-            os.close(fd)
             return False
-        self._fd = fd
+        self._held = True
         return True
 
     def release(self) -> None:
+        """Let the lock go (if held) and close the file."""
         if self._fd is None:
             return
-        if sys.platform == "win32":
+        if self._held and sys.platform == "win32":
             import msvcrt
 
             os.lseek(self._fd, 0, os.SEEK_SET)
             msvcrt.locking(self._fd, msvcrt.LK_UNLCK, 1)
         os.close(self._fd)  # on POSIX closing lets the flock go
-        self._fd = None
+        self._fd, self._held = None, False
