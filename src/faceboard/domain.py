@@ -51,8 +51,10 @@ class Face:
     asset_id: str
     box: BoundingBox
     image: ImageRef
-    confidence: float | None = None
+    confidence: float | None = None  # the detector's, 0 to 1; None where the backend gives none
     suggestions: tuple[str, ...] = ()  # names of people the backend thinks it may be, likeliest first
+    photo_problem: str | None = None  # why its photo cannot be read now ("moved or deleted since it was imported")
+    taken: str | None = None  # when its photo was taken, ISO 8601 (EXIF, else the file's time); None if unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,19 @@ class Asset:
     width: int
     height: int
     image: ImageRef
+
+
+@dataclass(frozen=True, slots=True)
+class Photo:
+    """The photo a face came from, with every face found on it: what the photo view shows.
+    Boxes are in `width` × `height`, the upright photo's pixels."""
+
+    asset_id: str
+    image: ImageRef
+    width: int
+    height: int
+    faces: tuple[Face, ...]
+    problem: str | None = None  # why the picture cannot be shown, e.g. the file has moved
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +123,9 @@ class Capability(enum.Enum):
     ONE_IMAGE = "keep one image per person (a new one replaces it)"
     RECEIVE_PUBLISHED = "receive people published from another backend"
     FIND_IN_MEDIA = "find a face in its media"
+    IMPORT_PHOTOS = "import photos and find their faces"
+    SHOW_PHOTOS = "show the photo a face came from"
+    DRAW_FACES = "add a face the detector missed"
 
 
 @dataclass(frozen=True, slots=True)
