@@ -4,6 +4,7 @@ loopback sockets: the plan, the steps, links remembered, a partial failure repor
 step by step, and every publication in the journal."""
 
 import asyncio
+import base64
 import io
 import json
 
@@ -234,3 +235,42 @@ def test_a_publication_left_pending_is_not_sent_twice_by_resume(library_folder, 
         ((entry, outcome),) = asyncio.run(main(url))
     assert "Not published again" in outcome.message and "Check the person there" in outcome.message
     assert not any(p.name == "Amara Okafor" for p in fake.persons.values())
+
+
+def journaled_faces() -> list[list[str]]:
+    """The digests of the face crops each journaled publication holds, oldest first."""
+    import sqlite3
+
+    from faceboard.services.journal import default_journal
+
+    with sqlite3.connect(default_journal()) as db:
+        rows = db.execute("SELECT operation FROM entries WHERE summary LIKE 'Publish%' ORDER BY id").fetchall()
+    return [[face["bytes"] for face in json.loads(text)["publication"]["faces"]] for (text,) in rows]
+
+
+@pytest.mark.parametrize("edition", ["server", "cloud"])
+def test_what_is_recorded_as_sent_to_opencv_fr_is_what_it_received_and_a_second_time_adds_nothing(
+        library_folder, amara, capsys, edition):
+    """The FR Server takes one face a person (seed 003), the cloud up to 12: the journal,
+    the links and the fake agree on which; publishing again sends nothing, not the
+    primary as an extra face."""
+    from faceboard.services.images import digest
+
+    fake = FakeOpenCvFr.seeded(edition=edition)
+    with serve(fake) as url:
+        ProfileStore().save(Profile("fr", "opencv-fr", url, "staff", edition=edition))
+        SecretStore().set("fr", fake.api_key)
+        code, out, err = publish(library_folder, capsys, "--to", "fr")
+        received = [digest(base64.b64decode(data)) for _, data in fake.persons[PERSON].thumbnails]
+        again, out_again, err_again = publish(library_folder, capsys, "--to", "fr")
+    assert (code, again) == (0, 0), err + err_again
+    assert len(received) == (1 if edition == "server" else 12)
+    links = json.loads(next((library_folder.parent / "xdg").rglob("links.json")).read_text())["links"]
+    assert [sorted(link["published"]) for link in links] == [sorted(received)]
+    assert journaled_faces() == [received]  # the second publication was nothing new: not journaled
+    assert "nothing new" in out_again and len(fake.persons[PERSON].thumbnails) == len(received)
+    if edition == "server":
+        assert "with their best face (the FR Server's bulk enroll takes one face a person)" in out
+    else:
+        assert "create Amara Okafor in staff with 12 of their faces, three a request" in out
+    assert "True" not in out and "face(s)" not in out

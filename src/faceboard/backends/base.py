@@ -145,6 +145,11 @@ class PublishTarget(Backend, Protocol):
     """A backend that takes people curated elsewhere (Capability.RECEIVE_PUBLISHED)."""
 
     creates_people: bool  # whether a publication with no one to link to makes a new person
+    min_picture_side: int  # the smallest side, in pixels, of a picture it takes (0: any)
+
+    def keeps(self, publication: Publication) -> Publication:
+        """The part of the publication this backend keeps: what is previewed, sent and
+        journaled, so that what is recorded as sent is what the person there received."""
 
     def takes(self, publication: Publication) -> bool:
         """Whether the publication holds anything this backend keeps."""

@@ -19,6 +19,7 @@ import hashlib
 import re
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 import httpx
 
@@ -281,6 +282,12 @@ class NcpMediaIntelligence(WithoutFaces):
         return (await self._detail(target_id))[0]
 
     creates_people = True  # a publication with nothing to link to makes a new person
+    min_picture_side = MIN_THUMBNAIL_SIDE
+
+    @staticmethod
+    def keeps(publication: Publication) -> Publication:
+        """The primary and the other thumbnails; MI keeps no face crops."""
+        return replace(publication, faces=())
 
     @staticmethod
     def takes(publication: Publication) -> bool:

@@ -22,6 +22,7 @@ import base64
 import re
 import urllib.parse
 from collections.abc import Sequence
+from dataclasses import replace
 
 import httpx
 
@@ -233,38 +234,46 @@ class OpenCvFaceRecognition(WithoutFaces):
         await self._call("DELETE", f"/person/{_segment(person_id)}")
 
     creates_people = True  # a publication with nothing to link to makes a new person
+    min_picture_side = 0
 
-    @staticmethod
-    def takes(publication: Publication) -> bool:
+    def keeps(self, publication: Publication) -> Publication:
+        """Faces only, best first: the primary stands in for them only when the person
+        has none. The FR Server keeps the best one: its bulk enroll holds one face an
+        entry, and a second entry of the same person updates it (seed 003 does not say
+        it adds a face). The cloud keeps all of them (up to 12), three a request."""
+        faces = publication.faces or ((publication.primary,) if publication.primary is not None else ())
+        return replace(publication, primary=None, thumbnails=(),
+                       faces=faces[:1] if self.edition == "server" else faces)
+
+    def takes(self, publication: Publication) -> bool:
         """Whether the publication holds anything this backend keeps."""
-        return bool(publication.faces) or publication.primary is not None
+        return bool(self.keeps(publication).faces)
 
     def preview(self, target: Person | None, publication: Publication) -> tuple[str, ...]:
-        count = len(publication.faces) or (publication.primary is not None)
+        faces = f"{len(self.keeps(publication).faces)} of their faces"
         if self.edition == "server":
             who = target.id if target else publication.source_id
-            return (f"enroll or update {who} “{publication.name}” in {self.collection} with the best of "
-                    f"{count} face(s) (one face an entry)",)
+            return (f"enroll or update {who} “{publication.name}” in {self.collection} with their best face "
+                    "(the FR Server's bulk enroll takes one face a person)",)
         if target is None:
-            return (f"create {publication.name} in {self.collection} with {count} face(s), three a request",)
-        return (f"add {count} face(s) to {target.name}, three a request",)
+            return (f"create {publication.name} in {self.collection} with {faces}, three a request",)
+        return (f"add {faces} to {target.name}, three a request",)
 
     async def publish(self, person_id: str | None, publication: Publication,
                       progress: Progress | None = None) -> PublishResult:
-        """The person's faces: on the server, enrolled or updated under one id with the
-        best face (an entry holds one face); in the cloud, added three at a time, to a
-        person created with the first ones if there is none."""
-        faces = list(publication.faces) or ([publication.primary] if publication.primary else [])
+        """The faces `keeps` chooses: on the server, the best one enrolled or updated
+        under one id; in the cloud, added three at a time, to a person created with the
+        first ones if there is none. What is said delivered is what the service took."""
+        faces = list(self.keeps(publication).faces)
         if not faces:
             raise InvalidInput(f"{publication.name} has no face to publish.")
         target = person_id or publication.source_id
         if self.edition == "server":
             ((_, error),) = await self.enroll([(target, publication.name, faces[0],
-                                                {"source": publication.source_id, "faces": str(len(faces))})],
-                                              progress)
+                                                {"source": publication.source_id})], progress)
             person = None if error else (await self._detail(target))[0]
             return PublishResult(person, ((f"enroll {publication.name} in {self.collection}", error),),
-                                 () if error else tuple(faces))
+                                 () if error else (faces[0],))
         items: list[tuple[str, FaceboardError | None]] = []
         delivered: list[bytes] = []
         chunks = [faces[i : i + IMAGES_AT_ONCE] for i in range(0, len(faces), IMAGES_AT_ONCE)]

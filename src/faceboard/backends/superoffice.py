@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import Sequence
+from dataclasses import replace
 
 import httpx
 
@@ -165,6 +166,12 @@ class SuperOffice(WithoutFaces):
         await self._send("DELETE", f"Person/{_person_id(person_id)}/Image")
 
     creates_people = False  # a publication with nothing to link to makes a new person
+    min_picture_side = 0
+
+    @staticmethod
+    def keeps(publication: Publication) -> Publication:
+        """The primary alone: it becomes the person's one image."""
+        return replace(publication, thumbnails=(), faces=())
 
     @staticmethod
     def takes(publication: Publication) -> bool:

@@ -143,7 +143,8 @@ class Publisher:
     async def plan(self, gathered: Gathered, target_id: str | None = None) -> Plan:
         """Find who receives the person, and say what will change."""
         backend = publish_target(self.target.backend)
-        person, publication, skipped = gathered.person, gathered.publication, gathered.skipped
+        person, skipped = gathered.person, gathered.skipped
+        publication = backend.keeps(gathered.publication)  # what is previewed, sent and journaled
         target, found_by = await self._find(person, target_id)
         if target is not None:  # what the person there already holds is not sent again
             publication = _without(publication, self.links.published(self.source_name, person.id, self.target_name,
