@@ -63,6 +63,7 @@ class Thumbnail:
     person_id: str
     image: ImageRef
     is_primary: bool = False
+    face_id: str | None = None  # the face it was cut from, where the backend knows: its photo holds more
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import functools
 import io
+import math
 import os
 import stat
 from dataclasses import dataclass
@@ -254,20 +255,20 @@ def to_jpeg(data: bytes, box: BoundingBox | None = None, side: int = UPLOAD_MAX_
     return encode(_fit(data, box, side, what))
 
 
-def query_picture(data: bytes, box: BoundingBox | None, min_side: int) -> bytes:
-    """A face to search for, as a JPEG at least `min_side` pixels a side: the face with
-    more of its photo around it when the face alone is smaller (the search still finds
-    the face; the service refuses smaller pictures)."""
+def wide_face(data: bytes, box: BoundingBox | None, min_side: int, what: str = "The photo") -> bytes:
+    """The face in `box` as a JPEG at least `min_side` pixels a side: with more of its
+    photo around it when the face alone is smaller (a service that refuses smaller
+    pictures still sees the face: a media search, a person's thumbnail)."""
     if box is not None:
         side = max(box.width, box.height)
-        grow = max(0.0, min_side / (1 + 2 * FACE_MARGIN) - side) / 2
-        box = BoundingBox(round(box.x - grow), round(box.y - grow), round(box.width + 2 * grow),
-                          round(box.height + 2 * grow))
-    picture = to_jpeg(data, box, max(min_side, 512))
+        grow = max(0.0, (min_side + 1) / (1 + 2 * FACE_MARGIN) - side) / 2  # a pixel over: the crop rounds
+        box = BoundingBox(math.floor(box.x - grow), math.floor(box.y - grow), math.ceil(box.width + 2 * grow),
+                          math.ceil(box.height + 2 * grow))
+    picture = to_jpeg(data, box, max(min_side, 512), what)
     width, height = picture_size(picture)
     if min(width, height) < min_side:
-        raise InvalidInput(f"The photo is {width}×{height} pixels around this face; the search "
-                           f"needs at least {min_side} pixels a side.")
+        raise InvalidInput(f"{what} is {width}×{height} pixels around this face; at least {min_side} pixels "
+                           "a side are needed.")
     return picture
 
 

@@ -11,16 +11,16 @@ what will change; `run` does it and says, step by step, what did.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from platformdirs import user_data_path
 
 from faceboard import APP
 from faceboard.backends.base import publish_target
-from faceboard.domain import Capability, PeopleQuery, Person, Progress, Publication
+from faceboard.domain import Capability, PeopleQuery, Person, Progress, Publication, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound
-from faceboard.imaging import to_jpeg
+from faceboard.imaging import picture_size, to_jpeg, wide_face
 from faceboard.services import json_files
 from faceboard.services.curator import Curator
 from faceboard.services.images import digest
@@ -29,6 +29,7 @@ from faceboard.services.outbox import WINDOW, Outbox
 
 MAX_FACES = 12  # face crops sent along: the clearest few are what recognition needs
 FACE_SIDE = 512
+WIDE_SIDE = 256  # a thumbnail cut from a face is widened to this: Media Intelligence takes no smaller
 
 
 NOTHING_NEW = "nothing new: what there is was published there before"
@@ -100,34 +101,77 @@ class Gathered:
     person: Person
     publication: Publication
     skipped: tuple[tuple[str, str], ...]  # pictures that could not be read, and why (the rest still go)
+    pictures: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # digest -> (what, width, height)
 
 
 async def gather(source: Curator, person_id: str) -> Gathered:
     """The person's primary, other thumbnails and best faces, as JPEGs decoded and encoded
-    on worker threads."""
+    on worker threads. A thumbnail cut from a face smaller than WIDE_SIDE is cut afresh,
+    wider, from the face's photo, as far as the photo allows."""
     person = await source.person(person_id)
     backend = source.backend
     thumbnails = await backend.list_thumbnails(person.id)
-    primary_ref = next((t.image for t in thumbnails if t.is_primary), person.primary_image)
-    others = [t.image for t in thumbnails if not t.is_primary]
+    primary_ref = next((t for t in thumbnails if t.is_primary), None)
+    others = [t for t in thumbnails if not t.is_primary]
     faces = []
     if source.can(Capability.LIST_FACES):
         faces = list((await source.faces_page(person.id, None, MAX_FACES)).items)[:MAX_FACES]
     skipped: list[tuple[str, str]] = []
+    pictures: dict[str, tuple[str, int, int]] = {}
 
     async def jpeg(ref, what: str, side: int = 2048) -> bytes | None:
         try:
-            return await asyncio.to_thread(to_jpeg, await backend.read_image(ref.uri), ref.box, side)
+            data = await asyncio.to_thread(to_jpeg, await backend.read_image(ref.uri), ref.box, side)
         except (InvalidInput, NotFound) as error:
             skipped.append((f"read {what}", error.message))
             return None
+        pictures[digest(data)] = (what, *await asyncio.to_thread(picture_size, data))
+        return data
 
-    primary = await jpeg(primary_ref, "the primary thumbnail") if primary_ref is not None else None
+    async def thumbnail(t: Thumbnail, what: str) -> bytes | None:
+        data = await jpeg(t.image, what)
+        if data is None or min(pictures[digest(data)][1:]) >= WIDE_SIDE or t.face_id is None \
+                or not source.can(Capability.LIST_FACES):
+            return data
+        try:
+            (face,) = await backend.get_faces([t.face_id])
+            wide = await asyncio.to_thread(wide_face, await backend.read_image(face.image.uri), face.image.box,
+                                           WIDE_SIDE)
+        except (InvalidInput, NotFound):  # the photo gives no more: the small one it is
+            return data
+        pictures[digest(wide)] = (what, *await asyncio.to_thread(picture_size, wide))
+        return wide
+
+    primary = await thumbnail(primary_ref, "the primary thumbnail") if primary_ref is not None else None
+    if primary_ref is None and person.primary_image is not None:
+        primary = await jpeg(person.primary_image, "the primary thumbnail")
     crops = [c for f in faces if (c := await jpeg(f.image, f"face {f.id}", FACE_SIDE)) is not None]
     if not faces and source.can(Capability.FACES_ARE_THUMBNAILS) and primary is not None:
         crops = [primary]
-    rest = [c for n, ref in enumerate(others) if (c := await jpeg(ref, f"thumbnail {n + 2}")) is not None]
-    return Gathered(person, Publication(person.name, person.id, primary, tuple(rest), tuple(crops)), tuple(skipped))
+    rest = [c for t in others if (c := await thumbnail(t, f"thumbnail {t.id}")) is not None]
+    return Gathered(person, Publication(person.name, person.id, primary, tuple(rest), tuple(crops)), tuple(skipped),
+                    pictures)
+
+
+def _too_small(gathered: Gathered, publication: Publication, least: int, target: str
+               ) -> tuple[Publication, tuple[tuple[str, str], ...]]:
+    """The publication less the pictures under `least` pixels a side, and for each why."""
+    if not least:
+        return publication, ()
+    said = []
+
+    def fits(image: bytes) -> bool:
+        what, width, height = gathered.pictures.get(digest(image), ("a picture", least, least))
+        if min(width, height) >= least:
+            return True
+        said.append((f"send {what}", f"it is {width}×{height} pixels and {target} takes at least {least} a side "
+                                     f"(a face's photo gives no wider crop): add a larger picture of "
+                                     f"{publication.name}, then publish again"))
+        return False
+
+    primary = publication.primary if publication.primary is not None and fits(publication.primary) else None
+    return replace(publication, primary=primary, thumbnails=tuple(filter(fits, publication.thumbnails)),
+                   faces=tuple(filter(fits, publication.faces))), tuple(said)
 
 
 class Publisher:
@@ -143,8 +187,9 @@ class Publisher:
     async def plan(self, gathered: Gathered, target_id: str | None = None) -> Plan:
         """Find who receives the person, and say what will change."""
         backend = publish_target(self.target.backend)
-        person, skipped = gathered.person, gathered.skipped
-        publication = backend.keeps(gathered.publication)  # what is previewed, sent and journaled
+        publication, small = _too_small(gathered, backend.keeps(gathered.publication), backend.min_picture_side,
+                                        backend.display_name)  # what is previewed, sent and journaled
+        person, skipped = gathered.person, gathered.skipped + small
         target, found_by = await self._find(person, target_id)
         if target is not None:  # what the person there already holds is not sent again
             publication = _without(publication, self.links.published(self.source_name, person.id, self.target_name,

@@ -161,8 +161,9 @@ class LocalLibrary:
 
     @staticmethod
     def _thumbnail(row) -> Thumbnail:
-        tid, pid, path, primary = row
-        return Thumbnail(str(tid), str(pid), ImageRef(f"local:thumb:{tid}", path), bool(primary))
+        tid, pid, path, primary, face_id = row
+        return Thumbnail(str(tid), str(pid), ImageRef(f"local:thumb:{tid}", path), bool(primary),
+                         None if face_id is None else str(face_id))
 
     def _people_sync(self, ids: Sequence[str]) -> list[Person]:
         marks = ",".join("?" * len(ids))
@@ -193,7 +194,7 @@ class LocalLibrary:
 
     def _thumbnails_sync(self, person_id: str) -> list[Thumbnail]:
         rows = self._db.execute(
-            "SELECT id, person_id, path, is_primary FROM thumbnails "
+            "SELECT id, person_id, path, is_primary, face_id FROM thumbnails "
             "WHERE person_id = ? AND removed = 0 ORDER BY id",
             (_int_id(person_id),),
         ).fetchall()
