@@ -31,7 +31,7 @@ from faceboard import APP, __version__, storage
 from faceboard.backends.base import changes_nothing
 from faceboard.backends.local import demo
 from faceboard.backends.local.library import MAX_ID, is_id
-from faceboard.domain import Face, Person
+from faceboard.domain import Face, Person, Thumbnail
 from faceboard.errors import (
     AuthFailed,
     Damaged,
@@ -76,12 +76,13 @@ EXIT_USAGE, EXIT_REFUSED, EXIT_AUTH, EXIT_UNAVAILABLE = 2, 3, 4, 5
 EXIT_DAMAGED, EXIT_IN_USE, EXIT_DISK_FULL, EXIT_READ_ONLY = 6, 7, 8, 9
 EXIT_BROKEN_PIPE = 128 + 13  # as a shell reports a program SIGPIPE ended
 # per command, the arguments that name a person, face or thumbnail of the connection
-ID_ARGUMENTS = {"assign": ("face_ids", "to"), "faces": ("person",), "primary": ("person_id", "thumbnail", "face"),
+ID_ARGUMENTS = {"assign": ("face_ids", "to"), "faces": ("person",), "thumbnails": ("person_id",),
+                "primary": ("person_id", "thumbnail", "face"),
                 "add-thumbnail": ("person_id",), "publish": ("person_id",), "find-in-media": ("face_id",)}
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 MAX_LIMIT = 1_000_000  # entries `history` lists at most
 CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"})  # refused where nothing can change
-LISTING_COMMANDS = frozenset({"people", "faces", "find-in-media"})  # need no journal: one that cannot be written is said
+LISTING_COMMANDS = frozenset({"people", "faces", "thumbnails", "find-in-media"})  # need no journal: one that cannot be written is said
 _EXIT_CODES = ((AuthFailed, EXIT_AUTH), (Unavailable, EXIT_UNAVAILABLE), (RateLimited, EXIT_UNAVAILABLE),
                (Damaged, EXIT_DAMAGED), (InUse, EXIT_IN_USE), (DiskFull, EXIT_DISK_FULL), (ReadOnly, EXIT_READ_ONLY),
                (StorageError, EXIT_DAMAGED))
@@ -114,6 +115,9 @@ def parser() -> argparse.ArgumentParser:
     scope.add_argument("--person", metavar="ID")
     scope.add_argument("--unassigned", action="store_true")
     faces.add_argument("--json", action="store_true")
+    thumbnails = commands.add_parser("thumbnails", help="list a person's thumbnails: their ids, and which is primary")
+    thumbnails.add_argument("person_id", metavar="PERSON")
+    thumbnails.add_argument("--json", action="store_true")
     assign = commands.add_parser("assign", help="assign faces to a person, or detach them")
     assign.add_argument("face_ids", nargs="+", metavar="FACE_ID")
     target = assign.add_mutually_exclusive_group(required=True)
@@ -275,6 +279,10 @@ def person_json(p: Person) -> dict:
             "primary_thumbnail_id": p.primary_thumbnail_id, "hidden": p.hidden}
 
 
+def thumbnail_json(t: Thumbnail) -> dict:
+    return {"id": t.id, "person_id": t.person_id, "primary": t.is_primary}
+
+
 def face_json(f: Face) -> dict:
     return {"id": f.id, "person_id": f.person_id, "asset_id": f.asset_id,
             "box": {"x": f.box.x, "y": f.box.y, "w": f.box.width, "h": f.box.height}}
@@ -336,6 +344,12 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
                     print(json.dumps([face_json(f) for f in faces], indent=2))
                 for f in [] if args.json else faces:
                     print(f"{shown(f.id)}\tphoto {shown(f.asset_id)}\t{f.box.x},{f.box.y} {f.box.width}x{f.box.height}")
+            case "thumbnails":
+                listed = await curator.thumbnails(args.person_id)
+                if args.json:
+                    print(json.dumps([thumbnail_json(t) for t in listed], indent=2))
+                for t in [] if args.json else listed:
+                    print(f"{shown(t.id)}\t{'primary' if t.is_primary else '-'}")
             case "add-thumbnail":
                 return await _add_thumbnails(outbox, args.person_id, args.files)
             case "resume":
