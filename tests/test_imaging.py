@@ -138,7 +138,7 @@ async def drop():
         await pipeline.aclose()
 
 images, refused = asyncio.run(drop())
-print(json.dumps({"colours": sorted(Image.open(io.BytesIO(i)).getpixel((0, 0))[0] for i in images),
+print(json.dumps({"colours": sorted(Image.open(io.BytesIO(i)).getpixel((0, 0))[0] for _, i in images),
                   "refused": refused}))
 """
 

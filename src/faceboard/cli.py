@@ -501,7 +501,7 @@ async def _add_thumbnails(outbox: Outbox, person_id: str, files: list[Path]) -> 
         print(f"faceboard: not added: {shown(message)}", file=sys.stderr)
     if images:
         person = await outbox.curator.person(person_id)
-        change = AddThumbnails(person.id, tuple(images))
+        change = AddThumbnails(person.id, tuple(data for _, data in images), names=tuple(name for name, _ in images))
         await _send(outbox, await outbox.record(change, describe(change, {person.id: person.name}), COMMAND_LINE))
         print(f"Added {len(images)} thumbnail(s) to {shown(person.name)}.")
     return EXIT_REFUSED if refused else 0

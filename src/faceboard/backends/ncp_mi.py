@@ -113,7 +113,7 @@ class NcpMediaIntelligence(WithoutFaces):
         width, height = await asyncio.to_thread(imaging.picture_size, image)
         if min(width, height) < min_side:
             raise InvalidInput(f"The picture is {width}×{height} pixels; {SERVICE} needs at least {min_side} "
-                               "on each side.")
+                               "on each side: choose a larger one.")
         suffix = "png" if imaging.sniff(image) == "PNG" else "jpg"
         name = f"faceboard-{hashlib.sha1(image).hexdigest()[:16]}.{suffix}"
         for attempt in range(2):  # an address refused (expired, used) is asked for again, once
@@ -229,9 +229,18 @@ class NcpMediaIntelligence(WithoutFaces):
     # -- changing ---------------------------------------------------------------------
 
     async def set_primary_thumbnail(self, person_id: str, thumbnail_id: str) -> Person:
+        """MI refuses a thumbnail that is not the person's with only "Invalid Request.":
+        then the person's own are looked up, to name them."""
         _int_id(person_id, "person")
-        data = await self._result("PATCH", self._ws(f"/persons/{person_id}"),
-                                  json={"primaryThumbnailId": _int_id(thumbnail_id, "thumbnail")})
+        try:
+            data = await self._result("PATCH", self._ws(f"/persons/{person_id}"),
+                                      json={"primaryThumbnailId": _int_id(thumbnail_id, "thumbnail")})
+        except InvalidInput:
+            theirs = [t.id for t in (await self._detail(person_id))[1]]
+            if thumbnail_id in theirs:
+                raise
+            raise NotFound(f"{SERVICE}: person {person_id} has no thumbnail {thumbnail_id}; choose one of theirs: "
+                           f"{', '.join(theirs) or 'they have none'}.") from None
         return self._person(data)[0] if isinstance(data, dict) and data else (await self._detail(person_id))[0]
 
     async def upload_thumbnail(self, image: bytes) -> str:

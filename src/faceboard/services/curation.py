@@ -87,7 +87,8 @@ class Curation:
         if refused:
             shown = " ".join(refused[:3]) + (f" And {len(refused) - 3} more." if len(refused) > 3 else "")
             self.warn(f"Not added ({len(refused)} of {len(refused) + len(images)}): {shown}")
-        return AddThumbnails(person_id, tuple(images)) if images else None
+        return AddThumbnails(person_id, tuple(data for _, data in images), names=tuple(name for name, _ in images)) \
+            if images else None
 
     # -- sending (through the outbox: journaled, in order, retried while offline) -----
 

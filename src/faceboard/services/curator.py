@@ -13,6 +13,7 @@ counts as done.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 
 from faceboard.backends.base import AssignResult, Backend, cannot, changes_nothing, publish_target
@@ -41,6 +42,17 @@ from faceboard.services.operations import (
 )
 
 WAITS = (Unreachable, RateLimited)  # no answer, or not now: the change may be sent again later
+
+
+@contextlib.contextmanager
+def _naming(op: AddThumbnails, at: int):
+    """A refusal of the `at`-th image of `op` names its file, when the user gave one."""
+    try:
+        yield
+    except InvalidInput as error:
+        if at >= len(op.names):
+            raise
+        raise InvalidInput(f"{op.names[at]}: {error.message}") from None
 
 
 def _moved_elsewhere(face: Face, names: dict[str, str]) -> str:
@@ -257,10 +269,10 @@ class Curator:
         if self.can(Capability.ONE_IMAGE):
             return await self._replace_image(op)
         old = (await self.person(op.person_id)).primary_thumbnail_id
-        added = [
-            await self.backend.add_thumbnail(op.person_id, image, primary=op.make_primary and i == 0)
-            for i, image in enumerate(op.images)
-        ]
+        added = []
+        for at, image in enumerate(op.images):
+            with _naming(op, at):
+                added.append(await self.backend.add_thumbnail(op.person_id, image, op.make_primary and at == 0))
         return await self._person_change(
             op.person_id, RemoveThumbnails(op.person_id, tuple(t.id for t in added), old)
         )
@@ -272,7 +284,8 @@ class Curator:
             raise InvalidInput(f"{self.backend.display_name} keeps one image per person: add one picture.")
         old = await self.backend.list_thumbnails(op.person_id)
         previous = await self.backend.read_image(old[0].image.uri) if old else None
-        added = await self.backend.add_thumbnail(op.person_id, op.images[0], primary=True)
+        with _naming(op, 0):
+            added = await self.backend.add_thumbnail(op.person_id, op.images[0], primary=True)
         inverse = (AddThumbnails(op.person_id, (previous,)) if previous is not None
                    else RemoveThumbnails(op.person_id, (added.id,)))
         return await self._person_change(op.person_id, inverse)

@@ -50,14 +50,15 @@ def expand_pictures(paths) -> tuple[list[Path], list[str]]:
     return files, refused
 
 
-def prepare_uploads(paths) -> tuple[list[bytes], list[str]]:
-    """The pictures of files and folders a user gives, validated and re-encoded, and a
-    message for each one refused: a bad file does not keep the good ones out."""
+def prepare_uploads(paths) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """The pictures of files and folders a user gives, validated and re-encoded, each
+    with its file name (for what a backend says of it later), and a message for each
+    one refused: a bad file does not keep the good ones out."""
     files, refused = expand_pictures(paths)
     images = []
     for path in files:
         try:
-            images.append(imaging.prepare_upload(path))
+            images.append((path.name, imaging.prepare_upload(path)))
         except InvalidInput as error:
             refused.append(error.message)
     return images, refused
@@ -101,7 +102,7 @@ class ImagePipeline:
         self._pump()
         return future
 
-    async def prepare_uploads(self, paths) -> tuple[list[bytes], list[str]]:
+    async def prepare_uploads(self, paths) -> tuple[list[tuple[str, bytes]], list[str]]:
         """Validate and re-encode a user's pictures on a decode thread: (images, refusals)."""
         return await asyncio.get_running_loop().run_in_executor(self._pool, prepare_uploads, paths)
 

@@ -44,6 +44,7 @@ class AddThumbnails:
     person_id: str
     images: tuple[bytes, ...]
     make_primary: bool = False
+    names: tuple[str, ...] = ()  # how the user knows each image (its file name), to say which one was refused
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ def describe(operation: Operation, names: dict[str, str]) -> str:
             return f"Move {noun} back"
         case SetPrimary(person_id, _) | SetPrimaryFromFace(person_id, _):
             return f"Set primary of {name(person_id)}"
-        case AddThumbnails(person_id, images, _):
+        case AddThumbnails(person_id, images):
             return f"Add {len(images)} thumbnail{'s' * (len(images) != 1)} to {name(person_id)}"
         case RemoveThumbnails(person_id, ids, _):
             return f"Remove {len(ids)} thumbnail{'s' * (len(ids) != 1)} of {name(person_id)}"
