@@ -32,7 +32,7 @@ from faceboard.errors import AuthFailed, Conflict, FaceboardError, InvalidInput,
 from faceboard.paging import Trail
 from faceboard.redaction import register_secret
 from faceboard.retry import RetryPolicy, tries
-from faceboard.backends.without_faces import WithoutFaces
+from faceboard.backends.without_faces import Recent, WithoutFaces
 
 DEFAULT_BASE_URL = "https://mi.apigw.ntruss.com"
 SERVICE = "NAVER Media Intelligence"
@@ -82,6 +82,7 @@ class NcpMediaIntelligence(WithoutFaces):
         self._api = make_client(self.base_url, inner=transport, auth=signing, sleep=sleep, expect_json=True,
                                 ca_bundle=ca_bundle)
         self._storage = make_client(inner=transport, sleep=sleep, ca_bundle=ca_bundle)  # presigned: no signature
+        self._recent = Recent()
         ticks = clock or time.monotonic
         self.presign_limit = TokenBucket(1, 50 / 60, clock=ticks, sleep=sleep)  # 50 a minute, never a burst over
         self.status_limit = TokenBucket(1, 1000 / 60, clock=ticks, sleep=sleep)  # 1,000 a minute
@@ -93,6 +94,8 @@ class NcpMediaIntelligence(WithoutFaces):
 
     async def _result(self, method: str, path: str, **kwargs):
         """Send a signed request; the envelope's `result`, or the domain error for its code."""
+        if method != "GET":
+            self._recent.forget()
         body = json_of(await send(self._api, method, path, SERVICE, **kwargs), SERVICE)
         if not isinstance(body, dict):
             raise Unavailable(f"{SERVICE} answered with something Faceboard cannot read: not an object.")
@@ -160,8 +163,12 @@ class NcpMediaIntelligence(WithoutFaces):
         return person, thumbnails
 
     async def _detail(self, person_id: str) -> tuple[Person, list[Thumbnail]]:
+        """The person and their thumbnails, read once for everyone who looks a moment later."""
         _int_id(person_id, "person")
-        return self._person(await self._result("GET", self._ws(f"/persons/{person_id}")))
+        if (recent := self._recent.get(person_id)) is None:
+            recent = self._person(await self._result("GET", self._ws(f"/persons/{person_id}")))
+            self._recent.put(person_id, recent)
+        return recent
 
     # -- reading ----------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ import httpx
 
 from faceboard.backends.base import PublishResult
 from faceboard.backends.http import error_for, failure, json_of, make_client, server_message
-from faceboard.backends.without_faces import WithoutFaces
+from faceboard.backends.without_faces import Recent, WithoutFaces
 from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Progress, Publication, Thumbnail
 from faceboard.errors import AuthFailed, FaceboardError, InvalidInput, NotFound, Unavailable, Unreachable
 from faceboard.redaction import register_secret
@@ -83,12 +83,15 @@ class OpenCvFaceRecognition(WithoutFaces):
                                 expect_json=True, ca_bundle=ca_bundle)
         self._collection_id: str | None = None
         self._images: dict[str, str] = {}  # thumbnail id -> base64, as listed
+        self._recent = Recent()
 
     # -- plumbing -------------------------------------------------------------------
 
     async def _call(self, method: str, path: str, **kwargs):
         """Send; map `{code, message}` to the domain errors. ERR_DATABASE_ERROR is tried
         again: by the transport when it comes as a 5xx, here when it comes as anything else."""
+        if method != "GET":
+            self._recent.forget()
         async for attempt in tries(DATABASE_RETRY, self._sleep):
             try:
                 response = await self._api.request(method, path, **kwargs)
@@ -128,19 +131,29 @@ class OpenCvFaceRecognition(WithoutFaces):
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             raise Unavailable(f"{SERVICE} answered with something Faceboard cannot read: a person has no id.")
         person_id = data["id"]
-        thumbnails = []
-        for at, item in enumerate(data.get("thumbnails") or []):
-            if isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item.get("thumbnail"), str):
-                self._images[item["id"]] = item["thumbnail"]
-                ref = ImageRef(f"opencv-fr:{self.base_url}:thumbnail:{item['id']}", f"{person_id}/{item['id']}")
-                thumbnails.append(Thumbnail(item["id"], person_id, ref, is_primary=at == 0))  # no primary: the first
+        thumbnails = self._thumbnails(person_id, data.get("thumbnails"))
+        thumbnails = [replace(t, is_primary=at == 0) for at, t in enumerate(thumbnails)]  # no primary: the first
         first = thumbnails[0] if thumbnails else None
         person = Person(person_id, data.get("name") or person_id, primary_thumbnail_id=first.id if first else None,
                         face_count=len(thumbnails), primary_image=first.image if first else None)
         return person, thumbnails
 
+    def _thumbnails(self, person_id: str, items) -> list[Thumbnail]:
+        """Thumbnails as the service lists them (`{id, thumbnail}`), their pictures kept."""
+        thumbnails = []
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item.get("thumbnail"), str):
+                self._images[item["id"]] = item["thumbnail"]
+                ref = ImageRef(f"opencv-fr:{self.base_url}:thumbnail:{item['id']}", f"{person_id}/{item['id']}")
+                thumbnails.append(Thumbnail(item["id"], person_id, ref))
+        return thumbnails
+
     async def _detail(self, person_id: str) -> tuple[Person, list[Thumbnail]]:
-        return self._person(await self._call("GET", f"/person/{_segment(person_id)}"))
+        """The person and their thumbnails, read once for everyone who looks a moment later."""
+        if (recent := self._recent.get(person_id)) is None:
+            recent = self._person(await self._call("GET", f"/person/{_segment(person_id)}"))
+            self._recent.put(person_id, recent)
+        return recent
 
     # -- reading ----------------------------------------------------------------------
 
@@ -213,11 +226,9 @@ class OpenCvFaceRecognition(WithoutFaces):
             if error is not None:
                 raise error
             return (await self._detail(person_id))[1][-1]
-        before = {t.id for t in (await self._detail(person_id))[1]}
-        await self._call("POST", "/person/images",
-                         json={"person_id": person_id, "images": [base64.b64encode(image).decode()]})
-        added = [t for t in (await self._detail(person_id))[1] if t.id not in before]
-        if not added:
+        added = self._thumbnails(person_id, await self._call(
+            "POST", "/person/images", json={"person_id": person_id, "images": [base64.b64encode(image).decode()]}))
+        if not added:  # it answers with the thumbnails it made
             raise Unavailable(f"{SERVICE} took the picture but did not list it.")
         return added[-1]
 
