@@ -297,3 +297,29 @@ def test_what_is_recorded_as_sent_to_opencv_fr_is_what_it_received_and_a_second_
     else:
         assert "create Amara Okafor in staff with 12 of their faces, three a request" in out
     assert "True" not in out and "face(s)" not in out
+
+
+def test_only_a_target_that_needs_it_gets_the_wider_cut(library_folder, capsys):
+    """The demo primary is a face crop under 256 pixels: SuperOffice gets it as it is,
+    Media Intelligence a wider cut from its photo."""
+    async def primary_size():
+        library = LocalLibrary(library_folder)
+        try:
+            primary = next(t for t in await library.list_thumbnails(PERSON) if t.is_primary)
+            return Image.open(io.BytesIO(await library.read_image(primary.image.uri))).size
+        finally:
+            await library.close()
+
+    size = asyncio.run(primary_size())
+    crm, media = FakeSuperOffice.seeded(names=("Amara Okafor",)), FakeMediaIntelligence.seeded()
+    with serve(crm) as so_url, serve(media) as mi_url:
+        ProfileStore().save(Profile("crm", "superoffice", f"{so_url}/{crm.tenant}/api/v1", auth="bearer"))
+        ProfileStore().save(Profile("mi", "ncp-mi", mi_url, media.workspace, user=media.access_key))
+        SecretStore().set("crm", crm.token)
+        SecretStore().set("mi", media.secret_key)
+        results = [publish(library_folder, capsys, "--to", target) for target in ("crm", "mi")]
+    assert [code for code, _, _ in results] == [0, 0], results
+    assert min(size) < 256 and Image.open(io.BytesIO(crm.images[5][2])).size == size
+    amara_mi = next(p for p in media.persons.values() if p.name == "Amara Okafor")
+    primary = next(t for t in amara_mi.thumbnails if t["primary"])
+    assert min(Image.open(io.BytesIO(media.objects[primary["key"]])).size) >= 256

@@ -29,7 +29,7 @@ from faceboard.services.outbox import WINDOW, Outbox
 
 MAX_FACES = 12  # face crops sent along: the clearest few are what recognition needs
 FACE_SIDE = 512
-WIDE_SIDE = 256  # a thumbnail cut from a face is widened to this: Media Intelligence takes no smaller
+WIDE_SIDE = 256  # a face crop smaller than this is also cut wider: Media Intelligence takes no smaller
 
 
 NOTHING_NEW = "nothing new: what there is was published there before"
@@ -102,31 +102,35 @@ class Gathered:
     publication: Publication
     skipped: tuple[tuple[str, str], ...]  # pictures that could not be read, and why (the rest still go)
     pictures: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # digest -> (what, width, height)
+    wider: dict[str, bytes] = field(default_factory=dict)  # digest of a small face crop -> a wider cut of it
 
 
 async def gather(source: Curator, person_id: str) -> Gathered:
     """The person's primary, other thumbnails and best faces, as JPEGs decoded and encoded
-    on worker threads. A thumbnail cut from a face smaller than WIDE_SIDE is cut afresh,
-    wider, from the face's photo, as far as the photo allows."""
+    on worker threads. Of a thumbnail cut from a face smaller than WIDE_SIDE, a wider
+    cut from the face's photo is made too (as far as the photo allows), for a target
+    that takes no smaller."""
     person = await source.person(person_id)
     backend = source.backend
     thumbnails = await backend.list_thumbnails(person.id)
-    primary_ref = next((t for t in thumbnails if t.is_primary), None)
-    others = [t for t in thumbnails if not t.is_primary]
     faces = []
     if source.can(Capability.LIST_FACES):
         faces = list((await source.faces_page(person.id, None, MAX_FACES)).items)[:MAX_FACES]
     skipped: list[tuple[str, str]] = []
     pictures: dict[str, tuple[str, int, int]] = {}
+    wider: dict[str, bytes] = {}
+
+    def measured(data: bytes, what: str) -> bytes:
+        pictures[digest(data)] = (what, *picture_size(data))
+        return data
 
     async def jpeg(ref, what: str, side: int = 2048) -> bytes | None:
         try:
-            data = await asyncio.to_thread(to_jpeg, await backend.read_image(ref.uri), ref.box, side)
+            data = await backend.read_image(ref.uri)
+            return await asyncio.to_thread(lambda: measured(to_jpeg(data, ref.box, side), what))
         except (InvalidInput, NotFound) as error:
             skipped.append((f"read {what}", error.message))
             return None
-        pictures[digest(data)] = (what, *await asyncio.to_thread(picture_size, data))
-        return data
 
     async def thumbnail(t: Thumbnail, what: str) -> bytes | None:
         data = await jpeg(t.image, what)
@@ -135,43 +139,50 @@ async def gather(source: Curator, person_id: str) -> Gathered:
             return data
         try:
             (face,) = await backend.get_faces([t.face_id])
-            wide = await asyncio.to_thread(wide_face, await backend.read_image(face.image.uri), face.image.box,
-                                           WIDE_SIDE)
+            photo = await backend.read_image(face.image.uri)
+            wider[digest(data)] = await asyncio.to_thread(
+                lambda: measured(wide_face(photo, face.image.box, WIDE_SIDE), what))
         except (InvalidInput, NotFound):  # the photo gives no more: the small one it is
-            return data
-        pictures[digest(wide)] = (what, *await asyncio.to_thread(picture_size, wide))
-        return wide
+            pass
+        return data
 
-    primary = await thumbnail(primary_ref, "the primary thumbnail") if primary_ref is not None else None
-    if primary_ref is None and person.primary_image is not None:
-        primary = await jpeg(person.primary_image, "the primary thumbnail")
+    primary_thumbnail = next((t for t in thumbnails if t.is_primary), None)
+    if primary_thumbnail is not None:
+        primary = await thumbnail(primary_thumbnail, "the primary thumbnail")
+    else:
+        primary = await jpeg(person.primary_image, "the primary thumbnail") if person.primary_image else None
     crops = [c for f in faces if (c := await jpeg(f.image, f"face {f.id}", FACE_SIDE)) is not None]
     if not faces and source.can(Capability.FACES_ARE_THUMBNAILS) and primary is not None:
         crops = [primary]
-    rest = [c for t in others if (c := await thumbnail(t, f"thumbnail {t.id}")) is not None]
+    rest = [c for t in thumbnails if not t.is_primary and (c := await thumbnail(t, f"thumbnail {t.id}")) is not None]
     return Gathered(person, Publication(person.name, person.id, primary, tuple(rest), tuple(crops)), tuple(skipped),
-                    pictures)
+                    pictures, wider)
 
 
-def _too_small(gathered: Gathered, publication: Publication, least: int, target: str
-               ) -> tuple[Publication, tuple[tuple[str, str], ...]]:
-    """The publication less the pictures under `least` pixels a side, and for each why."""
+def _large_enough(gathered: Gathered, publication: Publication, least: int, target: str
+                  ) -> tuple[Publication, tuple[tuple[str, str], ...]]:
+    """The publication with each picture under `least` pixels a side replaced by its
+    wider cut, or left out when there is none; and for each left out, why."""
     if not least:
         return publication, ()
     said = []
 
-    def fits(image: bytes) -> bool:
-        what, width, height = gathered.pictures.get(digest(image), ("a picture", least, least))
-        if min(width, height) >= least:
-            return True
-        said.append((f"send {what}", f"it is {width}×{height} pixels and {target} takes at least {least} a side "
-                                     f"(a face's photo gives no wider crop): add a larger picture of "
+    def fitting(image: bytes) -> bytes | None:
+        for candidate in (image, gathered.wider.get(digest(image))):
+            if candidate is not None and min(gathered.pictures[digest(candidate)][1:]) >= least:
+                return candidate
+        what, width, height = gathered.pictures[digest(image)]
+        said.append((f"send {what}", f"it is {width}×{height} pixels, {target} takes at least {least} a side, "
+                                     f"and no photo gives a larger crop of it: add a larger picture of "
                                      f"{publication.name}, then publish again"))
-        return False
+        return None
 
-    primary = publication.primary if publication.primary is not None and fits(publication.primary) else None
-    return replace(publication, primary=primary, thumbnails=tuple(filter(fits, publication.thumbnails)),
-                   faces=tuple(filter(fits, publication.faces))), tuple(said)
+    def fit(images: tuple[bytes, ...]) -> tuple[bytes, ...]:
+        return tuple(c for image in images if (c := fitting(image)) is not None)
+
+    primary = fitting(publication.primary) if publication.primary is not None else None
+    return replace(publication, primary=primary, thumbnails=fit(publication.thumbnails),
+                   faces=fit(publication.faces)), tuple(said)
 
 
 class Publisher:
@@ -187,8 +198,8 @@ class Publisher:
     async def plan(self, gathered: Gathered, target_id: str | None = None) -> Plan:
         """Find who receives the person, and say what will change."""
         backend = publish_target(self.target.backend)
-        publication, small = _too_small(gathered, backend.keeps(gathered.publication), backend.min_picture_side,
-                                        backend.display_name)  # what is previewed, sent and journaled
+        publication, small = _large_enough(gathered, backend.keeps(gathered.publication),
+                                           backend.min_picture_side, backend.display_name)  # previewed, sent, journaled
         person, skipped = gathered.person, gathered.skipped + small
         target, found_by = await self._find(person, target_id)
         if target is not None:  # what the person there already holds is not sent again
