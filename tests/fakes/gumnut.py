@@ -53,12 +53,23 @@ class FakeFace:
 
 
 @dataclass
+class FakeAsset:
+    """A photo: its size (display space, upright) and whether an edit is its current rendering."""
+
+    id: str
+    width: int = 2000
+    height: int = 1500
+    kind: str = "original"
+
+
+@dataclass
 class FakeGumnut:
     api_key: str = "apikey_fakeSECRET123"
     base_url: str = "http://gumnut.test"
     libraries: dict = field(default_factory=lambda: {"lib_main": "Family photos"})
     people: dict = field(default_factory=dict)
     faces: dict = field(default_factory=dict)
+    assets: dict = field(default_factory=dict)  # asset id -> FakeAsset; any face's asset exists, 2000×1500 unless here
     clock: object = time.monotonic
     rate_limited: bool = True
     calls: list = field(default_factory=list)
@@ -151,9 +162,26 @@ class FakeGumnut:
         headers = {"content-type": "application/json", **self._rate_headers(cost), **(extra or {})}
         return status, headers, json.dumps(payload).encode()
 
+    def asset(self, asset_id: str) -> FakeAsset:
+        """The asset, made on first sight for any face's asset id; LookupError for others."""
+        if asset_id not in self.assets:
+            if not any(f.asset_id == asset_id for f in self.faces.values()):
+                raise LookupError(f"Asset {asset_id} not found")
+            self.assets[asset_id] = FakeAsset(asset_id)
+        return self.assets[asset_id]
+
     def _cdn(self, path: str, headers: dict):
         if "authorization" in headers:  # signed URLs: a leaked API key is refused, as a CDN would
             return 403, {"content-type": "text/plain"}, b"Authorization header not allowed on signed URLs"
+        if path.startswith("/cdn/assets/"):  # the preview rung: 1440 px on the longest edge
+            try:
+                asset = self.asset(urllib.parse.unquote(path.split("/")[3]))
+            except LookupError:
+                return 404, {"content-type": "text/plain"}, b"no such object"
+            scale = 1440 / max(asset.width, asset.height)
+            out = io.BytesIO()
+            Image.new("RGB", (round(asset.width * scale), round(asset.height * scale)), (90, 120, 150)).save(out, "JPEG")
+            return 200, {"content-type": "image/jpeg"}, out.getvalue()
         face_id = urllib.parse.unquote(path.rsplit("/", 1)[-1]).removesuffix(".jpg")
         if face_id not in self.faces:
             return 404, {"content-type": "text/plain"}, b"no such object"
@@ -226,6 +254,19 @@ class FakeGumnut:
             }
         return data
 
+    def _asset_json(self, asset: FakeAsset, include) -> dict:
+        """The lean asset, with every rung of `asset_urls` when `include=variants`."""
+        base = f"{self.base_url}/cdn/assets/{_quote(asset.id)}"
+        rungs = ("thumbnail", "small", "preview", "fullsize", "original") if "variants" in include else ("thumbnail",)
+        return {
+            "id": asset.id, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+            "current_version_id": "asset_version_1", "kind": asset.kind, "local_datetime": "2025-06-01T12:00:00",
+            "mime_type": "image/jpeg", "original_file_name": f"{asset.id}.jpg", "width": asset.width,
+            "height": asset.height,
+            "asset_urls": {rung: {"url": f"{base}/{rung}.jpg?sig=cdnSIGNATURE", "mimetype": "image/jpeg",
+                                  "width": None} for rung in rungs},
+        }
+
     def _faces_of(self, person_id: str) -> list[FakeFace]:
         if self._by_person is None:  # one pass over all faces per request, not one per person
             self._by_person = {}
@@ -258,6 +299,8 @@ class FakeGumnut:
             return self._people(method, parts[2:], query, body, include)
         if parts[:2] == ["api", "faces"]:
             return self._faces(method, parts[2:], query, body, include)
+        if parts[:2] == ["api", "assets"] and len(parts) == 3 and method == "GET":
+            return 200, self._asset_json(self.asset(parts[2]), include)
         raise LookupError(f"Not Found: {path}")
 
     def _people(self, method, rest, query, body, include):
@@ -330,8 +373,10 @@ class FakeGumnut:
             self._library(query)
             ids = self._many(query, "ids")
             person = query.get("person_id", [None])[0]
+            asset = query.get("asset_id", [None])[0]
             faces = [f for f in reversed(self.faces.values())  # newest first: the dict is in creation order
-                     if (not ids or f.id in ids) and (person is None or f.person_id == person)]
+                     if (not ids or f.id in ids) and (person is None or f.person_id == person)
+                     and (asset is None or f.asset_id == asset)]
             return self._page(faces, query, lambda f: self._face_json(f, include), self._invented_face)
         face = self.faces.get(rest[0])
         if face is None:

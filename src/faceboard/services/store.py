@@ -126,6 +126,10 @@ class Store:
     def listen(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    def unlisten(self, listener: Listener) -> None:
+        """For a view that hears the store only while it is shown."""
+        self._listeners.remove(listener)
+
     def _emit(self, kind: str, pane: str = "", first: int = 0, last: int = -1) -> None:
         event = Event(kind, pane, first, last)
         for listener in self._listeners:
@@ -448,6 +452,15 @@ class Store:
             if row is not None:
                 self._remove_rows(listing, [row])  # before forgetting them: a view may still ask
             self.people.pop(person_id, None)
+
+    def meet(self, faces: Iterable[Face]) -> None:
+        """Faces shown elsewhere than in a listing (on their photo): known by id from now
+        on, so that moving one is predicted and says where the window showed it."""
+        listing = self.listings[FACES]
+        for face in faces:
+            self.faces[face.id] = face
+            if (row := listing.rows.get(face.id)) is not None:
+                self._emit("changed", FACES, row, row)
 
     def _update_faces(self, faces: Iterable[Face]) -> None:
         """Faces' new states: faces that left the selection's listing go, faces that joined come."""

@@ -9,7 +9,9 @@ import asyncio
 import time
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, QSize, Qt, Signal
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter, QUndoView
+from PySide6.QtWidgets import (
+    QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter, QStackedWidget, QUndoView,
+)
 
 from faceboard.domain import Capability
 from faceboard.services.store import Event, count
@@ -18,6 +20,7 @@ from faceboard.ui.panes import set_steady_text
 from faceboard.ui.panes.faces import FacesPane
 from faceboard.ui.panes.people import PeoplePane
 from faceboard.ui.panes.thumbnails import ThumbnailsPane
+from faceboard.ui.photo_view import PhotoPage
 from faceboard.ui.session import Session
 
 
@@ -58,9 +61,13 @@ class MainWindow(QMainWindow):
         right.addWidget(self.faces_pane)
         right.setStretchFactor(1, 1)
         right.setChildrenCollapsible(False)
+        self.photo_page = PhotoPage(session)  # a face's photo, in place of the thumbnails and faces
+        self.right = QStackedWidget()
+        self.right.addWidget(right)
+        self.right.addWidget(self.photo_page)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.people_pane)
-        self.splitter.addWidget(right)
+        self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([300, 980])
         self.setCentralWidget(self.splitter)
@@ -121,6 +128,9 @@ class MainWindow(QMainWindow):
         self.cancel_button.clicked.connect(session.cancel)
         session.loaded.connect(self._library_loaded)
         self.faces_view.selectionModel().selectionChanged.connect(actions.update)
+        self.faces_view.doubleClicked.connect(lambda index: self.open_photo(self.session.faces.face_at(index.row())))
+        self.photo_page.closed.connect(self.close_photo)
+        self.photo_page.boxesSelected.connect(actions.update)
         self.thumbnails_view.selectionModel().selectionChanged.connect(actions.update)
         session.undo_stack.indexChanged.connect(actions.update)
         session.waiting.connect(self._show_waiting)
@@ -142,6 +152,7 @@ class MainWindow(QMainWindow):
         self.people_pane.sort.setCurrentText(str(settings.value("people/sort", "Name")))
 
     def closeEvent(self, event) -> None:
+        self.close_photo()
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter", self.splitter.saveState())
@@ -166,6 +177,7 @@ class MainWindow(QMainWindow):
         person = self.session.people.person_at(index.row())
         person_id = None if person is None else person.id
         if person_id != self.session.store.selection:
+            self.close_photo()  # another person's faces are wanted, not this photo
             self.session.store.select(person_id)
 
     def _hear(self, event: Event) -> None:
@@ -203,6 +215,36 @@ class MainWindow(QMainWindow):
         set_steady_text(self.library_status, people + (f" · {loose}" if faces else ""),
                         "10,000+ people · 100,000 unassigned faces")
         self.people_pane.follow(store.selection)  # the list was read again, or the selected row just came
+
+    # -- the photo ------------------------------------------------------------------
+
+    @property
+    def showing_photo(self) -> bool:
+        return self.right.currentWidget() is self.photo_page
+
+    def open_photo(self, face=None) -> None:
+        """Show the photo of `face` (by default the face selected) in place of the faces."""
+        if face is None:
+            chosen = self.faces_pane.selected_ids()
+            if not chosen:
+                self.show_message("Select a face to see its photo.")
+                return
+            face = self.session.store.faces[chosen[0]]
+        if why := self.session.curator.why_not(Capability.SHOW_PHOTOS):
+            self.show_problem(why)
+            return
+        self.right.setCurrentWidget(self.photo_page)
+        self.photo_page.open(face)
+        self.actions.update()
+
+    def close_photo(self) -> None:
+        """Back to the faces, where they were."""
+        if not self.showing_photo:
+            return
+        self.photo_page.close_photo()
+        self.right.setCurrentIndex(0)
+        self.faces_view.setFocus()
+        self.actions.update()
 
     # -- refreshing -----------------------------------------------------------------
 
