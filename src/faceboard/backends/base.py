@@ -218,3 +218,69 @@ def face_drawing(backend: Backend) -> FaceDrawing:
     if not isinstance(backend, FaceDrawing):
         raise Unsupported(cannot(backend, Capability.DRAW_FACES))
     return backend
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """A file an import skipped, and why, in one line ("notes.jpg is not a picture …")."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What registering a batch of files did: photos new to the library, photos it
+    already had (at that path, or the same content elsewhere), and the files skipped
+    that were not skipped before (a file is listed once)."""
+
+    added: int = 0
+    known: int = 0
+    problems: tuple[ImportProblem, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScanStatus:
+    """Where finding faces stands over the whole library."""
+
+    waiting: int
+    done: int
+    failed: int
+    faces: int  # found by the scan (not drawn, not deleted)
+
+
+@dataclass(frozen=True)
+class PendingPhoto:
+    asset_id: str
+    path: str  # the file to analyse, absolute
+
+
+@runtime_checkable
+class PhotoLibrary(Backend, Protocol):
+    """A backend that imports a user's photos and finds their faces (Capability.IMPORT_PHOTOS):
+    what `services.scanning.Scanner` drives. Each photo's result is its own transaction."""
+
+    async def import_files(self, paths: Sequence[str], copy: bool = False) -> ImportReport:
+        """Register photo files (by content, not name); `copy` puts them in the library's folder."""
+
+    async def pending_photos(self, limit: int, after: str | None = None) -> list[PendingPhoto]:
+        """Photos still waiting for their scan, in id order after `after`."""
+
+    async def record_scan(self, asset_id: str, analysis) -> int:
+        """Keep what the scan found on a photo (a `recognition.PhotoAnalysis`): how many
+        faces it added; 0 when the photo was scanned already."""
+
+    async def record_scan_failure(self, asset_id: str, reason: str) -> None: ...
+
+    async def scan_status(self) -> ScanStatus: ...
+
+    async def import_problems(self) -> list[ImportProblem]:
+        """Every file not imported, with the reason: those skipped and those whose scan failed."""
+
+
+def photo_library(backend: Backend) -> PhotoLibrary:
+    """The backend as a library of the user's own photos; `Unsupported` when it is not one."""
+    require(backend, Capability.IMPORT_PHOTOS)
+    if not isinstance(backend, PhotoLibrary):
+        raise Unsupported(cannot(backend, Capability.IMPORT_PHOTOS))
+    return backend
