@@ -139,8 +139,7 @@ BACKENDS: dict[str, BackendKind] = {kind.kind: kind for kind in (
                f"a local library folder (default: {default_library()})", flag="--library", metavar="PATH",
                folder=True),),
         frozenset(Capability) - {Capability.FACES_ARE_THUMBNAILS, Capability.MERGE_PEOPLE, Capability.ONE_IMAGE,
-                                 Capability.RECEIVE_PUBLISHED, Capability.FIND_IN_MEDIA,
-                                 Capability.IMPORT_PHOTOS, Capability.SHOW_PHOTOS, Capability.DRAW_FACES},
+                                 Capability.RECEIVE_PUBLISHED, Capability.FIND_IN_MEDIA},
         _local),
     BackendKind(
         "gumnut", "Gumnut",

@@ -192,26 +192,36 @@ class PhotoView(QGraphicsView):
         """Screen pixels per photo pixel."""
         return self.transform().m11()
 
+    def _fit_scale(self) -> float:
+        """The scale at which the whole photo fills the view (no scroll bars then)."""
+        area = self.maximumViewportSize()
+        return min(area.width() / self._size[0], area.height() / self._size[1])
+
     def fit(self) -> None:
         self.fitted = True
         if self._size[0] and self.viewport().width() > 1:
-            self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+            scale = self._fit_scale()
+            self.resetTransform()
+            self.scale(scale, scale)
+            self.centerOn(self.scene().sceneRect().center())
         self._zoomed()
 
     def zoom(self, steps: float, anchor: QPoint | None = None) -> None:
-        """Zoom by ZOOM_STEP per step, around `anchor` (viewport pixels; the centre by default)."""
+        """Zoom by ZOOM_STEP per step, around the mouse (`anchor`, viewport pixels) or the
+        centre; never smaller than the photo fitted."""
         if not self._size[0]:
             return
-        fit_scale = min(self.viewport().width() / self._size[0], self.viewport().height() / self._size[1])
-        wanted = max(fit_scale, min(MAX_ZOOM, self.scale_now() * ZOOM_STEP ** steps))
-        factor = wanted / self.scale_now()
-        if abs(factor - 1) < 1e-3:
+        fit_scale = self._fit_scale()
+        wanted = min(MAX_ZOOM, self.scale_now() * ZOOM_STEP ** steps)
+        if wanted <= fit_scale * 1.001:
+            self.fit()
             return
         if anchor is None:
             self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        factor = wanted / self.scale_now()
         self.scale(factor, factor)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
-        self.fitted = wanted <= fit_scale * 1.001
+        self.fitted = False
         self._zoomed()
 
     def _zoomed(self) -> None:

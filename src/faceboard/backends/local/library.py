@@ -71,8 +71,7 @@ class LocalLibrary:
 
     # merging is done by the curator from reassignment and soft deletion, so it stays undoable
     capabilities = frozenset(Capability) - {Capability.FACES_ARE_THUMBNAILS, Capability.MERGE_PEOPLE, Capability.ONE_IMAGE,
-                                            Capability.RECEIVE_PUBLISHED, Capability.FIND_IN_MEDIA,
-                                            Capability.IMPORT_PHOTOS, Capability.SHOW_PHOTOS, Capability.DRAW_FACES}
+                                            Capability.RECEIVE_PUBLISHED, Capability.FIND_IN_MEDIA}
 
     def __init__(self, folder: Path | str):
         self.folder = Path(folder)
