@@ -103,6 +103,7 @@ class Shell:
         window.connectionsRequested.connect(self.show_connections)
         window.publishRequested.connect(self.show_publish)
         window.findInMediaRequested.connect(self.show_media_search)
+        window.newLibraryRequested.connect(self.new_library)
         window.show()
         previous, self.current = self.current, (backend, session, window)
         if previous is not None:
@@ -117,6 +118,7 @@ class Shell:
         await session.load()
         if not curator.read_only:  # else what waits keeps waiting, not marked failed
             session.keep_sending()  # changes an earlier run left waiting, re-checked and sent once
+            session.spawn(window.importer.resume())  # photos an earlier run left unscanned
         warnings = [w for w in (journal_warning, self.secrets.warning) if w]
         if warnings:
             window.show_problem(" ".join(warnings))
@@ -126,6 +128,29 @@ class Shell:
             self.current[2].show_problem(f"Cannot open: {message}")
         print(f"faceboard: {cli.shown(message)}", file=sys.stderr)
         self.show_connections(profile, message)
+
+    def new_library(self, folder: str) -> None:
+        """Open a new, empty local library in `folder` (one there already is opened)."""
+        asyncio.ensure_future(self._new_library(Path(folder)))
+
+    async def _new_library(self, folder: Path) -> None:
+        from faceboard.backends.local import LocalLibrary
+        from faceboard.services.connections import UNSAVED, Profile
+
+        window = self.current[2] if self.current is not None else None
+        try:
+            if not (folder / "library.sqlite3").exists():
+                if any(folder.iterdir()):
+                    if window is not None:
+                        window.show_problem(f"{folder} is not empty: choose an empty folder for a new library "
+                                            "(photos stay where they are; import them into it). Nothing was changed.")
+                    return
+                await asyncio.to_thread(lambda: LocalLibrary(folder).close_now())  # made empty: no demo in it
+        except (FaceboardError, OSError) as error:
+            if window is not None:
+                window.show_problem(f"No library was made: {getattr(error, 'message', None) or error}")
+            return
+        await self.open(Profile(UNSAVED, "local", library=str(folder)))
 
     def show_connections(self, profile=None, message: str | None = None) -> None:
         """The Connections dialog, on `profile` when given (one that failed to open)."""
@@ -165,6 +190,7 @@ class Shell:
     @staticmethod
     async def _close(current) -> None:
         backend, session, window = current
+        window.importer.cancel()  # the photos not scanned wait for the next start
         session.stop_sending()  # what still waits stays in the journal, for the next start
         await session.settle()  # changes on their way are finished before the backend closes
         await session.tiles.aclose()

@@ -57,6 +57,10 @@ class Actions(QObject):
                              "The whole photo in the window")
         self.connections = add("&Connections…", window.connectionsRequested.emit, "Ctrl+K",
                                "Open another library or backend")
+        self.import_photos = add("&Import photos…", self.import_photos_dialog, "Ctrl+Shift+I",
+                                 "Add a folder of your photos to the library and find the faces in them")
+        self.new_library = add("&New library…", self.new_library_dialog, None,
+                               "Start an empty library in a folder of your choice, for your own photos")
         self.quit = add("&Quit", window.close, QKeySequence.StandardKey.Quit)
         self.about_faceboard = add("&About Faceboard", self.about)
         self.change_log = add("Change &log…", self.show_change_log, "Ctrl+Shift+L",
@@ -83,7 +87,9 @@ class Actions(QObject):
         window = self.window
         menus = window.menuBar()
         file_menu = menus.addMenu("&File")
-        file_menu.addActions([self.connections, self.add_pictures])
+        file_menu.addActions([self.connections, self.new_library])
+        file_menu.addSeparator()
+        file_menu.addActions([self.import_photos, self.add_pictures])
         file_menu.addSeparator()
         file_menu.addAction(self.quit)
         edit_menu = menus.addMenu("&Edit")
@@ -143,6 +149,7 @@ class Actions(QObject):
         self.detach.setText("&Delete faces" if photo else "&Detach faces")
         offer(self.open_photo, not photo and len(self._face_ids()) == 1, Capability.SHOW_PHOTOS)
         offer(self.fit_photo, photo, None)
+        offer(self.import_photos, True, Capability.IMPORT_PHOTOS)
         offer(self.move, faces, Capability.REASSIGN_FACES)
         offer(self.new_person, faces, Capability.CREATE_PERSON)
         offer(self.rename, person is not None, Capability.RENAME_PERSON)
@@ -298,6 +305,16 @@ class Actions(QObject):
         files = dialogs.ask_pictures(self.window)
         if files:
             self.session.add_files(person.id, [Path(f) for f in files])
+
+    def import_photos_dialog(self) -> None:
+        folder = dialogs.ask_folder(self.window, "Import photos from a folder")
+        if folder:
+            self.window.importer.start([folder])
+
+    def new_library_dialog(self) -> None:
+        folder = dialogs.ask_folder(self.window, "New library: choose an empty folder")
+        if folder:
+            self.window.newLibraryRequested.emit(folder)
 
     def focus_filter(self) -> None:
         self.window.filter.setFocus()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, QSize, Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,6 +21,8 @@ from faceboard.ui.panes import set_steady_text
 from faceboard.ui.panes.faces import FacesPane
 from faceboard.ui.panes.people import PeoplePane
 from faceboard.ui.panes.thumbnails import ThumbnailsPane
+from faceboard.ui import dialogs
+from faceboard.ui.importing import Importer
 from faceboard.ui.photo_view import PhotoPage
 from faceboard.ui.session import Session
 
@@ -31,6 +34,7 @@ class MainWindow(QMainWindow):
     connectionsRequested = Signal()
     publishRequested = Signal(object)  # the Person to publish to another connection
     findInMediaRequested = Signal(object)  # the Face to look for in a Media Intelligence workspace
+    newLibraryRequested = Signal(str)  # a folder for a new, empty local library
 
     REFRESH_AFTER_S = 60.0  # back to the window after this long away: what it shows is read again
     PROBLEM_HOLD_S = 4.0  # a refusal stays readable this long, whatever succeeds meanwhile
@@ -79,6 +83,9 @@ class MainWindow(QMainWindow):
         self.history.setWidget(undo_view)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history)
         self.resizeDocks([self.history], [220], Qt.Orientation.Horizontal)
+        self.importer = Importer(session, self.refresh, self)
+        self.skipped_dialog = None  # the files the last import skipped, while it is shown
+        self.setAcceptDrops(True)  # a folder dropped anywhere but on a person is imported
         self._make_status_bar()
         self._problem_at = -self.PROBLEM_HOLD_S
         self.actions = Actions(self)
@@ -102,7 +109,10 @@ class MainWindow(QMainWindow):
         self.progress_bar.setFormat("%v of %m faces")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop sending; faces already moved stay moved and can be undone")
-        for widget in (self.progress_bar, self.cancel_button):
+        self.scan_status = QLabel()  # "Finding faces: 1,234 of 10,000 photos · 2,345 faces · 3 min left"
+        self.scan_cancel = QPushButton("Cancel")
+        self.scan_cancel.setToolTip("Stop finding faces; the photos not scanned yet wait for the next start")
+        for widget in (self.scan_status, self.scan_cancel, self.progress_bar, self.cancel_button):
             widget.hide()
             self.statusBar().addPermanentWidget(widget)
         self.statusBar().addPermanentWidget(self.offline_status)
@@ -126,6 +136,10 @@ class MainWindow(QMainWindow):
         session.progressEnded.connect(self.progress_bar.hide)
         session.progressEnded.connect(self.cancel_button.hide)
         self.cancel_button.clicked.connect(session.cancel)
+        self.importer.progress.connect(self._show_scan)
+        self.importer.finished.connect(self._scan_ended)
+        self.importer.skipped.connect(self._show_skipped)
+        self.scan_cancel.clicked.connect(self.importer.cancel)
         session.loaded.connect(self._library_loaded)
         self.faces_view.selectionModel().selectionChanged.connect(actions.update)
         self.faces_view.doubleClicked.connect(lambda index: self.open_photo(self.session.faces.face_at(index.row())))
@@ -290,6 +304,47 @@ class MainWindow(QMainWindow):
         self.progress_bar.setValue(done)
         self.progress_bar.show()
         self.cancel_button.show()
+
+    def _show_scan(self, progress) -> None:
+        set_steady_text(self.scan_status, progress.summary,
+                        "0,000 · 00 min")
+        self.scan_status.show()
+        self.scan_cancel.show()
+
+    def _scan_ended(self, _result) -> None:
+        self.scan_status.hide()
+        self.scan_cancel.hide()
+
+    def _show_skipped(self, problems) -> None:
+        """Listed once, in a window of their own: the status bar said how many as they came."""
+        self.skipped_dialog = dialogs.show_skipped(self, problems)
+
+    # -- a folder dropped on the window ------------------------------------------------
+
+    @staticmethod
+    def _folders(event) -> list[str]:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return []
+        paths = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+        return paths if paths and all(Path(p).is_dir() for p in paths) else []
+
+    def dragEnterEvent(self, event) -> None:
+        if self._folders(event) and self.importer.why_not() is None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:
+        folders = self._folders(event)
+        if not folders:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.importer.start(folders)
 
     def show_message(self, text: str) -> None:
         if time.monotonic() - self._problem_at >= self.PROBLEM_HOLD_S:
