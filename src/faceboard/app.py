@@ -73,7 +73,7 @@ class Shell:
 
     async def open(self, profile) -> None:
         from faceboard.backends.local import demo
-        from faceboard.services.connections import UNSAVED, default_library, open_backend, read_secrets
+        from faceboard.services.connections import UNSAVED, default_library, new_library, open_backend, read_secrets
         from faceboard.services.curator import Curator
         from faceboard.services.images import ImagePipeline
         from faceboard.services.outbox import Outbox
@@ -84,10 +84,13 @@ class Shell:
             journal_warning = await self.journal.open()  # damaged, locked, read-only: said, not raised
             if profile.kind == "local":
                 folder = Path(profile.library) if profile.library else default_library()
-                if not (folder / "library.sqlite3").exists():
-                    print(f"Creating the demo library in {folder} …", file=sys.stderr)
+                if not (folder / "library.sqlite3").exists():  # the default one, on first run, gets the demo
+                    first_run = folder.absolute() == default_library().absolute()
+                    if first_run:
+                        print(f"Creating the demo library in {folder} …", file=sys.stderr)
                     with ThreadPoolExecutor(1) as worker:  # the loop stays responsive meanwhile
-                        await asyncio.get_running_loop().run_in_executor(worker, demo.generate, folder)
+                        await asyncio.get_running_loop().run_in_executor(
+                            worker, demo.generate if first_run else new_library, folder)
                 backend = open_backend(profile)
             else:
                 secrets = await asyncio.to_thread(read_secrets, profile, self.secrets)  # the keyring may block

@@ -27,6 +27,14 @@ def default_library() -> Path:
     return user_data_path(APP, APP) / "library"
 
 
+def new_library(folder: Path) -> bool:
+    """Make an empty local library in `folder` (see `backends.local.library.new_library`):
+    how File → New library… and the command line make one, without the demo."""
+    from faceboard.backends.local.library import new_library
+
+    return new_library(folder)
+
+
 @dataclass(frozen=True)
 class Field:
     """One setting of a profile. A plain one is an attribute of `services.connections.Profile`

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections import deque
@@ -39,6 +40,8 @@ class ScanProgress:
     faces_found: int  # by this run
     seconds_left: float | None  # None until a photo is done
     problems: tuple[ImportProblem, ...] = ()  # files skipped by this run, each once, with the reason
+    photos_added: int = 0  # new to the library
+    photos_known: int = 0  # found already in it (the same file, or the same photo elsewhere)
 
     @property
     def summary(self) -> str:
@@ -97,6 +100,7 @@ def _start_worker() -> None:
     """In each worker process: end with the process that started it, even when that one is
     killed (`kill -9` leaves no one to shut the pool down); run below the window's priority;
     load the models once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=lambda: (parent.join(), os._exit(0)), daemon=True).start()
@@ -123,7 +127,7 @@ class Scanner:
         self._on_progress = on_progress
         self._cancelled = False
         self._wake = asyncio.Event()
-        self._done = self._faces = self._total = 0
+        self._done = self._faces = self._total = self._added = self._known = 0
         self._problems: list[ImportProblem] = []
         self._started = time.monotonic()
 
@@ -137,7 +141,8 @@ class Scanner:
         left = None
         if self._done:
             left = (time.monotonic() - self._started) / self._done * (self._total - self._done)
-        return ScanProgress(self._done, self._total, self._faces, left, tuple(self._problems))
+        return ScanProgress(self._done, self._total, self._faces, left, tuple(self._problems), self._added,
+                            self._known)
 
     def _report(self) -> None:
         if self._on_progress is not None:
@@ -170,6 +175,8 @@ class Scanner:
                 report = await self.library.import_files(batch, copy=self.copy)
                 self._total -= len(batch) - (report.added if counted else 0)  # known ones and problems need no scan
                 self._problems.extend(report.problems)
+                self._added += report.added
+                self._known += report.known
                 self._wake.set()
                 self._report()
         finally:

@@ -63,7 +63,7 @@ _FACE_COLUMNS = "f.id, f.person_id, f.asset_id, f.x, f.y, f.w, f.h, f.confidence
 MOVED = "moved or deleted since it was imported"  # a photo's file, not where the library last saw it
 
 
-READ_ONLY_CAPABILITIES = frozenset({Capability.LIST_FACES})  # what browsing needs: no change
+READ_ONLY_CAPABILITIES = frozenset({Capability.LIST_FACES, Capability.SHOW_PHOTOS})  # what browsing needs: no change
 
 
 class LocalLibrary:
@@ -709,6 +709,20 @@ class LocalLibrary:
                 self._insert_thumbnail(str(person_id), data, primary, str(face_id))
 
         self._transaction(load)
+
+
+def new_library(folder: Path | str) -> bool:
+    """Make an empty library in `folder`, made when missing (File → New library…,
+    `--library EMPTY_FOLDER`); whether one was made. A folder holding a library is left as
+    it is; one holding other files is refused, so no library is strewn among a user's files."""
+    folder = Path(folder)
+    if (folder / DATABASE_NAME).exists():
+        return False
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise InvalidInput(f"{folder} is not an empty folder and holds no Faceboard library: choose an empty "
+                           "folder (or a new one) for a new library. Nothing was changed.")
+    LocalLibrary(folder).close_now()
+    return True
 
 
 def is_id(value: str) -> bool:
