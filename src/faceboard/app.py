@@ -137,21 +137,18 @@ class Shell:
         asyncio.ensure_future(self._new_library(Path(folder)))
 
     async def _new_library(self, folder: Path) -> None:
-        from faceboard.backends.local import LocalLibrary
         from faceboard.services.connections import UNSAVED, Profile
 
-        window = self.current[2] if self.current is not None else None
         try:
-            if not (folder / "library.sqlite3").exists():
-                if any(folder.iterdir()):
-                    if window is not None:
-                        window.show_problem(f"{folder} is not empty: choose an empty folder for a new library "
-                                            "(photos stay where they are; import them into it). Nothing was changed.")
-                    return
-                await asyncio.to_thread(lambda: LocalLibrary(folder).close_now())  # made empty: no demo in it
-        except (FaceboardError, OSError) as error:
-            if window is not None:
-                window.show_problem(f"No library was made: {getattr(error, 'message', None) or error}")
+            refused = not (folder / "library.sqlite3").exists() and any(folder.iterdir())
+        except OSError as error:
+            refused = f"{folder} cannot be read: {error.strerror or error}."
+        if refused:  # opening makes the library, empty (no demo): in a folder of its own
+            if self.current is not None:
+                why = refused if isinstance(refused, str) else (
+                    f"{folder} is not empty: choose an empty folder for a new library (photos stay where "
+                    "they are; import them into it).")
+                self.current[2].show_problem(f"{why} Nothing was changed.")
             return
         await self.open(Profile(UNSAVED, "local", library=str(folder)))
 
