@@ -59,7 +59,7 @@ def test_double_click_opens_the_photo_with_every_face_and_escape_goes_back(qtbot
     assert set(page.view.boxes) == set(on_photo) and len(on_photo) >= 3
     names = {pid: name for pid, name in db(library_folder).execute("SELECT id, name FROM persons")}
     for face_id, person_id in on_photo.items():
-        shown = page.view.boxes[face_id].label.text.split(" · ")[0]
+        shown = page.view.boxes[face_id].label.text
         assert shown == ("Unassigned" if person_id is None else names[int(person_id)])
     assert page.view.selected_ids() == [face.id]
     fitted = page.view.picture.sceneBoundingRect()

@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QDrag, QFont, QFontMetricsF, QImage, QKeySequence, QPainter, QPen, QPixmap, QShortcut
+from PySide6.QtGui import (
+    QBrush, QColor, QDrag, QFont, QFontMetricsF, QImage, QKeySequence, QPainter, QPainterPath, QPen, QPixmap, QShortcut,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QGraphicsItem,
@@ -45,13 +47,15 @@ DRAWN_COLOR = QColor(120, 200, 80)
 
 
 class FaceLabel(QGraphicsItem):
-    """A box's name tag, above its top-left corner, the same size at any zoom."""
+    """A box's name tag, above it, the same size at any zoom: from its left corner, or
+    from its right one for a box near the photo's right edge (the tag stays on the photo)."""
 
-    def __init__(self, parent: QGraphicsItem):
+    def __init__(self, parent: QGraphicsItem, from_right: bool):
         super().__init__(parent)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.text, self.color = "", ACCENT
+        self._from_right = from_right
         self._font = QFont(QApplication.font())
         self._font.setBold(True)
 
@@ -62,7 +66,8 @@ class FaceLabel(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:
         metrics = QFontMetricsF(self._font)
-        return QRectF(0, -metrics.height() - 6, metrics.horizontalAdvance(self.text) + 12, metrics.height() + 4)
+        width = metrics.horizontalAdvance(self.text) + 12
+        return QRectF(-width if self._from_right else 0, -metrics.height() - 6, width, metrics.height() + 4)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         rect = self.boundingRect()
@@ -78,38 +83,61 @@ class FaceLabel(QGraphicsItem):
 class FaceBox(QGraphicsRectItem):
     """One face on the photo: its box and its person's name ("Unassigned" marked apart)."""
 
-    def __init__(self, face: Face):
+    def __init__(self, face: Face, photo_width: int):
         box = face.box
         super().__init__(0, 0, box.width, box.height)
         self.setPos(box.x, box.y)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.face = face
-        self.label = FaceLabel(self)
+        self._margin = 0.0  # room for the pens drawn around the box, in the photo's pixels
+        from_right = box.x + box.width / 2 > photo_width * 0.75
+        self.label = FaceLabel(self, from_right)
+        if from_right:
+            self.label.setPos(box.width, 0)
         self.setZValue(1)
+
+    def fit_pens(self, scale: float) -> None:
+        """Keep room for the box's pens (screen pixels wide) at `scale`: Qt paints an item
+        only inside its bounding rectangle."""
+        self.prepareGeometryChange()
+        self._margin = 5 / max(scale, 1e-6)
+
+    def boundingRect(self) -> QRectF:
+        m = self._margin
+        return self.rect().adjusted(-m, -m, m, m)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRect(self.rect())
+        return path
 
     def show_person(self, face: Face, name: str | None) -> None:
         """The face as the store has it now, and its person's name (None: unassigned)."""
         self.face = face
         color = UNASSIGNED_COLOR if face.person_id is None else ACCENT
         text = "Unassigned" if face.person_id is None else name or "…"
-        if face.confidence is not None and face.confidence < 1.0:
-            text += f" · {face.confidence:.0%}"
         self.label.set_text(text, color)
-        self.setToolTip(f"Face {face.id}: {text}. Drag onto a person to assign, Delete removes a false detection.")
+        sure = "" if face.confidence is None else f", detection confidence {face.confidence:.0%}"
+        self.setToolTip(f"Face {face.id}: {text}{sure}. Drag it onto a person to assign it; "
+                        "Delete removes a false detection.")
         self.update()
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         color = self.label.color
         selected = self.isSelected()
-        pen = QPen(color, 4 if selected else 2)
+        if selected:  # a light halo: the selected box stands out on dark and light photos alike
+            halo = QPen(QColor(255, 255, 255, 220), 7)
+            halo.setCosmetic(True)
+            painter.setPen(halo)
+            painter.setBrush(QBrush(QColor(255, 255, 255, 40)))
+            painter.drawRect(self.rect())
+        pen = QPen(color, 3 if selected else 2)
         pen.setCosmetic(True)  # the same width at any zoom
         if self.face.person_id is None:
             pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
-        fill = QColor(color)
-        fill.setAlpha(60 if selected else 0)
-        painter.setBrush(QBrush(fill))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(self.rect())
 
 
@@ -173,7 +201,8 @@ class PhotoView(QGraphicsView):
                 selected = box is not None and box.isSelected()
                 if box is not None:
                     self.scene().removeItem(box)
-                box = self.boxes[face.id] = FaceBox(face)
+                box = self.boxes[face.id] = FaceBox(face, self._size[0])
+                box.fit_pens(self.scale_now())
                 self.scene().addItem(box)
                 box.setSelected(selected)
 
@@ -225,6 +254,8 @@ class PhotoView(QGraphicsView):
         self._zoomed()
 
     def _zoomed(self) -> None:
+        for box in self.boxes.values():
+            box.fit_pens(self.scale_now())
         self.zoomed.emit()
         ratio = self.devicePixelRatioF()
         self.needsSharper.emit(max(self._size) * self.scale_now() * ratio)
