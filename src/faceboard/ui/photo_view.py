@@ -58,16 +58,28 @@ class FaceLabel(QGraphicsItem):
         self._from_right = from_right
         self._font = QFont(QApplication.font())
         self._font.setBold(True)
+        self._metrics = QFontMetricsF(self._font)
+        self._widest = 10_000.0  # screen pixels: the box's width and a little; a longer name is cut short
+        self._shown = ""
 
     def set_text(self, text: str, color: QColor) -> None:
-        self.prepareGeometryChange()
         self.text, self.color = text, color
+        self._fit()
+
+    def set_widest(self, pixels: float) -> None:
+        self._widest = pixels
+        self._fit()
+
+    def _fit(self) -> None:
+        """Names of faces side by side overlap at a small zoom: each is cut to its box."""
+        self.prepareGeometryChange()
+        self._shown = self._metrics.elidedText(self.text, Qt.TextElideMode.ElideRight, max(self._widest - 12, 24))
         self.update()
 
     def boundingRect(self) -> QRectF:
-        metrics = QFontMetricsF(self._font)
-        width = metrics.horizontalAdvance(self.text) + 12
-        return QRectF(-width if self._from_right else 0, -metrics.height() - 6, width, metrics.height() + 4)
+        width = self._metrics.horizontalAdvance(self._shown) + 12
+        height = self._metrics.height()
+        return QRectF(-width if self._from_right else 0, -height - 6, width, height + 4)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         rect = self.boundingRect()
@@ -77,7 +89,7 @@ class FaceLabel(QGraphicsItem):
         painter.drawRoundedRect(rect, 4, 4)
         painter.setPen(QColor(20, 20, 20) if self.color.lightness() > 140 else QColor("white"))
         painter.setFont(self._font)
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.text)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._shown)
 
 
 class FaceBox(QGraphicsRectItem):
@@ -91,17 +103,29 @@ class FaceBox(QGraphicsRectItem):
         self.setAcceptHoverEvents(True)
         self.face = face
         self._margin = 0.0  # room for the pens drawn around the box, in the photo's pixels
+        self._scale = 1.0  # screen pixels per photo pixel
         from_right = box.x + box.width / 2 > photo_width * 0.75
         self.label = FaceLabel(self, from_right)
         if from_right:
             self.label.setPos(box.width, 0)
         self.setZValue(1)
 
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self.setZValue(2 if value else 1)  # the selected box and its whole name above their neighbours
+            self._fit_label()
+        return super().itemChange(change, value)
+
+    def _fit_label(self) -> None:
+        self.label.set_widest(10_000 if self.isSelected() else max(self.rect().width() * self._scale + 36, 72))
+
     def fit_pens(self, scale: float) -> None:
         """Keep room for the box's pens (screen pixels wide) at `scale`: Qt paints an item
         only inside its bounding rectangle."""
         self.prepareGeometryChange()
+        self._scale = scale
         self._margin = 5 / max(scale, 1e-6)
+        self._fit_label()
 
     def boundingRect(self) -> QRectF:
         m = self._margin
@@ -350,7 +374,21 @@ class PhotoView(QGraphicsView):
         ids = self.selected_ids() or [box.face.id]
         drag = QDrag(self)
         drag.setMimeData(faces_mime(ids, box.face.person_id))
+        if not (picture := self._crop(box)).isNull():
+            drag.setPixmap(picture)
+            drag.setHotSpot(QPoint(picture.width() // 2, picture.height() // 2))
         drag.exec(Qt.DropAction.MoveAction, Qt.DropAction.MoveAction)
+
+    def _crop(self, box: FaceBox) -> QPixmap:
+        """The face as the photo shows it, 72 px: what the hand carries."""
+        pixmap = self.picture.pixmap()
+        if pixmap.isNull():
+            return pixmap
+        ratio = pixmap.width() / self._size[0]
+        r = box.face.box
+        cut = pixmap.copy(round(r.x * ratio), round(r.y * ratio), max(1, round(r.width * ratio)),
+                          max(1, round(r.height * ratio)))
+        return cut.scaled(72, 72, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
@@ -385,9 +423,10 @@ class PhotoPage(QWidget):
         self._request: asyncio.Future | None = None
         self._reading = None
         self.heading = heading("Photo")
-        self.hint = QLabel("Drag on the photo to add a face it missed · Delete removes the selected box · "
-                           "M or a drop on a person assigns it")
-        self.hint.setWordWrap(True)
+        self.hint = QLabel("Drag: add a face · Delete: remove a box · M or a drop on a person: assign")
+        self.hint.setToolTip("Drag on the photo around a face it missed to add it; select a box and press Delete "
+                             "to remove a false detection; press M, or drag a box onto a person, to assign it. "
+                             "The wheel zooms, the middle button (or Space and drag) pans.")
         self.hint.setEnabled(False)  # greyed: a hint, not content
         self.back = self._button("← Faces", "Back to the faces (Escape)")
         self.zoom_out = self._button("−", "Zoom out (Ctrl+-, the wheel)")
