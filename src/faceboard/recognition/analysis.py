@@ -101,12 +101,9 @@ def _embedding(embed: Embedder, source: imaging.Decoded, box: BoundingBox, turn:
     side = max(box.width, box.height) * scale
     margin = side * EMBED_MARGIN
     left, top = box.x * scale - margin, box.y * scale - margin
-    crop = source.image.crop((round(left), round(top), round(left + box.width * scale + 2 * margin),
-                              round(top + box.height * scale + 2 * margin)))  # outside the photo: black
     shrink = min(1.0, embed.face_side / side)
-    if shrink < 1.0:
-        crop = crop.resize((max(1, round(crop.width * shrink)), max(1, round(crop.height * shrink))),
-                           imaging.Image.Resampling.BILINEAR, reducing_gap=2.0)
+    crop = imaging.cut(source, (left, top, left + box.width * scale + 2 * margin, top + box.height * scale + 2 * margin),
+                       shrink)
     width, height = box.width * scale * shrink, box.height * scale * shrink
     face = (margin * shrink, margin * shrink) + ((height, width) if turn % 2 else (width, height))
     return embed.embed(np.rot90(np.asarray(crop), turn), face).astype("<f4").tobytes()
