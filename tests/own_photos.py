@@ -1,6 +1,7 @@
-"""A user's own photos for the import and scan tests: the demo generator's group photos
-(drawn faces, which the real detector finds), copied out of a demo library into folders
-as a user keeps them, with the true face boxes the demo put in its database."""
+"""A user's own photos for the import and scan tests: real photos of people (tests/data,
+public domain, see its README), and the demo generator's group photos (drawn faces, which
+the real detector finds too: as many distinct photos as a test needs), copied into
+folders as a user keeps them, with the true face boxes the demo put in its database."""
 
 from __future__ import annotations
 
@@ -11,6 +12,21 @@ from pathlib import Path
 from PIL import Image
 
 from faceboard.domain import BoundingBox
+
+
+DATA = Path(__file__).parent / "data"
+REAL_FACES = {"collins.jpg": 1, "whitson_portrait.jpg": 1, "expedition1_crew.jpg": 3}  # faces in each
+
+
+def real_photos(folder: Path) -> list[Path]:
+    """The photos of REAL_FACES in `folder`, the crew in a subfolder."""
+    copies = []
+    for name in REAL_FACES:
+        target = folder / ("ISS" if "crew" in name else "") / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(DATA / name, target)
+        copies.append(target)
+    return copies
 
 
 def demo_photos(template: Path, count: int) -> list[Path]:

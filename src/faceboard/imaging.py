@@ -347,3 +347,13 @@ def decode_photo(photo: PhotoFile, max_side: int | None = None) -> Decoded:
     if max_side is not None:
         image.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
     return Decoded(image, image.width / photo.width)
+
+
+def cut(decoded: Decoded, area: tuple[float, float, float, float], shrink: float = 1.0) -> Image.Image:
+    """The part `area` (left, top, right, bottom, in the decoded picture's pixels) of a
+    decoded photo, black where it reaches past the edges, scaled by `shrink` (at most 1)."""
+    image = decoded.image.crop(tuple(round(v) for v in area))
+    if shrink < 1.0:
+        image = image.resize((max(1, round(image.width * shrink)), max(1, round(image.height * shrink))),
+                             Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return image

@@ -57,13 +57,14 @@ def analyse_photo(path: str) -> PhotoAnalysis:
     photo = imaging.read_photo(Path(path))
     find, embed = detector(), embedder()
     seen = imaging.decode_photo(photo, find.max_side)
-    boxes = [(box, found.confidence) for found in find.detect(np.asarray(seen.image))
-             if (box := _photo_box(found, seen.scale, photo)) is not None]
+    found = [(box, face) for face in find.detect(np.asarray(seen.image))
+             if (box := _photo_box(face, seen.scale, photo)) is not None]
     source = seen
-    if boxes and (side := _side_needed(photo, min(max(b.width, b.height) for b, _ in boxes), embed)) is not None:
-        if side > max(seen.image.size):
-            source = imaging.decode_photo(photo, side)
-    faces = tuple(FoundFace(box, round(confidence, 4), _embedding(embed, source, box)) for box, confidence in boxes)
+    if found and (side := _side_needed(photo, min(max(box.width, box.height) for box, _ in found), embed)) > \
+            max(seen.image.size):
+        source = imaging.decode_photo(photo, side)  # a face too small in `seen` for the embedder
+    faces = tuple(FoundFace(box, round(face.confidence, 4), _embedding(embed, source, box, face.turn))
+                  for box, face in found)
     return PhotoAnalysis(photo.width, photo.height, faces, photo.taken, find.name, embed.name)
 
 
@@ -85,25 +86,24 @@ def _photo_box(found: Detection, scale: float, photo: imaging.PhotoFile) -> Boun
     return BoundingBox(left, top, right - left, bottom - top) if right > left and bottom > top else None
 
 
-def _side_needed(photo: imaging.PhotoFile, face_side: int, embed: Embedder) -> int | None:
+def _side_needed(photo: imaging.PhotoFile, face_side: int, embed: Embedder) -> int:
     """The size to decode the photo at so that a face `face_side` px wide gets the
-    pixels the embedder needs; None: the full size."""
-    side = math.ceil(max(photo.width, photo.height) * embed.face_side / max(face_side, 1))
-    return None if side >= max(photo.width, photo.height) else side
+    pixels the embedder needs (the full size at most)."""
+    full = max(photo.width, photo.height)
+    return min(full, math.ceil(full * embed.face_side / max(face_side, 1)))
 
 
-def _embedding(embed: Embedder, source: imaging.Decoded, box: BoundingBox) -> bytes:
+def _embedding(embed: Embedder, source: imaging.Decoded, box: BoundingBox, turn: int = 0) -> bytes:
     """The face in `box` (photo pixels) embedded from a crop of `source` around it, with
-    EMBED_MARGIN of room to align it, at no more pixels than the embedder uses."""
+    EMBED_MARGIN of room to align it, at no more pixels than the embedder uses, turned
+    `turn` quarters counter-clockwise to stand upright."""
     scale = source.scale
     side = max(box.width, box.height) * scale
     margin = side * EMBED_MARGIN
     left, top = box.x * scale - margin, box.y * scale - margin
-    crop = source.image.crop((round(left), round(top), round(left + box.width * scale + 2 * margin),
-                              round(top + box.height * scale + 2 * margin)))  # outside the photo: black
     shrink = min(1.0, embed.face_side / side)
-    if shrink < 1.0:
-        crop = crop.resize((max(1, round(crop.width * shrink)), max(1, round(crop.height * shrink))),
-                           imaging.Image.Resampling.BILINEAR, reducing_gap=2.0)
-    face = (margin * shrink, margin * shrink, box.width * scale * shrink, box.height * scale * shrink)
-    return embed.embed(np.asarray(crop), face).astype("<f4").tobytes()
+    crop = imaging.cut(source, (left, top, left + box.width * scale + 2 * margin, top + box.height * scale + 2 * margin),
+                       shrink)
+    width, height = box.width * scale * shrink, box.height * scale * shrink
+    face = (margin * shrink, margin * shrink) + ((height, width) if turn % 2 else (width, height))
+    return embed.embed(np.rot90(np.asarray(crop), turn), face).astype("<f4").tobytes()

@@ -581,7 +581,7 @@ class LocalLibrary:
         states = await self._on_files(lambda: [photos.state(p) for p in paths])
         files = [s for s in states if isinstance(s, photos.FileState)]
         seen = await self._run(self._unchanged, files)
-        fresh = [f for f in files if (f.path, f.size, f.mtime_ns) not in seen]
+        fresh = [f for f in files if f not in seen]
         found = await self._on_files(lambda: [photos.examine(f) for f in fresh])
         if copy:
             new = await self._run(self._new_hashes, [f.hash for f in found if isinstance(f, photos.FoundPhoto)])
@@ -592,19 +592,21 @@ class LocalLibrary:
         good = [f for f in found if isinstance(f, photos.FoundPhoto)]
         problems = [s for s in (*states, *found) if isinstance(s, ImportProblem)]
         added, new_problems = await self._write(self._register, good, problems)
-        return ImportReport(added, len(files) - len(fresh) + len(good) - added, tuple(new_problems))
+        known = sum(table == "assets" for table in seen.values()) + len(good) - added
+        return ImportReport(added, known, tuple(new_problems))
 
     async def _on_files(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._files, fn)
 
-    def _unchanged(self, files: Sequence[photos.FileState]) -> set[tuple[str, int, int]]:
-        """Which files the library saw as they are now (a photo, or a file it skipped)."""
-        seen = set()
+    def _unchanged(self, files: Sequence[photos.FileState]) -> dict[photos.FileState, str]:
+        """The files the library saw as they are now, each with where: "assets" (a photo
+        it has) or "import_problems" (a file it skipped)."""
+        seen = {}
         for file in files:
             for table in ("assets", "import_problems"):
                 if self._db.execute(f"SELECT 1 FROM {table} WHERE path = ? AND size = ? AND mtime_ns = ?",
                                     (file.path, file.size, file.mtime_ns)).fetchone():
-                    seen.add((file.path, file.size, file.mtime_ns))
+                    seen[file] = table
         return seen
 
     def _new_hashes(self, hashes: Sequence[str]) -> set[str]:
