@@ -62,11 +62,19 @@ def test_double_click_opens_the_photo_with_every_face_and_escape_goes_back(qtbot
         shown = page.view.boxes[face_id].label.text
         assert shown == ("Unassigned" if person_id is None else names[int(person_id)])
     assert page.view.selected_ids() == [face.id]
+    order = sorted(on_photo, key=lambda f: page.view.boxes[f].face.box.x)
+    qtbot.keyClick(page.view, Qt.Key.Key_Tab)  # from box to box, left to right
+    assert page.view.selected_ids() == [order[(order.index(face.id) + 1) % len(order)]]
+    qtbot.keyClick(page.view, Qt.Key.Key_Backtab)
+    assert page.view.selected_ids() == [face.id] and page.view.hasFocus()
     fitted = page.view.picture.sceneBoundingRect()
     assert (fitted.width(), fitted.height()) == (page.photo.width, page.photo.height)
     assert page.view.mapFromScene(fitted).boundingRect().width() <= page.view.viewport().width() + 1  # fitted
     qtbot.keyClick(page.view, Qt.Key.Key_Escape)
     assert not window.showing_photo and window.faces_view.hasFocus()
+    window.open_photo(face)
+    select_person(qtbot, window, "4")  # another person chosen: their faces, not this photo
+    assert not window.showing_photo
 
 
 def test_zoom_by_keys_and_wheel_then_fit(qtbot, app_window):
@@ -94,6 +102,10 @@ def test_zoom_by_keys_and_wheel_then_fit(qtbot, app_window):
     mouse(viewport, QEvent.Type.MouseMove, QPoint(150, 200), Qt.MouseButton.MiddleButton)
     mouse(viewport, QEvent.Type.MouseButtonRelease, QPoint(150, 200), Qt.MouseButton.MiddleButton)
     assert bar.value() == start + 50 and window.session.undo_stack.count() == 0  # panned, nothing drawn
+    qtbot.keyPress(page.view, Qt.Key.Key_Space)  # Space and a left drag pans too (Space is no primary here)
+    drag(viewport, QPoint(150, 200), QPoint(190, 200))
+    qtbot.keyRelease(page.view, Qt.Key.Key_Space)
+    assert bar.value() == start + 10 and window.session.undo_stack.count() == 0
     qtbot.keyClick(page.view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert page.view.fitted
 

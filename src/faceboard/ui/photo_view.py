@@ -390,6 +390,18 @@ class PhotoView(QGraphicsView):
                           max(1, round(r.height * ratio)))
         return cut.scaled(72, 72, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
 
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        """Tab and Shift+Tab go from box to box, left to right (Escape leaves the photo)."""
+        boxes = sorted(self.boxes.values(), key=lambda b: (b.face.box.x, b.face.box.y))
+        if not boxes:
+            return super().focusNextPrevChild(forward)
+        chosen = [i for i, box in enumerate(boxes) if box.isSelected()]
+        at = (chosen[-1] + 1 if forward else chosen[0] - 1) if chosen else (0 if forward else -1)
+        box = boxes[at % len(boxes)]
+        self.select([box.face.id])
+        self.ensureVisible(box)
+        return True
+
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space = True
