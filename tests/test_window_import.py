@@ -3,7 +3,6 @@ File → Import photos… and a folder dropped on the window; progress in the st
 Cancel, the new faces shown as they are found (the selection kept), the files skipped
 listed once."""
 
-from pathlib import Path
 
 import pytest
 from conftest import wait_for
@@ -31,6 +30,13 @@ def shell(qtbot, loop, tmp_path):
 def test_a_new_library_then_photos_imported_through_the_menu(qtbot, shell, demo_template, tmp_path, monkeypatch):
     wait_for(qtbot, shell.open(Profile("mine", "local", library=str(tmp_path / "first"))))
     first = shell.current[2]
+    busy = tmp_path / "Documents"
+    busy.mkdir()
+    (busy / "letter.txt").write_text("Dear …")
+    monkeypatch.setattr(dialogs, "ask_folder", lambda *args: str(busy))
+    first.actions.new_library.trigger()
+    qtbot.waitUntil(lambda: "not empty" in first.statusBar().currentMessage())
+    assert shell.current[2] is first and not (busy / "library.sqlite3").exists()  # nothing made there
     empty = tmp_path / "Family library"
     empty.mkdir()
     monkeypatch.setattr(dialogs, "ask_folder", lambda *args: str(empty))

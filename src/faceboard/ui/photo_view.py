@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush, QColor, QDrag, QFont, QFontMetricsF, QImage, QKeySequence, QPainter, QPainterPath, QPen, QPixmap, QShortcut,
 )
@@ -433,12 +433,11 @@ class PhotoPage(QWidget):
         self._decoded = 0  # the longer side of the picture shown, in pixels
         self._wanted = 0  # the longer side asked of the pipeline, on its way
         self._request: asyncio.Future | None = None
-        self._reading = None
         self.heading = heading("Photo")
         self.hint = QLabel("Drag: add a face · Delete: remove a box · M or a drop on a person: assign")
         self.hint.setToolTip("Drag on the photo around a face it missed to add it; select a box and press Delete "
                              "to remove a false detection; press M, or drag a box onto a person, to assign it. "
-                             "The wheel zooms, the middle button (or Space and drag) pans.")
+                             "Tab goes from box to box. The wheel zooms, the middle button (or Space and drag) pans.")
         self.hint.setEnabled(False)  # greyed: a hint, not content
         self.back = self._button("← Faces", "Back to the faces (Escape)")
         self.zoom_out = self._button("−", "Zoom out (Ctrl+-, the wheel)")
@@ -504,7 +503,7 @@ class PhotoPage(QWidget):
         self._show_problem(face.photo_problem)
         self.view.set_photo(0, 0)
         self.view.setFocus()
-        self._reading = self.session.spawn(self._read(face.asset_id, [face.id]))
+        self.session.spawn(self._read(face.asset_id, [face.id]))
 
     def close_photo(self) -> None:
         if self.asset_id is not None:
@@ -519,13 +518,14 @@ class PhotoPage(QWidget):
     def _reread(self) -> None:
         """A change's round ended: the photo as the backend has it now (faces drawn or deleted)."""
         if self.photo is not None and self.isVisible():
-            self._reading = self.session.spawn(self._read(self.photo.asset_id, self.view.selected_ids()))
+            self.session.spawn(self._read(self.photo.asset_id, self.view.selected_ids()))
 
     async def _read(self, asset_id: str, selected: list[str]) -> None:
         try:
             photo, names = await self.session.photo(asset_id)
         except FaceboardError as error:
-            self._show_problem(f"This photo cannot be shown: {error.message}")
+            if asset_id == self.asset_id:
+                self._show_problem(f"This photo cannot be shown: {error.message}")
             return
         if asset_id != self.asset_id:
             return  # closed, or another photo opened meanwhile
