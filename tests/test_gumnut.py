@@ -13,7 +13,7 @@ from faceboard import imaging
 from faceboard.backends.base import CANCELLED
 from faceboard.backends.gumnut import GumnutBackend
 from faceboard.backends.http import TokenBucket
-from faceboard.domain import Progress
+from faceboard.domain import BoundingBox, Progress
 from faceboard.errors import AuthFailed, InvalidInput, NotFound, Unavailable
 from faceboard.services.curator import Curator
 from faceboard.services.operations import (
@@ -285,3 +285,21 @@ def test_an_edited_photo_shows_no_boxes_and_one_without_a_size_says_why():
     assert "size" in sizeless_photo.problem
     with pytest.raises(NotFound):
         run(fake, lambda backend: backend.photo("asset_nowhere"))
+
+
+def test_a_face_drawn_on_a_photo_is_posted_unassigned_and_a_box_off_it_refused():
+    fake = FakeGumnut.seeded(people=1, faces_per_person=1, unassigned=0)
+    (asset,) = {f.asset_id for f in fake.faces.values()}
+
+    async def scenario(backend):
+        drawn = await backend.add_face(asset, BoundingBox(100, 200, 300, 360))
+        with pytest.raises(InvalidInput):
+            await backend.add_face(asset, BoundingBox(1900, 0, 300, 300))  # past the 2000 px edge
+        return drawn, await backend.photo(asset)
+
+    drawn, photo = run(fake, scenario)
+    assert (drawn.asset_id, drawn.box, drawn.person_id, drawn.confidence) == (asset, BoundingBox(100, 200, 300, 360),
+                                                                             None, None)
+    assert fake.faces[drawn.id].source == "manual" and drawn.id in {f.id for f in photo.faces}
+    (post,) = [c for c in fake.calls if c.method == "POST" and c.path == "/api/faces"][:1]
+    assert post.body["library_id"] == "lib_main"

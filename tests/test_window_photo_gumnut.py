@@ -62,3 +62,22 @@ def test_a_box_dropped_on_a_person_is_patched_and_relabelled(qtbot, shared_photo
     assert fake.faces[unassigned.id].person_id == bob.id
     qtbot.waitUntil(lambda: page.view.boxes[unassigned.id].label.text.startswith("Bob Baker"))
     assert window.showing_photo  # the drop leaves the photo open
+
+
+def test_a_box_drawn_is_posted_and_undoing_it_deletes_it(qtbot, shared_photo):
+    from PySide6.QtCore import QPoint, QPointF
+    from test_window_photo import drag
+
+    fake, window = shared_photo
+    window.open_photo(window.session.faces.face_at(0))
+    page = opened(qtbot, window)
+    corner = page.view.mapFromScene(QPointF(2400, 1200))
+    drag(page.view.viewport(), corner, corner + QPoint(50, 60))
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: len(page.view.boxes) == 4)
+    (drawn,) = [f for f in fake.faces.values() if f.source == "manual"]
+    assert drawn.asset_id == "asset_group" and drawn.person_id is None and drawn.box["x"] >= 2390
+    window.session.undo_stack.undo()
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: len(page.view.boxes) == 3)
+    assert drawn.id not in fake.faces

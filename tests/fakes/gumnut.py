@@ -49,7 +49,8 @@ class FakeFace:
     box: dict
     person_id: str | None
     created: int = 0
-    confidence: float = 0.9
+    confidence: float | None = 0.9  # None for a face drawn by hand
+    source: str = "automatic"  # or "manual": drawn by hand
 
 
 @dataclass
@@ -241,7 +242,7 @@ class FakeGumnut:
     def _face_json(self, face: FakeFace, include) -> dict:
         data = {
             "id": face.id, "asset_id": face.asset_id, "bounding_box": face.box, "person_id": face.person_id,
-            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z", "source": "automatic",
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z", "source": face.source,
             "confidence": face.confidence, "timestamp_ms": None,
             "asset_urls": {"thumbnail": {"url": f"{self.base_url}/cdn/faces/{_quote(face.id)}.jpg?sig=cdnSIGNATURE&exp=1",
                                          "mimetype": "image/jpeg", "width": 96}},
@@ -369,6 +370,18 @@ class FakeGumnut:
         raise LookupError("Method not allowed")
 
     def _faces(self, method, rest, query, body, include):
+        if not rest and method == "POST":  # a face the user drew: its box must fit the asset
+            self._library(query, body)
+            asset = self.asset(body.get("asset_id") or "")
+            box = body.get("bounding_box") or {}
+            if not all(isinstance(box.get(k), int) and box[k] >= 0 for k in "xywh") or not box["w"] or not box["h"] \
+                    or box["x"] + box["w"] > asset.width or box["y"] + box["h"] > asset.height:
+                raise ValueError({"loc": ["body", "bounding_box"], "msg": "The box must fit inside the asset",
+                                  "type": "value_error"})
+            fid, n = self._next("face")
+            face = self.faces[fid] = FakeFace(fid, asset.id, {k: box[k] for k in "xywh"}, body.get("person_id"), n,
+                                              confidence=None, source="manual")
+            return 200, self._face_json(face, include)
         if not rest and method == "GET":
             self._library(query)
             ids = self._many(query, "ids")

@@ -21,7 +21,7 @@ from faceboard.backends.gumnut_json import (
     SERVICE, cursor_after, face_from, page_from, person_from, photo_from, unreadable,
 )
 from faceboard.backends.http import TokenBucket, error_for, failure, make_client, send
-from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Photo, Progress, Thumbnail
+from faceboard.domain import BoundingBox, Capability, Face, Page, PeopleQuery, Person, Photo, Progress, Thumbnail
 from faceboard.paging import Trail
 from faceboard.redaction import register_secret
 from faceboard.errors import FaceboardError, InvalidInput, NotFound, Unreachable, Unsupported
@@ -43,7 +43,7 @@ class GumnutBackend:
         Capability.LIST_FACES, Capability.REASSIGN_FACES, Capability.SET_PRIMARY,
         Capability.FACES_ARE_THUMBNAILS, Capability.CREATE_PERSON, Capability.DELETE_PERSON,
         Capability.RENAME_PERSON, Capability.HIDE_PERSON, Capability.MERGE_PEOPLE, Capability.DELETE_FACES,
-        Capability.SHOW_PHOTOS,
+        Capability.SHOW_PHOTOS, Capability.DRAW_FACES,
     })
 
     def __init__(self, api_key: str, base_url: str = DEFAULT_BASE_URL, library_id: str | None = None, *,
@@ -200,6 +200,13 @@ class GumnutBackend:
             after = trail.follow(cursor_after(page, more, after), len(page))
             if after is None:
                 return photo_from(asset, faces)
+
+    async def add_face(self, asset_id: str, box: BoundingBox) -> Face:
+        """A face the detector missed, unassigned; Gumnut computes its embedding."""
+        # a POST: our transport does not retry it after an error the server may have acted on
+        return face_from(await self._json(self._raw.faces.create(
+            asset_id=asset_id, bounding_box={"x": box.x, "y": box.y, "w": box.width, "h": box.height},
+            **self._library())))
 
     async def read_image(self, uri: str) -> bytes:
         if not uri:

@@ -159,7 +159,7 @@ BACKENDS: dict[str, BackendKind] = {kind.kind: kind for kind in (
         frozenset({Capability.LIST_FACES, Capability.REASSIGN_FACES, Capability.SET_PRIMARY,
                    Capability.CREATE_PERSON, Capability.DELETE_PERSON, Capability.RENAME_PERSON,
                    Capability.HIDE_PERSON, Capability.FACES_ARE_THUMBNAILS, Capability.MERGE_PEOPLE,
-                   Capability.DELETE_FACES, Capability.SHOW_PHOTOS}),
+                   Capability.DELETE_FACES, Capability.SHOW_PHOTOS, Capability.DRAW_FACES}),
         _gumnut),
     BackendKind(
         "ncp-mi", "NAVER Media Intelligence",
