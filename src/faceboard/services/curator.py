@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from faceboard.backends.base import (
-    AssignResult, Backend, cannot, changes_nothing, face_drawing, photo_source, publish_target,
+    AssignResult, Backend, cannot, changes_nothing, face_drawing, photo_library, photo_source, publish_target,
 )
 from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Photo, Progress, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound, RateLimited, Unreachable, Unsupported
@@ -112,6 +112,11 @@ class Curator:
         ids = sorted({f.person_id for f in photo.faces if f.person_id is not None})
         people = await self.backend.get_people(ids) if ids else []
         return photo, {p.id: p.name for p in people}
+
+    async def photos_waiting(self) -> int:
+        """How many imported photos still wait for their faces to be found (a scan an
+        earlier run left): without loading the models, which only a scan needs."""
+        return (await photo_library(self.backend).scan_status()).waiting
 
     # -- changing -----------------------------------------------------------------
 

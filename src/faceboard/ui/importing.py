@@ -12,12 +12,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from faceboard.domain import Capability
 from faceboard.errors import FaceboardError
-from faceboard.services.scanning import ScanProgress, Scanner
+
+if TYPE_CHECKING:  # imported when a scan starts: the models' libraries cost the window's start 20 MB and a second
+    from faceboard.services.scanning import ScanProgress, Scanner
 
 REFRESH_EVERY_S = 2.0  # new faces reach the panes this often while the scan finds them
 
@@ -60,9 +63,8 @@ class Importer(QObject):
     async def resume(self) -> None:
         """On opening: finish the scan an earlier run left (quit or killed), if any."""
         if self.why_not() is None and not self.running:
-            scanner = Scanner(self.session.curator.backend)
             try:
-                waiting = (await scanner.library.scan_status()).waiting
+                waiting = await self.session.curator.photos_waiting()
             except FaceboardError as error:
                 self.session.problem.emit(f"The scan cannot go on: {error.message}")
                 return
@@ -77,6 +79,8 @@ class Importer(QObject):
             self.scanner.cancel()
 
     async def _run(self, paths: list[str]) -> None:
+        from faceboard.services.scanning import Scanner
+
         self.scanner = Scanner(self.session.curator.backend, self._heard)
         self._faces_shown, self._refreshed_at, self._cancelled = 0, self.clock(), False
         result = None
