@@ -65,6 +65,7 @@ class Listing:
         self.ids: list[str] = []
         self.rows: dict[str, int] = {}
         self.cursor: str | None = None
+        self.last_cursor: str | None = None  # the one the last page read was asked with
         self.trail = Trail("")  # the cursors followed since the listing (re)started
         self.exhausted = True
         self.stopped = False  # ended before its last page (a read failed, the pages went wrong): maybe not all
@@ -211,6 +212,7 @@ class Store:
         listing.generation += 1
         listing.ids, listing.rows = [], {}
         listing.cursor, listing.exhausted, listing.fetching, listing.stopped = None, False, True, False
+        listing.last_cursor = None
         listing.trail = Trail(self.service, SCROLLED)
         self._emit("reset", listing.pane)
         self._emit("counts")
@@ -224,8 +226,9 @@ class Store:
     async def _fetch(self, listing: Listing, generation: int) -> bool:
         """Fetch the listing's next page; True when it was the last."""
         what = "Loading people" if listing.pane == PEOPLE else "Loading faces"
+        asked = listing.cursor
         try:
-            page = await self._page(listing, listing.cursor)
+            page = await self._page(listing, asked)
         except Exception as error:
             if generation == listing.generation:
                 listing.fetching, listing.exhausted, listing.stopped = False, True, True
@@ -234,6 +237,7 @@ class Store:
             return False
         if generation != listing.generation:
             return False  # the user moved on to another view meanwhile
+        listing.last_cursor = asked
         self._take(listing, page.items)
         try:
             listing.cursor = listing.trail.follow(page.next_cursor, len(page.items))
@@ -274,6 +278,25 @@ class Store:
         primary = next((t for t in thumbnails if t.is_primary), None)
         if person is not None and primary is not None and person.primary_image != primary.image:
             self._update_people([replace(person, primary_thumbnail_id=primary.id, primary_image=primary.image)])
+
+    async def read_newer(self) -> None:
+        """Faces that joined the end of the faces shown since they were read to it (a scan
+        finding them, in the backend's order): the last page again, its new rows appended,
+        the rows shown left as they are (and their selection); what lies beyond it is read
+        as the grid scrolls. A listing not read to its end yet meets them as it scrolls.
+        The unassigned faces are counted again either way."""
+        listing = self.listings[FACES]
+        if listing.exhausted and not listing.fetching and not listing.stopped:
+            generation, asked = listing.generation, listing.last_cursor
+            page = await self._page(listing, asked)
+            if generation == listing.generation and listing.exhausted and not listing.fetching:
+                self._take(listing, page.items)
+                if page.next_cursor is not None and page.next_cursor != asked:
+                    listing.cursor, listing.exhausted = page.next_cursor, False
+        unassigned = await self._count_unassigned()
+        if unassigned is not None:
+            self.unassigned = unassigned
+        self._emit("counts")
 
     async def refresh(self) -> str | None:
         """Read again from the backend what is on screen (as many rows as are listed),

@@ -4,13 +4,14 @@ waiting), says how far it got in the status bar, shows the faces it finds in the
 as they come, and lists the files it skipped once, in a dialog, when it ends.
 
 The scan itself runs on worker processes (see `scanning`): here only its reports arrive,
-on the event loop, and the panes are read again at most every REFRESH_EVERY_S.
+on the event loop, and the faces found join the panes at most every REFRESH_EVERY_S
+(the store reads the last page again, not all: 30,000 unassigned faces read again
+every two seconds would stall the window).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,11 +31,9 @@ class Importer(QObject):
     finished = Signal(object)  # the last ScanProgress (or None when the scan could not start)
     skipped = Signal(object)  # the files a run skipped, with the reasons (said once, at its end)
 
-    def __init__(self, session, refresh: Callable[[], None], parent=None):
-        """`refresh`: reads again what the panes show, keeping the selection (the window's)."""
+    def __init__(self, session, parent=None):
         super().__init__(parent)
         self.session = session
-        self._refresh = refresh
         self.clock = time.monotonic
         self.scanner: Scanner | None = None
         self._queued: list[str] = []  # folders given while a scan runs: imported after it
@@ -86,13 +85,13 @@ class Importer(QObject):
         result = None
         try:
             result = await self.scanner.run(paths)
+            if result.faces_found:
+                await self._show_found()
         except FaceboardError as error:
             self.session.problem.emit(f"Importing failed: {error.message}")
         finally:
-            self.scanner = None
+            self.scanner = None  # running until the panes show what it found
         if result is not None:
-            if result.faces_found:
-                self._refresh()
             self.session.message.emit(_ended(result, self._cancelled))
             if result.problems:
                 self.skipped.emit(result.problems)
@@ -106,7 +105,15 @@ class Importer(QObject):
         now = self.clock()
         if progress.faces_found > self._faces_shown and now - self._refreshed_at >= REFRESH_EVERY_S:
             self._faces_shown, self._refreshed_at = progress.faces_found, now
-            self._refresh()
+            self.session.spawn(self._show_found())
+
+    async def _show_found(self) -> None:
+        """The faces found so far join the end of the Unassigned faces shown (the rows
+        there and the selection stay); the counts follow."""
+        try:
+            await self.session.store.read_newer()
+        except FaceboardError as error:
+            self.session.problem.emit(f"Reading the faces found failed: {error.message}")
 
 
 def _names(paths: list[str]) -> str:

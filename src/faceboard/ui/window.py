@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         self.history.setWidget(undo_view)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history)
         self.resizeDocks([self.history], [220], Qt.Orientation.Horizontal)
-        self.importer = Importer(session, self.refresh, self)
+        self.importer = Importer(session, self)
         self.skipped_dialog = None  # the files the last import skipped, while it is shown
         self.setAcceptDrops(True)  # a folder dropped anywhere but on a person is imported
         self._make_status_bar()
