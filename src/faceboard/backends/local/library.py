@@ -60,7 +60,7 @@ _PEOPLE_ORDER = {
     "fewest_faces": "face_count ASC, p.name COLLATE NOCASE, p.id",
 }
 _FACE_COLUMNS = "f.id, f.person_id, f.asset_id, f.x, f.y, f.w, f.h, f.confidence, a.path, a.taken"
-MOVED = "moved or deleted since it was imported"  # a photo's file, not where the library last saw it
+MOVED = "been moved or deleted since it was imported"  # a photo's file, not where the library last saw it
 
 
 READ_ONLY_CAPABILITIES = frozenset({Capability.LIST_FACES, Capability.SHOW_PHOTOS})  # what browsing needs: no change
