@@ -161,3 +161,12 @@ def test_a_worker_that_dies_is_replaced_and_its_photos_scanned_again(lib, demo_t
     status = run(lib.scan_status())
     assert (status.done, status.failed, status.waiting) == (4, 0, 0)
     assert no_face_twice(faces_by_photo(lib.path))
+
+
+def test_no_worker_starts_when_no_photo_waits(lib, monkeypatch):
+    def no_workers(*args, **kwargs):
+        raise AssertionError("worker processes started with nothing to scan")
+
+    monkeypatch.setattr(scanning, "ProcessPoolExecutor", no_workers)
+    done = run(Scanner(lib).run())  # what the window does on opening a library
+    assert (done.photos_done, done.photos_total) == (0, 0)
