@@ -220,3 +220,10 @@ def test_a_library_of_version_2_migrates_and_keeps_working(tmp_path, demo_templa
         assert run(library.scan_status()).waiting == 1
     finally:
         library.close_now()
+
+
+def test_the_library_folder_itself_is_not_imported(lib, demo_template, tmp_path):
+    copy_photos(demo_template, lib.folder / "images" / "assets", 1)  # as a copied photo would lie there
+    report = run(Scanner(lib).run([tmp_path], scan=False))  # a folder tree holding the library
+    assert (report.photos_added, report.problems) == (0, ())
+    assert rows(lib, "SELECT COUNT(*) FROM assets") == [(0,)]

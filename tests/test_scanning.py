@@ -138,3 +138,35 @@ def test_an_import_killed_halfway_resumes_and_scans_each_photo_once(demo_templat
     assert {photo: after[photo] for photo in before} == before  # those done before the kill: untouched
     print(f"\n[kill] killed after {len(before)} of 12 photos were scanned; the next run scanned the other "
           f"{said['scanned']}, each photo's faces there once")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree in /proc")
+def test_a_worker_that_dies_is_replaced_and_its_photos_scanned_again(lib, demo_template, tmp_path):
+    folder = tmp_path / "Pictures"
+    copy_photos(demo_template, folder, 4)
+    killed = []
+
+    def report(progress):
+        if progress.photos_done == 1 and not killed:  # a worker dies as a crash would end it
+            workers = [pid for pid in _workers(os.getpid())
+                       if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text() and _running(pid)]
+            for pid in workers:
+                os.kill(pid, signal.SIGKILL)
+            killed.extend(workers)
+
+    progress = run(Scanner(lib, report).run([folder]))
+
+    assert killed
+    assert (progress.photos_done, progress.problems) == (4, ())
+    status = run(lib.scan_status())
+    assert (status.done, status.failed, status.waiting) == (4, 0, 0)
+    assert no_face_twice(faces_by_photo(lib.path))
+
+
+def test_no_worker_starts_when_no_photo_waits(lib, monkeypatch):
+    def no_workers(*args, **kwargs):
+        raise AssertionError("worker processes started with nothing to scan")
+
+    monkeypatch.setattr(scanning, "ProcessPoolExecutor", no_workers)
+    done = run(Scanner(lib).run())  # what the window does on opening a library
+    assert (done.photos_done, done.photos_total) == (0, 0)

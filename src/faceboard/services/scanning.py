@@ -130,6 +130,7 @@ class Scanner:
         self._done = self._faces = self._total = self._added = self._known = 0
         self._problems: list[ImportProblem] = []
         self._started = time.monotonic()
+        self._pool: ProcessPoolExecutor | None = None
 
     def cancel(self) -> None:
         """Stop soon: photos in flight are dropped (they stay waiting for the next run)."""
@@ -183,7 +184,6 @@ class Scanner:
             self._wake.set()  # the scan, waiting for more photos, sees that no more come
 
     async def _scan(self, registering: asyncio.Task) -> None:
-        pool = await self._pool()
         flying: dict[asyncio.Future, PendingPhoto] = {}
         suspects: deque[PendingPhoto] = deque()  # in flight when a worker crashed: tried again one at a time
         alone: set[str] = set()  # the one suspect in flight
@@ -195,11 +195,11 @@ class Scanner:
                     if not flying:
                         photo = suspects.popleft()
                         alone.add(photo.asset_id)
-                        flying[self._submit(pool, photo)] = photo
+                        flying[await self._submit(photo)] = photo
                 elif len(flying) < 2 * self.workers:  # one queued behind each busy worker
                     for photo in await self.library.pending_photos(2 * self.workers - len(flying), after=last):
                         last = photo.asset_id
-                        flying[self._submit(pool, photo)] = photo
+                        flying[await self._submit(photo)] = photo
                 if not flying:
                     if registering.done():
                         return
@@ -236,10 +236,9 @@ class Scanner:
                 if broken:  # every photo in flight is lost with the pool: which one crashed it is found alone
                     suspects.extend(flying.values())
                     flying.clear()
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    pool = await self._pool()
+                    self._stop_workers()
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            self._stop_workers()
 
     async def _failed(self, photo: PendingPhoto, reason: str) -> None:
         await self.library.record_scan_failure(photo.asset_id, reason)
@@ -247,11 +246,14 @@ class Scanner:
         self._done += 1
         self._report()
 
-    @staticmethod
-    def _submit(pool: ProcessPoolExecutor, photo: PendingPhoto) -> asyncio.Future:
-        return asyncio.wrap_future(pool.submit(recognition.analyse_photo, photo.path))
+    async def _submit(self, photo: PendingPhoto) -> asyncio.Future:
+        """The photo's analysis on a worker; the workers start with the first photo (none
+        start when nothing waits)."""
+        if self._pool is None:
+            self._pool = await self._start_workers()
+        return asyncio.wrap_future(self._pool.submit(recognition.analyse_photo, photo.path))
 
-    async def _pool(self) -> ProcessPoolExecutor:
+    async def _start_workers(self) -> ProcessPoolExecutor:
         """A pool of workers, started: one that cannot start (the models missing, say) stops
         the scan, leaving the photos waiting, rather than failing each photo in turn."""
         pool = ProcessPoolExecutor(self.workers, multiprocessing.get_context("spawn"), initializer=_start_worker)
@@ -262,3 +264,9 @@ class Scanner:
             raise Unavailable("The face finder cannot start its worker processes: the photos wait for their "
                               "scan (`faceboard scan` goes on with it).") from None
         return pool
+
+    def _stop_workers(self) -> None:
+        """Photos still in the workers are dropped: they stay waiting in the library."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None

@@ -60,7 +60,7 @@ _PEOPLE_ORDER = {
     "fewest_faces": "face_count ASC, p.name COLLATE NOCASE, p.id",
 }
 _FACE_COLUMNS = "f.id, f.person_id, f.asset_id, f.x, f.y, f.w, f.h, f.confidence, a.path, a.taken"
-MOVED = "moved or deleted since it was imported"  # a photo's file, not where the library last saw it
+MOVED = "been moved or deleted since it was imported"  # a photo's file, not where the library last saw it
 
 
 READ_ONLY_CAPABILITIES = frozenset({Capability.LIST_FACES, Capability.SHOW_PHOTOS})  # what browsing needs: no change
@@ -577,7 +577,8 @@ class LocalLibrary:
         again; one with the content of a photo the library has is that photo (found again
         where it was moved to, or a copy: not added twice). Photos stay where they are
         unless `copy`. Files that are no photo are skipped, each listed once."""
-        paths = [os.path.abspath(p) for p in paths]
+        own = self.folder.resolve()
+        paths = [os.path.abspath(p) for p in paths if not Path(p).resolve().is_relative_to(own)]  # not its own files
         states = await self._on_files(lambda: [photos.state(p) for p in paths])
         files = [s for s in states if isinstance(s, photos.FileState)]
         seen = await self._run(self._unchanged, files)
