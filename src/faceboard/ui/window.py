@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
 
 from faceboard.domain import Capability
 from faceboard.services.store import Event, count
+from faceboard.ui import dialogs
 from faceboard.ui.actions import Actions
+from faceboard.ui.importing import Importer
 from faceboard.ui.panes import set_steady_text
 from faceboard.ui.panes.faces import FacesPane
 from faceboard.ui.panes.people import PeoplePane
 from faceboard.ui.panes.thumbnails import ThumbnailsPane
-from faceboard.ui import dialogs
-from faceboard.ui.importing import Importer
 from faceboard.ui.photo_view import PhotoPage
 from faceboard.ui.session import Session
 
@@ -306,8 +306,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.show()
 
     def _show_scan(self, progress) -> None:
-        set_steady_text(self.scan_status, progress.summary,
-                        "0,000 · 00 min")
+        set_steady_text(self.scan_status, progress.summary, "0,000 · 00 min")  # room for the figures to grow
         self.scan_status.show()
         self.scan_cancel.show()
 
@@ -330,13 +329,11 @@ class MainWindow(QMainWindow):
         return paths if paths and all(Path(p).is_dir() for p in paths) else []
 
     def dragEnterEvent(self, event) -> None:
+        """Once a drag: the moves that follow are accepted with it (no file is looked at again)."""
         if self._folders(event) and self.importer.why_not() is None:
             event.acceptProposedAction()
         else:
             event.ignore()
-
-    def dragMoveEvent(self, event) -> None:
-        self.dragEnterEvent(event)
 
     def dropEvent(self, event) -> None:
         folders = self._folders(event)
