@@ -239,6 +239,16 @@ class PhotoView(QGraphicsView):
             if (box := self.boxes.get(face_id)) is not None:
                 box.setSelected(True)
 
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        """Until the picture comes (or when it cannot), the photo's frame: its boxes sit on it."""
+        super().drawBackground(painter, rect)
+        if self._size[0] and self.picture.pixmap().isNull():
+            pen = QPen(QColor(110, 110, 118), 1)
+            pen.setCosmetic(True)
+            painter.setPen(pen)
+            painter.setBrush(QColor(58, 58, 64))
+            painter.drawRect(self.scene().sceneRect())
+
     # -- zoom and pan ---------------------------------------------------------------
 
     def scale_now(self) -> float:
