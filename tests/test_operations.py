@@ -8,12 +8,14 @@ from faceboard.domain import Capability
 from faceboard.errors import Conflict, NotFound, Unsupported
 from faceboard.services.curator import Curator
 from faceboard.services.operations import (
+    AddFace,
     AddThumbnails,
     AssignFaces,
     CreatePerson,
     DeleteFaces,
     MergePeople,
     RemoveThumbnails,
+    RestoreFaces,
     SetPrimary,
     SetPrimaryFromFace,
     UpdatePerson,
@@ -170,3 +172,20 @@ def test_delete_faces_and_back(curator):
     faces = run(curator.faces_page("4")).items[:2]
     change = round_trip(curator, DeleteFaces(tuple(f.id for f in faces)))
     assert change.removed_face_ids == tuple(f.id for f in faces)
+
+
+def test_a_face_drawn_on_its_photo_and_back_keeps_its_id_and_is_not_drawn_twice_on_resuming(curator):
+    from faceboard.domain import BoundingBox
+    from faceboard.services.journal import decode, encode
+
+    photo, _ = run(curator.photo("2"))
+    drawn = AddFace("2", BoundingBox(20, 20, 80, 90))
+    assert decode(*encode(drawn)) == drawn  # the journal keeps it as it was made
+    change = round_trip(curator, drawn)
+    (face,) = change.faces
+    assert (face.asset_id, face.box, face.person_id) == ("2", drawn.box, None) and change.unassigned_delta == 1
+    assert change.inverse == DeleteFaces((face.id,)) and describe(drawn, {}) == "Add a face"
+    run(curator.apply(RestoreFaces((face.id,))))  # drawn, then Faceboard stopped before the answer
+    again = run(curator.reapply(drawn, {}))
+    assert again.faces[0].id == face.id
+    assert len(run(curator.photo("2"))[0].faces) == len(photo.faces) + 1

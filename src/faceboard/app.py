@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -12,6 +13,7 @@ from faceboard.errors import FaceboardError
 
 
 def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # in the frozen build, a scan's worker process starts here
     args = cli.parser().parse_args(argv)
     if args.self_test:
         from faceboard.self_test import run_self_test
@@ -73,7 +75,7 @@ class Shell:
 
     async def open(self, profile) -> None:
         from faceboard.backends.local import demo
-        from faceboard.services.connections import UNSAVED, default_library, open_backend, read_secrets
+        from faceboard.services.connections import UNSAVED, default_library, new_library, open_backend, read_secrets
         from faceboard.services.curator import Curator
         from faceboard.services.images import ImagePipeline
         from faceboard.services.outbox import Outbox
@@ -84,10 +86,13 @@ class Shell:
             journal_warning = await self.journal.open()  # damaged, locked, read-only: said, not raised
             if profile.kind == "local":
                 folder = Path(profile.library) if profile.library else default_library()
-                if not (folder / "library.sqlite3").exists():
-                    print(f"Creating the demo library in {folder} …", file=sys.stderr)
+                if not (folder / "library.sqlite3").exists():  # the default one, on first run, gets the demo
+                    first_run = folder.absolute() == default_library().absolute()
+                    if first_run:
+                        print(f"Creating the demo library in {folder} …", file=sys.stderr)
                     with ThreadPoolExecutor(1) as worker:  # the loop stays responsive meanwhile
-                        await asyncio.get_running_loop().run_in_executor(worker, demo.generate, folder)
+                        await asyncio.get_running_loop().run_in_executor(
+                            worker, demo.generate if first_run else new_library, folder)
                 backend = open_backend(profile)
             else:
                 secrets = await asyncio.to_thread(read_secrets, profile, self.secrets)  # the keyring may block
@@ -103,6 +108,7 @@ class Shell:
         window.connectionsRequested.connect(self.show_connections)
         window.publishRequested.connect(self.show_publish)
         window.findInMediaRequested.connect(self.show_media_search)
+        window.newLibraryRequested.connect(self.new_library)
         window.show()
         previous, self.current = self.current, (backend, session, window)
         if previous is not None:
@@ -117,6 +123,7 @@ class Shell:
         await session.load()
         if not curator.read_only:  # else what waits keeps waiting, not marked failed
             session.keep_sending()  # changes an earlier run left waiting, re-checked and sent once
+            session.spawn(window.importer.resume())  # photos an earlier run left unscanned
         warnings = [w for w in (journal_warning, self.secrets.warning) if w]
         if warnings:
             window.show_problem(" ".join(warnings))
@@ -126,6 +133,26 @@ class Shell:
             self.current[2].show_problem(f"Cannot open: {message}")
         print(f"faceboard: {cli.shown(message)}", file=sys.stderr)
         self.show_connections(profile, message)
+
+    def new_library(self, folder: str) -> None:
+        """Open a new, empty local library in `folder` (one there already is opened)."""
+        asyncio.ensure_future(self._new_library(Path(folder)))
+
+    async def _new_library(self, folder: Path) -> None:
+        from faceboard.services.connections import UNSAVED, Profile
+
+        try:
+            refused = not (folder / "library.sqlite3").exists() and any(folder.iterdir())
+        except OSError as error:
+            refused = f"{folder} cannot be read: {error.strerror or error}."
+        if refused:  # opening makes the library, empty (no demo): in a folder of its own
+            if self.current is not None:
+                why = refused if isinstance(refused, str) else (
+                    f"{folder} is not empty: choose an empty folder for a new library (photos stay where "
+                    "they are; import them into it).")
+                self.current[2].show_problem(f"{why} Nothing was changed.")
+            return
+        await self.open(Profile(UNSAVED, "local", library=str(folder)))
 
     def show_connections(self, profile=None, message: str | None = None) -> None:
         """The Connections dialog, on `profile` when given (one that failed to open)."""
@@ -165,6 +192,7 @@ class Shell:
     @staticmethod
     async def _close(current) -> None:
         backend, session, window = current
+        window.importer.cancel()  # the photos not scanned wait for the next start
         session.stop_sending()  # what still waits stays in the journal, for the next start
         await session.settle()  # changes on their way are finished before the backend closes
         await session.tiles.aclose()

@@ -17,6 +17,7 @@ import math
 import os
 import stat
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -287,3 +288,73 @@ def prepare_upload(path: Path) -> bytes:
         image = _to_rgb(image)
     image.thumbnail((UPLOAD_MAX_SIDE, UPLOAD_MAX_SIDE), Image.Resampling.LANCZOS)
     return encode(image)
+
+
+# -- a whole photo, for face detection ----------------------------------------------------
+
+_EXIF_IFD, _DATE_TIME_ORIGINAL = 0x8769, 0x9003
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoFile:
+    """A photo file read and checked (within the limits, a picture), not yet decoded:
+    the bytes stay so that it can be decoded at more than one size."""
+
+    name: str
+    data: bytes
+    width: int  # upright
+    height: int
+    taken: str | None  # ISO 8601 from EXIF DateTimeOriginal
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A photo decoded upright in RGB, maybe smaller than the photo: `scale` is its
+    pixels per photo pixel, so a box found in it is divided by `scale`."""
+
+    image: Image.Image
+    scale: float
+
+
+def _taken(image: Image.Image) -> str | None:
+    """When the photo was taken, as the camera wrote it (local time, no zone), or None."""
+    try:
+        value = image.getexif().get_ifd(_EXIF_IFD).get(_DATE_TIME_ORIGINAL)
+        return datetime.strptime(str(value).strip("\x00 "), "%Y:%m:%d %H:%M:%S").isoformat()
+    except (OSError, ValueError, SyntaxError, TypeError, AttributeError):
+        return None
+
+
+def read_photo(path: Path) -> PhotoFile:
+    """A photo file of a library (up to MAX_PHOTO_BYTES and MAX_PIXELS), its header
+    checked; refused with InvalidInput naming the file when it is no picture."""
+    data = read_file(path, MAX_PHOTO_BYTES)
+    image = open_picture(data, path.name)
+    width, height = upright_size(image)
+    return PhotoFile(path.name, data, width, height, _taken(image))
+
+
+def decode_photo(photo: PhotoFile, max_side: int | None = None) -> Decoded:
+    """`photo` upright in RGB, scaled down to fit a `max_side` square (None: full size),
+    decoded at the smallest JPEG scale that suffices. A truncated or damaged file raises
+    InvalidInput here, when its pixels are first decoded."""
+    image = open_picture(photo.data, photo.name)
+    try:
+        if max_side is not None:
+            image.draft("RGB", (max_side, max_side))
+        image = _to_rgb(ImageOps.exif_transpose(image))
+    except (OSError, ValueError, SyntaxError) as error:
+        raise InvalidInput(f"{photo.name} is damaged or truncated: {str(error).strip()}") from None
+    if max_side is not None:
+        image.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return Decoded(image, image.width / photo.width)
+
+
+def cut(decoded: Decoded, area: tuple[float, float, float, float], shrink: float = 1.0) -> Image.Image:
+    """The part `area` (left, top, right, bottom, in the decoded picture's pixels) of a
+    decoded photo, black where it reaches past the edges, scaled by `shrink` (at most 1)."""
+    image = decoded.image.crop(tuple(round(v) for v in area))
+    if shrink < 1.0:
+        image = image.resize((max(1, round(image.width * shrink)), max(1, round(image.height * shrink))),
+                             Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return image

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from faceboard.domain import Capability, Page, PeopleQuery, Person, Progress
+from faceboard.domain import Capability, Page, PeopleQuery, Person, Photo, Progress
 from faceboard.errors import FaceboardError
 from faceboard.services.curator import Curator
 from faceboard.services.drops import Drops
@@ -79,6 +79,13 @@ class Curation:
             return
         if gone:
             self.warn(gone)
+
+    async def photo(self, asset_id: str) -> tuple[Photo, dict[str, str]]:
+        """The photo of a face with every face on it, and the names of the people on it; its
+        faces are known to the store from then on (a move of one is shown at once)."""
+        photo, names = await self.curator.photo(asset_id)
+        self.store.meet(photo.faces)
+        return photo, names
 
     async def thumbnails_from(self, person_id: str, paths: tuple[Path, ...]) -> AddThumbnails | None:
         """Check every picture off the GUI thread: the good ones become the person's

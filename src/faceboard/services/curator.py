@@ -16,12 +16,15 @@ from __future__ import annotations
 import contextlib
 from dataclasses import replace
 
-from faceboard.backends.base import AssignResult, Backend, cannot, changes_nothing, publish_target
-from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Progress, Thumbnail
+from faceboard.backends.base import (
+    AssignResult, Backend, cannot, changes_nothing, face_drawing, photo_library, photo_source, publish_target,
+)
+from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Photo, Progress, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound, RateLimited, Unreachable, Unsupported
 from faceboard.paging import every_item
 from faceboard.services.images import digest
 from faceboard.services.operations import (
+    AddFace,
     AddThumbnails,
     AssignFaces,
     Batch,
@@ -115,6 +118,18 @@ class Curator:
             raise NotFound(f"Person {person_id} does not exist (deleted or merged elsewhere?).")
         return found[0]
 
+    async def photo(self, asset_id: str) -> tuple[Photo, dict[str, str]]:
+        """The photo a face came from, and the names of the people on it by id."""
+        photo = await photo_source(self.backend).photo(asset_id)
+        ids = sorted({f.person_id for f in photo.faces if f.person_id is not None})
+        people = await self.backend.get_people(ids) if ids else []
+        return photo, {p.id: p.name for p in people}
+
+    async def photos_waiting(self) -> int:
+        """How many imported photos still wait for their faces to be found (a scan an
+        earlier run left): without loading the models, which only a scan needs."""
+        return (await photo_library(self.backend).scan_status()).waiting
+
     # -- changing -----------------------------------------------------------------
 
     async def apply(self, operation: Operation, progress: Progress | None = None) -> Change:
@@ -161,6 +176,8 @@ class Curator:
                 return await self._delete_faces(operation)
             case RestoreFaces():
                 return await self._restore_faces(operation)
+            case AddFace():
+                return await self._add_face(operation)
             case Publish():
                 return await self._publish(operation, progress)
             case Batch():
@@ -176,6 +193,10 @@ class Curator:
             case AddThumbnails() | SetPrimaryFromFace() if not self.can(Capability.FACES_ARE_THUMBNAILS):
                 raise Conflict("Not sent again: it may have been added before Faceboard stopped, and adding it "
                                "twice would leave a copy. Check the person's thumbnails.")
+            case AddFace(asset_id, box) if self.can(Capability.SHOW_PHOTOS):
+                drawn = next((f for f in (await self.photo(asset_id))[0].faces if f.box == box), None)
+                if drawn is not None:  # added before its answer was lost: not drawn twice
+                    return Change(faces=(drawn,), inverse=DeleteFaces((drawn.id,)))
             case Publish():
                 raise Conflict(f"Not published again: it may have reached {self.backend.display_name} before "
                                "Faceboard stopped. Check the person there, then publish again if it did not.")
@@ -400,6 +421,10 @@ class Curator:
         faces = await self.backend.get_faces(op.face_ids)
         return Change(persons=await self._touched(faces), faces=tuple(faces),
                       unassigned_delta=sum(f.person_id is None for f in faces), inverse=DeleteFaces(op.face_ids))
+
+    async def _add_face(self, op: AddFace) -> Change:
+        face = await face_drawing(self.backend).add_face(op.asset_id, op.box)
+        return Change(faces=(face,), unassigned_delta=int(face.person_id is None), inverse=DeleteFaces((face.id,)))
 
     async def _batch(self, op: Batch, progress: Progress | None = None) -> Change:
         change, inverses = Change(), []

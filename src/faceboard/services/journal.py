@@ -35,7 +35,7 @@ from pathlib import Path
 from platformdirs import user_data_path
 
 from faceboard import APP, storage
-from faceboard.domain import Publication
+from faceboard.domain import BoundingBox, Publication
 from faceboard.errors import Damaged, InvalidInput
 from faceboard.services.images import digest
 from faceboard.services.operations import Operation
@@ -43,7 +43,7 @@ from faceboard.services.operations import Operation
 PENDING, DONE, FAILED, DISCARDED = "pending", "done", "failed", "discarded"
 WHAT, MAKE_IT_WRITABLE = "The change journal", "make the folder writable, then try again"  # for messages
 _OPERATIONS = {cls.__name__: cls for cls in Operation.__args__}  # type: ignore[attr-defined]
-_TYPES = {**_OPERATIONS, "Publication": Publication}  # what an operation may hold
+_TYPES = {**_OPERATIONS, "Publication": Publication, "BoundingBox": BoundingBox}  # what an operation may hold
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the journal as first shipped (without a version): a file of then has it already

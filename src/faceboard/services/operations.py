@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from faceboard.domain import Face, Person, Publication, Thumbnail
+from faceboard.domain import BoundingBox, Face, Person, Publication, Thumbnail
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,15 @@ class RestoreFaces:
 
 
 @dataclass(frozen=True)
+class AddFace:
+    """A face the detector missed, drawn by the user on its photo: it gets an embedding
+    and is unassigned. Its inverse deletes it (and that one's inverse restores it)."""
+
+    asset_id: str
+    box: BoundingBox
+
+
+@dataclass(frozen=True)
 class Publish:
     """Give a person curated elsewhere to this backend: into `person_id`, or a new person."""
 
@@ -124,8 +133,8 @@ class Batch:
 
 Operation = (
     AssignFaces | SetPrimary | SetPrimaryFromFace | AddThumbnails | RemoveThumbnails | RestoreThumbnails
-    | CreatePerson | DeletePerson | RestorePerson | UpdatePerson | MergePeople | DeleteFaces | RestoreFaces | Publish
-    | Batch
+    | CreatePerson | DeletePerson | RestorePerson | UpdatePerson | MergePeople | DeleteFaces | RestoreFaces | AddFace
+    | Publish | Batch
 )
 
 
@@ -210,6 +219,8 @@ def describe(operation: Operation, names: dict[str, str]) -> str:
             return f"Delete {len(face_ids)} face{'s' * (len(face_ids) != 1)}"
         case RestoreFaces(face_ids):
             return f"Restore {len(face_ids)} face{'s' * (len(face_ids) != 1)}"
+        case AddFace():
+            return "Add a face"
         case Publish(person_id, publication):
             return f"Publish {publication.name}" + ("" if person_id else " as a new person")
         case Batch(operations):

@@ -65,6 +65,7 @@ class Listing:
         self.ids: list[str] = []
         self.rows: dict[str, int] = {}
         self.cursor: str | None = None
+        self.last_cursor: str | None = None  # the one the last page read was asked with
         self.trail = Trail("")  # the cursors followed since the listing (re)started
         self.exhausted = True
         self.stopped = False  # ended before its last page (a read failed, the pages went wrong): maybe not all
@@ -125,6 +126,10 @@ class Store:
 
     def listen(self, listener: Listener) -> None:
         self._listeners.append(listener)
+
+    def unlisten(self, listener: Listener) -> None:
+        """For a view that hears the store only while it is shown."""
+        self._listeners.remove(listener)
 
     def _emit(self, kind: str, pane: str = "", first: int = 0, last: int = -1) -> None:
         event = Event(kind, pane, first, last)
@@ -207,6 +212,7 @@ class Store:
         listing.generation += 1
         listing.ids, listing.rows = [], {}
         listing.cursor, listing.exhausted, listing.fetching, listing.stopped = None, False, True, False
+        listing.last_cursor = None
         listing.trail = Trail(self.service, SCROLLED)
         self._emit("reset", listing.pane)
         self._emit("counts")
@@ -220,8 +226,9 @@ class Store:
     async def _fetch(self, listing: Listing, generation: int) -> bool:
         """Fetch the listing's next page; True when it was the last."""
         what = "Loading people" if listing.pane == PEOPLE else "Loading faces"
+        asked = listing.cursor
         try:
-            page = await self._page(listing, listing.cursor)
+            page = await self._page(listing, asked)
         except Exception as error:
             if generation == listing.generation:
                 listing.fetching, listing.exhausted, listing.stopped = False, True, True
@@ -230,6 +237,7 @@ class Store:
             return False
         if generation != listing.generation:
             return False  # the user moved on to another view meanwhile
+        listing.last_cursor = asked
         self._take(listing, page.items)
         try:
             listing.cursor = listing.trail.follow(page.next_cursor, len(page.items))
@@ -270,6 +278,25 @@ class Store:
         primary = next((t for t in thumbnails if t.is_primary), None)
         if person is not None and primary is not None and person.primary_image != primary.image:
             self._update_people([replace(person, primary_thumbnail_id=primary.id, primary_image=primary.image)])
+
+    async def read_newer(self) -> None:
+        """Faces that joined the end of the faces shown since they were read to it (a scan
+        finding them, in the backend's order): the last page again, its new rows appended,
+        the rows shown left as they are (and their selection); what lies beyond it is read
+        as the grid scrolls. A listing not read to its end yet meets them as it scrolls.
+        The unassigned faces are counted again either way."""
+        listing = self.listings[FACES]
+        if listing.exhausted and not listing.fetching and not listing.stopped:
+            generation, asked = listing.generation, listing.last_cursor
+            page = await self._page(listing, asked)
+            if generation == listing.generation and listing.exhausted and not listing.fetching:
+                self._take(listing, page.items)
+                if page.next_cursor is not None and page.next_cursor != asked:
+                    listing.cursor, listing.exhausted = page.next_cursor, False
+        unassigned = await self._count_unassigned()
+        if unassigned is not None:
+            self.unassigned = unassigned
+        self._emit("counts")
 
     async def refresh(self) -> str | None:
         """Read again from the backend what is on screen (as many rows as are listed),
@@ -448,6 +475,15 @@ class Store:
             if row is not None:
                 self._remove_rows(listing, [row])  # before forgetting them: a view may still ask
             self.people.pop(person_id, None)
+
+    def meet(self, faces: Iterable[Face]) -> None:
+        """Faces shown elsewhere than in a listing (on their photo): known by id from now
+        on, so that moving one is predicted and says where the window showed it."""
+        listing = self.listings[FACES]
+        for face in faces:
+            self.faces[face.id] = face
+            if (row := listing.rows.get(face.id)) is not None:
+                self._emit("changed", FACES, row, row)
 
     def _update_faces(self, faces: Iterable[Face]) -> None:
         """Faces' new states: faces that left the selection's listing go, faces that joined come."""

@@ -48,6 +48,32 @@ def ask_pictures(parent: QWidget) -> list[str]:
     return files
 
 
+def ask_folder(parent: QWidget, title: str) -> str | None:
+    folder = QFileDialog.getExistingDirectory(parent, title)
+    return folder or None
+
+
+SKIPPED_SHOWN = 500  # lines of a skipped-files list; the count says how many more
+
+
+def show_skipped(parent: QWidget, problems) -> QMessageBox:
+    """The files an import skipped, each with its reason, once: a window that does not
+    block (it is shown from a coroutine, where exec() would break qasync)."""
+    lines = [problem.reason for problem in problems[:SKIPPED_SHOWN]]
+    if len(problems) > SKIPPED_SHOWN:
+        lines.append(f"… and {len(problems) - SKIPPED_SHOWN:,} more.")
+    box = QMessageBox(QMessageBox.Icon.Warning, "Files not imported",
+                      f"{len(problems):,} file{'s' * (len(problems) != 1)} could not be imported and "
+                      "{} skipped; the other photos were.".format("were" if len(problems) != 1 else "was"),
+                      QMessageBox.StandardButton.Close, parent)
+    box.setInformativeText("\n".join(lines[:5]) + ("\n…" if len(lines) > 5 else ""))
+    box.setDetailedText("\n".join(lines))
+    box.setObjectName("skipped")
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    box.show()
+    return box
+
+
 class PersonPicker(QDialog):
     """Type a few letters, arrows to choose, Enter to move the faces there. The backend
     searches as you type, so it works with ten thousand people; the backend's guesses

@@ -7,17 +7,23 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, QSize, Qt, Signal
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter, QUndoView
+from PySide6.QtWidgets import (
+    QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter, QStackedWidget, QUndoView,
+)
 
 from faceboard.domain import Capability
 from faceboard.services.store import Event, count
+from faceboard.ui import dialogs
 from faceboard.ui.actions import Actions
+from faceboard.ui.importing import Importer
 from faceboard.ui.panes import set_steady_text
 from faceboard.ui.panes.faces import FacesPane
 from faceboard.ui.panes.people import PeoplePane
 from faceboard.ui.panes.thumbnails import ThumbnailsPane
+from faceboard.ui.photo_view import PhotoPage
 from faceboard.ui.session import Session
 
 
@@ -28,6 +34,7 @@ class MainWindow(QMainWindow):
     connectionsRequested = Signal()
     publishRequested = Signal(object)  # the Person to publish to another connection
     findInMediaRequested = Signal(object)  # the Face to look for in a Media Intelligence workspace
+    newLibraryRequested = Signal(str)  # a folder for a new, empty local library
 
     REFRESH_AFTER_S = 60.0  # back to the window after this long away: what it shows is read again
     PROBLEM_HOLD_S = 4.0  # a refusal stays readable this long, whatever succeeds meanwhile
@@ -58,9 +65,13 @@ class MainWindow(QMainWindow):
         right.addWidget(self.faces_pane)
         right.setStretchFactor(1, 1)
         right.setChildrenCollapsible(False)
+        self.photo_page = PhotoPage(session)  # a face's photo, in place of the thumbnails and faces
+        self.right = QStackedWidget()
+        self.right.addWidget(right)
+        self.right.addWidget(self.photo_page)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.people_pane)
-        self.splitter.addWidget(right)
+        self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([300, 980])
         self.setCentralWidget(self.splitter)
@@ -72,6 +83,9 @@ class MainWindow(QMainWindow):
         self.history.setWidget(undo_view)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history)
         self.resizeDocks([self.history], [220], Qt.Orientation.Horizontal)
+        self.importer = Importer(session, self)
+        self.skipped_dialog = None  # the files the last import skipped, while it is shown
+        self.setAcceptDrops(True)  # a folder dropped anywhere but on a person is imported
         self._make_status_bar()
         self._problem_at = -self.PROBLEM_HOLD_S
         self.actions = Actions(self)
@@ -95,7 +109,10 @@ class MainWindow(QMainWindow):
         self.progress_bar.setFormat("%v of %m faces")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop sending; faces already moved stay moved and can be undone")
-        for widget in (self.progress_bar, self.cancel_button):
+        self.scan_status = QLabel()  # "Finding faces: 1,234 of 10,000 photos · 2,345 faces · 3 min left"
+        self.scan_cancel = QPushButton("Cancel")
+        self.scan_cancel.setToolTip("Stop finding faces; the photos not scanned yet wait for the next start")
+        for widget in (self.scan_status, self.scan_cancel, self.progress_bar, self.cancel_button):
             widget.hide()
             self.statusBar().addPermanentWidget(widget)
         self.statusBar().addPermanentWidget(self.offline_status)
@@ -119,8 +136,15 @@ class MainWindow(QMainWindow):
         session.progressEnded.connect(self.progress_bar.hide)
         session.progressEnded.connect(self.cancel_button.hide)
         self.cancel_button.clicked.connect(session.cancel)
+        self.importer.progress.connect(self._show_scan)
+        self.importer.finished.connect(self._scan_ended)
+        self.importer.skipped.connect(self._show_skipped)
+        self.scan_cancel.clicked.connect(self.importer.cancel)
         session.loaded.connect(self._library_loaded)
         self.faces_view.selectionModel().selectionChanged.connect(actions.update)
+        self.faces_view.doubleClicked.connect(lambda index: self.open_photo(self.session.faces.face_at(index.row())))
+        self.photo_page.closed.connect(self.close_photo)
+        self.photo_page.boxesSelected.connect(actions.update)
         self.thumbnails_view.selectionModel().selectionChanged.connect(actions.update)
         session.undo_stack.indexChanged.connect(actions.update)
         session.waiting.connect(self._show_waiting)
@@ -142,6 +166,7 @@ class MainWindow(QMainWindow):
         self.people_pane.sort.setCurrentText(str(settings.value("people/sort", "Name")))
 
     def closeEvent(self, event) -> None:
+        self.close_photo()
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter", self.splitter.saveState())
@@ -166,6 +191,7 @@ class MainWindow(QMainWindow):
         person = self.session.people.person_at(index.row())
         person_id = None if person is None else person.id
         if person_id != self.session.store.selection:
+            self.close_photo()  # another person's faces are wanted, not this photo
             self.session.store.select(person_id)
 
     def _hear(self, event: Event) -> None:
@@ -203,6 +229,36 @@ class MainWindow(QMainWindow):
         set_steady_text(self.library_status, people + (f" · {loose}" if faces else ""),
                         "10,000+ people · 100,000 unassigned faces")
         self.people_pane.follow(store.selection)  # the list was read again, or the selected row just came
+
+    # -- the photo ------------------------------------------------------------------
+
+    @property
+    def showing_photo(self) -> bool:
+        return self.right.currentWidget() is self.photo_page
+
+    def open_photo(self, face=None) -> None:
+        """Show the photo of `face` (by default the face selected) in place of the faces."""
+        if face is None:
+            chosen = self.faces_pane.selected_ids()
+            if not chosen:
+                self.show_message("Select a face to see its photo.")
+                return
+            face = self.session.store.faces[chosen[0]]
+        if why := self.session.curator.why_not(Capability.SHOW_PHOTOS):
+            self.show_problem(why)
+            return
+        self.right.setCurrentWidget(self.photo_page)
+        self.photo_page.open(face)
+        self.actions.update()
+
+    def close_photo(self) -> None:
+        """Back to the faces, where they were."""
+        if not self.showing_photo:
+            return
+        self.photo_page.close_photo()
+        self.right.setCurrentIndex(0)
+        self.faces_view.setFocus()
+        self.actions.update()
 
     # -- refreshing -----------------------------------------------------------------
 
@@ -248,6 +304,44 @@ class MainWindow(QMainWindow):
         self.progress_bar.setValue(done)
         self.progress_bar.show()
         self.cancel_button.show()
+
+    def _show_scan(self, progress) -> None:
+        set_steady_text(self.scan_status, progress.summary, "0,000 · 00 min")  # room for the figures to grow
+        self.scan_status.show()
+        self.scan_cancel.show()
+
+    def _scan_ended(self, _result) -> None:
+        self.scan_status.hide()
+        self.scan_cancel.hide()
+
+    def _show_skipped(self, problems) -> None:
+        """Listed once, in a window of their own: the status bar said how many as they came."""
+        self.skipped_dialog = dialogs.show_skipped(self, problems)
+
+    # -- a folder dropped on the window ------------------------------------------------
+
+    @staticmethod
+    def _folders(event) -> list[str]:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return []
+        paths = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+        return paths if paths and all(Path(p).is_dir() for p in paths) else []
+
+    def dragEnterEvent(self, event) -> None:
+        """Once a drag: the moves that follow are accepted with it (no file is looked at again)."""
+        if self._folders(event) and self.importer.why_not() is None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:
+        folders = self._folders(event)
+        if not folders:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.importer.start(folders)
 
     def show_message(self, text: str) -> None:
         if time.monotonic() - self._problem_at >= self.PROBLEM_HOLD_S:
