@@ -62,7 +62,7 @@ def analyse_photo(path: str) -> PhotoAnalysis:
     source = seen
     if found and (side := _side_needed(photo, min(max(box.width, box.height) for box, _ in found), embed)) > \
             max(seen.image.size):
-        source = imaging.decode_photo(photo, side)  # a face too small in `seen` for the embedder
+        source = imaging.decode_photo(photo, side, exact=False)  # a face too small in `seen` for the embedder
     faces = tuple(FoundFace(box, round(face.confidence, 4), _embedding(embed, source, box, face.turn))
                   for box, face in found)
     return PhotoAnalysis(photo.width, photo.height, faces, photo.taken, find.name, embed.name)
@@ -74,7 +74,7 @@ def embed_box(path: str, box: BoundingBox) -> FoundFace:
     photo = imaging.read_photo(Path(path))
     imaging.face_area(box, photo.width, photo.height, photo.name)  # refuses an empty box or one off the photo
     embed = embedder()
-    source = imaging.decode_photo(photo, _side_needed(photo, max(box.width, box.height), embed))
+    source = imaging.decode_photo(photo, _side_needed(photo, max(box.width, box.height), embed), exact=False)
     return FoundFace(box, 1.0, _embedding(embed, source, box))
 
 
