@@ -8,7 +8,7 @@ path, its models loaded once a process (`warm_up`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +26,7 @@ EMBED_MARGIN = 0.5  # of the face's longer side, around it in the crop the embed
 class FoundFace:
     box: BoundingBox  # in the upright photo's pixels
     confidence: float  # the detector's, 0..1 (1.0 for a box the user drew)
-    embedding: bytes  # little-endian float32 × EMBEDDING_SIZE: `vector(embedding)`
+    embedding: bytes = field(repr=False)  # little-endian float32 × EMBEDDING_SIZE: `vector(embedding)`
 
 
 @dataclass(frozen=True)
