@@ -14,6 +14,10 @@ if [ "$bytes" -gt 250000000 ]; then
     echo "FAIL: the bundle is over 250 MB" >&2
     exit 1
 fi
+if find "$bundle" -name 'shape_predictor_68*' | grep -q .; then
+    echo "FAIL: the bundle carries dlib's 68-point landmark model (non-commercial use only)" >&2
+    exit 1
+fi
 bare "$exe" --version
 
 self_test() {
