@@ -154,7 +154,9 @@ def test_a_broken_picture_from_the_server_says_why_on_its_tile(qtbot, loop):
     window = shell.current[2]
     try:
         tiles = window.session.tiles
-        ref = next(f.image for f in window.session.store.listed_faces() if f.id == broken)
+        listed = lambda: [f.image for f in window.session.store.listed_faces() if f.id == broken]
+        qtbot.waitUntil(lambda: listed(), timeout=10000)  # the faces are read after the window opens
+        ref = listed()[0]
         qtbot.waitUntil(lambda: tiles.failure(ref) is not None, timeout=10000)
         assert "it is a web page" in tiles.failure(ref)
     finally:
