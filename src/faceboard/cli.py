@@ -31,7 +31,7 @@ from faceboard import APP, __version__, storage
 from faceboard.backends.base import changes_nothing
 from faceboard.backends.local import demo
 from faceboard.backends.local.library import MAX_ID, is_id
-from faceboard.domain import Face, Person
+from faceboard.domain import Face, Person, count
 from faceboard.errors import (
     AuthFailed,
     Damaged,
@@ -249,7 +249,7 @@ def _demo(folder: Path) -> int:
         refusal = error if isinstance(error, FaceboardError) else storage.unusable(error, folder, "The demo library")
         print(f"faceboard: {shown(refusal.message)}", file=sys.stderr)
         return exit_code(refusal)
-    print(f"Demo library in {shown(folder)}: {summary['people']} people, {summary['faces']} faces "
+    print(f"Demo library in {shown(folder)}: {count(summary['people'], 'person')}, {count(summary['faces'], 'face')} "
           f"({summary['unassigned']} unassigned, {summary['wrong']} on the wrong person).")
     return 0
 
@@ -329,7 +329,7 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
                 if args.json:
                     print(json.dumps([person_json(p) for p in people], indent=2))
                 for p in [] if args.json else people:
-                    print(f"{shown(p.id)}\t{shown(p.name)}\t{p.face_count} faces{' (hidden)' if p.hidden else ''}")
+                    print(f"{shown(p.id)}\t{shown(p.name)}\t{count(p.face_count, 'face')}{' (hidden)' if p.hidden else ''}")
             case "faces":
                 faces = await curator.all_faces(None if args.unassigned else args.person)
                 if args.json:
@@ -390,9 +390,9 @@ def _said(args: argparse.Namespace, change: Change, backend: str) -> int:
         return 0
     for face_id, message in change.failures:
         print(f"faceboard: face {shown(face_id)}: {shown(message)}", file=sys.stderr)
-    print(f"{len(change.faces)} face(s) {'detached' if args.unassigned else 'assigned'}.")
+    print(f"{count(len(change.faces), 'face')} {'detached' if args.unassigned else 'assigned'}.")
     if change.unsent is not None:
-        print(f"faceboard: {len(change.unsent.moves)} face(s) got no answer from "
+        print(f"faceboard: {count(len(change.unsent.moves), 'face')} got no answer from "
               f"{shown(backend)}: they wait in the journal; `faceboard resume` sends them.",
               file=sys.stderr)
         return EXIT_UNAVAILABLE
@@ -457,7 +457,7 @@ async def _resume(outbox: Outbox) -> int:
     refused = _say_sent(results)
     waiting = await outbox.waiting()
     if waiting:
-        print(f"faceboard: {waiting} change(s) still waiting: "
+        print(f"faceboard: {count(waiting, 'change')} still waiting: "
               f"{shown(outbox.curator.backend.display_name)} does not answer.",
               file=sys.stderr)
         return EXIT_UNAVAILABLE
@@ -489,5 +489,5 @@ async def _add_thumbnails(outbox: Outbox, person_id: str, files: list[Path]) -> 
         person = await outbox.curator.person(person_id)
         change = AddThumbnails(person.id, tuple(images))
         await _send(outbox, await outbox.record(change, describe(change, {person.id: person.name}), COMMAND_LINE))
-        print(f"Added {len(images)} thumbnail(s) to {shown(person.name)}.")
+        print(f"Added {count(len(images), 'thumbnail')} to {shown(person.name)}.")
     return EXIT_REFUSED if refused else 0

@@ -18,7 +18,7 @@ import math
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 
-from faceboard.domain import Face, Page, PeopleQuery, Person, Thumbnail
+from faceboard.domain import Face, Page, PeopleQuery, Person, Thumbnail, count  # noqa: F401 (count: once defined here)
 from faceboard.errors import FaceboardError, NotFound, Unavailable
 from faceboard.paging import ListingBudget, Trail
 from faceboard.services.operations import AssignFaces, Change, Operation, SetPrimary, UpdatePerson
@@ -29,18 +29,7 @@ ORDERS: dict[str, Callable[[Person], object]] = {  # the backends' orders, for p
     "most_faces": lambda p: (-p.face_count, p.name.casefold(), p.id),
     "fewest_faces": lambda p: (p.face_count, p.name.casefold(), p.id),
 }
-_PLURALS = {"person": "people"}
 SCROLLED = ListingBudget(seconds=math.inf)  # read as the user scrolls: time says nothing of the server
-
-
-def count(n: int | None, noun: str, *, more: bool = False) -> str:
-    """"1 person", "3 people", "200+ faces" (`more`: the listing goes on), or "faces not
-    counted yet" for None."""
-    plural = _PLURALS.get(noun.split()[-1])
-    many = " ".join(noun.split()[:-1] + [plural]) if plural else f"{noun}s"
-    if n is None:
-        return f"{many} not counted yet"
-    return f"{n}{'+' * more} {noun if n == 1 and not more else many}"
 
 
 @dataclass(frozen=True)

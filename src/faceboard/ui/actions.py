@@ -11,8 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QMainWindow, QMenu, QMessageBox
 
 from faceboard import __version__
-from faceboard.domain import Capability
-from faceboard.services.store import count
+from faceboard.domain import Capability, count
 from faceboard.ui import dialogs
 
 
@@ -241,7 +240,7 @@ class Actions(QObject):
             return
         undo = "You can undo it." if self._undoable() else "This cannot be undone."
         what = count(person.face_count, self.session.people.noun)
-        if not dialogs.confirm(self.window, "Merge people", f"Move all {what} of {person.name} to {target.name}, "
+        if not dialogs.confirm(self.window, "Merge people", f"Move the {what} of {person.name} to {target.name}, "
                                f"and remove {person.name}? {undo}"):
             return
         self.session.merge(target.id, [person.id])

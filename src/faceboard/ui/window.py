@@ -11,8 +11,8 @@ import time
 from PySide6.QtCore import QItemSelectionModel, QSettings, QSize, Qt, Signal
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter, QUndoView
 
-from faceboard.domain import Capability
-from faceboard.services.store import Event, count
+from faceboard.domain import Capability, count
+from faceboard.services.store import Event
 from faceboard.ui.actions import Actions
 from faceboard.ui.panes import set_steady_text
 from faceboard.ui.panes.faces import FacesPane

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from faceboard.domain import Person
+from faceboard.domain import Person, count
 from faceboard.services.drops import FacesPayload, Payload
-from faceboard.services.store import PEOPLE, Store, count
+from faceboard.services.store import PEOPLE, Store
 from faceboard.ui.panes import heading, set_steady_text
 from faceboard.ui.mime import FACES_MIME, THUMBNAIL_MIME, read_payload
 from faceboard.ui.panes.tiles import (
