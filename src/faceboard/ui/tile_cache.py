@@ -61,6 +61,12 @@ class TileCache(QObject):
             self._evict()
         return shaped
 
+    def cached(self, ref: ImageRef) -> QPixmap | None:
+        """The largest pixmap of `ref` already here, whatever its size; asks for nothing
+        (a drag's picture is made at once, from the tiles on screen)."""
+        sizes = [size for size in reversed(SIZE_BUCKETS) if (ref.key, size) in self._pixmaps]
+        return self._pixmaps[(ref.key, sizes[0])] if sizes else None
+
     async def aclose(self) -> None:
         """Cancel every request under way and let the pipeline stop, before the loop ends."""
         self._closed = True  # a window painting while it closes asks for nothing more

@@ -9,7 +9,7 @@ import asyncio
 import time
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, QSize, Qt, Signal
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter, QUndoView
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QListView, QMainWindow, QProgressBar, QPushButton, QSplitter, QUndoView
 
 from faceboard.domain import Capability, count
 from faceboard.services.store import Event
@@ -32,6 +32,7 @@ class MainWindow(QMainWindow):
     REFRESH_AFTER_S = 60.0  # back to the window after this long away: what it shows is read again
     PROBLEM_HOLD_S = 4.0  # a refusal stays readable this long, whatever succeeds meanwhile
     FIRST_SIZE = QSize(1280, 820)
+    HISTORY_WIDTH = 210  # at most; a sixth of a narrower window
     FRAME = QSize(16, 48)  # room for the window manager's title bar and borders, unknown before showing
 
     def __init__(self, session: Session, title: str):
@@ -67,11 +68,16 @@ class MainWindow(QMainWindow):
 
         self.history = QDockWidget("History", self)
         self.history.setObjectName("history")
-        undo_view = QUndoView(session.undo_stack)
-        undo_view.setEmptyLabel("Library as opened")
-        self.history.setWidget(undo_view)
+        self.history_view = QUndoView(session.undo_stack)
+        self.history_view.setEmptyLabel("Library as opened")
+        # a long entry ("Move 3 faces to Amara Okafor") wraps in a narrow pane, not cut off at its right edge
+        self.history_view.setWordWrap(True)
+        self.history_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.history_view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.history.setWidget(self.history_view)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history)
-        self.resizeDocks([self.history], [220], Qt.Orientation.Horizontal)
+        history_width = min(self.HISTORY_WIDTH, int(self.width() * 0.16))  # 128 px at 800: room for 3 columns
+        self.resizeDocks([self.history], [history_width], Qt.Orientation.Horizontal)
         self._make_status_bar()
         self._problem_at = -self.PROBLEM_HOLD_S
         self.actions = Actions(self)

@@ -201,9 +201,6 @@ class ThumbnailsPane(QWidget):
                                          "picture replaces it (undo puts the old one back).")
         elif person is not None and not curator.can(Capability.SET_PRIMARY):
             self.primary_slot.setToolTip(f"{backend} has no primary thumbnail: Faceboard shows the first one.")
-        self.primary_slot.setEnabled(person is not None)
-        self.view.setEnabled(person is not None)
-        if person is None:
-            self.heading.setText("Unassigned faces — no thumbnails")
-        else:
+        self.setVisible(person is not None)  # the unassigned faces have no primary nor thumbnails: room for them
+        if person is not None:
             self.heading.setText(person.name + (" · hidden" if person.hidden else ""))

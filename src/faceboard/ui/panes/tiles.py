@@ -22,6 +22,8 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 # (payload, target) -> None when the drop is allowed, else the reason it is not
 DropJudge = Callable[[Payload, object], str | None]
 REPAINT_DELAY_MS = 40  # tiles arriving by the hundred repaint a view at most 25 times a second
+DRAG_TILE = 72  # the side of a tile the pointer carries
+DRAG_STACK = 3  # tiles shown in the stack of a drag of several
 
 
 
@@ -247,27 +249,57 @@ class TileView(QListView):
             return
         drag = QDrag(self)
         drag.setMimeData(self.model().mimeData(indexes))
-        drag.setPixmap(self._drag_pixmap(indexes))
-        drag.setHotSpot(QPoint(36, 36))
+        pixmap = self.drag_pixmap(indexes)
+        drag.setPixmap(pixmap)
+        drag.setHotSpot(QPoint(DRAG_TILE // 2, pixmap.deviceIndependentSize().toSize().height() - DRAG_TILE // 2))
         drag.exec(supported_actions, Qt.DropAction.MoveAction)
 
-    def _drag_pixmap(self, indexes) -> QPixmap:
-        side = 72
-        pixmap = QPixmap(side + 12, side + 12)
+    def drag_pixmap(self, indexes) -> QPixmap:
+        """What the pointer carries: the first tiles dragged, stacked (up to three), and
+        a badge with how many faces go when there is more than one."""
+        model, palette = self.model(), self.palette()
+        images = [model.tile(index.row()).image for index in indexes[:DRAG_STACK]]
+        step, badge_room = 7, 14 if len(indexes) > 1 else 0
+        spread = step * (len(images) - 1)
+        width, height = DRAG_TILE + spread + badge_room, DRAG_TILE + spread + badge_room
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(round(width * ratio), round(height * ratio))
+        pixmap.setDevicePixelRatio(ratio)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        image = self.model().tile(indexes[0].row()).image
-        draw_image(painter, self._tiles, image, QRectF(0, 8, side, side), 8, self.palette())
+        painter.setRenderHint(_ANTIALIASED)
+        painter.setRenderHint(_SMOOTH)
+        for layer in reversed(range(len(images))):  # the first tile on top, the others behind it, up and right
+            rect = QRectF(layer * step, badge_room + spread - layer * step, DRAG_TILE, DRAG_TILE)
+            self._draw_drag_tile(painter, images[layer], rect, palette)
         if len(indexes) > 1:
-            badge = QRectF(side - 18, 0, 30, 22)
-            painter.setBrush(accent(self.palette()))
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.drawRoundedRect(badge, 11, 11)
-            painter.setPen(QColor("white"))
+            text = str(len(indexes))
             font = QFont(self.font())
             font.setBold(True)
             painter.setFont(font)
-            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, str(len(indexes)))
+            badge_width = max(26.0, painter.fontMetrics().horizontalAdvance(text) + 14.0)
+            badge = QRectF(width - badge_width, 0, badge_width, 24)
+            painter.setBrush(accent(palette))
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Base), 2))
+            painter.drawRoundedRect(badge, 12, 12)
+            painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
+            painter.drawText(badge, _CENTER, text)
         painter.end()
         return pixmap
+
+    def _draw_drag_tile(self, painter: QPainter, image, rect: QRectF, palette: QPalette) -> None:
+        found = self._tiles.cached(image) if image is not None else None
+        path = QPainterPath()
+        path.addRoundedRect(rect, TILE_RADIUS, TILE_RADIUS)
+        if found is None:
+            painter.fillPath(path, palette.color(_MID))
+        else:
+            painter.save()
+            painter.setClipPath(path)
+            side = min(found.width(), found.height())
+            source = QRectF((found.width() - side) / 2, (found.height() - side) / 2, side, side)
+            painter.drawPixmap(rect, found, source)
+            painter.restore()
+        painter.setPen(QPen(palette.color(QPalette.ColorRole.Base), 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
