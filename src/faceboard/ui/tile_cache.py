@@ -17,7 +17,7 @@ from faceboard.domain import ImageRef
 from faceboard.errors import FaceboardError, RateLimited, Unreachable
 from faceboard.services.images import ImagePipeline
 
-SIZE_BUCKETS = (48, 64, 96, 128, 160, 192, 256, 320, 384, 512)
+SIZE_BUCKETS = (48, 64, 96, 128, 160, 192, 256, 320, 384, 512, 640, 768, 1024)  # up to the largest tile on a 2x screen
 DEFAULT_BUDGET = 128 * 1024 * 1024  # a 128 px tile and its rounded variant: 128 KB; 1,000 tiles, ten screens
 
 
