@@ -32,6 +32,8 @@ from faceboard.ui.panes.tiles import (
     ObjectRole,
     accent,
     draw_image,
+    legible_on,
+    placeholder,
     repaint_as_tiles_arrive,
 )
 from faceboard.ui.tile_cache import TileCache
@@ -227,20 +229,22 @@ class PersonDelegate(QStyledItemDelegate):
         person = index.data(ObjectRole)
         avatar = QRectF(rect.left() + 6, rect.center().y() - self.AVATAR / 2, self.AVATAR, self.AVATAR)
         if person is None:
-            painter.setBrush(palette.color(QPalette.ColorRole.Mid))
+            fill = palette.color(QPalette.ColorRole.Mid)
+            painter.setBrush(fill)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawEllipse(avatar)
-            painter.setPen(palette.color(QPalette.ColorRole.Base))
+            painter.setPen(legible_on(palette, fill))
             font = QFont(option.font)
             font.setPointSizeF(font.pointSizeF() * 1.6)
             font.setBold(True)
             painter.setFont(font)
             painter.drawText(avatar, Qt.AlignmentFlag.AlignCenter, "?")
         elif person.primary_image is None:  # no primary yet: initials, so the row still has a face
-            painter.setBrush(palette.color(QPalette.ColorRole.Mid).lighter(120))
+            fill = placeholder(palette)
+            painter.setBrush(fill)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawEllipse(avatar)
-            painter.setPen(palette.color(QPalette.ColorRole.Text))
+            painter.setPen(legible_on(palette, fill))
             font = QFont(option.font)
             font.setBold(True)
             painter.setFont(font)

@@ -102,18 +102,36 @@ def repaint_as_tiles_arrive(tiles: TileCache, widget) -> None:
     tiles.tileReady.connect(lambda: timer.isActive() or timer.start())
 
 
-ACCENT = QColor(52, 132, 228)
-PRIMARY = QColor(236, 168, 28)
 TILE_RADIUS = 8
 
 
 def accent(palette: QPalette) -> QColor:
-    return palette.color(QPalette.ColorRole.Highlight) if palette else ACCENT
+    return palette.color(QPalette.ColorRole.Highlight)
+
+
+def _luminance(color: QColor) -> float:
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(color.redF()) + 0.7152 * linear(color.greenF()) + 0.0722 * linear(color.blueF())
+
+
+def contrast(one: QColor, other: QColor) -> float:
+    """The WCAG contrast ratio of two colours: 1 (the same) to 21 (black on white)."""
+    lighter, darker = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def legible_on(palette: QPalette, background: QColor) -> QColor:
+    """The palette's text or base colour, whichever reads better on `background` (a
+    mark drawn on a fill of the palette's: light on dark in a dark palette, and back)."""
+    return max((palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base)),
+               key=lambda color: contrast(color, background))
 
 
 # PySide6's enums are Python objects: look them up once, not in every paint
 _MID = QPalette.ColorRole.Mid
-_PLACEHOLDER = QPalette.ColorRole.PlaceholderText
+_TIP_BASE, _TIP_TEXT = QPalette.ColorRole.ToolTipBase, QPalette.ColorRole.ToolTipText  # a pair made to contrast
 _CENTER = Qt.AlignmentFlag.AlignCenter
 _NO_PEN = Qt.PenStyle.NoPen
 _SMOOTH = QPainter.RenderHint.SmoothPixmapTransform
@@ -132,12 +150,19 @@ def draw_image(painter: QPainter, tiles: TileCache, ref, rect: QRectF, radius: f
         painter.setRenderHint(_SMOOTH)
         painter.drawPixmap(rect, pixmap, QRectF(pixmap.rect()))
         return
+    fill = placeholder(palette)
     painter.setPen(_NO_PEN)
-    painter.setBrush(palette.color(_MID).lighter(130))
+    painter.setBrush(fill)
     painter.drawRoundedRect(rect, radius, radius)
     if ref is not None and tiles.failure(ref):
-        painter.setPen(palette.color(_PLACEHOLDER))
+        painter.setPen(legible_on(palette, fill))
         painter.drawText(rect, _CENTER, "⚠\nno image")
+
+
+def placeholder(palette: QPalette) -> QColor:
+    """What an image not here (yet) shows: a box between the base and the mid tone."""
+    base, mid = palette.color(QPalette.ColorRole.Base), palette.color(_MID)
+    return QColor((base.red() + mid.red()) // 2, (base.green() + mid.green()) // 2, (base.blue() + mid.blue()) // 2)
 
 
 class TileDelegate(QStyledItemDelegate):
@@ -164,10 +189,9 @@ class TileDelegate(QStyledItemDelegate):
         draw_image(painter, self._tiles, look.image, rect, TILE_RADIUS, palette)
         if look.primary:
             badge = QRectF(rect.left() + 6, rect.top() + 6, 64, 20)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(PRIMARY)
+            painter.setPen(QPen(palette.color(_TIP_TEXT), 1))
+            painter.setBrush(palette.color(_TIP_BASE))
             painter.drawRoundedRect(badge, 10, 10)
-            painter.setPen(QColor(40, 28, 0))
             small = QFont(font)
             small.setBold(True)
             small.setPointSizeF(max(7.0, small.pointSizeF() * 0.8))
@@ -177,8 +201,10 @@ class TileDelegate(QStyledItemDelegate):
             band = QRectF(rect.left(), rect.bottom() - 20, rect.width(), 20)
             path = QPainterPath()
             path.addRoundedRect(band, 6, 6)
-            painter.fillPath(path, QColor(0, 0, 0, 150))
-            painter.setPen(QColor("white"))
+            band_color = QColor(palette.color(_TIP_BASE))
+            band_color.setAlpha(215)
+            painter.fillPath(path, band_color)
+            painter.setPen(palette.color(_TIP_TEXT))
             small = QFont(font)
             small.setPointSizeF(max(7.0, small.pointSizeF() * 0.85))
             painter.setFont(small)
