@@ -38,8 +38,8 @@ class ShortcutsDialog(QDialog):
         self.table.setHeaderLabels(("Action", "Keys"))
         self.table.setRootIsDecorated(False)
         self.table.setAlternatingRowColors(True)
-        self.table.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setAccessibleName("Keyboard shortcuts")
         for what, keys in window_keys(window):
             self.table.addTopLevelItem(QTreeWidgetItem([what, keys]))
