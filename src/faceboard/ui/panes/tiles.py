@@ -5,12 +5,21 @@ come from the `TileCache`; a miss paints a placeholder and the tile is requested
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import NamedTuple
 
 from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPersistentModelIndex, QPoint, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QDrag, QFont, QPainter, QPainterPath, QPalette, QPen, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QToolTip
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolTip,
+    QWidget,
+)
 
 from faceboard.domain import ImageRef
 from faceboard.services.drops import Payload
@@ -95,11 +104,12 @@ class ListingModel(StoreModel):
 
 
 def repaint_as_tiles_arrive(tiles: TileCache, widget) -> None:
+    """Repaint `widget` (soon, once for many) when a tile it is waiting for has come."""
     timer = QTimer(widget)
     timer.setSingleShot(True)
     timer.setInterval(REPAINT_DELAY_MS)
     timer.timeout.connect(widget.update)
-    tiles.tileReady.connect(lambda: timer.isActive() or timer.start())
+    tiles.tileReady.connect(lambda waiting: widget in waiting and (timer.isActive() or timer.start()))
 
 
 TILE_RADIUS = 8
@@ -125,12 +135,17 @@ def contrast(one: QColor, other: QColor) -> float:
 def legible_on(palette: QPalette, background: QColor) -> QColor:
     """The palette's text or base colour, whichever reads better on `background` (a
     mark drawn on a fill of the palette's: light on dark in a dark palette, and back)."""
-    return max((palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base)),
-               key=lambda color: contrast(color, background))
+    return QColor.fromRgba(_legible(palette.color(_TEXT).rgba(), palette.color(_BASE).rgba(), background.rgba()))
+
+
+@functools.lru_cache(maxsize=64)  # asked for each row painted; a palette has a few fills
+def _legible(text: int, base: int, background: int) -> int:
+    behind = QColor.fromRgba(background)
+    return max((text, base), key=lambda color: contrast(QColor.fromRgba(color), behind))
 
 
 # PySide6's enums are Python objects: look them up once, not in every paint
-_MID = QPalette.ColorRole.Mid
+_MID, _BASE, _TEXT = QPalette.ColorRole.Mid, QPalette.ColorRole.Base, QPalette.ColorRole.Text
 _TIP_BASE, _TIP_TEXT = QPalette.ColorRole.ToolTipBase, QPalette.ColorRole.ToolTipText  # a pair made to contrast
 _CENTER = Qt.AlignmentFlag.AlignCenter
 _NO_PEN = Qt.PenStyle.NoPen
@@ -144,11 +159,18 @@ _HOVERED = QStyle.StateFlag.State_MouseOver
 def draw_image(painter: QPainter, tiles: TileCache, ref, rect: QRectF, radius: float, palette: QPalette) -> None:
     """The image of `ref` filling `rect` with rounded corners; a placeholder meanwhile."""
     device = painter.device()
-    pixels = max(rect.width(), rect.height()) * (device.devicePixelRatioF() if device else 1.0)
-    pixmap = tiles.pixmap(ref, pixels, radius / max(rect.width(), 1.0)) if ref is not None else None
+    ratio = device.devicePixelRatioF() if device else 1.0
+    pixels = max(rect.width(), rect.height()) * ratio
+    waiter = device if isinstance(device, QWidget) else None  # a widget repaints when the tile comes; an image does not
+    pixmap = tiles.pixmap(ref, pixels, radius / max(rect.width(), 1.0), waiter) if ref is not None else None
     if pixmap is not None:
-        painter.setRenderHint(_SMOOTH)
-        painter.drawPixmap(rect, pixmap, QRectF(pixmap.rect()))
+        if pixmap.width() == round(pixels) and rect.width() == rect.height():  # made to this size: copied 1:1
+            if pixmap.devicePixelRatio() != ratio:
+                pixmap.setDevicePixelRatio(ratio)
+            painter.drawPixmap(rect.topLeft(), pixmap)
+        else:
+            painter.setRenderHint(_SMOOTH)
+            painter.drawPixmap(rect, pixmap, QRectF(pixmap.rect()))
         return
     fill = placeholder(palette)
     painter.setPen(_NO_PEN)
@@ -161,8 +183,8 @@ def draw_image(painter: QPainter, tiles: TileCache, ref, rect: QRectF, radius: f
 
 def placeholder(palette: QPalette) -> QColor:
     """What an image not here (yet) shows: a box between the base and the mid tone."""
-    base, mid = palette.color(QPalette.ColorRole.Base), palette.color(_MID)
-    return QColor((base.red() + mid.red()) // 2, (base.green() + mid.green()) // 2, (base.blue() + mid.blue()) // 2)
+    base, mid = palette.color(_BASE).rgb(), palette.color(_MID).rgb()
+    return QColor.fromRgb(((base & 0xFEFEFE) >> 1) + ((mid & 0xFEFEFE) >> 1))  # each channel's mean
 
 
 class TileDelegate(QStyledItemDelegate):
