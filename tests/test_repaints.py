@@ -32,3 +32,24 @@ def test_the_faces_tiles_arriving_repaint_the_grid_but_not_the_people_list(qtbot
     qtbot.waitUntil(lambda: grid.count > painted_then, timeout=5000)  # the grid repainted for its tiles
     qtbot.wait(300)
     assert people.count == 0
+
+
+def test_tiles_rounded_a_few_a_frame_all_come_round(qtbot, app_window, monkeypatch):
+    """However slow the rounding, a frame makes one at least and the view repaints for
+    the rest: after a zoom every tile on screen is drawn rounded, at its new size."""
+    from faceboard.ui import tile_cache
+
+    monkeypatch.setattr(tile_cache, "SHAPING_PER_FRAME_S", 0.0)  # one a frame
+    window = app_window
+    select_person(qtbot, window, None)
+    grid, tiles, faces = window.faces_view, window.session.tiles, window.session.faces
+    qtbot.wait(500)
+    window.faces_pane.zoom.setValue(window.faces_pane.zoom.value() - 30)
+    shown = grid._visible_rows(grid.viewport().rect())
+    side = grid._cell() - 8
+
+    def rounded() -> int:
+        return sum(any(shape[1] == side for key, variants in tiles._shaped.items() if key[0] == faces.tile(row).image.key
+                       for shape in variants) for row in shown)
+
+    qtbot.waitUntil(lambda: rounded() == len(shown), timeout=15000)

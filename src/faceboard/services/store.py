@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import gc
 import math
+import operator
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from faceboard.domain import Face, Page, PeopleQuery, Person, Thumbnail, count  # noqa: F401 (count: once defined here)
 from faceboard.errors import FaceboardError, NotFound, Unavailable
@@ -359,7 +360,7 @@ class Store:
                     face = self.faces[face_id]
                     if face.person_id == target:
                         continue
-                    faces.append(replace(face, person_id=target))
+                    faces.append(_moved(face, target))
                     deltas[face.person_id] = deltas.get(face.person_id, 0) - 1
                     deltas[target] = deltas.get(target, 0) + 1
                 self._update_faces(faces)
@@ -490,6 +491,19 @@ class Store:
             self._emit("removed", listing.pane, first, last)
         if runs:
             self._emit("counts")
+
+
+_FACE_FIELDS = tuple(field.name for field in fields(Face))
+_face_values = operator.attrgetter(*_FACE_FIELDS)
+_PERSON_AT = _FACE_FIELDS.index("person_id")
+
+
+def _moved(face: Face, person_id: str | None) -> Face:
+    """`replace(face, person_id=…)` in a third of the time: a drop of 1,000 faces made
+    1,000 of them on the GUI thread (5.7 µs each, the prediction's largest part)."""
+    values = list(_face_values(face))
+    values[_PERSON_AT] = person_id
+    return Face(*values)
 
 
 def _runs(rows_descending: list[int]) -> list[tuple[int, int]]:

@@ -8,9 +8,10 @@ repaint. QImage is made from the pipeline's bytes and QPixmap on the GUI thread 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
 
-from PySide6.QtCore import QObject, QRectF, Qt, Signal
+from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter, QPainterPath, QPixmap
 
 from faceboard.domain import ImageRef
@@ -18,6 +19,8 @@ from faceboard.errors import FaceboardError, RateLimited, Unreachable
 from faceboard.services.images import ImagePipeline
 
 SIZE_BUCKETS = (48, 64, 96, 128, 160, 192, 256, 320, 384, 512, 640, 768, 1024)  # up to the largest tile on a 2x screen
+FRAME_S = 0.016
+SHAPING_PER_FRAME_S = 0.004  # rounding tiles takes at most this much of a frame
 VARIANTS = 3  # rounded sizes kept of one tile: the people list's, the grid's, one more while zooming
 DEFAULT_BUDGET = 128 * 1024 * 1024  # a 128 px tile and its rounded variant: 128 KB; 1,000 tiles, ten screens
 
@@ -41,6 +44,12 @@ class TileCache(QObject):
         self._waiting: dict[tuple[str, int], set] = {}  # tile -> the widgets that painted its placeholder
         self._shaped: dict[tuple[str, int], dict[float, QPixmap]] = {}  # rounded variants of a pixmap
         self._closed = False
+        self._frame_started, self._shaping = 0.0, 0.0  # time spent rounding tiles in this frame
+        self._deferred: set = set()  # widgets that drew a tile square, to round it next frame
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.setInterval(round(FRAME_S * 1000))
+        self._later.timeout.connect(self._shape_now)
 
     def pixmap(self, ref: ImageRef, pixels: float, rounding: float = 0.0, waiter=None) -> QPixmap | None:
         """The image as a square, its corners rounded by `rounding` (a fraction of the side;
@@ -65,12 +74,36 @@ class TileCache(QObject):
         shape = (rounding, max(1, round(pixels)))
         shaped = variants.get(shape)
         if shaped is None:  # made once, so painting a tile is one drawPixmap
+            if not self._may_shape():  # enough made for this frame: the square stands in, the rest come next
+                self._shape_later(waiter)
+                return found
+            started = time.perf_counter()
             shaped = variants[shape] = _rounded_square(found, *shape)
+            self._shaping += max(1e-9, time.perf_counter() - started)
             self._used += _cost(shaped)
             if len(variants) > VARIANTS:  # zooming leaves sizes no longer shown
                 self._used -= _cost(variants.pop(next(iter(variants))))
             self._evict()
         return shaped
+
+    def _may_shape(self) -> bool:
+        """Whether this frame may make another rounded tile. Zooming, or a drop that brings
+        50 new faces on screen, would make them all in one paint (0.1-0.4 ms each)."""
+        now = time.perf_counter()
+        if now - self._frame_started > FRAME_S:
+            self._frame_started, self._shaping = now, 0.0
+        return self._shaping < SHAPING_PER_FRAME_S or not self._shaping  # one at least, however slow
+
+    def _shape_later(self, waiter) -> None:
+        if waiter is not None:
+            self._deferred.add(waiter)
+        if not self._later.isActive():
+            self._later.start()
+
+    def _shape_now(self) -> None:
+        waiting, self._deferred = self._deferred, set()
+        if not self._closed:  # the window closing is gone, and its views with it
+            self.tileReady.emit(waiting)
 
     def cached(self, ref: ImageRef) -> QPixmap | None:
         """The largest pixmap of `ref` already here, whatever its size; asks for nothing
@@ -81,6 +114,7 @@ class TileCache(QObject):
     async def aclose(self) -> None:
         """Cancel every request under way and let the pipeline stop, before the loop ends."""
         self._closed = True  # a window painting while it closes asks for nothing more
+        self._later.stop()
         for future in list(self._pending.values()):
             future.cancel()
         await self.pipeline.aclose()

@@ -168,8 +168,7 @@ def draw_image(painter: QPainter, tiles: TileCache, ref, rect: QRectF, radius: f
             if pixmap.devicePixelRatio() != ratio:
                 pixmap.setDevicePixelRatio(ratio)
             painter.drawPixmap(rect.topLeft(), pixmap)
-        else:
-            painter.setRenderHint(_SMOOTH)
+        else:  # a stand-in for a frame, while its rounded copy waits its turn: fast, not smooth
             painter.drawPixmap(rect, pixmap, QRectF(pixmap.rect()))
         return
     fill = placeholder(palette)
@@ -183,8 +182,12 @@ def draw_image(painter: QPainter, tiles: TileCache, ref, rect: QRectF, radius: f
 
 def placeholder(palette: QPalette) -> QColor:
     """What an image not here (yet) shows: a box between the base and the mid tone."""
-    base, mid = palette.color(_BASE).rgb(), palette.color(_MID).rgb()
-    return QColor.fromRgb(((base & 0xFEFEFE) >> 1) + ((mid & 0xFEFEFE) >> 1))  # each channel's mean
+    return _mean(palette.color(_BASE).rgb(), palette.color(_MID).rgb())
+
+
+@functools.lru_cache(maxsize=16)  # asked for each tile painted
+def _mean(one: int, other: int) -> QColor:
+    return QColor.fromRgb(((one & 0xFEFEFE) >> 1) + ((other & 0xFEFEFE) >> 1))  # each channel's
 
 
 class TileDelegate(QStyledItemDelegate):
