@@ -73,3 +73,17 @@ def test_the_window_is_usable_at_1024_by_640(qtbot, app_window):
     people = window.people_view
     assert people.viewport().height() >= 4 * people.visualRect(window.session.people.index(1)).height()
     assert window.history.isVisible() and window.history.width() >= 120
+
+
+def test_a_long_name_does_not_push_the_history_pane_aside_at_800_by_600(qtbot, app_window):
+    window = app_window
+    select_person(qtbot, window, None)
+    sized(qtbot, window, 800, 600)
+    history = window.history.width()
+    wait_for_name = window.session.store.people["3"]
+    window.session.store.people["3"] = type(wait_for_name)(**{**{f: getattr(wait_for_name, f) for f in
+                                                                wait_for_name.__dataclass_fields__},
+                                                             "name": "Maximiliana Wolfeschlegelsteinhausen-Bergerdorff"})
+    select_person(qtbot, window, "3")
+    QApplication.processEvents()
+    assert window.history.width() >= history - 4

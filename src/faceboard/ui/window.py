@@ -62,7 +62,8 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.people_pane)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(0, 1)  # a narrower window takes a quarter from the people, the rest from the faces
+        self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([300, 980])
         self.setCentralWidget(self.splitter)
 

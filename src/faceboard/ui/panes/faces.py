@@ -273,6 +273,7 @@ class FacesPane(QWidget):
         super().__init__(parent)
         self.model = model
         self.heading = heading("Faces")
+        self.heading.setMinimumWidth(1)  # a long name is cut, not a reason to squeeze the History pane
         self.view = FaceGrid(tiles)
         self.view.setModel(model)
         self.view.setAccessibleName("Faces")

@@ -169,6 +169,7 @@ class ThumbnailsPane(QWidget):
         super().__init__(parent)
         self.model = model
         self.heading = heading("")
+        self.heading.setMinimumWidth(1)  # a long name is cut, not a reason to squeeze the History pane
         self.primary_slot = PrimarySlot(tiles, judge, lambda: model.store.selected_person)
         self.view = TileView(tiles, strip=True)
         self.view.setModel(model)
