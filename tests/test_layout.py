@@ -27,7 +27,7 @@ def test_unassigned_shows_no_empty_primary_nor_strip_and_the_faces_take_the_room
 def test_tiles_fill_the_width_with_more_than_two_columns_at_800_by_600(qtbot, app_window):
     window = app_window
     select_person(qtbot, window, None)
-    for width, height in ((800, 600), (1024, 640), (1280, 800), (917, 700)):
+    for width, height in ((1280, 800), (800, 600), (1024, 640), (1280, 800), (917, 700), (800, 600)):
         sized(qtbot, window, width, height)
         grid = window.faces_view
         columns, cell = grid._columns(), grid._cell()

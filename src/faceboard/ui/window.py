@@ -148,6 +148,16 @@ class MainWindow(QMainWindow):
         self.faces_view.set_tile_size(zoom.value())
         self.people_pane.sort.setCurrentText(str(settings.value("people/sort", "Name")))
 
+    def resizeEvent(self, event) -> None:
+        """A window made narrower narrows the History pane with it (to a sixth): Qt takes
+        it all from the faces, which kept two columns at 800×600."""
+        super().resizeEvent(event)
+        width = event.size().width()
+        if width < event.oldSize().width() and self.history.isVisible() and not self.history.isFloating():
+            most = max(120, min(self.HISTORY_WIDTH, int(width * 0.16)))
+            if self.history.width() > most:
+                self.resizeDocks([self.history], [most], Qt.Orientation.Horizontal)
+
     def closeEvent(self, event) -> None:
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
