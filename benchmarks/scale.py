@@ -138,7 +138,7 @@ async def run(backend, server=None, photos: Path | None = None) -> dict:
     window.resize(1400, 900)
     window.show()
     tiles = []
-    session.tiles.tileReady.connect(lambda: tiles.append(1))
+    session.tiles.tileReady.connect(lambda _waiting: tiles.append(1))
     lateness = Lateness()
     lateness.start()
     people_paint = FirstPaint(window.people_view.viewport())

@@ -76,7 +76,7 @@ def test_add_thumbnail_takes_a_folder_of_pictures(library_folder, tmp_path, caps
         Image.new("RGB", (200, 260), (40 * i, 90, 200)).save(folder / f"p{i}.jpg")
     (folder / "notes.txt").write_text("not a picture")
     assert main(["--library", str(library_folder), "add-thumbnail", "2", str(folder)]) == 0
-    assert "Added 3 thumbnail(s)" in capsys.readouterr().out
+    assert "Added 3 thumbnails to" in capsys.readouterr().out
 
 
 def test_history_lists_the_journal_without_a_library(tmp_path, capsys):

@@ -60,7 +60,7 @@ def test_import_finds_the_faces_and_lists_each_file_skipped(demo_template, tmp_p
 
     assert main([*lib, "import", str(folder)]) == 0  # nothing new, and notes.jpg said once already
     out = capsys.readouterr()
-    assert "Added 0 photo(s) (2 already in the library)." in out.out and out.err == ""
+    assert "Added 0 photos (2 already in the library)." in out.out and out.err == ""
 
     photos[0].unlink()
     assert main([*lib, "faces", "--unassigned", "--json"]) == 0
@@ -74,7 +74,7 @@ def test_import_without_waiting_leaves_the_scan_to_faceboard_scan(demo_template,
     lib = ["--library", str(tmp_path / "library")]
     assert main([*lib, "import", str(folder), "--no-wait"]) == 0
     out = capsys.readouterr().out
-    assert "Added 2 photo(s)." in out and "2 photo(s) wait" in out
+    assert "Added 2 photos." in out and "2 photos wait" in out
     assert main([*lib, "scan", "--status", "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
     assert (status["waiting"], status["done"], status["faces"]) == (2, 0, 0)
@@ -83,7 +83,7 @@ def test_import_without_waiting_leaves_the_scan_to_faceboard_scan(demo_template,
     scanned = json.loads(capsys.readouterr().out)
     assert (scanned["scanned"], scanned["waiting"]) == (2, 0) and scanned["faces"] > 0
     assert main([*lib, "scan", "--status"]) == 0
-    assert f"2 photo(s) scanned, 0 waiting, 0 failed; {scanned['faces']} face(s) found." in capsys.readouterr().out
+    assert f"2 photos scanned, 0 waiting, 0 failed; {scanned['faces']} faces found." in capsys.readouterr().out
 
 
 def test_import_shows_its_progress_on_a_terminal(demo_template, tmp_path):

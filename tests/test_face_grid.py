@@ -44,7 +44,7 @@ def make_grid(qtbot, loop, total=500, page=100):
     store = Store(nothing, load, nothing, nothing, loop.create_task, load_person=nothing)
     model = CountingFaces(store)
     tiles = TileCache(ImagePipeline(never, None))
-    tiles.pixmap = lambda ref, pixels, rounding=0.0: None
+    tiles.pixmap = lambda ref, pixels, rounding=0.0, waiter=None: None
     grid = FaceGrid(tiles)
     grid.setModel(model)
     grid.set_tile_size(64)

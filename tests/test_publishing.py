@@ -17,6 +17,7 @@ from PIL import Image
 
 from faceboard import cli
 from faceboard.backends.local import LocalLibrary
+from faceboard.domain import count
 from faceboard.services.connections import BACKENDS, Profile, ProfileStore, SecretStore, keyring_name
 from faceboard.services.curator import Curator
 from faceboard.services.journal import Journal
@@ -90,7 +91,7 @@ def test_a_person_is_published_to_media_intelligence_with_a_partial_failure(libr
     assert f"! cannot send thumbnail {tiny}, so it is left out: it is 120×120 pixels" in out
     failed = [line for line in out.splitlines() if "FAILED" in line]
     assert len(failed) == 1 and f"thumbnail {tiny}" in failed[0] and "add a larger picture" in failed[0]
-    assert f"done: create Amara Okafor with {len(amara)} thumbnail(s)" in out
+    assert f"done: create Amara Okafor with {count(len(amara), 'thumbnail')}" in out
     assert [t["primary"] for t in amara_mi.thumbnails] == [True] + [False] * (len(amara) - 1)
     assert all(min(Image.open(io.BytesIO(fake.objects[t["key"]])).size) >= 256 for t in amara_mi.thumbnails)
     assert "(Amara Okafor, linked)" in out_again and again == 3  # the small one is said again
@@ -230,7 +231,7 @@ def test_a_face_is_found_in_the_media_from_the_command_line(library_folder, caps
         code = cli.run(cli.parser().parse_args(["--library", str(library_folder), "find-in-media", "1", "--in", "mi"]))
         out = capsys.readouterr()
     assert code == 0, out.err
-    assert out.out == "8\twedding.jpg\t0.88\n" and "1 match(es)" in out.err
+    assert out.out == "8\twedding.jpg\t0.88\n" and "1 match in" in out.err
 
 
 def test_a_publication_left_pending_is_not_sent_twice_by_resume(library_folder, amara):

@@ -8,7 +8,8 @@ from dataclasses import replace
 from faceboard.domain import BoundingBox, Face, ImageRef, Page, Person, Thumbnail
 from faceboard.errors import NotFound
 from faceboard.services.operations import AssignFaces, Change, UpdatePerson
-from faceboard.services.store import FACES, PEOPLE, THUMBNAILS, Store, count
+from faceboard.domain import count
+from faceboard.services.store import FACES, PEOPLE, THUMBNAILS, Store
 
 
 class Backend:

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from faceboard import APP, __version__, cli
+from faceboard.domain import count
 from faceboard.errors import FaceboardError
 
 
@@ -71,10 +72,10 @@ class Shell:
         self.closed = asyncio.Event()
         self.current = None
         self.dialog = None
+        self.making_demo = None  # the first start's progress, while the demo library is made
         self._options = backend_options
 
     async def open(self, profile) -> None:
-        from faceboard.backends.local import demo
         from faceboard.services.connections import UNSAVED, default_library, new_library, open_backend, read_secrets
         from faceboard.services.curator import Curator
         from faceboard.services.images import ImagePipeline
@@ -87,12 +88,10 @@ class Shell:
             if profile.kind == "local":
                 folder = Path(profile.library) if profile.library else default_library()
                 if not (folder / "library.sqlite3").exists():  # the default one, on first run, gets the demo
-                    first_run = folder.absolute() == default_library().absolute()
-                    if first_run:
-                        print(f"Creating the demo library in {folder} …", file=sys.stderr)
-                    with ThreadPoolExecutor(1) as worker:  # the loop stays responsive meanwhile
-                        await asyncio.get_running_loop().run_in_executor(
-                            worker, demo.generate if first_run else new_library, folder)
+                    if folder.absolute() == default_library().absolute():
+                        await self._make_demo(folder)
+                    else:  # a folder named for a library of its own starts empty
+                        await asyncio.to_thread(new_library, folder)
                 backend = open_backend(profile)
             else:
                 secrets = await asyncio.to_thread(read_secrets, profile, self.secrets)  # the keyring may block
@@ -127,6 +126,41 @@ class Shell:
         warnings = [w for w in (journal_warning, self.secrets.warning) if w]
         if warnings:
             window.show_problem(" ".join(warnings))
+
+    async def _make_demo(self, folder: Path) -> None:
+        """The first start: the demo library is made on a thread while a window shows
+        how far it got (a few seconds; before, nothing was on screen meanwhile)."""
+        from PySide6.QtWidgets import QProgressDialog
+
+        from faceboard.backends.local import demo
+        from faceboard.domain import Progress
+
+        print(f"Creating the demo library in {folder} …", file=sys.stderr)
+        loop = asyncio.get_running_loop()
+        self.making_demo = shown = QProgressDialog("Creating a demo library to try Faceboard with…", "", 0, 100)
+        shown.setWindowTitle("Faceboard")
+        shown.setCancelButton(None)  # half a library would be no library
+        shown.setMinimumDuration(0)
+        shown.setMinimumWidth(380)
+        shown.setValue(0)
+        shown.show()
+
+        def show(done: int, total: int) -> None:
+            if self.making_demo is shown:
+                shown.setMaximum(total)
+                shown.setValue(done)
+                shown.setLabelText(f"Creating a demo library to try Faceboard with…\n{done} of {count(total, 'photo')}")
+
+        def report(done: int, total: int) -> None:  # on the demo's thread: the dialog is the GUI thread's
+            loop.call_soon_threadsafe(show, done, total)
+
+        try:
+            with ThreadPoolExecutor(1) as worker:  # the loop stays responsive meanwhile
+                await loop.run_in_executor(worker, lambda: demo.generate(folder, progress=Progress(report)))
+        finally:
+            shown.close()
+            shown.deleteLater()
+            self.making_demo = None
 
     def _refused(self, profile, message: str) -> None:
         if self.current is not None:

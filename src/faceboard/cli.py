@@ -31,7 +31,7 @@ from faceboard import APP, __version__, storage
 from faceboard.backends.base import changes_nothing, photo_library
 from faceboard.backends.local import demo
 from faceboard.backends.local.library import IMAGES_DIR, MAX_ID, is_id
-from faceboard.domain import Face, Person, Thumbnail
+from faceboard.domain import Face, Person, Thumbnail, count
 from faceboard.errors import (
     AuthFailed,
     Damaged,
@@ -273,7 +273,7 @@ def _demo(folder: Path) -> int:
         refusal = error if isinstance(error, FaceboardError) else storage.unusable(error, folder, "The demo library")
         print(f"faceboard: {shown(refusal.message)}", file=sys.stderr)
         return exit_code(refusal)
-    print(f"Demo library in {shown(folder)}: {summary['people']} people, {summary['faces']} faces "
+    print(f"Demo library in {shown(folder)}: {count(summary['people'], 'person')}, {count(summary['faces'], 'face')} "
           f"({summary['unassigned']} unassigned, {summary['wrong']} on the wrong person).")
     return 0
 
@@ -369,7 +369,7 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
                 if args.json:
                     print(json.dumps([person_json(p) for p in people], indent=2))
                 for p in [] if args.json else people:
-                    print(f"{shown(p.id)}\t{shown(p.name)}\t{p.face_count} faces{' (hidden)' if p.hidden else ''}")
+                    print(f"{shown(p.id)}\t{shown(p.name)}\t{count(p.face_count, 'face')}{' (hidden)' if p.hidden else ''}")
             case "faces":
                 faces = await curator.all_faces(None if args.unassigned else args.person)
                 if args.json:
@@ -436,9 +436,9 @@ def _said(args: argparse.Namespace, change: Change, backend: str) -> int:
         return 0
     for face_id, message in change.failures:
         print(f"faceboard: face {shown(face_id)}: {shown(message)}", file=sys.stderr)
-    print(f"{len(change.faces)} face(s) {'detached' if args.unassigned else 'assigned'}.")
+    print(f"{count(len(change.faces), 'face')} {'detached' if args.unassigned else 'assigned'}.")
     if change.unsent is not None:
-        print(f"faceboard: {len(change.unsent.moves)} face(s) got no answer from "
+        print(f"faceboard: {count(len(change.unsent.moves), 'face')} got no answer from "
               f"{shown(backend)}: they wait in the journal; `faceboard resume` sends them.",
               file=sys.stderr)
         return EXIT_UNAVAILABLE
@@ -477,7 +477,7 @@ async def _find_in_media(curator: Curator, args: argparse.Namespace, secrets: Se
         hits = await find_face_in_media(curator.backend, face, media)
         for hit in hits:
             print(f"{shown(hit.asset_id)}\t{shown(hit.name)}\t{'' if hit.score is None else f'{hit.score:.2f}'}")
-        print(f"{len(hits)} match(es) in {shown(media.display_name)}.", file=sys.stderr)
+        print(f"{count(len(hits), 'match')} in {shown(media.display_name)}.", file=sys.stderr)
         return 0
     finally:
         await media.close()
@@ -503,7 +503,7 @@ async def _resume(outbox: Outbox) -> int:
     refused = _say_sent(results)
     waiting = await outbox.waiting()
     if waiting:
-        print(f"faceboard: {waiting} change(s) still waiting: "
+        print(f"faceboard: {count(waiting, 'change')} still waiting: "
               f"{shown(outbox.curator.backend.display_name)} does not answer.",
               file=sys.stderr)
         return EXIT_UNAVAILABLE
@@ -535,7 +535,7 @@ async def _add_thumbnails(outbox: Outbox, person_id: str, files: list[Path]) -> 
         person = await outbox.curator.person(person_id)
         change = AddThumbnails(person.id, tuple(data for _, data in images), names=tuple(name for name, _ in images))
         await _send(outbox, await outbox.record(change, describe(change, {person.id: person.name}), COMMAND_LINE))
-        print(f"Added {len(images)} thumbnail(s) to {shown(person.name)}.")
+        print(f"Added {count(len(images), 'thumbnail')} to {shown(person.name)}.")
     return EXIT_REFUSED if refused else 0
 
 
@@ -567,12 +567,13 @@ async def _photos(args: argparse.Namespace, backend) -> int:
         for problem in progress.problems:
             print(f"faceboard: skipped {shown(problem.path)}: {shown(problem.reason)}", file=sys.stderr)
         if args.command == "import":
-            print(f"Added {progress.photos_added:,} photo(s)"
+            print(f"Added {count(progress.photos_added, 'photo')}"
                   + (f" ({progress.photos_known:,} already in the library)" if progress.photos_known else "") + ".")
         if wait:
-            print(f"Scanned {progress.photos_done:,} photo(s): {progress.faces_found:,} face(s) found.")
+            print(f"Scanned {count(progress.photos_done, 'photo')}: {count(progress.faces_found, 'face')} found.")
         if status.waiting:
-            print(f"{status.waiting:,} photo(s) wait for their faces to be found: `faceboard scan` finds them.")
+            print(f"{count(status.waiting, 'photo')} {'waits' if status.waiting == 1 else 'wait'} for "
+                  "their faces to be found: `faceboard scan` finds them.")
     return EXIT_REFUSED if progress.problems else 0
 
 
@@ -598,8 +599,8 @@ def _scan_status(status, problems, as_json: bool) -> int:
         print(json.dumps({"waiting": status.waiting, "done": status.done, "failed": status.failed,
                           "faces": status.faces, "problems": [_problem_json(p) for p in problems]}, indent=2))
         return 0
-    print(f"{status.done:,} photo(s) scanned, {status.waiting:,} waiting, {status.failed:,} failed; "
-          f"{status.faces:,} face(s) found.")
+    print(f"{count(status.done, 'photo')} scanned, {status.waiting:,} waiting, {status.failed:,} failed; "
+          f"{count(status.faces, 'face')} found.")
     for problem in problems:
         print(f"{shown(problem.path)}\t{shown(problem.reason)}")
     return 0

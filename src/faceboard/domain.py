@@ -9,6 +9,17 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+_PLURALS = {"person": "people", "match": "matches"}
+
+
+def count(n: int | None, noun: str, *, more: bool = False) -> str:
+    """"1 person", "3 people", "1,234 faces", "200+ faces" (`more`: the listing goes on),
+    or "faces not counted yet" for None."""
+    plural = _PLURALS.get(noun.split()[-1])
+    many = " ".join(noun.split()[:-1] + [plural]) if plural else f"{noun}s"
+    if n is None:
+        return f"{many} not counted yet"
+    return f"{n:,}{'+' * more} {noun if n == 1 and not more else many}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,13 +142,17 @@ def open_picture(data: bytes, what: str = "The image") -> Image.Image:
     return image
 
 
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation (1: upright already), from the header."""
+    try:
+        return image.getexif().get(0x0112, 1)
+    except (OSError, ValueError, SyntaxError):
+        return 1
+
+
 def upright_size(image: Image.Image) -> tuple[int, int]:
     """The size after EXIF orientation, which is where face boxes are given."""
-    try:
-        orientation = image.getexif().get(0x0112, 1)
-    except (OSError, ValueError, SyntaxError):
-        orientation = 1
-    return (image.height, image.width) if orientation in (5, 6, 7, 8) else (image.width, image.height)
+    return (image.height, image.width) if _orientation(image) in (5, 6, 7, 8) else (image.width, image.height)
 
 
 def picture_size(data: bytes, what: str = "The picture") -> tuple[int, int]:
@@ -184,28 +188,44 @@ def face_area(box: BoundingBox, width: int, height: int, what: str = "The image"
     return left, top, left + side, top + side
 
 
-def _fit(data: bytes, box: BoundingBox | None, size: int, what: str = "The image") -> Image.Image:
-    """The picture (or the face in `box`, see `face_area`) upright, in RGB, scaled down
-    to fit a `size` square; decoded at the smallest scale that suffices."""
+def _fit(data: bytes, box: BoundingBox | None, size: int, what: str = "The image", grow: bool = False) -> Image.Image:
+    """The picture (or the face in `box`, see `face_area`) upright, in RGB, scaled to
+    fit a `size` square: down, or also up when `grow` (a tile shown larger than the
+    face's pixels: Pillow's bicubic, not the painter's stretching). Decoded at the
+    smallest scale that suffices; nothing else is copied (no transpose of an upright
+    photo, no conversion of an RGB one, the crop and the scaling in one pass)."""
     image = open_picture(data, what)
+    try:  # a PNG's EXIF may come after its pixels: reading it decodes them, and a damaged one fails here
+        orientation = image.getexif().get(0x0112, 1)
+    except (OSError, ValueError, SyntaxError) as error:
+        raise InvalidInput(f"{what} is damaged: {str(error).strip()}") from None
+    width, height = (image.height, image.width) if orientation in (5, 6, 7, 8) else (image.width, image.height)
     if box is not None:
-        width, height = upright_size(image)
         area = face_area(box, width, height, what)
         side = area[2] - area[0]
         wanted = (int(size * image.width / side) + 1, int(size * image.height / side) + 1)
     else:
-        area, wanted = None, (size, size)
+        area, wanted = (0, 0, width, height), (size, size)
     try:
         image.draft("RGB", wanted)  # JPEG: decode at 1/2, 1/4 or 1/8 scale when that suffices
-        image = ImageOps.exif_transpose(image)
-        image = _to_rgb(image)
+        image.load()
+        if orientation != 1:
+            image = ImageOps.exif_transpose(image)
+        if image.mode != "RGB":
+            image = _to_rgb(image)
     except (OSError, ValueError, SyntaxError) as error:
         raise InvalidInput(f"{what} is damaged: {str(error).strip()}") from None
-    if area is not None:
-        scale = image.width / width
-        image = image.crop(tuple(round(v * scale) for v in area))
-    image.thumbnail((size, size), Image.Resampling.BICUBIC, reducing_gap=2.0)
-    return image
+    scale = image.width / width
+    crop = tuple(v * scale for v in area)
+    crop_width, crop_height = crop[2] - crop[0], crop[3] - crop[1]
+    factor = size / max(crop_width, crop_height)
+    if crop[0] < 0 or crop[1] < 0 or crop[2] > image.width or crop[3] > image.height:
+        image = image.crop(tuple(round(v) for v in crop))  # a face larger than its photo: black beyond the edges
+        crop = (0, 0, image.width, image.height)
+    if factor >= 1 and not grow:
+        return image if crop == (0, 0, image.width, image.height) else image.crop(tuple(round(v) for v in crop))
+    target = (max(1, round(crop_width * factor)), max(1, round(crop_height * factor)))
+    return image.resize(target, Image.Resampling.BICUBIC, box=crop, reducing_gap=2.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,8 +238,9 @@ class Tile:
 
 
 def decode_tile(data: bytes, box: BoundingBox | None, size: int, what: str = "The image") -> Tile:
-    """Decode `data` (the face in `box`, with its margin) to fit a `size` square."""
-    image = _fit(data, box, size, what)
+    """Decode `data` (the face in `box`, with its margin) to fill a `size` square, the
+    pixels it is shown with: a small face is scaled up here, smoothly."""
+    image = _fit(data, box, size, what, grow=True)
     return Tile(image.width, image.height, image.tobytes())
 
 

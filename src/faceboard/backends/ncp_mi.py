@@ -27,7 +27,9 @@ from faceboard import imaging
 from faceboard.backends.base import PublishResult
 from faceboard.backends.http import TokenBucket, json_of, make_client, send
 from faceboard.backends.ncp_signature import NcpSignature
-from faceboard.domain import Capability, ImageRef, MediaHit, Page, PeopleQuery, Person, Progress, Publication, Thumbnail
+from faceboard.domain import (
+    Capability, ImageRef, MediaHit, Page, PeopleQuery, Person, Progress, Publication, Thumbnail, count,
+)
 from faceboard.errors import AuthFailed, Conflict, FaceboardError, InvalidInput, NotFound, Unavailable, Unsupported
 from faceboard.paging import Trail
 from faceboard.redaction import register_secret
@@ -312,8 +314,8 @@ class NcpMediaIntelligence(WithoutFaces):
 
     @staticmethod
     def preview(target: Person | None, publication: Publication) -> tuple[str, ...]:
-        count = (publication.primary is not None) + len(publication.thumbnails)
-        upload = f"upload {count} thumbnail(s) (each at least 256 pixels, at most 5 MB)"
+        pictures = (publication.primary is not None) + len(publication.thumbnails)
+        upload = f"upload {count(pictures, 'thumbnail')} (each at least 256 pixels, at most 5 MB)"
         if target is None:
             return upload, f"create {publication.name} with them, the primary flagged as primary"
         return upload, f"add them to {target.name}, the primary flagged as primary"
@@ -347,12 +349,12 @@ class NcpMediaIntelligence(WithoutFaces):
             data = await self._result("POST", self._ws("/persons"),
                                       json={"name": publication.name[:50], "thumbnails": thumbnails})
             person = self._person(data)[0]
-            items.append((f"create {person.name} with {len(keys)} thumbnail(s)", None))
+            items.append((f"create {person.name} with {count(len(keys), 'thumbnail')}", None))
         else:
             await self._result("POST", self._ws(f"/persons/{person_id}/person-thumbnail"),
                                json={"thumbnails": thumbnails})
             person = (await self._detail(person_id))[0]
-            items.append((f"add {len(keys)} thumbnail(s) to {person.name}", None))
+            items.append((f"add {count(len(keys), 'thumbnail')} to {person.name}", None))
         if progress is not None:
             progress.report(len(images) + 1, len(images) + 1)
         return PublishResult(person, tuple(items), tuple(delivered))

@@ -16,14 +16,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from faceboard.domain import Capability, Page, PeopleQuery, Person, Photo, Progress
+from faceboard.domain import Capability, Page, PeopleQuery, Person, Photo, Progress, count
 from faceboard.errors import FaceboardError
 from faceboard.services.curator import Curator
 from faceboard.services.drops import Drops
 from faceboard.services.images import ImagePipeline
 from faceboard.services.operations import AddThumbnails, Change, Operation
 from faceboard.services.outbox import WINDOW, Outbox, Waits
-from faceboard.services.store import Store, count
+from faceboard.services.store import Store
 
 DO, UNDO, REDO = "Do", "Undo", "Redo"  # the journal says "Undo: Detach face"
 ANSWERED = {DO: "{}: done", UNDO: "Undone: {}", REDO: "Redone: {}"}  # the status bar, once the backend has it

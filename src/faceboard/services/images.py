@@ -158,7 +158,8 @@ class ImagePipeline:
     def _cache_path(self, ref: ImageRef, size: int) -> Path | None:
         if self._cache_dir is None:
             return None
-        digest = hashlib.sha1(f"{ref.key}|{ref.box}|{size}".encode()).hexdigest()
+        # "grown": tiles fill their size since issue 16; smaller ones cached before are not reused
+        digest = hashlib.sha1(f"{ref.key}|{ref.box}|{size}|grown".encode()).hexdigest()
         return self._cache_dir / digest[:2] / f"{digest}.png"
 
     def prune_cache(self) -> int:

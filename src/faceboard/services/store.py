@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import gc
 import math
+import operator
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
-from faceboard.domain import Face, Page, PeopleQuery, Person, Thumbnail
+from faceboard.domain import Face, Page, PeopleQuery, Person, Thumbnail, count  # noqa: F401 (count: once defined here)
 from faceboard.errors import FaceboardError, NotFound, Unavailable
 from faceboard.paging import ListingBudget, Trail
 from faceboard.services.operations import AssignFaces, Change, Operation, SetPrimary, UpdatePerson
@@ -29,18 +30,7 @@ ORDERS: dict[str, Callable[[Person], object]] = {  # the backends' orders, for p
     "most_faces": lambda p: (-p.face_count, p.name.casefold(), p.id),
     "fewest_faces": lambda p: (p.face_count, p.name.casefold(), p.id),
 }
-_PLURALS = {"person": "people"}
 SCROLLED = ListingBudget(seconds=math.inf)  # read as the user scrolls: time says nothing of the server
-
-
-def count(n: int | None, noun: str, *, more: bool = False) -> str:
-    """"1 person", "3 people", "200+ faces" (`more`: the listing goes on), or "faces not
-    counted yet" for None."""
-    plural = _PLURALS.get(noun.split()[-1])
-    many = " ".join(noun.split()[:-1] + [plural]) if plural else f"{noun}s"
-    if n is None:
-        return f"{many} not counted yet"
-    return f"{n}{'+' * more} {noun if n == 1 and not more else many}"
 
 
 @dataclass(frozen=True)
@@ -397,7 +387,7 @@ class Store:
                     face = self.faces[face_id]
                     if face.person_id == target:
                         continue
-                    faces.append(replace(face, person_id=target))
+                    faces.append(_moved(face, target))
                     deltas[face.person_id] = deltas.get(face.person_id, 0) - 1
                     deltas[target] = deltas.get(target, 0) + 1
                 self._update_faces(faces)
@@ -537,6 +527,19 @@ class Store:
             self._emit("removed", listing.pane, first, last)
         if runs:
             self._emit("counts")
+
+
+_FACE_FIELDS = tuple(field.name for field in fields(Face))
+_face_values = operator.attrgetter(*_FACE_FIELDS)
+_PERSON_AT = _FACE_FIELDS.index("person_id")
+
+
+def _moved(face: Face, person_id: str | None) -> Face:
+    """`replace(face, person_id=…)` in a third of the time: a drop of 1,000 faces made
+    1,000 of them on the GUI thread (5.7 µs each, the prediction's largest part)."""
+    values = list(_face_values(face))
+    values[_PERSON_AT] = person_id
+    return Face(*values)
 
 
 def _runs(rows_descending: list[int]) -> list[tuple[int, int]]:

@@ -7,12 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QMainWindow, QMenu, QMessageBox
 
 from faceboard import __version__
-from faceboard.domain import Capability
-from faceboard.services.store import count
+from faceboard.domain import Capability, count
 from faceboard.ui import dialogs
 
 
@@ -70,7 +69,24 @@ class Actions(QObject):
                            "Send this person (primary, thumbnails, faces) to another connection")
         self.find_in_media = add("&Find in media…", self.find_selected_in_media, "Ctrl+Shift+F",
                                  "Look for this face in the photos and videos of a NAVER Media Intelligence workspace")
+        self.keyboard_shortcuts = add("&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents,
+                                      "Every key of the window")
+        self._icons()
         self._menus()
+
+    def _icons(self) -> None:
+        """The desktop theme's icons, where the platform has them (none is drawn here)."""
+        theme = QIcon.ThemeIcon
+        for action, icon in ((self.undo, theme.EditUndo), (self.redo, theme.EditRedo), (self.detach, theme.ListRemove),
+                             (self.move, theme.GoNext), (self.new_person, theme.ContactNew),
+                             (self.remove_thumbnail, theme.ListRemove), (self.delete_faces, theme.EditDelete),
+                             (self.add_pictures, theme.InsertImage), (self.filter, theme.EditFind),
+                             (self.refresh, theme.ViewRefresh), (self.zoom_in, theme.ZoomIn),
+                             (self.zoom_out, theme.ZoomOut), (self.connections, theme.DocumentOpen),
+                             (self.quit, theme.ApplicationExit), (self.about_faceboard, theme.HelpAbout),
+                             (self.change_log, theme.DocumentOpenRecent), (self.publish, theme.DocumentSend),
+                             (self.find_in_media, theme.SystemSearch), (self.keyboard_shortcuts, theme.InputKeyboard)):
+            action.setIcon(QIcon.fromTheme(icon))
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self.window)
@@ -108,7 +124,7 @@ class Actions(QObject):
         view_menu.addActions([self.open_photo, self.zoom_in, self.zoom_out, self.fit_photo])
         for menu in (file_menu, edit_menu, view_menu):
             menu.setToolTipsVisible(True)  # a disabled action says why
-        menus.addMenu("&Help").addAction(self.about_faceboard)
+        menus.addMenu("&Help").addActions([self.keyboard_shortcuts, self.about_faceboard])
         for view, actions in (
             (window.faces_view, [self.open_photo, self.move, self.detach, self.new_person, self.primary,
                                  self.delete_faces, self.find_in_media]),
@@ -119,6 +135,7 @@ class Actions(QObject):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(lambda pos, v=view, a=actions: self._context_menu(v, a, pos))
         back = QShortcut(QKeySequence("Escape"), window.faces_view)
+        back.setWhatsThis("Back from the faces to the people list")
         back.setContext(Qt.ShortcutContext.WidgetShortcut)
         back.activated.connect(window.people_view.setFocus)
 
@@ -279,7 +296,7 @@ class Actions(QObject):
             return
         undo = "You can undo it." if self._undoable() else "This cannot be undone."
         what = count(person.face_count, self.session.people.noun)
-        if not dialogs.confirm(self.window, "Merge people", f"Move all {what} of {person.name} to {target.name}, "
+        if not dialogs.confirm(self.window, "Merge people", f"Move the {what} of {person.name} to {target.name}, "
                                f"and remove {person.name}? {undo}"):
             return
         self.session.merge(target.id, [person.id])
@@ -335,6 +352,12 @@ class Actions(QObject):
 
         self.change_log_window = ChangeLog(self.session.outbox.journal, self.session.spawn, self.window)
         self.change_log_window.show()
+
+    def show_shortcuts(self) -> None:
+        from faceboard.ui.shortcuts import ShortcutsDialog
+
+        self.shortcuts_dialog = ShortcutsDialog(self.window)
+        self.shortcuts_dialog.show()
 
     def about(self) -> None:
         QMessageBox.about(

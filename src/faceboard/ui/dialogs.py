@@ -28,9 +28,25 @@ from faceboard.errors import FaceboardError
 UNASSIGNED = object()  # what `choose_person` returns for the Unassigned entry
 
 
+TITLE_BAR_ROOM = 160  # a window manager's buttons and margins beside a dialog's title
+
+
+def name_dialog(parent: QWidget, title: str, label: str, text: str = "") -> QInputDialog:
+    """A dialog asking for a name, wide enough for its title: a window manager elides
+    the title of a dialog as narrow as its label ("Renam…erson")."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setTextValue(text)
+    width = max(320, dialog.fontMetrics().horizontalAdvance(title) + TITLE_BAR_ROOM)
+    dialog.resize(width, dialog.sizeHint().height())  # its layout sets its own minimum when shown
+    return dialog
+
+
 def ask_name(parent: QWidget, title: str, label: str, text: str = "") -> str | None:
-    name, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
-    name = " ".join(name.split())
+    dialog = name_dialog(parent, title, label, text)
+    ok = dialog.exec() == QDialog.DialogCode.Accepted
+    name = " ".join(dialog.textValue().split())
     return name if ok and name else None
 
 

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, QSize, Qt, Signal
 from PySide6.QtWidgets import (
-    QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter, QStackedWidget, QUndoView,
+    QApplication, QDockWidget, QLabel, QListView, QMainWindow, QProgressBar, QPushButton, QSplitter, QStackedWidget,
+    QUndoView,
 )
 
-from faceboard.domain import Capability
-from faceboard.services.store import Event, count
+from faceboard.domain import Capability, count
+from faceboard.services.store import Event
 from faceboard.ui import dialogs
 from faceboard.ui.actions import Actions
 from faceboard.ui.importing import Importer
@@ -39,6 +40,7 @@ class MainWindow(QMainWindow):
     REFRESH_AFTER_S = 60.0  # back to the window after this long away: what it shows is read again
     PROBLEM_HOLD_S = 4.0  # a refusal stays readable this long, whatever succeeds meanwhile
     FIRST_SIZE = QSize(1280, 820)
+    HISTORY_WIDTH = 210  # at most; a sixth of a narrower window
     FRAME = QSize(16, 48)  # room for the window manager's title bar and borders, unknown before showing
 
     def __init__(self, session: Session, title: str):
@@ -72,17 +74,23 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.people_pane)
         self.splitter.addWidget(self.right)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(0, 1)  # a narrower window takes a quarter from the people, the rest from the faces
+        self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([300, 980])
         self.setCentralWidget(self.splitter)
 
         self.history = QDockWidget("History", self)
         self.history.setObjectName("history")
-        undo_view = QUndoView(session.undo_stack)
-        undo_view.setEmptyLabel("Library as opened")
-        self.history.setWidget(undo_view)
+        self.history_view = QUndoView(session.undo_stack)
+        self.history_view.setEmptyLabel("Library as opened")
+        # a long entry ("Move 3 faces to Amara Okafor") wraps in a narrow pane, not cut off at its right edge
+        self.history_view.setWordWrap(True)
+        self.history_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.history_view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.history.setWidget(self.history_view)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history)
-        self.resizeDocks([self.history], [220], Qt.Orientation.Horizontal)
+        history_width = min(self.HISTORY_WIDTH, int(self.width() * 0.16))  # 128 px at 800: room for 3 columns
+        self.resizeDocks([self.history], [history_width], Qt.Orientation.Horizontal)
         self.importer = Importer(session, self)
         self.skipped_dialog = None  # the files the last import skipped, while it is shown
         self.setAcceptDrops(True)  # a folder dropped anywhere but on a person is imported
@@ -164,6 +172,16 @@ class MainWindow(QMainWindow):
         zoom.setValue(int(settings.value("faces/tile", 128)))
         self.faces_view.set_tile_size(zoom.value())
         self.people_pane.sort.setCurrentText(str(settings.value("people/sort", "Name")))
+
+    def resizeEvent(self, event) -> None:
+        """A window made narrower narrows the History pane with it (to a sixth): Qt takes
+        it all from the faces, which kept two columns at 800×600."""
+        super().resizeEvent(event)
+        width = event.size().width()
+        if width < event.oldSize().width() and self.history.isVisible() and not self.history.isFloating():
+            most = max(120, min(self.HISTORY_WIDTH, int(width * 0.16)))
+            if self.history.width() > most:
+                self.resizeDocks([self.history], [most], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event) -> None:
         self.close_photo()

@@ -79,7 +79,8 @@ class FacesModel(ListingModel):
 
 
 class FaceGrid(TileView):
-    """Rows flow left to right into as many columns as fit; cells are `gridSize()`."""
+    """Rows flow left to right into as many columns as fit; cells are square, about
+    `gridSize()`, sized to fill the width."""
 
     def __init__(self, tiles, parent=None):
         super().__init__(tiles, strip=False, parent=parent)
@@ -87,11 +88,19 @@ class FaceGrid(TileView):
 
     # -- geometry -------------------------------------------------------------------
 
-    def _cell(self) -> int:
-        return self.gridSize().width()
+    def _width(self) -> int:
+        """The width tiles share: the viewport's, as if the scroll bar were there, so
+        that showing or hiding the bar cannot change the columns (and the bar again)."""
+        bar = self.verticalScrollBar()
+        return max(1, self.viewport().width() - (0 if bar.isVisible() else bar.sizeHint().width()))
 
     def _columns(self) -> int:
-        return max(1, self.viewport().width() // self._cell())
+        """As many columns as tiles of the chosen size fit, rounded to the nearest: the
+        tiles then grow or shrink a little to fill the width, leaving no gap."""
+        return max(1, round(self._width() / self.gridSize().width()))
+
+    def _cell(self) -> int:
+        return max(16, self._width() // self._columns())
 
     def _count(self) -> int:
         model = self.model()
@@ -266,6 +275,7 @@ class FacesPane(QWidget):
         super().__init__(parent)
         self.model = model
         self.heading = heading("Faces")
+        self.heading.setMinimumWidth(1)  # a long name is cut, not a reason to squeeze the History pane
         self.view = FaceGrid(tiles)
         self.view.setModel(model)
         self.view.setAccessibleName("Faces")
