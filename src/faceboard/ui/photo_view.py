@@ -36,7 +36,7 @@ from faceboard.domain import BoundingBox, Capability, Face, Photo
 from faceboard.errors import FaceboardError
 from faceboard.ui.mime import faces_mime
 from faceboard.ui.panes import heading
-from faceboard.ui.panes.tiles import ACCENT
+from faceboard.ui.panes.tiles import accent
 
 DECODE_SIDES = (1024, 2048, 4096, 8192)  # the photo is decoded to the first that covers the screen's need
 ZOOM_STEP = 1.25
@@ -54,7 +54,7 @@ class FaceLabel(QGraphicsItem):
         super().__init__(parent)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.text, self.color = "", ACCENT
+        self.text, self.color = "", accent(QApplication.palette())
         self._from_right = from_right
         self._font = QFont(QApplication.font())
         self._font.setBold(True)
@@ -139,7 +139,7 @@ class FaceBox(QGraphicsRectItem):
     def show_person(self, face: Face, name: str | None) -> None:
         """The face as the store has it now, and its person's name (None: unassigned)."""
         self.face = face
-        color = UNASSIGNED_COLOR if face.person_id is None else ACCENT
+        color = UNASSIGNED_COLOR if face.person_id is None else accent(QApplication.palette())
         text = "Unassigned" if face.person_id is None else name or "…"
         self.label.set_text(text, color)
         sure = "" if face.confidence is None else f", detection confidence {face.confidence:.0%}"
