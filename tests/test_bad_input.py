@@ -155,7 +155,7 @@ def test_a_broken_picture_from_the_server_says_why_on_its_tile(qtbot, loop):
     try:
         tiles = window.session.tiles
         listed = lambda: [f.image for f in window.session.store.listed_faces() if f.id == broken]
-        qtbot.waitUntil(lambda: listed(), timeout=10000)  # the faces are read after the window opens
+        qtbot.waitUntil(lambda: bool(listed()), timeout=10000)  # the faces are read after the window opens
         ref = listed()[0]
         qtbot.waitUntil(lambda: tiles.failure(ref) is not None, timeout=10000)
         assert "it is a web page" in tiles.failure(ref)

@@ -6,12 +6,14 @@ import asyncio
 from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from faceboard.app import Shell
+from faceboard.services import connections
 from faceboard.services.connections import Profile
 
 
-def test_the_first_start_shows_its_progress_at_once_then_the_window(qtbot, loop, tmp_path):
+def test_the_first_start_shows_its_progress_at_once_then_the_window(qtbot, loop, tmp_path, monkeypatch):
     shell = Shell()
     folder = tmp_path / "first" / "library"
+    monkeypatch.setattr(connections, "default_library", lambda: folder)  # only the default library gets the demo
     opening = asyncio.ensure_future(shell.open(Profile("first", "local", library=str(folder))))
     seen = []
 

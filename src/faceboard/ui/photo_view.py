@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QGraphicsView,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -449,6 +450,9 @@ class PhotoPage(QWidget):
                              "to remove a false detection; press M, or drag a box onto a person, to assign it. "
                              "Tab goes from box to box. The wheel zooms, the middle button (or Space and drag) pans.")
         self.hint.setEnabled(False)  # greyed: a hint, not content
+        self.hint.setWordWrap(True)  # two lines in a narrow window, rather than a window that cannot be narrow
+        # a long heading ("Photo 12 · 13 faces, 2 unassigned") is cut, not widening the window's least width
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, self.heading.sizePolicy().verticalPolicy())
         self.back = self._button("← Faces", "Back to the faces (Escape)")
         self.zoom_out = self._button("−", "Zoom out (Ctrl+-, the wheel)")
         self.fit_button = self._button("Fit", "Fit the photo to the window (Ctrl+0)")
