@@ -144,6 +144,8 @@ def main() -> None:
         "faster_than_naive": slow["seconds"] / pipeline["seconds"],
         # worker time per photo against the models' own time per photo (both on one core a worker)
         "overhead_vs_bare_models": pipeline["steady_seconds_per_photo"] * workers / (models["model_seconds"] / count),
+        # of which the scanner's own (processes, hashing, one transaction a photo) against analyse_photo in one process
+        "scanner_vs_analysis_in_process": pipeline["steady_seconds_per_photo"] * workers / (models["seconds"] / count),
     }
     print(json.dumps(figures, indent=2))
     print(f"{count} photos of 12 MP ({megabytes:.1f} MB each), {workers} worker(s): scanner "
@@ -152,7 +154,8 @@ def main() -> None:
           f"one process {figures['naive_photos_per_second']:.2f} photos/s ({slow['faces']} faces): "
           f"{figures['faster_than_naive']:.1f}x faster; pipeline {figures['overhead_vs_bare_models']:.2f}x the bare "
           f"model calls ({models['model_seconds'] / count:.2f} s a photo: detect {models['detect_seconds'] / count:.2f}"
-          f", embed {models['embed_seconds'] / count:.2f})")
+          f", embed {models['embed_seconds'] / count:.2f}); the scanner {figures['scanner_vs_analysis_in_process']:.2f}x "
+          f"analyse_photo run in one process")
 
 
 if __name__ == "__main__":
