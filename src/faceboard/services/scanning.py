@@ -105,7 +105,7 @@ def _start_worker() -> None:
     if parent is not None:
         threading.Thread(target=lambda: (parent.join(), os._exit(0)), daemon=True).start()
     if hasattr(os, "nice"):
-        os.nice(5)
+        os.nice(10)  # a tenth of a core against a busy window thread: the scan takes what the window leaves
     recognition.warm_up()
 
 
