@@ -17,7 +17,7 @@ from PIL import Image, ImageEnhance, ImageOps
 from faceboard.domain import BoundingBox
 from faceboard.errors import InvalidInput
 from faceboard.recognition import EMBEDDING_SIZE, analyse_photo, embed_box, vector
-from faceboard.recognition import detection
+from faceboard.recognition import analysis, detection
 
 DATA = Path(__file__).parent / "data"
 # Each portrait's face (hairline to chin), as drawn by hand on the photo
@@ -133,6 +133,29 @@ def test_hog_finds_frontal_faces_where_yuface_has_no_wheel(monkeypatch, analysed
             assert best < COPY  # either detector's box gives the landmark model the same face
     finally:
         detection.detector.cache_clear()
+
+
+def test_an_unsure_detection_counts_only_if_a_closer_look_finds_it_again(monkeypatch, analysed):
+    real = detection.detector()
+    whole = Image.open(DATA / "wiseman_iss.jpg").size
+
+    class Unsure:
+        """The real detector, but on the whole photo unsure of the face, and "finding" one
+        more in the cupola's window frame, where there is none."""
+
+        name, max_side = real.name, real.max_side
+
+        def detect(self, rgb):
+            found = real.detect(rgb)
+            if rgb.shape[1::-1] != whole:
+                return found  # a closer look: the real detector alone
+            return [detection.Detection(f.left, f.top, f.width, f.height, 0.75) for f in found] + \
+                [detection.Detection(560, 60, 60, 75, 0.75)]
+
+    monkeypatch.setattr(analysis, "detector", Unsure)
+    (face,) = analyse_photo(str(DATA / "wiseman_iss.jpg")).faces
+    assert near(face.box, FACES["wiseman_iss.jpg"]) and face.confidence == 0.75
+    assert distance(face.embedding, analysed["wiseman_iss.jpg"].faces[0].embedding) < 0.01
 
 
 # -- embeddings ---------------------------------------------------------------------

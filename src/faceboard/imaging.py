@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import functools
 import io
+import math
 import os
 import stat
 from dataclasses import dataclass
@@ -333,19 +334,21 @@ def read_photo(path: Path) -> PhotoFile:
     return PhotoFile(path.name, data, width, height, _taken(image))
 
 
-def decode_photo(photo: PhotoFile, max_side: int | None = None) -> Decoded:
-    """`photo` upright in RGB, scaled down to fit a `max_side` square (None: full size),
-    decoded at the smallest JPEG scale that suffices. A truncated or damaged file raises
-    InvalidInput here, when its pixels are first decoded."""
+def decode_photo(photo: PhotoFile, side: int | None = None, exact: bool = True) -> Decoded:
+    """`photo` upright in RGB with a longer side of `side` (None: full size): scaled down to
+    it, or when not `exact`, as decoded at the smallest JPEG scale that keeps at least
+    that many pixels (no resampling). A truncated or damaged file raises InvalidInput
+    here, when its pixels are first decoded."""
     image = open_picture(photo.data, photo.name)
     try:
-        if max_side is not None:
-            image.draft("RGB", (max_side, max_side))
+        if side is not None and side < max(image.size):
+            scale = side / max(image.size)  # draft wants both sides: a square would keep a 4:3 photo whole
+            image.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
         image = _to_rgb(ImageOps.exif_transpose(image))
     except (OSError, ValueError, SyntaxError) as error:
         raise InvalidInput(f"{photo.name} is damaged or truncated: {str(error).strip()}") from None
-    if max_side is not None:
-        image.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    if side is not None and exact:
+        image.thumbnail((side, side), Image.Resampling.BILINEAR, reducing_gap=2.0)
     return Decoded(image, image.width / photo.width)
 
 

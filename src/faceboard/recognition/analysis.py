@@ -8,25 +8,27 @@ path, its models loaded once a process (`warm_up`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from faceboard import imaging
 from faceboard.domain import BoundingBox
-from faceboard.recognition.detection import Detection, detector
+from faceboard.recognition.detection import Detection, Detector, detector
 from faceboard.recognition.embedding import DlibResNetEmbedder, Embedder, embedder
 
 EMBEDDING_SIZE = DlibResNetEmbedder.size
 EMBED_MARGIN = 0.5  # of the face's longer side, around it in the crop the embedder aligns the face in
+SURE = 0.85  # a detection less confident than this is looked at again, closer, before it counts
+LOOK_AGAIN_SIDE = 96  # pixels the face is given in that second look (more of it where the photo has them)
 
 
 @dataclass(frozen=True)
 class FoundFace:
     box: BoundingBox  # in the upright photo's pixels
     confidence: float  # the detector's, 0..1 (1.0 for a box the user drew)
-    embedding: bytes  # little-endian float32 × EMBEDDING_SIZE: `vector(embedding)`
+    embedding: bytes = field(repr=False)  # little-endian float32 × EMBEDDING_SIZE: `vector(embedding)`
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ def analyse_photo(path: str) -> PhotoAnalysis:
     source = seen
     if found and (side := _side_needed(photo, min(max(box.width, box.height) for box, _ in found), embed)) > \
             max(seen.image.size):
-        source = imaging.decode_photo(photo, side)  # a face too small in `seen` for the embedder
+        source = imaging.decode_photo(photo, side, exact=False)  # a face too small in `seen` for the embedder
+    found = [(box, face) for box, face in found if face.confidence >= SURE or _seen_again(find, source, box)]
     faces = tuple(FoundFace(box, round(face.confidence, 4), _embedding(embed, source, box, face.turn))
                   for box, face in found)
     return PhotoAnalysis(photo.width, photo.height, faces, photo.taken, find.name, embed.name)
@@ -74,8 +77,22 @@ def embed_box(path: str, box: BoundingBox) -> FoundFace:
     photo = imaging.read_photo(Path(path))
     imaging.face_area(box, photo.width, photo.height, photo.name)  # refuses an empty box or one off the photo
     embed = embedder()
-    source = imaging.decode_photo(photo, _side_needed(photo, max(box.width, box.height), embed))
+    source = imaging.decode_photo(photo, _side_needed(photo, max(box.width, box.height), embed), exact=False)
     return FoundFace(box, 1.0, _embedding(embed, source, box))
+
+
+def _seen_again(find: Detector, source: imaging.Decoded, box: BoundingBox) -> bool:
+    """Whether the detector finds the face in `box` again on a crop around it alone, with
+    the face at LOOK_AGAIN_SIDE or the pixels `source` has: small unsure detections in a
+    large photo are mostly hardware, hands and hair, which this second look rejects."""
+    scale = source.scale
+    side = max(box.width, box.height) * scale
+    centre_x, centre_y = (box.x + box.width / 2) * scale, (box.y + box.height / 2) * scale
+    crop = np.asarray(imaging.cut(source, (centre_x - 1.5 * side, centre_y - 1.5 * side, centre_x + 1.5 * side,
+                                           centre_y + 1.5 * side), min(1.0, LOOK_AGAIN_SIDE / side)))
+    middle_x, middle_y = crop.shape[1] / 2, crop.shape[0] / 2
+    return any(face.left < middle_x < face.left + face.width and face.top < middle_y < face.top + face.height
+               for face in find.detect(crop))
 
 
 def _photo_box(found: Detection, scale: float, photo: imaging.PhotoFile) -> BoundingBox | None:
