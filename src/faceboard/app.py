@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,7 +13,6 @@ from faceboard.errors import FaceboardError
 
 
 def main(argv: list[str] | None = None) -> int:
-    multiprocessing.freeze_support()  # in the frozen build, a scan's worker process starts here
     args = cli.parser().parse_args(argv)
     if args.self_test:
         from faceboard.self_test import run_self_test

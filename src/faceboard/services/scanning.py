@@ -30,6 +30,7 @@ from faceboard.backends.base import Backend, ImportProblem, PendingPhoto, photo_
 from faceboard.errors import FaceboardError, Unavailable
 
 BATCH = 64  # files registered in one transaction
+WORKER_NICENESS = 10  # a tenth of a core against a busy window thread: the scan takes what the window leaves
 CRASHED = "Faceboard's face finder stopped on this file (its process crashed), so it was skipped."
 
 
@@ -105,7 +106,7 @@ def _start_worker() -> None:
     if parent is not None:
         threading.Thread(target=lambda: (parent.join(), os._exit(0)), daemon=True).start()
     if hasattr(os, "nice"):
-        os.nice(5)
+        os.nice(WORKER_NICENESS)
     recognition.warm_up()
 
 
