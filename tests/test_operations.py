@@ -12,6 +12,7 @@ from faceboard.services.operations import (
     AssignFaces,
     CreatePerson,
     DeleteFaces,
+    DeletePerson,
     MergePeople,
     RemoveThumbnails,
     SetPrimary,
@@ -170,3 +171,10 @@ def test_delete_faces_and_back(curator):
     faces = run(curator.faces_page("4")).items[:2]
     change = round_trip(curator, DeleteFaces(tuple(f.id for f in faces)))
     assert change.removed_face_ids == tuple(f.id for f in faces)
+
+
+def test_delete_a_person_with_faces_unassigns_them_and_back(curator):
+    faces = {f.id for f in run(curator.faces_page("4")).items}
+    change = round_trip(curator, DeletePerson("4"))
+    assert change.removed_person_ids == ("4",) and change.unassigned_delta == len(faces) > 0
+    assert {f.id for f in change.faces} == faces and all(f.person_id is None for f in change.faces)

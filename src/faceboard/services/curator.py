@@ -318,10 +318,26 @@ class Curator:
         return replace(change, inverse=Batch(tuple(undo)) if complete else None)
 
     async def _delete(self, op: DeletePerson) -> Change:
+        """The person's faces become unassigned. Where deleting can be undone, Faceboard
+        detaches them first (the local library deletes only people without faces), so
+        undo restores the person and moves their faces back; elsewhere the backend's
+        deletion lets them go itself (Gumnut)."""
         self._require(Capability.DELETE_PERSON)
+        person = await self.person(op.person_id)
+        detach = self.can(Capability.RESTORE) and self.can(Capability.REASSIGN_FACES) and self.can(Capability.LIST_FACES)
+        faces = await self.all_faces(op.person_id) if detach and person.face_count else []
+        detached = Change(inverse=AssignFaces(()))
+        if faces:
+            detached = await self._assign(AssignFaces(tuple((f.id, None) for f in faces)))
+            if detached.unsent is not None:  # the deletion waits behind the faces that wait
+                return replace(detached, unsent=Batch((detached.unsent, op)), inverse=None)
+            if detached.failures:  # a face left on them: they stay, with it
+                return replace(detached, inverse=None)
         await self.backend.delete_person(op.person_id)
-        inverse = RestorePerson(op.person_id) if self.can(Capability.RESTORE) else None
-        return Change(removed_person_ids=(op.person_id,), inverse=inverse)
+        gone = Change(removed_person_ids=(op.person_id,), unassigned_delta=0 if faces else person.face_count)
+        restore = RestorePerson(op.person_id) if self.can(Capability.RESTORE) else None
+        inverse = Batch((restore, detached.inverse)) if faces and restore and detached.inverse else restore
+        return replace(detached.then(gone), inverse=inverse)
 
     async def _restore(self, op: RestorePerson) -> Change:
         self._require(Capability.RESTORE)
