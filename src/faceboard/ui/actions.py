@@ -183,11 +183,15 @@ class Actions(QObject):
         suggested = tuple(dict.fromkeys(name for face_id in faces for name in store.faces[face_id].suggestions))
         chosen = dialogs.choose_person(self.window, session.search_people, f"Move {count(len(faces), 'face')} to…",
                                        allow_unassigned=store.selection is not None, suggested=suggested,
-                                       exclude=store.selection)
+                                       exclude=store.selection, tiles=session.tiles,
+                                       can_create=session.curator.why_not(Capability.CREATE_PERSON) is None)
         if chosen is None:
             return
         self.window.faces_pane.select_after_removal()
-        session.assign(faces, None if chosen is dialogs.UNASSIGNED else chosen.id)
+        if isinstance(chosen, dialogs.NewPerson):  # created with the faces: one change, undone as one
+            session.create_person(chosen.name, faces)
+        else:
+            session.assign(faces, None if chosen is dialogs.UNASSIGNED else chosen.id)
 
     def new_person_from_selected(self) -> None:
         faces = self._face_ids()
@@ -236,7 +240,7 @@ class Actions(QObject):
         if person is None:
             return
         target = dialogs.choose_person(self.window, self.session.search_people, f"Merge {person.name} into…",
-                                       allow_unassigned=False, exclude=person.id)
+                                       allow_unassigned=False, exclude=person.id, tiles=self.session.tiles)
         if target is None:
             return
         undo = "You can undo it." if self._undoable() else "This cannot be undone."

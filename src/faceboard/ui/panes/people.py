@@ -37,6 +37,8 @@ from faceboard.ui.panes.tiles import (
 from faceboard.ui.tile_cache import TileCache
 
 CountRole = Qt.ItemDataRole.UserRole + 2  # a person's face count; None: the unassigned faces are not counted yet
+DetailRole = Qt.ItemDataRole.UserRole + 3  # the line under a row's name: "12 faces · hidden"
+GlyphRole = Qt.ItemDataRole.UserRole + 4  # drawn in the round of a row that is no person ("?" for Unassigned)
 SORTS = {"Name": "name", "Most faces": "most_faces", "Fewest faces": "fewest_faces"}  # label -> query
 _SELECTED = QStyle.StateFlag.State_Selected
 _HOVERED = QStyle.StateFlag.State_MouseOver
@@ -75,6 +77,8 @@ class PeopleModel(ListingModel):
             return person.name if person else self.UNASSIGNED_NAME
         if role == CountRole:
             return person.face_count if person else self.store.unassigned
+        if role == DetailRole:
+            return self.count_text(row) + (" · hidden" if person is not None and person.hidden else "")
         if role == ObjectRole:
             return person
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -235,7 +239,7 @@ class PersonDelegate(QStyledItemDelegate):
             font.setPointSizeF(font.pointSizeF() * 1.6)
             font.setBold(True)
             painter.setFont(font)
-            painter.drawText(avatar, Qt.AlignmentFlag.AlignCenter, "?")
+            painter.drawText(avatar, Qt.AlignmentFlag.AlignCenter, index.data(GlyphRole) or "?")
         elif person.primary_image is None:  # no primary yet: initials, so the row still has a face
             painter.setBrush(palette.color(QPalette.ColorRole.Mid).lighter(120))
             painter.setPen(Qt.PenStyle.NoPen)
@@ -264,7 +268,7 @@ class PersonDelegate(QStyledItemDelegate):
         name = index.data(Qt.ItemDataRole.DisplayRole)
         elided = painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, int(name_rect.width()))
         painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
-        detail = index.model().count_text(index.row()) + (" · hidden" if person is not None and person.hidden else "")
+        detail = index.data(DetailRole) or ""
         font.setBold(False)
         painter.setFont(font)
         text_color.setAlpha(min(text_color.alpha(), 170))
