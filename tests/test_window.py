@@ -184,7 +184,7 @@ def test_merge_and_delete_faces_from_the_keyboard_and_undo(qtbot, app_window, li
     target = window.session.store.people.get("16")
     monkeypatch.setattr(dialogs, "choose_person", lambda *args, **kwargs: target)
     asked = []
-    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, question: asked.append(question) or True)
+    monkeypatch.setattr(dialogs, "confirm_people", lambda parent, title, question, *shown: asked.append(question) or True)
     faces_of_15 = [f.id for f in window.session.store.listed_faces()]
     key(qtbot, window.people_view, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
     settle(qtbot, window)

@@ -47,6 +47,50 @@ def confirm(parent: QWidget, title: str, question: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+class PeopleQuestion(QDialog):
+    """A question about people, showing each as the People list does (primary thumbnail,
+    name, face count) with what will become of them: the merge that digiKam confirms
+    with both people side by side, a deletion that cannot be undone."""
+
+    def __init__(self, parent: QWidget, title: str, question: str, rows: list[tuple[Person, str]],
+                 tiles: TileCache | None, yes: str):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        text = QLabel(question, self)
+        text.setWordWrap(True)
+        self.people = QListWidget(self)
+        self.people.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+        self.people.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        if tiles is not None:
+            self.people.setItemDelegate(PersonDelegate(tiles, self.people))
+            repaint_as_tiles_arrive(tiles, self.people.viewport())
+        for person, fate in rows:
+            item = QListWidgetItem(person.name)
+            item.setData(ObjectRole, person)
+            item.setData(DetailRole, f"{count(person.face_count, 'face')} · {fate}")
+            self.people.addItem(item)
+        shown = min(len(rows), 5)
+        self.people.setFixedHeight(shown * PersonDelegate.ROW_HEIGHT + 2 * self.people.frameWidth() + 4)
+        buttons = QDialogButtonBox(self)
+        self.yes = buttons.addButton(yes, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(self.people)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(420)
+        self.yes.setDefault(True)
+
+
+def confirm_people(parent: QWidget, title: str, question: str, rows: list[tuple[Person, str]],
+                   tiles: TileCache | None, yes: str) -> bool:
+    """Whether the user answered `yes` (the button's text) to a question about the
+    people of `rows` (each with what will become of them). Call from a plain slot."""
+    return PeopleQuestion(parent, title, question, rows, tiles, yes).exec() == QDialog.DialogCode.Accepted
+
+
 def ask_pictures(parent: QWidget) -> list[str]:
     files, _ = QFileDialog.getOpenFileNames(
         parent, "Add pictures as thumbnails", "", "Images (*.jpg *.jpeg *.png *.webp *.gif *.bmp *.tif *.tiff)"

@@ -107,8 +107,9 @@ class MainWindow(QMainWindow):
         session.store.listen(self._hear)
         QApplication.instance().applicationStateChanged.connect(self._application_state)
         self.people_view.selectionModel().currentChanged.connect(self._person_changed)
+        self.people_view.selectionModel().selectionChanged.connect(self._people_chosen)
         self.people_view.activated.connect(lambda _: self._focus_faces())
-        self.people_view.dropped.connect(session.drop)
+        self.people_view.dropped.connect(actions.dropped_on_person)
         self.people_view.refused.connect(self.show_problem)
         self.primary_slot.dropped.connect(lambda payload: session.drop(payload, self.primary_slot))
         self.primary_slot.refused.connect(self.show_problem)
@@ -167,6 +168,15 @@ class MainWindow(QMainWindow):
         person_id = None if person is None else person.id
         if person_id != self.session.store.selection:
             self.session.store.select(person_id)
+            self._people_chosen()  # Ctrl/Shift kept others chosen beside them
+
+    def _people_chosen(self, *_) -> None:
+        """The people chosen together in the list (Ctrl/Shift): the store's, for the actions and the title."""
+        people, current = self.session.people, self.people_view.currentIndex()
+        if current.isValid() and (person := people.person_at(current.row())) != self.session.store.selected_person:
+            return  # the current row changes next, and says who is chosen then
+        rows = sorted(i.row() for i in self.people_view.selectionModel().selectedIndexes())
+        self.session.store.choose(person.id for row in rows if (person := people.person_at(row)) is not None)
 
     def _hear(self, event: Event) -> None:
         if event.kind == "selected":
@@ -180,6 +190,8 @@ class MainWindow(QMainWindow):
         person = store.selected_person
         self.thumbnails_pane.show_selection(self.session.curator)
         shown = "Unassigned faces" if person is None else person.name
+        if len(store.chosen) > 1:
+            shown = f"{count(len(store.chosen), 'person')} chosen"
         self.setWindowTitle(f"{shown} — Faceboard — {self._title}")
         self._show_counts()
         self.actions.update()

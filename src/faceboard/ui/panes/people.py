@@ -1,6 +1,7 @@
 """The People pane: "Unassigned" and the people the query selects, read page by page
 from the store as the list scrolls; filter, order and hidden people above it. Faces,
-thumbnails and image files can be dropped on a row."""
+thumbnails and image files can be dropped on a row, and people dragged onto another
+person to merge them into that one."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from faceboard.domain import Person
 from faceboard.services.drops import FacesPayload, Payload
 from faceboard.services.store import PEOPLE, Store, count
 from faceboard.ui.panes import heading, set_steady_text
-from faceboard.ui.mime import FACES_MIME, THUMBNAIL_MIME, read_payload
+from faceboard.ui.mime import FACES_MIME, PEOPLE_MIME, THUMBNAIL_MIME, people_mime, read_payload
 from faceboard.ui.panes.tiles import (
     AnyIndex,
     DropJudge,
@@ -93,13 +94,21 @@ class PeopleModel(ListingModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDropEnabled
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDropEnabled
+        return flags | Qt.ItemFlag.ItemIsDragEnabled if index.row() > 0 else flags  # people, not Unassigned
 
     def mimeTypes(self) -> list[str]:
-        return [FACES_MIME, THUMBNAIL_MIME, "text/uri-list"]
+        return [FACES_MIME, THUMBNAIL_MIME, PEOPLE_MIME, "text/uri-list"]
+
+    def mimeData(self, indexes):
+        rows = sorted({i.row() for i in indexes if i.isValid() and i.row() > 0})
+        return people_mime([self.person_at(r).id for r in rows])
 
     def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction  # merging is the drop's to confirm: nothing leaves the list on its own
 
     def count_text(self, row: int) -> str:
         """"12 faces" under a name; where there are no faces, the pictures, when counted."""
@@ -120,7 +129,8 @@ class PeopleModel(ListingModel):
 
 
 class PeopleView(QListView):
-    """The people list; faces, thumbnails and image files can be dropped on a row."""
+    """The people list; faces, thumbnails and image files can be dropped on a row, and
+    people chosen together (Ctrl/Shift) dragged onto another one."""
 
     dropped = Signal(object, object)  # payload, Person or None (the Unassigned row)
     refused = Signal(str)
@@ -134,7 +144,9 @@ class PeopleView(QListView):
         self.setUniformItemSizes(True)
         self.setAcceptDrops(True)
         self.viewport().setAcceptDrops(True)
-        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.setDropIndicatorShown(False)
         self.setMouseTracking(True)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
