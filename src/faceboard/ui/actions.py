@@ -114,6 +114,7 @@ class Actions(QObject):
         ):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(lambda pos, v=view, a=actions: self._context_menu(v, a, pos))
+        window.people_view.deleteRequested.connect(self.delete_chosen_people)
         back = QShortcut(QKeySequence("Escape"), window.faces_view)
         back.setContext(Qt.ShortcutContext.WidgetShortcut)
         back.activated.connect(window.people_view.setFocus)
@@ -179,10 +180,6 @@ class Actions(QObject):
     def detach_selected(self) -> None:
         if self.window.thumbnails_view.hasFocus():
             self.remove_selected_thumbnail()
-            return
-        if self.window.people_view.hasFocus():  # Delete in the People list deletes the people chosen there
-            if self.delete_person.isEnabled():
-                self.delete_chosen_people()
             return
         faces = self._face_ids()
         if faces and self.session.store.selection is not None:
@@ -295,7 +292,7 @@ class Actions(QObject):
     def delete_chosen_people(self) -> None:
         """Their faces become unassigned. Undoable where the backend restores people; asked first where not."""
         people = self.session.store.chosen_people()
-        if not people:
+        if not people or not self.delete_person.isEnabled():
             return
         faces = sum(p.face_count for p in people)
         if not self._undoable():

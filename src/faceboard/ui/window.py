@@ -175,7 +175,11 @@ class MainWindow(QMainWindow):
         people, current = self.session.people, self.people_view.currentIndex()
         if current.isValid() and (person := people.person_at(current.row())) != self.session.store.selected_person:
             return  # the current row changes next, and says who is chosen then
-        rows = sorted(i.row() for i in self.people_view.selectionModel().selectedIndexes())
+        choice = self.people_view.selectionModel()
+        if not choice.hasSelection() and current.isValid():  # its row went (deleted, merged): highlight whom the panes show
+            choice.select(current, QItemSelectionModel.SelectionFlag.Select)
+            return  # which says who is chosen
+        rows = sorted(i.row() for i in choice.selectedIndexes())
         self.session.store.choose(person.id for row in rows if (person := people.person_at(row)) is not None)
 
     def _hear(self, event: Event) -> None:

@@ -5,7 +5,7 @@ person to merge them into that one."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -134,6 +134,19 @@ class PeopleView(QListView):
 
     dropped = Signal(object, object)  # payload, Person or None (the Unassigned row)
     refused = Signal(str)
+    deleteRequested = Signal()  # Delete pressed here: the people chosen, not the faces selected
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Delete and not event.modifiers():
+            event.accept()  # the key is this list's, not the window's Detach
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Delete and not event.modifiers():
+            self.deleteRequested.emit()
+            return
+        super().keyPressEvent(event)
 
     def __init__(self, model: PeopleModel, tiles: TileCache, judge: DropJudge, parent=None):
         super().__init__(parent)

@@ -92,12 +92,21 @@ class ListingModel(StoreModel):
         return self._listing.fetching
 
 
+class _RepaintTimer(QTimer):
+    """Repaints its widget once per burst of arriving tiles; a slot of its own, so the
+    connection ends with the widget (a closed dialog's list, say)."""
+
+    def soon(self) -> None:
+        if not self.isActive():
+            self.start()
+
+
 def repaint_as_tiles_arrive(tiles: TileCache, widget) -> None:
-    timer = QTimer(widget)
+    timer = _RepaintTimer(widget)
     timer.setSingleShot(True)
     timer.setInterval(REPAINT_DELAY_MS)
     timer.timeout.connect(widget.update)
-    tiles.tileReady.connect(lambda: timer.isActive() or timer.start())
+    tiles.tileReady.connect(timer.soon)
 
 
 ACCENT = QColor(52, 132, 228)
