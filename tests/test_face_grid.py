@@ -30,7 +30,7 @@ class CountingFaces(FacesModel):
 
 
 def make_grid(qtbot, loop, total=500, page=100):
-    async def load(scope, cursor):
+    async def load(scope, cursor, query):
         start = int(cursor or 0)
         end = min(total, start + page)
         return Page(faces(start, end - start), str(end) if end < total else None)

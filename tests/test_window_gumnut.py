@@ -267,3 +267,9 @@ def test_deleting_a_person_gumnut_cannot_restore_is_asked_first_naming_them_and_
     qtbot.keyClick(window.people_view, Qt.Key.Key_Delete)
     settle(qtbot, window)
     assert bob.id not in fake.people and window.session.store.unassigned == 5 + 3
+
+
+def test_gumnut_lists_faces_in_its_own_order_so_the_order_control_says_why_not(qtbot, gumnut_shell):
+    fake, shell, window = gumnut_shell
+    order = window.faces_pane.order
+    assert not order.isEnabled() and "sort faces" in order.toolTip()

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from faceboard.domain import Capability, Face, MediaHit, Page, PeopleQuery, Person, Progress, Publication, Thumbnail
+from faceboard.domain import Capability, Face, FacesQuery, MediaHit, Page, PeopleQuery, Person, Progress, Publication, Thumbnail
 from faceboard.errors import FaceboardError, Unsupported
 
 
@@ -62,9 +62,10 @@ class Backend(Protocol):
         (Gumnut has no filter for them): the count is learnt when the list is read to its end."""
 
     async def list_faces(
-        self, person_id: str | None, cursor: str | None = None, limit: int = 500
+        self, person_id: str | None, cursor: str | None = None, limit: int = 500, query: FacesQuery = FacesQuery()
     ) -> Page[Face]:
-        """Faces of a person, or the unassigned faces when `person_id` is None."""
+        """Faces of a person, or the unassigned faces when `person_id` is None, in the
+        order of `query` (another than the default only where SORT_FACES is declared)."""
 
     async def get_faces(self, face_ids: Sequence[str]) -> list[Face]:
         """The named faces; raises NotFound if any is missing."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from faceboard.backends.base import AssignResult, Backend, cannot, changes_nothing, publish_target
-from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Progress, Thumbnail
+from faceboard.domain import Capability, Face, FacesQuery, Page, PeopleQuery, Person, Progress, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound, RateLimited, Unreachable, Unsupported
 from faceboard.paging import every_item
 from faceboard.services.images import digest
@@ -86,10 +86,15 @@ class Curator:
     async def people_page(self, query: PeopleQuery, cursor: str | None = None, limit: int = 200) -> Page[Person]:
         return await self.backend.list_people(cursor, limit, query)
 
-    async def faces_page(self, person_id: str | None, cursor: str | None = None, limit: int = 2000) -> Page[Face]:
-        """A page of faces; 2,000 (where the backend allows) means fewer relayouts of a long grid."""
+    async def faces_page(self, person_id: str | None, cursor: str | None = None, limit: int = 2000,
+                         query: FacesQuery = FacesQuery()) -> Page[Face]:
+        """A page of faces in the query's order; 2,000 (where the backend allows) means
+        fewer relayouts of a long grid."""
         self._require(Capability.LIST_FACES)
-        return await self.backend.list_faces(person_id, cursor, limit)
+        if query == FacesQuery():
+            return await self.backend.list_faces(person_id, cursor, limit)
+        self._require(Capability.SORT_FACES)
+        return await self.backend.list_faces(person_id, cursor, limit, query)
 
     async def thumbnails(self, person_id: str) -> list[Thumbnail]:
         return await self.backend.list_thumbnails(person_id)

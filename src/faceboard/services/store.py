@@ -20,7 +20,7 @@ import math
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 
-from faceboard.domain import Face, Page, PeopleQuery, Person, Thumbnail
+from faceboard.domain import Face, FacesQuery, Page, PeopleQuery, Person, Thumbnail
 from faceboard.errors import FaceboardError, NotFound, Unavailable
 from faceboard.paging import ListingBudget, Trail
 from faceboard.services.operations import AssignFaces, Batch, Change, Operation, SetPrimary, UpdatePerson
@@ -88,7 +88,7 @@ Listener = Callable[[Event], None]
 
 
 class Store:
-    """`load_people(query, cursor)`, `load_faces(scope, cursor)`, `load_thumbnails(id)`,
+    """`load_people(query, cursor)`, `load_faces(scope, cursor, query=FacesQuery)`, `load_thumbnails(id)`,
     `count_unassigned()` and `load_person(id)` (NotFound when they are gone) read the
     backend (`service`: its name, for messages); `spawn` runs a coroutine;
     `on_error(what, error)` hears of a read that failed. `lists_unassigned`: whether there
@@ -119,6 +119,7 @@ class Store:
         self.thumbnails: dict[str, tuple[Thumbnail, ...]] = {}  # person id -> their thumbnails
         self.listings = {PEOPLE: Listing(PEOPLE), FACES: Listing(FACES)}
         self.query = PeopleQuery(include_hidden=False)
+        self.face_query = FacesQuery()  # the order of the faces listed
         self.selection: str | None = None  # the selected person; None: the unassigned faces
         self.chosen: tuple[str, ...] = ()  # the people chosen together in the list, in its order
         self.unassigned: int | None = 0  # None: not counted yet
@@ -192,6 +193,12 @@ class Store:
             self.query = query
             self._spawn(self._restart(self.listings[PEOPLE]))
 
+    def set_face_sort(self, sort: str) -> None:
+        """List the faces shown again, in another order (read from the backend in it)."""
+        if sort != self.face_query.sort:
+            self.face_query = FacesQuery(sort)
+            self._spawn(self._restart(self.listings[FACES]))
+
     def fetch_more(self, pane: str) -> None:
         listing = self.listings[pane]
         if listing.can_fetch:
@@ -232,7 +239,7 @@ class Store:
     def _page(self, listing: Listing, cursor: str | None) -> Awaitable[Page]:
         if listing.pane == PEOPLE:
             return self._load_people(self.query, cursor)
-        return self._load_faces(self.selection, cursor)
+        return self._load_faces(self.selection, cursor, query=self.face_query)
 
     async def _fetch(self, listing: Listing, generation: int) -> bool:
         """Fetch the listing's next page; True when it was the last."""

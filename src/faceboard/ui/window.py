@@ -52,6 +52,9 @@ class MainWindow(QMainWindow):
         self.faces_view, self.faces_heading = self.faces_pane.view, self.faces_pane.heading
         if not faces:  # MI, SuperOffice, OpenCV FR: the pictures are all
             self.faces_pane.hide()
+        if why := session.curator.why_not(Capability.SORT_FACES):  # Gumnut: its own order only
+            self.faces_pane.order.setEnabled(False)
+            self.faces_pane.order.setToolTip(why)
 
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.thumbnails_pane)
@@ -141,6 +144,8 @@ class MainWindow(QMainWindow):
         zoom.setValue(int(settings.value("faces/tile", 128)))
         self.faces_view.set_tile_size(zoom.value())
         self.people_pane.sort.setCurrentText(str(settings.value("people/sort", "Name")))
+        if self.faces_pane.order.isEnabled():
+            self.faces_pane.order.setCurrentText(str(settings.value("faces/order", "As found")))
 
     def closeEvent(self, event) -> None:
         settings = QSettings()
@@ -148,6 +153,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/splitter", self.splitter.saveState())
         settings.setValue("faces/tile", self.faces_pane.zoom.value())
         settings.setValue("people/sort", self.people_pane.sort.currentText())
+        settings.setValue("faces/order", self.faces_pane.order.currentText())
         super().closeEvent(event)
 
     def _library_loaded(self) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, QRect, QRectF, Qt
 from PySide6.QtGui import QPainter, QRegion
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QSlider, QStyle, QStyleOptionViewItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QSlider, QStyle, QStyleOptionViewItem, QVBoxLayout, QWidget
 
 from faceboard.domain import Face
 from faceboard.services.store import FACES, Store
@@ -23,6 +23,7 @@ from faceboard.ui.panes import heading
 from faceboard.ui.panes.tiles import AnyIndex, ListingModel, ObjectRole, TileLook, TileView
 
 TILE_SIZES = (64, 320)
+ORDERS = {"As found": "found", "Most confident": "confidence", "Newest photos": "taken", "Largest": "size"}  # label -> query
 _Cursor = QAbstractItemView.CursorAction
 _SELECTED = QStyle.StateFlag.State_Selected
 _FOCUSED = QStyle.StateFlag.State_HasFocus
@@ -271,15 +272,26 @@ class FacesPane(QWidget):
         self.zoom.setRange(*TILE_SIZES)
         self.zoom.setFixedWidth(160)
         self.zoom.setToolTip("Tile size (Ctrl+= and Ctrl+-)")
+        self.order = QComboBox()
+        self.order.addItems(list(ORDERS))
+        self.order.setToolTip("Order of the faces: as detected, the detector's surest first, the newest photos "
+                              "first, or the largest faces first (Alt+O)")
+        self.order.setAccessibleName("Order of the faces")
+        order_label = QLabel("&Order")
+        order_label.setBuddy(self.order)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 8, 8)
         header = QHBoxLayout()
         header.addWidget(self.heading, 1)
+        header.addWidget(order_label)
+        header.addWidget(self.order)
+        header.addSpacing(12)
         header.addWidget(QLabel("Size"))
         header.addWidget(self.zoom)
         layout.addLayout(header)
         layout.addWidget(self.view, 1)
         self.zoom.valueChanged.connect(self.view.set_tile_size)
+        self.order.currentTextChanged.connect(lambda label: model.store.set_face_sort(ORDERS[label]))
 
     def refresh_count(self) -> None:
         store = self.model.store
