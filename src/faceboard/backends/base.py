@@ -118,7 +118,8 @@ class Backend(Protocol):
 
 # what a connection can do that changes something on it; the rest only read, or describe
 # how it keeps what it is given
-CHANGING = frozenset(Capability) - {Capability.LIST_FACES, Capability.FIND_IN_MEDIA, Capability.SHOW_PHOTOS,
+CHANGING = frozenset(Capability) - {Capability.LIST_FACES, Capability.SORT_FACES, Capability.FIND_IN_MEDIA,
+                                    Capability.SHOW_PHOTOS,
                                     Capability.FACES_ARE_THUMBNAILS, Capability.ONE_IMAGE}
 
 

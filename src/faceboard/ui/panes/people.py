@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from faceboard.domain import Person
-from faceboard.services.drops import FacesPayload, Payload
+from faceboard.services.drops import FacesPayload, Payload, PeoplePayload
 from faceboard.services.store import PEOPLE, Store, count
 from faceboard.ui.panes import heading, set_steady_text
 from faceboard.ui.mime import FACES_MIME, PEOPLE_MIME, THUMBNAIL_MIME, people_mime, read_payload
@@ -192,12 +192,16 @@ class PeopleView(QListView):
         if payload is None or row is None or reason:
             self._set_drop_row(None)
             event.ignore()
-            if reason:
+            if reason and not self._over_themselves(payload, row):  # every drag of people starts there
                 self.refused.emit(reason)
             return None
         event.setDropAction(Qt.DropAction.MoveAction if _is_move(payload) else Qt.DropAction.CopyAction)
         event.accept()
         return payload, row
+
+    def _over_themselves(self, payload: Payload, row: int) -> bool:
+        person = self.model().person_at(row)
+        return isinstance(payload, PeoplePayload) and person is not None and person.id in payload.person_ids
 
     def dragMoveEvent(self, event) -> None:
         super().dragMoveEvent(event)  # keeps auto-scrolling near the edges
