@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, QRect, QRectF, Qt
 from PySide6.QtGui import QPainter, QRegion
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QSlider, QStyle, QStyleOptionViewItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QStyleOptionViewItem, QVBoxLayout, QWidget
 
 from faceboard.domain import Face
 from faceboard.services.store import FACES, Store
@@ -258,13 +258,26 @@ class FaceGrid(TileView):
         painter.end()
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that gives way: what does not fit is elided at the end when
+    painted (its text stays whole, and so does its tooltip)."""
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+        painter.end()
+
+
 class FacesPane(QWidget):
     """The heading with the count, the tile size, and the grid."""
 
     def __init__(self, model: FacesModel, tiles, parent=None):
         super().__init__(parent)
         self.model = model
-        self.heading = heading("Faces")
+        self.heading = ElidedLabel("Faces")
+        self.heading.setFont(heading("").font())
         self.view = FaceGrid(tiles)
         self.view.setModel(model)
         self.view.setAccessibleName("Faces")
@@ -282,10 +295,12 @@ class FacesPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 8, 8)
         header = QHBoxLayout()
+        # a long name gives way to the controls (elided, whole in the tooltip), not the grid to the name
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         header.addWidget(self.heading, 1)
+        header.addSpacing(8)
         header.addWidget(order_label)
         header.addWidget(self.order)
-        header.addSpacing(12)
         header.addWidget(QLabel("Size"))
         header.addWidget(self.zoom)
         layout.addLayout(header)
@@ -299,6 +314,7 @@ class FacesPane(QWidget):
         n = store.face_count(store.selection)
         shown = "" if n is None else f" ({n})"
         self.heading.setText("Unassigned faces" + shown if person is None else f"Faces of {person.name}{shown}")
+        self.heading.setToolTip(self.heading.text())
 
     def selected_ids(self) -> list[str]:
         rows = sorted(i.row() for i in self.view.selectionModel().selectedIndexes())
