@@ -98,7 +98,7 @@ class Store:
     def __init__(
         self,
         load_people: Callable[[PeopleQuery, str | None], Awaitable[Page[Person]]],
-        load_faces: Callable[[str | None, str | None], Awaitable[Page[Face]]],
+        load_faces: Callable[..., Awaitable[Page[Face]]],  # (scope, cursor, query=FacesQuery)
         load_thumbnails: Callable[[str], Awaitable[list[Thumbnail]]],
         count_unassigned: Callable[[], Awaitable[int | None]],
         spawn: Callable[[Awaitable], object],
