@@ -10,8 +10,13 @@ own on a loopback socket, with its documented rate limit (400 tokens, 100 a seco
 bulk phase reports the achieved rate of PATCHes against that limit, and how many
 requests the server refused with 429. Prints JSON, then a readable line.
 
+With `--scanning`, the local library also imports 12 MP photos (made by scan.py) the
+whole time, as the window does: its Scanner on the same event loop, its worker processes
+on the other cores, each photo's faces committed to the library the panes read.
+
     .venv/bin/python benchmarks/scale.py [LIBRARY]     (default: a fresh one in /tmp)
     .venv/bin/python benchmarks/scale.py --gumnut
+    .venv/bin/python benchmarks/scale.py --scanning [LIBRARY]
 """
 
 import asyncio
@@ -33,11 +38,13 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from big_library import make, make_gumnut  # noqa: E402
+from scan import make_photos  # noqa: E402
 
 from faceboard.backends.gumnut import GumnutBackend  # noqa: E402
 from faceboard.backends.local import LocalLibrary  # noqa: E402
 from faceboard.services.curator import Curator  # noqa: E402
 from faceboard.services.images import ImagePipeline  # noqa: E402
+from faceboard.services.scanning import Scanner  # noqa: E402
 from faceboard.ui.mime import FacesPayload  # noqa: E402
 from faceboard.ui.session import Session  # noqa: E402
 from faceboard.ui.window import MainWindow  # noqa: E402
@@ -122,14 +129,16 @@ async def first_paint_after_first_page(model, painted: FirstPaint, start) -> flo
     return round((painted.at - arrived[0]) * 1000, 1)
 
 
-async def run(backend, server=None) -> dict:
+async def run(backend, server=None, photos: Path | None = None) -> dict:
+    scanner = Scanner(backend) if photos else None
+    scanning = asyncio.ensure_future(scanner.run([photos])) if scanner else None
     cache = Path(tempfile.mkdtemp())
     session = Session(Curator(backend), ImagePipeline(backend.read_image, cache))
     window = MainWindow(session, "scale")
     window.resize(1400, 900)
     window.show()
     tiles = []
-    session.tiles.tileReady.connect(lambda: tiles.append(1))
+    session.tiles.tileReady.connect(lambda _waiting: tiles.append(1))
     lateness = Lateness()
     lateness.start()
     people_paint = FirstPaint(window.people_view.viewport())
@@ -179,6 +188,10 @@ async def run(backend, server=None) -> dict:
             "patches": patches, "allowed_per_second": GUMNUT_RATE,
             "refused_429": sum(n for k, n in after.items() if k.endswith(" 429")),
         })
+    if scanner is not None:
+        scanner.cancel()
+        done = await scanning
+        result["scan"] = {"photos_done": done.photos_done, "photos": done.photos_total, "faces": done.faces_found}
     await session.tiles.aclose()
     window.close()
     await backend.close()
@@ -203,10 +216,18 @@ def main() -> None:
         conn.send("stop")
         child.join(10)
     else:
-        folder = Path(args[0]) if args else Path(tempfile.mkdtemp()) / "big"
+        given = [a for a in args if not a.startswith("--")]
+        folder = Path(given[0]) if given else Path(tempfile.mkdtemp()) / "big"
         if not (folder / "library.sqlite3").exists():
             make(folder)
-        result = qasync.run(run(LocalLibrary(folder)))
+        photos = None
+        if "--scanning" in args:
+            photos = Path(tempfile.mkdtemp()) / "photos"
+            photos.mkdir()
+            maker = multiprocessing.get_context("spawn").Process(target=make_photos, args=(photos, 40))
+            maker.start()  # in a process of its own: its arrays stay out of this one's peak RSS
+            maker.join()
+        result = qasync.run(run(LocalLibrary(folder), photos=photos))
     print(json.dumps(result))
     stall, bulk = result["stall"], result["bulk"]
     line = (f"{result['backend']}: {result['faces_scrolled']} faces scrolled in {result['scroll_s']} s with "
@@ -217,7 +238,11 @@ def main() -> None:
     if "patches" in bulk:
         line += f" against {bulk['allowed_per_second']}/s allowed after a burst of 400; {bulk['refused_429']} refused with 429"
     stall = bulk["stall"]
-    print(line + f"), GUI stalls meanwhile p50 {stall['p50_ms']} ms, p99 {stall['p99_ms']} ms, max {stall['max_ms']} ms")
+    line += f"), GUI stalls meanwhile p50 {stall['p50_ms']} ms, p99 {stall['p99_ms']} ms, max {stall['max_ms']} ms"
+    if "scan" in result:
+        scan = result["scan"]
+        line += f"; meanwhile the scan did {scan['photos_done']} of {scan['photos']} photos of 12 MP ({scan['faces']} faces)"
+    print(line)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,12 @@ bare() { env -i PATH=/usr/bin:/bin HOME="$home" LANG=C.UTF-8 "$@"; }
 
 bytes=$(du -sb "$bundle" | cut -f1)
 echo "bundle: $bundle, $((bytes / 1000000)) MB ($(du -sh "$bundle" | cut -f1)iB on disk)"
-if [ "$bytes" -gt 150000000 ]; then
-    echo "FAIL: the bundle is over 150 MB" >&2
+if [ "$bytes" -gt 250000000 ]; then
+    echo "FAIL: the bundle is over 250 MB" >&2
+    exit 1
+fi
+if find "$bundle" -name 'shape_predictor_68*' | grep -q .; then
+    echo "FAIL: the bundle carries dlib's 68-point landmark model (non-commercial use only)" >&2
     exit 1
 fi
 bare "$exe" --version

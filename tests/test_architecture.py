@@ -6,7 +6,7 @@ import grimp
 import pytest
 
 BOTTOM = ("faceboard.domain", "faceboard.errors", "faceboard.retry", "faceboard.imaging", "faceboard.storage",
-          "faceboard.paging", "faceboard.redaction", "faceboard.lockfile")
+          "faceboard.paging", "faceboard.redaction", "faceboard.lockfile", "faceboard.recognition")
 APP = {"faceboard.app", "faceboard.self_test"}  # wire the window to a backend: Qt is theirs too
 QT = {"PySide6", "shiboken6", "qasync"}
 

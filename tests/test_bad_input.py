@@ -154,7 +154,9 @@ def test_a_broken_picture_from_the_server_says_why_on_its_tile(qtbot, loop):
     window = shell.current[2]
     try:
         tiles = window.session.tiles
-        ref = next(f.image for f in window.session.store.listed_faces() if f.id == broken)
+        listed = lambda: [f.image for f in window.session.store.listed_faces() if f.id == broken]
+        qtbot.waitUntil(lambda: bool(listed()), timeout=10000)  # the faces are read after the window opens
+        ref = listed()[0]
         qtbot.waitUntil(lambda: tiles.failure(ref) is not None, timeout=10000)
         assert "it is a web page" in tiles.failure(ref)
     finally:
@@ -317,7 +319,7 @@ def test_a_cache_key_cannot_climb_out_of_the_cache(tmp_path):
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert written and all(p.is_relative_to(cache) for p in written)
     assert all(re.fullmatch(r"[0-9a-f]{40}\.png", p.name) for p in written)
-    assert written[0].name == hashlib.sha1(f"{sneaky.key}|None|64".encode()).hexdigest() + ".png"
+    assert written[0].name == hashlib.sha1(f"{sneaky.key}|None|64|grown".encode()).hexdigest() + ".png"
 
 
 def test_a_damaged_cached_tile_is_decoded_afresh(tmp_path):

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 from PIL import Image
 
@@ -27,7 +28,9 @@ def test_people_faces_assign_primary(library_folder, capsys):
     assert main([*lib, "faces", "--person", people[0]["id"], "--json"]) == 0
     mine = json.loads(capsys.readouterr().out)
     assert face in {f["id"] for f in mine}
-    assert set(mine[0]) == {"id", "person_id", "asset_id", "box"} and set(mine[0]["box"]) == {"x", "y", "w", "h"}
+    assert set(mine[0]) == {"id", "person_id", "asset_id", "box", "confidence", "photo"}
+    assert set(mine[0]["box"]) == {"x", "y", "w", "h"} and set(mine[0]["photo"]) == {"file", "taken", "problem"}
+    assert mine[0]["confidence"] is not None and Path(mine[0]["photo"]["file"]).is_file()
     assert set(people[0]) == {"id", "name", "face_count", "primary_thumbnail_id", "hidden"}
     assert main([*lib, "primary", people[0]["id"], "--face", face]) == 0
     assert "Primary of" in capsys.readouterr().out
@@ -53,8 +56,16 @@ def test_add_thumbnail_refuses_bad_files_by_name(library_folder, tmp_path, capsy
     assert after["1"]["primary_thumbnail_id"] == before["1"]["primary_thumbnail_id"] or before["1"]["primary_thumbnail_id"] is None
 
 
-def test_missing_library_is_a_clear_error(tmp_path, capsys):
-    assert main(["--library", str(tmp_path / "nothing"), "people"]) == 3
+def test_a_folder_of_other_files_is_no_library_and_is_left_alone(tmp_path, capsys):
+    (tmp_path / "Documents").mkdir()
+    (tmp_path / "Documents" / "letter.txt").write_text("Dear Ada")
+    assert main(["--library", str(tmp_path / "Documents"), "people"]) == 3
+    assert "not an empty folder and holds no Faceboard library" in capsys.readouterr().err
+    assert [p.name for p in (tmp_path / "Documents").iterdir()] == ["letter.txt"]
+
+
+def test_the_default_library_is_not_made_by_a_listing(capsys):
+    assert main(["people"]) == 3  # the window's first run makes it, with the demo
     assert "no library" in capsys.readouterr().err
 
 
@@ -65,7 +76,7 @@ def test_add_thumbnail_takes_a_folder_of_pictures(library_folder, tmp_path, caps
         Image.new("RGB", (200, 260), (40 * i, 90, 200)).save(folder / f"p{i}.jpg")
     (folder / "notes.txt").write_text("not a picture")
     assert main(["--library", str(library_folder), "add-thumbnail", "2", str(folder)]) == 0
-    assert "Added 3 thumbnail(s)" in capsys.readouterr().out
+    assert "Added 3 thumbnails to" in capsys.readouterr().out
 
 
 def test_history_lists_the_journal_without_a_library(tmp_path, capsys):

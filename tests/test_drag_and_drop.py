@@ -141,3 +141,38 @@ def test_image_files_dropped_on_a_person_become_thumbnails(qtbot, app_window, li
     settle(qtbot, window)
     assert count() == before + 1
     assert Path(good).exists()
+
+
+def test_a_drag_of_several_faces_carries_a_stack_of_their_tiles_and_the_count(qtbot, app_window):
+    from PySide6.QtGui import QColor, QPalette
+
+    from faceboard.ui.panes.tiles import DRAG_TILE
+
+    window = app_window
+    select_person(qtbot, window, None)
+    select_faces(window, [0, 1, 2, 3])
+    faces, tiles = window.session.faces, window.session.tiles
+    images = [faces.tile(row).image for row in range(3)]
+    qtbot.waitUntil(lambda: all(tiles.cached(image) is not None for image in images))
+    indexes = sorted(window.faces_view.selectedIndexes(), key=lambda i: i.row())
+    picture = window.faces_view.drag_pixmap(indexes).toImage()
+    ratio = picture.devicePixelRatio()
+    width, height = picture.width() / ratio, picture.height() / ratio
+    assert width > DRAG_TILE + 10 and height > DRAG_TILE + 10  # more than one tile: a stack
+
+    def at(x, y):
+        return picture.pixelColor(round(x * ratio), round(y * ratio))
+
+    def like(color, expected):
+        return max(abs(color.red() - expected.red()), abs(color.green() - expected.green()),
+                   abs(color.blue() - expected.blue())) <= 40
+
+    first = tiles.cached(images[0]).toImage()
+    front = at(DRAG_TILE / 2, height - DRAG_TILE / 2)  # the first face's tile, in front at the bottom left
+    assert like(front, first.pixelColor(first.width() // 2, first.height() // 2))
+    assert not like(front, window.faces_view.palette().color(QPalette.ColorRole.Mid))  # a picture, not a grey box
+    back = at(width - 14 - 12, height - DRAG_TILE + 4 - 14)  # only the tiles behind reach up there, at the right
+    assert back.alpha() == 255
+    badge = window.faces_view.palette().color(QPalette.ColorRole.Highlight)
+    assert any(like(at(width - dx, 12), badge) and at(width - dx, 12).alpha() == 255 for dx in range(3, 12))
+    assert at(1, 1) == QColor(0, 0, 0, 0)  # the corner left of the badge stays see-through

@@ -44,7 +44,7 @@ def make_grid(qtbot, loop, total=500, page=100):
     store = Store(nothing, load, nothing, nothing, loop.create_task, load_person=nothing)
     model = CountingFaces(store)
     tiles = TileCache(ImagePipeline(never, None))
-    tiles.pixmap = lambda ref, pixels, rounding=0.0: None
+    tiles.pixmap = lambda ref, pixels, rounding=0.0, waiter=None: None
     grid = FaceGrid(tiles)
     grid.setModel(model)
     grid.set_tile_size(64)
@@ -117,3 +117,64 @@ def test_a_page_arriving_costs_no_per_row_calls(qtbot, loop):
     qtbot.waitUntil(lambda: model.rowCount() == 20_000 and not model.loading)
     qtbot.wait(50)  # the delayed layout and a repaint
     assert CountingFaces.calls < 200  # QListView asked rowCount once per row: 20,000 times
+
+
+def paint(look, side=128):
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtWidgets import QStyle, QWidget
+
+    from faceboard.ui.panes.tiles import TileDelegate
+
+    class NoTiles:
+        def pixmap(self, *args):
+            return None
+
+        def failure(self, ref):
+            return None
+
+    image = QImage(side + 8, side + 8, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    widget = QWidget()
+    TileDelegate(NoTiles()).paint_tile(painter, QRectF(0, 0, side + 8, side + 8), look, QStyle.StateFlag.State_None,
+                                       widget.palette(), widget.font())
+    painter.end()
+    return image
+
+
+def colours(image, left, top, width, height):
+    return {image.pixelColor(x, y).name() for x in range(left, left + width) for y in range(top, top + height)}
+
+
+def test_a_face_tile_marks_its_detection_confidence_and_a_photo_gone(qtbot):
+    from faceboard.ui.panes.tiles import TileLook
+
+    doubtful = colours(paint(TileLook(None, confidence=0.3)), 100, 10, 28, 10)
+    sure = colours(paint(TileLook(None, confidence=0.97)), 100, 10, 28, 10)
+    plain = colours(paint(TileLook(None)), 100, 10, 28, 10)
+    def amber(found):
+        return any(int(c[1:3], 16) > 180 and int(c[5:7], 16) < 90 and int(c[3:5], 16) < 170 for c in found)
+
+    assert amber(doubtful) and not amber(sure) and sure != plain  # amber when doubtful, dark else
+    assert colours(paint(TileLook(None, problem=True)), 10, 10, 14, 14) != colours(paint(TileLook(None)), 10, 10, 14, 14)
+    assert colours(paint(TileLook(None, confidence=0.3), side=56), 30, 8, 28, 10) == \
+        colours(paint(TileLook(None), side=56), 30, 8, 28, 10)  # too small a tile for the mark
+
+
+def test_a_face_tile_says_its_confidence_and_its_photo_problem(qtbot, loop):
+    async def load(scope, cursor, query):
+        return Page((Face("1", None, "a", BoundingBox(0, 0, 1, 1), ImageRef("k", "u"), confidence=0.42,
+                          photo_problem="moved or deleted since it was imported"),))
+
+    async def nothing(*_):
+        return Page(())
+
+    store = Store(nothing, load, nothing, nothing, loop.create_task, load_person=nothing)
+    model = FacesModel(store)
+    store.select(None)
+    qtbot.waitUntil(lambda: model.rowCount() == 1)
+    look = model.tile(0)
+    assert (look.confidence, look.problem) == (0.42, True)
+    tip = model.data(model.index(0), Qt.ItemDataRole.ToolTipRole)
+    assert "confidence 42%" in tip and "moved or deleted since it was imported" in tip

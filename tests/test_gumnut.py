@@ -6,13 +6,14 @@ import logging
 import httpx
 import pytest
 from fake_clock import FakeClock
-from fakes.gumnut import FakeGumnut
+from fakes.gumnut import FakeAsset, FakeGumnut
 from fakes.server import AsgiApp
 
+from faceboard import imaging
 from faceboard.backends.base import CANCELLED
 from faceboard.backends.gumnut import GumnutBackend
 from faceboard.backends.http import TokenBucket
-from faceboard.domain import Progress
+from faceboard.domain import BoundingBox, Progress
 from faceboard.errors import AuthFailed, InvalidInput, NotFound, Unavailable
 from faceboard.services.curator import Curator
 from faceboard.services.operations import (
@@ -250,3 +251,55 @@ def test_merge_and_delete_faces_use_gumnuts_own_calls(fake):
     assert merged.inverse is None and merged.removed_person_ids == (bob.id,)
     assert gone not in fake.faces and deleted.inverse is None
     assert any(c.path == f"/api/people/{alice.id}/merge" for c in fake.calls)
+
+
+def test_a_photo_is_its_preview_with_every_face_on_it_in_the_assets_pixels():
+    fake = FakeGumnut.seeded(people=2, faces_per_person=2, unassigned=1)
+    faces = list(fake.faces.values())
+    for face in faces[:3]:
+        face.asset_id = "asset_group"
+    fake.assets["asset_group"] = FakeAsset("asset_group", 4000, 3000)
+
+    async def scenario(backend):
+        photo = await backend.photo("asset_group")
+        return photo, await backend.read_image(photo.image.uri)
+
+    photo, data = run(fake, scenario)
+    assert (photo.width, photo.height, photo.problem) == (4000, 3000, None)
+    assert sorted(f.id for f in photo.faces) == sorted(f.id for f in faces[:3])
+    assert photo.image.uri.startswith("http://gumnut.test/cdn/assets/asset_group/preview.jpg")
+    assert imaging.picture_size(data) == (1440, 1080)
+
+
+def test_an_edited_photo_shows_no_boxes_and_one_without_a_size_says_why():
+    fake = FakeGumnut.seeded(people=1, faces_per_person=2, unassigned=0)
+    edited, sizeless = (f.asset_id for f in fake.faces.values())
+    fake.assets[edited] = FakeAsset(edited, kind="edit")  # its boxes are on the original's pixels
+    fake.assets[sizeless] = FakeAsset(sizeless, width=0, height=0)
+
+    async def scenario(backend):
+        return await backend.photo(edited), await backend.photo(sizeless)
+
+    edited_photo, sizeless_photo = run(fake, scenario)
+    assert edited_photo.faces == () and edited_photo.problem is None
+    assert "size" in sizeless_photo.problem
+    with pytest.raises(NotFound):
+        run(fake, lambda backend: backend.photo("asset_nowhere"))
+
+
+def test_a_face_drawn_on_a_photo_is_posted_unassigned_and_a_box_off_it_refused():
+    fake = FakeGumnut.seeded(people=1, faces_per_person=1, unassigned=0)
+    (asset,) = {f.asset_id for f in fake.faces.values()}
+
+    async def scenario(backend):
+        drawn = await backend.add_face(asset, BoundingBox(100, 200, 300, 360))
+        with pytest.raises(InvalidInput):
+            await backend.add_face(asset, BoundingBox(1900, 0, 300, 300))  # past the 2000 px edge
+        return drawn, await backend.photo(asset)
+
+    drawn, photo = run(fake, scenario)
+    assert (drawn.asset_id, drawn.box, drawn.person_id, drawn.confidence) == (asset, BoundingBox(100, 200, 300, 360),
+                                                                             None, None)
+    assert fake.faces[drawn.id].source == "manual" and drawn.id in {f.id for f in photo.faces}
+    (post,) = [c for c in fake.calls if c.method == "POST" and c.path == "/api/faces"][:1]
+    assert post.body["library_id"] == "lib_main"

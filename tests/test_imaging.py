@@ -138,7 +138,7 @@ async def drop():
         await pipeline.aclose()
 
 images, refused = asyncio.run(drop())
-print(json.dumps({"colours": sorted(Image.open(io.BytesIO(i)).getpixel((0, 0))[0] for i in images),
+print(json.dumps({"colours": sorted(Image.open(io.BytesIO(i)).getpixel((0, 0))[0] for _, i in images),
                   "refused": refused}))
 """
 
@@ -207,7 +207,7 @@ def test_the_device_itself_is_refused_without_reading_it():
 def test_the_command_line_adds_the_good_pictures_among_hostile_files(library_folder, tmp_path):
     given, refused = hostile_files(tmp_path / "given")
     run = bounded("-m", "faceboard", "--library", str(library_folder), "add-thumbnail", "3", *given)
-    assert run.returncode == 3 and "Added 2 thumbnail(s)" in run.stdout, (run.stdout, run.stderr)
+    assert run.returncode == 3 and "Added 2 thumbnails" in run.stdout, (run.stdout, run.stderr)
     for says in refused:
         assert f"faceboard: not added: {says}" in run.stderr, (says, run.stderr)
     assert len(run.stderr.splitlines()) == len(refused), run.stderr  # one line each, no traceback

@@ -178,7 +178,7 @@ def test_rename_set_primary_merge_and_errors_with_the_services_words(fake):
         await backend.update_person(str(alice.id), name="Alice A.")
         await backend.set_primary_thumbnail(str(alice.id), str(alice.thumbnails[1]["id"]))
         merged = await backend.merge_people(str(alice.id), [str(bob.id)])
-        with pytest.raises(InvalidInput, match="not this person's"):
+        with pytest.raises(NotFound, match="has no thumbnail .*; choose one of theirs"):  # MI: "Invalid Request."
             await backend.set_primary_thumbnail(str(alice.id), str(carla.thumbnails[0]["id"]))
         with pytest.raises(NotFound, match="does not exist"):
             await backend.list_thumbnails("999999")

@@ -141,3 +141,30 @@ def test_each_error_code_of_the_seed_is_a_message_a_user_understands(request_kwa
 
     with pytest.raises(error, match=says):
         run(fake, scenario)
+
+
+def test_a_person_read_a_moment_ago_is_read_again_after_a_change_or_after_the_moment():
+    """One read serves the looks that follow at once; a change made through the backend,
+    or the moment passing, makes the next look a fresh read."""
+    from faceboard.backends.without_faces import Recent
+
+    fake = FakeOpenCvFr.seeded(edition="cloud")
+    clock = FakeClock()
+
+    async def scenario(backend):
+        backend._recent = Recent(clock=clock)
+        reads = lambda: sum((c.method, c.path) == ("GET", "/person/p1") for c in fake.calls)  # noqa: E731
+        first = await backend.list_thumbnails("p1")
+        await backend.person("p1")
+        counted = [reads()]
+        added = await backend.add_thumbnail("p1", face((9, 9, 9)))
+        after = await backend.list_thumbnails("p1")
+        counted.append(reads())
+        fake.persons["p1"].name = "Alice Renamed Elsewhere"
+        kept = (await backend.person("p1")).name
+        await clock.sleep(2.5)
+        return first, added, after, counted, kept, (await backend.person("p1")).name
+
+    first, added, after, counted, kept, later = run(fake, scenario)
+    assert counted == [1, 2] and [t.id for t in after] == [t.id for t in first] + [added.id]
+    assert (kept, later) == ("Alice Archer", "Alice Renamed Elsewhere")

@@ -8,6 +8,7 @@ from faceboard.domain import Capability
 from faceboard.errors import Conflict, NotFound, Unsupported
 from faceboard.services.curator import Curator
 from faceboard.services.operations import (
+    AddFace,
     AddThumbnails,
     AssignFaces,
     CreatePerson,
@@ -15,6 +16,7 @@ from faceboard.services.operations import (
     DeletePerson,
     MergePeople,
     RemoveThumbnails,
+    RestoreFaces,
     SetPrimary,
     SetPrimaryFromFace,
     UpdatePerson,
@@ -178,3 +180,20 @@ def test_delete_a_person_with_faces_unassigns_them_and_back(curator):
     change = round_trip(curator, DeletePerson("4"))
     assert change.removed_person_ids == ("4",) and change.unassigned_delta == len(faces) > 0
     assert {f.id for f in change.faces} == faces and all(f.person_id is None for f in change.faces)
+
+
+def test_a_face_drawn_on_its_photo_and_back_keeps_its_id_and_is_not_drawn_twice_on_resuming(curator):
+    from faceboard.domain import BoundingBox
+    from faceboard.services.journal import decode, encode
+
+    photo, _ = run(curator.photo("2"))
+    drawn = AddFace("2", BoundingBox(20, 20, 80, 90))
+    assert decode(*encode(drawn)) == drawn  # the journal keeps it as it was made
+    change = round_trip(curator, drawn)
+    (face,) = change.faces
+    assert (face.asset_id, face.box, face.person_id) == ("2", drawn.box, None) and change.unassigned_delta == 1
+    assert change.inverse == DeleteFaces((face.id,)) and describe(drawn, {}) == "Add a face"
+    run(curator.apply(RestoreFaces((face.id,))))  # drawn, then Faceboard stopped before the answer
+    again = run(curator.reapply(drawn, {}))
+    assert again.faces[0].id == face.id
+    assert len(run(curator.photo("2"))[0].faces) == len(photo.faces) + 1

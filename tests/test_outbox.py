@@ -179,7 +179,7 @@ def test_a_new_change_waits_behind_one_left_waiting_and_nothing_moves_back(serve
     fake.faces[loose[0]].person_id = alice  # the part that got there before the kill
     assert main([*gumnut(base_url), "assign", loose[-1], "--to", bob]) == 0
     out = capsys.readouterr().out
-    assert out.index("Move 4 faces to Alice: done.") < out.index("1 face(s) assigned.")
+    assert out.index("Move 4 faces to Alice: done.") < out.index("1 face assigned.")
     assert main([*gumnut(base_url), "resume"]) == 0
     assert "Nothing was waiting" in capsys.readouterr().out
     assert [fake.faces[f].person_id for f in loose] == [alice, alice, alice, bob]  # the last not moved back

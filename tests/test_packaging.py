@@ -21,6 +21,7 @@ def test_self_test_runs_the_window_and_exits_0(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "self-test passed on the offscreen platform" in result.stdout
+    assert "its face found and embedded in a worker process" in result.stdout
 
 
 def test_version_comes_from_the_package_metadata(capsys):

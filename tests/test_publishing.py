@@ -4,6 +4,7 @@ loopback sockets: the plan, the steps, links remembered, a partial failure repor
 step by step, and every publication in the journal."""
 
 import asyncio
+import base64
 import io
 import json
 
@@ -16,6 +17,7 @@ from PIL import Image
 
 from faceboard import cli
 from faceboard.backends.local import LocalLibrary
+from faceboard.domain import count
 from faceboard.services.connections import BACKENDS, Profile, ProfileStore, SecretStore, keyring_name
 from faceboard.services.curator import Curator
 from faceboard.services.journal import Journal
@@ -54,7 +56,29 @@ def amara(library_folder):
     return asyncio.run(main())
 
 
+def small(colour) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (120, 120), colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+def add_thumbnail(library_folder, image: bytes) -> str:
+    """Add a picture of Amara that was cut from no photo; its thumbnail id."""
+    async def main():
+        library = LocalLibrary(library_folder)
+        try:
+            change = await Curator(library).apply(AddThumbnails(PERSON, (image,)))
+            return change.inverse.thumbnail_ids[0]
+        finally:
+            await library.close()
+
+    return asyncio.run(main())
+
+
 def test_a_person_is_published_to_media_intelligence_with_a_partial_failure(library_folder, amara, capsys):
+    """The demo's thumbnails are face crops under 256 pixels: each is cut afresh, wider,
+    from its photo. A small picture cut from no photo is left out, and said so by id."""
+    tiny = add_thumbnail(library_folder, small((9, 9, 9)))
     fake = FakeMediaIntelligence.seeded()
     with serve(fake) as url:
         ProfileStore().save(Profile("mi", "ncp-mi", url, fake.workspace, user=fake.access_key))
@@ -63,18 +87,20 @@ def test_a_person_is_published_to_media_intelligence_with_a_partial_failure(libr
         amara_mi = next(p for p in fake.persons.values() if p.name == "Amara Okafor")
         again, out_again, _ = publish(library_folder, capsys, "--to", "mi")
     assert "a new person, new" in out and "create Amara Okafor with them, the primary flagged as primary" in out
-    assert code == 3  # the demo's own thumbnails are under 256 pixels: refused, each said so
+    assert code == 3  # the small one: left out before anything was sent, and said so
+    assert f"! cannot send thumbnail {tiny}, so it is left out: it is 120×120 pixels" in out
     failed = [line for line in out.splitlines() if "FAILED" in line]
-    assert len(failed) == len(amara) - 2 and all("needs at least 256" in line for line in failed)
-    assert "done: create Amara Okafor with 2 thumbnail(s)" in out
-    assert [t["primary"] for t in amara_mi.thumbnails] == [True, False]
-    assert "(Amara Okafor, linked)" in out_again and again == 3  # the small ones are tried again, and refused again
+    assert len(failed) == 1 and f"thumbnail {tiny}" in failed[0] and "add a larger picture" in failed[0]
+    assert f"done: create Amara Okafor with {count(len(amara), 'thumbnail')}" in out
+    assert [t["primary"] for t in amara_mi.thumbnails] == [True] + [False] * (len(amara) - 1)
+    assert all(min(Image.open(io.BytesIO(fake.objects[t["key"]])).size) >= 256 for t in amara_mi.thumbnails)
+    assert "(Amara Okafor, linked)" in out_again and again == 3  # the small one is said again
     assert "upload primary thumbnail" not in out_again
-    assert len(amara_mi.thumbnails) == 2  # what went through the first time is not sent again
+    assert len(amara_mi.thumbnails) == len(amara)  # what went through the first time is not sent again
     assert sum(p.name == "Amara Okafor" for p in fake.persons.values()) == 1
     links = json.loads(next((library_folder.parent / "xdg").rglob("links.json")).read_text())["links"]
     assert [(link["source_id"], link["target"], link["target_id"], len(link["published"])) for link in links] == [
-        (PERSON, "mi", str(amara_mi.id), 2)]
+        (PERSON, "mi", str(amara_mi.id), len(amara))]
 
     async def history():
         journal = Journal()
@@ -84,8 +110,7 @@ def test_a_person_is_published_to_media_intelligence_with_a_partial_failure(libr
             await journal.close()
 
     entries = [e for e in asyncio.run(history()) if e.summary.startswith("Publish")]
-    assert [e.connection for e in entries] == ["mi", "mi"] and all(e.state == "done" for e in entries)
-    assert "refused" in entries[0].outcome
+    assert [(e.connection, e.state) for e in entries] == [("mi", "done")]  # the second sent nothing
 
 
 def test_the_primary_becomes_the_superoffice_image_of_the_person_of_the_same_name(library_folder, amara, capsys):
@@ -134,7 +159,7 @@ def test_a_chosen_target_person_and_an_unknown_one(library_folder, amara, capsys
         SecretStore().set("mi", fake.secret_key)
         code, out, _ = publish(library_folder, capsys, "--to", "mi", "--person", str(bob.id))
         missing, _, err = publish(library_folder, capsys, "--to", "mi", "--person", "424242")
-    assert "(Bob Baker, chosen)" in out and len(bob.thumbnails) == 4
+    assert "(Bob Baker, chosen)" in out and len(bob.thumbnails) == 2 + len(amara)
     assert missing == 3 and "has no person 424242" in err
 
 
@@ -206,7 +231,7 @@ def test_a_face_is_found_in_the_media_from_the_command_line(library_folder, caps
         code = cli.run(cli.parser().parse_args(["--library", str(library_folder), "find-in-media", "1", "--in", "mi"]))
         out = capsys.readouterr()
     assert code == 0, out.err
-    assert out.out == "8\twedding.jpg\t0.88\n" and "1 match(es)" in out.err
+    assert out.out == "8\twedding.jpg\t0.88\n" and "1 match in" in out.err
 
 
 def test_a_publication_left_pending_is_not_sent_twice_by_resume(library_folder, amara):
@@ -234,3 +259,68 @@ def test_a_publication_left_pending_is_not_sent_twice_by_resume(library_folder, 
         ((entry, outcome),) = asyncio.run(main(url))
     assert "Not published again" in outcome.message and "Check the person there" in outcome.message
     assert not any(p.name == "Amara Okafor" for p in fake.persons.values())
+
+
+def journaled_faces() -> list[list[str]]:
+    """The digests of the face crops each journaled publication holds, oldest first."""
+    import sqlite3
+
+    from faceboard.services.journal import default_journal
+
+    with sqlite3.connect(default_journal()) as db:
+        rows = db.execute("SELECT operation FROM entries WHERE summary LIKE 'Publish%' ORDER BY id").fetchall()
+    return [[face["bytes"] for face in json.loads(text)["publication"]["faces"]] for (text,) in rows]
+
+
+@pytest.mark.parametrize("edition", ["server", "cloud"])
+def test_what_is_recorded_as_sent_to_opencv_fr_is_what_it_received_and_a_second_time_adds_nothing(
+        library_folder, amara, capsys, edition):
+    """The FR Server takes one face a person (seed 003), the cloud up to 12: the journal,
+    the links and the fake agree on which; publishing again sends nothing, not the
+    primary as an extra face."""
+    from faceboard.services.images import digest
+
+    fake = FakeOpenCvFr.seeded(edition=edition)
+    with serve(fake) as url:
+        ProfileStore().save(Profile("fr", "opencv-fr", url, "staff", edition=edition))
+        SecretStore().set("fr", fake.api_key)
+        code, out, err = publish(library_folder, capsys, "--to", "fr")
+        received = [digest(base64.b64decode(data)) for _, data in fake.persons[PERSON].thumbnails]
+        again, out_again, err_again = publish(library_folder, capsys, "--to", "fr")
+    assert (code, again) == (0, 0), err + err_again
+    assert len(received) == (1 if edition == "server" else 12)
+    links = json.loads(next((library_folder.parent / "xdg").rglob("links.json")).read_text())["links"]
+    assert [sorted(link["published"]) for link in links] == [sorted(received)]
+    assert journaled_faces() == [received]  # the second publication was nothing new: not journaled
+    assert "nothing new" in out_again and len(fake.persons[PERSON].thumbnails) == len(received)
+    if edition == "server":
+        assert "with their best face (the FR Server's bulk enroll takes one face a person)" in out
+    else:
+        assert "create Amara Okafor in staff with 12 of their faces, three a request" in out
+    assert "True" not in out and "face(s)" not in out
+
+
+def test_only_a_target_that_needs_it_gets_the_wider_cut(library_folder, capsys):
+    """The demo primary is a face crop under 256 pixels: SuperOffice gets it as it is,
+    Media Intelligence a wider cut from its photo."""
+    async def primary_size():
+        library = LocalLibrary(library_folder)
+        try:
+            primary = next(t for t in await library.list_thumbnails(PERSON) if t.is_primary)
+            return Image.open(io.BytesIO(await library.read_image(primary.image.uri))).size
+        finally:
+            await library.close()
+
+    size = asyncio.run(primary_size())
+    crm, media = FakeSuperOffice.seeded(names=("Amara Okafor",)), FakeMediaIntelligence.seeded()
+    with serve(crm) as so_url, serve(media) as mi_url:
+        ProfileStore().save(Profile("crm", "superoffice", f"{so_url}/{crm.tenant}/api/v1", auth="bearer"))
+        ProfileStore().save(Profile("mi", "ncp-mi", mi_url, media.workspace, user=media.access_key))
+        SecretStore().set("crm", crm.token)
+        SecretStore().set("mi", media.secret_key)
+        results = [publish(library_folder, capsys, "--to", target) for target in ("crm", "mi")]
+    assert [code for code, _, _ in results] == [0, 0], results
+    assert min(size) < 256 and Image.open(io.BytesIO(crm.images[5][2])).size == size
+    amara_mi = next(p for p in media.persons.values() if p.name == "Amara Okafor")
+    primary = next(t for t in amara_mi.thumbnails if t["primary"])
+    assert min(Image.open(io.BytesIO(media.objects[primary["key"]])).size) >= 256

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from faceboard import cli
-from faceboard.backends.base import Backend, MediaSearch, PublishTarget
+from faceboard.backends.base import Backend, FaceDrawing, MediaSearch, PhotoLibrary, PhotoSource, PublishTarget
 from faceboard.backends.local import LocalLibrary
 from faceboard.backends.registry import BackendKind, Field
 from faceboard.domain import Capability
@@ -56,6 +56,9 @@ def test_each_backend_does_what_its_entry_says_and_plays_the_roles_it_claims(kin
             seen |= backend.capabilities
             assert isinstance(backend, PublishTarget) == (Capability.RECEIVE_PUBLISHED in backend.capabilities)
             assert isinstance(backend, MediaSearch) == (Capability.FIND_IN_MEDIA in backend.capabilities)
+            assert isinstance(backend, PhotoSource) == (Capability.SHOW_PHOTOS in backend.capabilities)
+            assert isinstance(backend, FaceDrawing) == (Capability.DRAW_FACES in backend.capabilities)
+            assert isinstance(backend, PhotoLibrary) == (Capability.IMPORT_PHOTOS in backend.capabilities)
         finally:
             close(backend)
     assert seen == entry.capabilities  # the entry claims no more than some connection of that kind does
@@ -66,6 +69,9 @@ def test_the_local_library_does_what_its_entry_says(tmp_path):
     try:
         assert isinstance(backend, LocalLibrary) and backend.capabilities == BACKENDS["local"].capabilities
         assert not isinstance(backend, PublishTarget) and not isinstance(backend, MediaSearch)
+        assert isinstance(backend, PhotoSource) and Capability.SHOW_PHOTOS in backend.capabilities
+        assert isinstance(backend, FaceDrawing) and Capability.DRAW_FACES in backend.capabilities
+        assert isinstance(backend, PhotoLibrary) and Capability.IMPORT_PHOTOS in backend.capabilities
     finally:
         close(backend)
 

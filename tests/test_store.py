@@ -8,7 +8,8 @@ from dataclasses import replace
 from faceboard.domain import BoundingBox, Face, ImageRef, Page, Person, Thumbnail
 from faceboard.errors import NotFound
 from faceboard.services.operations import AssignFaces, Change, UpdatePerson
-from faceboard.services.store import FACES, PEOPLE, THUMBNAILS, Store, count
+from faceboard.domain import count
+from faceboard.services.store import FACES, PEOPLE, THUMBNAILS, Store
 
 
 class Backend:
@@ -284,3 +285,40 @@ def test_pages_that_alternate_end_the_listing_at_the_first_cursor_seen_again():
     asyncio.run(main())
     assert reads == [None, "b", "a"]
     assert problems == ["Loading faces: Svc gave a page again: its pages go in a circle; stopped."]
+
+
+def test_faces_found_meanwhile_join_the_end_of_the_listing_without_a_reset():
+    async def test(store, backend, settle, events):
+        await store.load()
+        store.select(None)
+        await settle()
+        while store.listings[FACES].can_fetch:  # 12 faces, pages of 10: read to the end
+            store.fetch_more(FACES)
+            await settle()
+        shown = list(store.listings[FACES].ids)
+        for i in range(13, 26):  # a scan finds 13 more, after those in the backend's order
+            backend.faces[str(i)] = Face(str(i), None, "a", BoundingBox(0, 0, 1, 1), ImageRef(f"k{i}", "u"))
+        events.clear()
+        await store.read_newer()
+        listing = store.listings[FACES]
+        assert listing.ids[: len(shown)] == shown and len(listing) == 20  # the last page again: 11 to 20
+        assert not any(e.kind == "resetting" for e in events)  # rows shown stay, with their selection
+        assert [(e.first, e.last) for e in events if e.kind == "inserted" and e.pane == FACES] == [(12, 19)]
+        assert store.unassigned == 25 and listing.can_fetch  # counted; the rest comes as the grid scrolls
+        store.fetch_more(FACES)
+        await settle()
+        assert listing.ids == [str(i) for i in range(1, 26)]
+
+    run(test)
+
+
+def test_faces_found_while_a_person_is_shown_only_move_the_unassigned_count():
+    async def test(store, backend, settle, events):
+        await store.load()
+        store.select("1")
+        await settle()
+        backend.faces["99"] = Face("99", None, "a", BoundingBox(0, 0, 1, 1), ImageRef("k99", "u"))
+        await store.read_newer()
+        assert "99" not in store.listings[FACES].ids and store.unassigned == 13
+
+    run(test)

@@ -219,7 +219,7 @@ def test_a_large_library_shows_at_once_and_counts_its_unassigned_faces_when_read
         qtbot.wait(10)
     assert faces.rowCount() == 1150
     qtbot.waitUntil(lambda: window.session.store.unassigned == 1150)
-    assert "1150 unassigned faces" in window.library_status.text()
+    assert "1,150 unassigned faces" in window.library_status.text()
     assert window.faces_heading.text() == "Unassigned faces (1150)"
     wait_for(qtbot, shell.close_current())
 

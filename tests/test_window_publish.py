@@ -32,9 +32,13 @@ def test_a_person_is_published_from_the_window_step_by_step(qtbot, loop, library
         library = LocalLibrary(library_folder)
         try:
             await Curator(library).apply(AddThumbnails("1", (big((200, 40, 40)),), True))
+            await Curator(library).apply(AddThumbnails("1", (small,)))  # cut from no photo: no wider crop
         finally:
             await library.close()
 
+    out = io.BytesIO()
+    Image.new("RGB", (120, 120), (9, 9, 9)).save(out, "JPEG")
+    small = out.getvalue()
     wait_for(qtbot, add_big_thumbnail())
     fake = FakeMediaIntelligence.seeded()
     shell = Shell(transport=httpx.ASGITransport(app=AsgiApp(fake)))
@@ -58,9 +62,9 @@ def test_a_person_is_published_from_the_window_step_by_step(qtbot, loop, library
         dialog.publish_button.click()
         qtbot.waitUntil(lambda: "Published" in dialog.summary.text(), timeout=15000)
         lines = [dialog.steps.item(i).text() for i in range(dialog.steps.count())]
-        assert "but 3 of" in dialog.summary.text()  # the demo's three small thumbnails
-        assert sum(line.startswith("✗") and "needs at least 256" in line for line in lines) == 3
-        assert any(line.startswith("✓  create Amara Okafor with 1 thumbnail") for line in lines)
+        assert "but 1 of" in dialog.summary.text()  # the small one; the demo's face crops are cut wider
+        assert sum(line.startswith("✗") and "takes at least 256 a side" in line for line in lines) == 1
+        assert any(line.startswith("✓  create Amara Okafor with 4 thumbnail") for line in lines)
         assert any(p.name == "Amara Okafor" for p in fake.persons.values())
         dialog.grab().save(str(library_folder.parent / "publish.png"))
         picker = dialog.picker()  # choosing someone else there: the picker searches the target

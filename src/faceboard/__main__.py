@@ -1,3 +1,7 @@
-from faceboard.app import main
+import multiprocessing
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    multiprocessing.freeze_support()  # a spawned worker of a frozen build stops here (see packaging/launcher.py)
+    from faceboard.app import main
+
+    raise SystemExit(main())

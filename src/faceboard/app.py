@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from faceboard import APP, __version__, cli
+from faceboard.domain import count
 from faceboard.errors import FaceboardError
 
 
 def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # in the frozen build, a scan's worker process starts here
     args = cli.parser().parse_args(argv)
     if args.self_test:
         from faceboard.self_test import run_self_test
@@ -69,11 +72,11 @@ class Shell:
         self.closed = asyncio.Event()
         self.current = None
         self.dialog = None
+        self.making_demo = None  # the first start's progress, while the demo library is made
         self._options = backend_options
 
     async def open(self, profile) -> None:
-        from faceboard.backends.local import demo
-        from faceboard.services.connections import UNSAVED, default_library, open_backend, read_secrets
+        from faceboard.services.connections import UNSAVED, default_library, new_library, open_backend, read_secrets
         from faceboard.services.curator import Curator
         from faceboard.services.images import ImagePipeline
         from faceboard.services.outbox import Outbox
@@ -84,10 +87,11 @@ class Shell:
             journal_warning = await self.journal.open()  # damaged, locked, read-only: said, not raised
             if profile.kind == "local":
                 folder = Path(profile.library) if profile.library else default_library()
-                if not (folder / "library.sqlite3").exists():
-                    print(f"Creating the demo library in {folder} …", file=sys.stderr)
-                    with ThreadPoolExecutor(1) as worker:  # the loop stays responsive meanwhile
-                        await asyncio.get_running_loop().run_in_executor(worker, demo.generate, folder)
+                if not (folder / "library.sqlite3").exists():  # the default one, on first run, gets the demo
+                    if folder.absolute() == default_library().absolute():
+                        await self._make_demo(folder)
+                    else:  # a folder named for a library of its own starts empty
+                        await asyncio.to_thread(new_library, folder)
                 backend = open_backend(profile)
             else:
                 secrets = await asyncio.to_thread(read_secrets, profile, self.secrets)  # the keyring may block
@@ -103,6 +107,7 @@ class Shell:
         window.connectionsRequested.connect(self.show_connections)
         window.publishRequested.connect(self.show_publish)
         window.findInMediaRequested.connect(self.show_media_search)
+        window.newLibraryRequested.connect(self.new_library)
         window.show()
         previous, self.current = self.current, (backend, session, window)
         if previous is not None:
@@ -117,15 +122,71 @@ class Shell:
         await session.load()
         if not curator.read_only:  # else what waits keeps waiting, not marked failed
             session.keep_sending()  # changes an earlier run left waiting, re-checked and sent once
+            session.spawn(window.importer.resume())  # photos an earlier run left unscanned
         warnings = [w for w in (journal_warning, self.secrets.warning) if w]
         if warnings:
             window.show_problem(" ".join(warnings))
+
+    async def _make_demo(self, folder: Path) -> None:
+        """The first start: the demo library is made on a thread while a window shows
+        how far it got (a few seconds; before, nothing was on screen meanwhile)."""
+        from PySide6.QtWidgets import QProgressDialog
+
+        from faceboard.backends.local import demo
+        from faceboard.domain import Progress
+
+        print(f"Creating the demo library in {folder} …", file=sys.stderr)
+        loop = asyncio.get_running_loop()
+        self.making_demo = shown = QProgressDialog("Creating a demo library to try Faceboard with…", "", 0, 100)
+        shown.setWindowTitle("Faceboard")
+        shown.setCancelButton(None)  # half a library would be no library
+        shown.setMinimumDuration(0)
+        shown.setMinimumWidth(380)
+        shown.setValue(0)
+        shown.show()
+
+        def show(done: int, total: int) -> None:
+            if self.making_demo is shown:
+                shown.setMaximum(total)
+                shown.setValue(done)
+                shown.setLabelText(f"Creating a demo library to try Faceboard with…\n{done} of {count(total, 'photo')}")
+
+        def report(done: int, total: int) -> None:  # on the demo's thread: the dialog is the GUI thread's
+            loop.call_soon_threadsafe(show, done, total)
+
+        try:
+            with ThreadPoolExecutor(1) as worker:  # the loop stays responsive meanwhile
+                await loop.run_in_executor(worker, lambda: demo.generate(folder, progress=Progress(report)))
+        finally:
+            shown.close()
+            shown.deleteLater()
+            self.making_demo = None
 
     def _refused(self, profile, message: str) -> None:
         if self.current is not None:
             self.current[2].show_problem(f"Cannot open: {message}")
         print(f"faceboard: {cli.shown(message)}", file=sys.stderr)
         self.show_connections(profile, message)
+
+    def new_library(self, folder: str) -> None:
+        """Open a new, empty local library in `folder` (one there already is opened)."""
+        asyncio.ensure_future(self._new_library(Path(folder)))
+
+    async def _new_library(self, folder: Path) -> None:
+        from faceboard.services.connections import UNSAVED, Profile
+
+        try:
+            refused = not (folder / "library.sqlite3").exists() and any(folder.iterdir())
+        except OSError as error:
+            refused = f"{folder} cannot be read: {error.strerror or error}."
+        if refused:  # opening makes the library, empty (no demo): in a folder of its own
+            if self.current is not None:
+                why = refused if isinstance(refused, str) else (
+                    f"{folder} is not empty: choose an empty folder for a new library (photos stay where "
+                    "they are; import them into it).")
+                self.current[2].show_problem(f"{why} Nothing was changed.")
+            return
+        await self.open(Profile(UNSAVED, "local", library=str(folder)))
 
     def show_connections(self, profile=None, message: str | None = None) -> None:
         """The Connections dialog, on `profile` when given (one that failed to open)."""
@@ -165,6 +226,7 @@ class Shell:
     @staticmethod
     async def _close(current) -> None:
         backend, session, window = current
+        window.importer.cancel()  # the photos not scanned wait for the next start
         session.stop_sending()  # what still waits stays in the journal, for the next start
         await session.settle()  # changes on their way are finished before the backend closes
         await session.tiles.aclose()

@@ -28,10 +28,10 @@ from pathlib import Path
 from platformdirs import user_cache_path
 
 from faceboard import APP, __version__, storage
-from faceboard.backends.base import changes_nothing
+from faceboard.backends.base import changes_nothing, photo_library
 from faceboard.backends.local import demo
-from faceboard.backends.local.library import MAX_ID, is_id
-from faceboard.domain import Face, Person
+from faceboard.backends.local.library import IMAGES_DIR, MAX_ID, is_id
+from faceboard.domain import Face, Person, Thumbnail, count
 from faceboard.errors import (
     AuthFailed,
     Damaged,
@@ -53,6 +53,7 @@ from faceboard.services.connections import (
     address_problem,
     command_line_profile,
     default_library,
+    new_library,
     open_backend,
     read_secrets,
 )
@@ -62,7 +63,7 @@ from faceboard.services.images import prepare_uploads
 from faceboard.services.journal import FAILED, Journal
 from faceboard.services.outbox import COMMAND_LINE, Outbox, SentMeanwhile, Waits
 from faceboard.services.publishing import Publisher, failed, gather
-from faceboard.services.store import count
+from faceboard.services.scanning import ScanProgress, Scanner
 from faceboard.services.operations import (
     AddThumbnails,
     AssignFaces,
@@ -80,8 +81,10 @@ from faceboard.services.operations import (
 EXIT_USAGE, EXIT_REFUSED, EXIT_AUTH, EXIT_UNAVAILABLE = 2, 3, 4, 5
 EXIT_DAMAGED, EXIT_IN_USE, EXIT_DISK_FULL, EXIT_READ_ONLY = 6, 7, 8, 9
 EXIT_BROKEN_PIPE = 128 + 13  # as a shell reports a program SIGPIPE ended
+EXIT_INTERRUPTED = 128 + 2  # Ctrl+C
 # per command, the arguments that name a person, face or thumbnail of the connection
-ID_ARGUMENTS = {"assign": ("face_ids", "to"), "faces": ("person",), "primary": ("person_id", "thumbnail", "face"),
+ID_ARGUMENTS = {"assign": ("face_ids", "to"), "faces": ("person",), "thumbnails": ("person_id",),
+                "primary": ("person_id", "thumbnail", "face"),
                 "add-thumbnail": ("person_id",), "publish": ("person_id",), "find-in-media": ("face_id",),
                 "create-person": ("faces",), "rename": ("person_id",), "hide": ("person_id",),
                 "delete-person": ("person_id",), "merge": ("target_id", "source_ids")}
@@ -89,7 +92,8 @@ _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u
 MAX_LIMIT = 1_000_000  # entries `history` lists at most
 PEOPLE_COMMANDS = frozenset({"create-person", "rename", "hide", "delete-person", "merge"})  # change people
 CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"}) | PEOPLE_COMMANDS  # refused where nothing can change
-LISTING_COMMANDS = frozenset({"people", "faces", "find-in-media"})  # need no journal: one that cannot be written is said
+LISTING_COMMANDS = frozenset({"people", "faces", "thumbnails", "find-in-media"})  # need no journal: one that cannot be written is said
+PHOTO_COMMANDS = frozenset({"import", "scan"})  # the library's own photos: nothing for the journal
 _EXIT_CODES = ((AuthFailed, EXIT_AUTH), (Unavailable, EXIT_UNAVAILABLE), (RateLimited, EXIT_UNAVAILABLE),
                (Damaged, EXIT_DAMAGED), (InUse, EXIT_IN_USE), (DiskFull, EXIT_DISK_FULL), (ReadOnly, EXIT_READ_ONLY),
                (StorageError, EXIT_DAMAGED))
@@ -122,6 +126,9 @@ def parser() -> argparse.ArgumentParser:
     scope.add_argument("--person", metavar="ID")
     scope.add_argument("--unassigned", action="store_true")
     faces.add_argument("--json", action="store_true")
+    thumbnails = commands.add_parser("thumbnails", help="list a person's thumbnails: their ids, and which is primary")
+    thumbnails.add_argument("person_id", metavar="PERSON")
+    thumbnails.add_argument("--json", action="store_true")
     assign = commands.add_parser("assign", help="assign faces to a person, or detach them")
     assign.add_argument("face_ids", nargs="+", metavar="FACE_ID")
     target = assign.add_mutually_exclusive_group(required=True)
@@ -143,6 +150,17 @@ def parser() -> argparse.ArgumentParser:
     find.add_argument("face_id", metavar="FACE_ID")
     find.add_argument("--in", dest="media", required=True, metavar="PROFILE", help="the Media Intelligence profile")
     _people_parsers(commands)
+    photos = commands.add_parser("import", help="add the photos of folders (or files) to the local library and "
+                                                "find their faces")
+    photos.add_argument("folders", nargs="+", type=Path, metavar="FOLDER")
+    photos.add_argument("--copy", action="store_true",
+                        help="copy the photos into the library's folder (by default they stay where they are)")
+    photos.add_argument("--no-wait", action="store_true",
+                        help="add the photos and return: `faceboard scan` or the window finds their faces")
+    photos.add_argument("--json", action="store_true")
+    scan = commands.add_parser("scan", help="find the faces of the photos still waiting for them")
+    scan.add_argument("--status", action="store_true", help="only say how far the scan is, and the files skipped")
+    scan.add_argument("--json", action="store_true")
     commands.add_parser("resume", help="send the changes waiting in the journal for this connection")
     discard = commands.add_parser("discard", help="drop a change waiting for this connection (never send it)")
     discard.add_argument("entry_id", type=whole_number(2**63 - 1), metavar="ID", help="its number in `history`")
@@ -251,13 +269,18 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         if (profile.kind == "local" and args.command not in ("history", "discard")
                 and not (library / "library.sqlite3").exists()):
-            print(f"faceboard: no library in {shown(profile.library)} (open the window once, or use --demo)",
-                  file=sys.stderr)
-            return EXIT_REFUSED
+            if library.absolute() == default_library().absolute() and args.command != "import":
+                print(f"faceboard: no library in {shown(profile.library)} yet (open the window once for the demo, "
+                      "`faceboard import FOLDER` to start it with your photos, or use --demo)", file=sys.stderr)
+                return EXIT_REFUSED
+            new_library(library)  # --library EMPTY_FOLDER: a new library, without the demo
         return asyncio.run(_command(args, profile, credentials, keyring))
     except FaceboardError as error:
         print(f"faceboard: {shown(error.message)}", file=sys.stderr)
         return exit_code(error)
+    except KeyboardInterrupt:
+        print("faceboard: stopped. Photos whose faces were not found yet wait for `faceboard scan`.", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # the reader stopped reading (`faceboard people | head`): no traceback for that
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor at exit, when Python flushes
         return EXIT_BROKEN_PIPE
@@ -279,7 +302,7 @@ def _demo(folder: Path) -> int:
         refusal = error if isinstance(error, FaceboardError) else storage.unusable(error, folder, "The demo library")
         print(f"faceboard: {shown(refusal.message)}", file=sys.stderr)
         return exit_code(refusal)
-    print(f"Demo library in {shown(folder)}: {summary['people']} people, {summary['faces']} faces "
+    print(f"Demo library in {shown(folder)}: {count(summary['people'], 'person')}, {count(summary['faces'], 'face')} "
           f"({summary['unassigned']} unassigned, {summary['wrong']} on the wrong person).")
     return 0
 
@@ -305,14 +328,30 @@ def person_json(p: Person) -> dict:
             "primary_thumbnail_id": p.primary_thumbnail_id, "hidden": p.hidden}
 
 
-def face_json(f: Face) -> dict:
+def thumbnail_json(t: Thumbnail) -> dict:
+    return {"id": t.id, "person_id": t.person_id, "primary": t.is_primary}
+
+
+def face_json(f: Face, photo_file: str | None = None) -> dict:
+    """`photo_file`: where the face's photo is on this machine (the local library's), else None."""
     return {"id": f.id, "person_id": f.person_id, "asset_id": f.asset_id,
-            "box": {"x": f.box.x, "y": f.box.y, "w": f.box.width, "h": f.box.height}}
+            "box": {"x": f.box.x, "y": f.box.y, "w": f.box.width, "h": f.box.height},
+            "confidence": f.confidence,
+            "photo": {"file": photo_file, "taken": f.taken, "problem": f.photo_problem}}
+
+
+def _photo_file(profile: Profile, face: Face) -> str | None:
+    if profile.kind != "local":
+        return None
+    uri = face.image.uri
+    return uri if os.path.isabs(uri) else str(Path(profile.library or default_library()) / IMAGES_DIR / uri)
 
 
 async def _command(args: argparse.Namespace, profile: Profile, credentials: dict[str, str],
                    keyring: SecretStore) -> int:
     """`credentials` open this connection; `keyring` those a command reaches besides (publish, find-in-media)."""
+    if args.command in PHOTO_COMMANDS:
+        return await _photos(args, open_backend(profile, credentials))
     journal = Journal()
     try:
         if warning := await journal.open():
@@ -359,13 +398,19 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
                 if args.json:
                     print(json.dumps([person_json(p) for p in people], indent=2))
                 for p in [] if args.json else people:
-                    print(f"{shown(p.id)}\t{shown(p.name)}\t{p.face_count} faces{' (hidden)' if p.hidden else ''}")
+                    print(f"{shown(p.id)}\t{shown(p.name)}\t{count(p.face_count, 'face')}{' (hidden)' if p.hidden else ''}")
             case "faces":
                 faces = await curator.all_faces(None if args.unassigned else args.person)
                 if args.json:
-                    print(json.dumps([face_json(f) for f in faces], indent=2))
+                    print(json.dumps([face_json(f, _photo_file(profile, f)) for f in faces], indent=2))
                 for f in [] if args.json else faces:
                     print(f"{shown(f.id)}\tphoto {shown(f.asset_id)}\t{f.box.x},{f.box.y} {f.box.width}x{f.box.height}")
+            case "thumbnails":
+                listed = await curator.thumbnails(args.person_id)
+                if args.json:
+                    print(json.dumps([thumbnail_json(t) for t in listed], indent=2))
+                for t in [] if args.json else listed:
+                    print(f"{shown(t.id)}\t{'primary' if t.is_primary else '-'}")
             case "add-thumbnail":
                 return await _add_thumbnails(outbox, args.person_id, args.files)
             case "resume":
@@ -432,9 +477,9 @@ def _said(args: argparse.Namespace, change: Change, backend: str) -> int:
         return 0
     for face_id, message in change.failures:
         print(f"faceboard: face {shown(face_id)}: {shown(message)}", file=sys.stderr)
-    print(f"{len(change.faces)} face(s) {'detached' if args.unassigned else 'assigned'}.")
+    print(f"{count(len(change.faces), 'face')} {'detached' if args.unassigned else 'assigned'}.")
     if change.unsent is not None:
-        print(f"faceboard: {len(change.unsent.moves)} face(s) got no answer from "
+        print(f"faceboard: {count(len(change.unsent.moves), 'face')} got no answer from "
               f"{shown(backend)}: they wait in the journal; `faceboard resume` sends them.",
               file=sys.stderr)
         return EXIT_UNAVAILABLE
@@ -510,7 +555,7 @@ async def _find_in_media(curator: Curator, args: argparse.Namespace, secrets: Se
         hits = await find_face_in_media(curator.backend, face, media)
         for hit in hits:
             print(f"{shown(hit.asset_id)}\t{shown(hit.name)}\t{'' if hit.score is None else f'{hit.score:.2f}'}")
-        print(f"{len(hits)} match(es) in {shown(media.display_name)}.", file=sys.stderr)
+        print(f"{count(len(hits), 'match')} in {shown(media.display_name)}.", file=sys.stderr)
         return 0
     finally:
         await media.close()
@@ -536,7 +581,7 @@ async def _resume(outbox: Outbox) -> int:
     refused = _say_sent(results)
     waiting = await outbox.waiting()
     if waiting:
-        print(f"faceboard: {waiting} change(s) still waiting: "
+        print(f"faceboard: {count(waiting, 'change')} still waiting: "
               f"{shown(outbox.curator.backend.display_name)} does not answer.",
               file=sys.stderr)
         return EXIT_UNAVAILABLE
@@ -566,7 +611,74 @@ async def _add_thumbnails(outbox: Outbox, person_id: str, files: list[Path]) -> 
         print(f"faceboard: not added: {shown(message)}", file=sys.stderr)
     if images:
         person = await outbox.curator.person(person_id)
-        change = AddThumbnails(person.id, tuple(images))
+        change = AddThumbnails(person.id, tuple(data for _, data in images), names=tuple(name for name, _ in images))
         await _send(outbox, await outbox.record(change, describe(change, {person.id: person.name}), COMMAND_LINE))
-        print(f"Added {len(images)} thumbnail(s) to {shown(person.name)}.")
+        print(f"Added {count(len(images), 'thumbnail')} to {shown(person.name)}.")
     return EXIT_REFUSED if refused else 0
+
+
+async def _photos(args: argparse.Namespace, backend) -> int:
+    """`import` and `scan`: photos registered, their faces found (progress on stderr when it
+    is a terminal), each file skipped named once with the reason."""
+    try:
+        library = photo_library(backend)
+        await backend.connect()
+        if args.command == "scan" and args.status:
+            return _scan_status(await library.scan_status(), await library.import_problems(), args.json)
+        if changes_nothing(backend):
+            raise ReadOnly(f"{await backend.connect()} Nothing was changed.")
+        wait = args.command == "scan" or not args.no_wait
+        scanner = Scanner(library, _ProgressLine() if sys.stderr.isatty() and not args.json else None,
+                          copy=getattr(args, "copy", False))
+        progress = await scanner.run(args.folders if args.command == "import" else (), scan=wait)
+        status = await library.scan_status()
+    finally:
+        await backend.close()
+    if sys.stderr.isatty() and not args.json:
+        print(file=sys.stderr)  # past the progress line
+    if args.json:
+        print(json.dumps({"added": progress.photos_added, "known": progress.photos_known,
+                          "scanned": progress.photos_done, "faces": progress.faces_found,
+                          "waiting": status.waiting, "problems": [_problem_json(p) for p in progress.problems]},
+                         indent=2))
+    else:
+        for problem in progress.problems:
+            print(f"faceboard: skipped {shown(problem.path)}: {shown(problem.reason)}", file=sys.stderr)
+        if args.command == "import":
+            print(f"Added {count(progress.photos_added, 'photo')}"
+                  + (f" ({progress.photos_known:,} already in the library)" if progress.photos_known else "") + ".")
+        if wait:
+            print(f"Scanned {count(progress.photos_done, 'photo')}: {count(progress.faces_found, 'face')} found.")
+        if status.waiting:
+            print(f"{count(status.waiting, 'photo')} {'waits' if status.waiting == 1 else 'wait'} for "
+                  "their faces to be found: `faceboard scan` finds them.")
+    return EXIT_REFUSED if progress.problems else 0
+
+
+class _ProgressLine:
+    """The scan's progress, rewritten in place on the terminal at most ten times a second."""
+
+    def __init__(self):
+        self._shown = 0.0
+
+    def __call__(self, progress: ScanProgress) -> None:
+        now = time.monotonic()
+        if now - self._shown >= 0.1 or progress.photos_done == progress.photos_total:
+            self._shown = now
+            print(f"\r{progress.summary}\x1b[K", end="", file=sys.stderr, flush=True)
+
+
+def _problem_json(problem) -> dict:
+    return {"path": problem.path, "reason": problem.reason}
+
+
+def _scan_status(status, problems, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps({"waiting": status.waiting, "done": status.done, "failed": status.failed,
+                          "faces": status.faces, "problems": [_problem_json(p) for p in problems]}, indent=2))
+        return 0
+    print(f"{count(status.done, 'photo')} scanned, {status.waiting:,} waiting, {status.failed:,} failed; "
+          f"{count(status.faces, 'face')} found.")
+    for problem in problems:
+        print(f"{shown(problem.path)}\t{shown(problem.reason)}")
+    return 0

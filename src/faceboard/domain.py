@@ -9,6 +9,17 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+_PLURALS = {"person": "people", "match": "matches"}
+
+
+def count(n: int | None, noun: str, *, more: bool = False) -> str:
+    """"1 person", "3 people", "1,234 faces", "200+ faces" (`more`: the listing goes on),
+    or "faces not counted yet" for None."""
+    plural = _PLURALS.get(noun.split()[-1])
+    many = " ".join(noun.split()[:-1] + [plural]) if plural else f"{noun}s"
+    if n is None:
+        return f"{many} not counted yet"
+    return f"{n:,}{'+' * more} {noun if n == 1 and not more else many}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +74,7 @@ class Thumbnail:
     person_id: str
     image: ImageRef
     is_primary: bool = False
+    face_id: str | None = None  # the face it was cut from, where the backend knows: its photo holds more
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,11 @@ from __future__ import annotations
 import errno
 import functools
 import io
+import math
 import os
 import stat
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -140,13 +142,17 @@ def open_picture(data: bytes, what: str = "The image") -> Image.Image:
     return image
 
 
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation (1: upright already), from the header."""
+    try:
+        return image.getexif().get(0x0112, 1)
+    except (OSError, ValueError, SyntaxError):
+        return 1
+
+
 def upright_size(image: Image.Image) -> tuple[int, int]:
     """The size after EXIF orientation, which is where face boxes are given."""
-    try:
-        orientation = image.getexif().get(0x0112, 1)
-    except (OSError, ValueError, SyntaxError):
-        orientation = 1
-    return (image.height, image.width) if orientation in (5, 6, 7, 8) else (image.width, image.height)
+    return (image.height, image.width) if _orientation(image) in (5, 6, 7, 8) else (image.width, image.height)
 
 
 def picture_size(data: bytes, what: str = "The picture") -> tuple[int, int]:
@@ -182,28 +188,44 @@ def face_area(box: BoundingBox, width: int, height: int, what: str = "The image"
     return left, top, left + side, top + side
 
 
-def _fit(data: bytes, box: BoundingBox | None, size: int, what: str = "The image") -> Image.Image:
-    """The picture (or the face in `box`, see `face_area`) upright, in RGB, scaled down
-    to fit a `size` square; decoded at the smallest scale that suffices."""
+def _fit(data: bytes, box: BoundingBox | None, size: int, what: str = "The image", grow: bool = False) -> Image.Image:
+    """The picture (or the face in `box`, see `face_area`) upright, in RGB, scaled to
+    fit a `size` square: down, or also up when `grow` (a tile shown larger than the
+    face's pixels: Pillow's bicubic, not the painter's stretching). Decoded at the
+    smallest scale that suffices; nothing else is copied (no transpose of an upright
+    photo, no conversion of an RGB one, the crop and the scaling in one pass)."""
     image = open_picture(data, what)
+    try:  # a PNG's EXIF may come after its pixels: reading it decodes them, and a damaged one fails here
+        orientation = image.getexif().get(0x0112, 1)
+    except (OSError, ValueError, SyntaxError) as error:
+        raise InvalidInput(f"{what} is damaged: {str(error).strip()}") from None
+    width, height = (image.height, image.width) if orientation in (5, 6, 7, 8) else (image.width, image.height)
     if box is not None:
-        width, height = upright_size(image)
         area = face_area(box, width, height, what)
         side = area[2] - area[0]
         wanted = (int(size * image.width / side) + 1, int(size * image.height / side) + 1)
     else:
-        area, wanted = None, (size, size)
+        area, wanted = (0, 0, width, height), (size, size)
     try:
         image.draft("RGB", wanted)  # JPEG: decode at 1/2, 1/4 or 1/8 scale when that suffices
-        image = ImageOps.exif_transpose(image)
-        image = _to_rgb(image)
+        image.load()
+        if orientation != 1:
+            image = ImageOps.exif_transpose(image)
+        if image.mode != "RGB":
+            image = _to_rgb(image)
     except (OSError, ValueError, SyntaxError) as error:
         raise InvalidInput(f"{what} is damaged: {str(error).strip()}") from None
-    if area is not None:
-        scale = image.width / width
-        image = image.crop(tuple(round(v * scale) for v in area))
-    image.thumbnail((size, size), Image.Resampling.BICUBIC, reducing_gap=2.0)
-    return image
+    scale = image.width / width
+    crop = tuple(v * scale for v in area)
+    crop_width, crop_height = crop[2] - crop[0], crop[3] - crop[1]
+    factor = size / max(crop_width, crop_height)
+    if crop[0] < 0 or crop[1] < 0 or crop[2] > image.width or crop[3] > image.height:
+        image = image.crop(tuple(round(v) for v in crop))  # a face larger than its photo: black beyond the edges
+        crop = (0, 0, image.width, image.height)
+    if factor >= 1 and not grow:
+        return image if crop == (0, 0, image.width, image.height) else image.crop(tuple(round(v) for v in crop))
+    target = (max(1, round(crop_width * factor)), max(1, round(crop_height * factor)))
+    return image.resize(target, Image.Resampling.BICUBIC, box=crop, reducing_gap=2.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,8 +238,9 @@ class Tile:
 
 
 def decode_tile(data: bytes, box: BoundingBox | None, size: int, what: str = "The image") -> Tile:
-    """Decode `data` (the face in `box`, with its margin) to fit a `size` square."""
-    image = _fit(data, box, size, what)
+    """Decode `data` (the face in `box`, with its margin) to fill a `size` square, the
+    pixels it is shown with: a small face is scaled up here, smoothly."""
+    image = _fit(data, box, size, what, grow=True)
     return Tile(image.width, image.height, image.tobytes())
 
 
@@ -254,20 +277,20 @@ def to_jpeg(data: bytes, box: BoundingBox | None = None, side: int = UPLOAD_MAX_
     return encode(_fit(data, box, side, what))
 
 
-def query_picture(data: bytes, box: BoundingBox | None, min_side: int) -> bytes:
-    """A face to search for, as a JPEG at least `min_side` pixels a side: the face with
-    more of its photo around it when the face alone is smaller (the search still finds
-    the face; the service refuses smaller pictures)."""
+def wide_face(data: bytes, box: BoundingBox | None, min_side: int, what: str = "The photo") -> bytes:
+    """The face in `box` as a JPEG at least `min_side` pixels a side: with more of its
+    photo around it when the face alone is smaller (a service that refuses smaller
+    pictures still sees the face: a media search, a person's thumbnail)."""
     if box is not None:
         side = max(box.width, box.height)
-        grow = max(0.0, min_side / (1 + 2 * FACE_MARGIN) - side) / 2
-        box = BoundingBox(round(box.x - grow), round(box.y - grow), round(box.width + 2 * grow),
-                          round(box.height + 2 * grow))
-    picture = to_jpeg(data, box, max(min_side, 512))
+        grow = max(0.0, (min_side + 1) / (1 + 2 * FACE_MARGIN) - side) / 2  # a pixel over: the crop rounds
+        box = BoundingBox(math.floor(box.x - grow), math.floor(box.y - grow), math.ceil(box.width + 2 * grow),
+                          math.ceil(box.height + 2 * grow))
+    picture = to_jpeg(data, box, max(min_side, 512), what)
     width, height = picture_size(picture)
     if min(width, height) < min_side:
-        raise InvalidInput(f"The photo is {width}×{height} pixels around this face; the search "
-                           f"needs at least {min_side} pixels a side.")
+        raise InvalidInput(f"{what} is {width}×{height} pixels around this face; at least {min_side} pixels "
+                           "a side are needed.")
     return picture
 
 
@@ -286,3 +309,75 @@ def prepare_upload(path: Path) -> bytes:
         image = _to_rgb(image)
     image.thumbnail((UPLOAD_MAX_SIDE, UPLOAD_MAX_SIDE), Image.Resampling.LANCZOS)
     return encode(image)
+
+
+# -- a whole photo, for face detection ----------------------------------------------------
+
+_EXIF_IFD, _DATE_TIME_ORIGINAL = 0x8769, 0x9003
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoFile:
+    """A photo file read and checked (within the limits, a picture), not yet decoded:
+    the bytes stay so that it can be decoded at more than one size."""
+
+    name: str
+    data: bytes
+    width: int  # upright
+    height: int
+    taken: str | None  # ISO 8601 from EXIF DateTimeOriginal
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A photo decoded upright in RGB, maybe smaller than the photo: `scale` is its
+    pixels per photo pixel, so a box found in it is divided by `scale`."""
+
+    image: Image.Image
+    scale: float
+
+
+def _taken(image: Image.Image) -> str | None:
+    """When the photo was taken, as the camera wrote it (local time, no zone), or None."""
+    try:
+        value = image.getexif().get_ifd(_EXIF_IFD).get(_DATE_TIME_ORIGINAL)
+        return datetime.strptime(str(value).strip("\x00 "), "%Y:%m:%d %H:%M:%S").isoformat()
+    except (OSError, ValueError, SyntaxError, TypeError, AttributeError):
+        return None
+
+
+def read_photo(path: Path) -> PhotoFile:
+    """A photo file of a library (up to MAX_PHOTO_BYTES and MAX_PIXELS), its header
+    checked; refused with InvalidInput naming the file when it is no picture."""
+    data = read_file(path, MAX_PHOTO_BYTES)
+    image = open_picture(data, path.name)
+    width, height = upright_size(image)
+    return PhotoFile(path.name, data, width, height, _taken(image))
+
+
+def decode_photo(photo: PhotoFile, side: int | None = None, exact: bool = True) -> Decoded:
+    """`photo` upright in RGB with a longer side of `side` (None: full size): scaled down to
+    it, or when not `exact`, as decoded at the smallest JPEG scale that keeps at least
+    that many pixels (no resampling). A truncated or damaged file raises InvalidInput
+    here, when its pixels are first decoded."""
+    image = open_picture(photo.data, photo.name)
+    try:
+        if side is not None and side < max(image.size):
+            scale = side / max(image.size)  # draft wants both sides: a square would keep a 4:3 photo whole
+            image.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
+        image = _to_rgb(ImageOps.exif_transpose(image))
+    except (OSError, ValueError, SyntaxError) as error:
+        raise InvalidInput(f"{photo.name} is damaged or truncated: {str(error).strip()}") from None
+    if side is not None and exact:
+        image.thumbnail((side, side), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return Decoded(image, image.width / photo.width)
+
+
+def cut(decoded: Decoded, area: tuple[float, float, float, float], shrink: float = 1.0) -> Image.Image:
+    """The part `area` (left, top, right, bottom, in the decoded picture's pixels) of a
+    decoded photo, black where it reaches past the edges, scaled by `shrink` (at most 1)."""
+    image = decoded.image.crop(tuple(round(v) for v in area))
+    if shrink < 1.0:
+        image = image.resize((max(1, round(image.width * shrink)), max(1, round(image.height * shrink))),
+                             Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return image

@@ -49,7 +49,18 @@ class FakeFace:
     box: dict
     person_id: str | None
     created: int = 0
-    confidence: float = 0.9
+    confidence: float | None = 0.9  # None for a face drawn by hand
+    source: str = "automatic"  # or "manual": drawn by hand
+
+
+@dataclass
+class FakeAsset:
+    """A photo: its size (display space, upright) and whether an edit is its current rendering."""
+
+    id: str
+    width: int = 2000
+    height: int = 1500
+    kind: str = "original"
 
 
 @dataclass
@@ -59,6 +70,7 @@ class FakeGumnut:
     libraries: dict = field(default_factory=lambda: {"lib_main": "Family photos"})
     people: dict = field(default_factory=dict)
     faces: dict = field(default_factory=dict)
+    assets: dict = field(default_factory=dict)  # asset id -> FakeAsset; any face's asset exists, 2000×1500 unless here
     clock: object = time.monotonic
     rate_limited: bool = True
     calls: list = field(default_factory=list)
@@ -151,9 +163,26 @@ class FakeGumnut:
         headers = {"content-type": "application/json", **self._rate_headers(cost), **(extra or {})}
         return status, headers, json.dumps(payload).encode()
 
+    def asset(self, asset_id: str) -> FakeAsset:
+        """The asset, made on first sight for any face's asset id; LookupError for others."""
+        if asset_id not in self.assets:
+            if not any(f.asset_id == asset_id for f in self.faces.values()):
+                raise LookupError(f"Asset {asset_id} not found")
+            self.assets[asset_id] = FakeAsset(asset_id)
+        return self.assets[asset_id]
+
     def _cdn(self, path: str, headers: dict):
         if "authorization" in headers:  # signed URLs: a leaked API key is refused, as a CDN would
             return 403, {"content-type": "text/plain"}, b"Authorization header not allowed on signed URLs"
+        if path.startswith("/cdn/assets/"):  # the preview rung: 1440 px on the longest edge
+            try:
+                asset = self.asset(urllib.parse.unquote(path.split("/")[3]))
+            except LookupError:
+                return 404, {"content-type": "text/plain"}, b"no such object"
+            scale = 1440 / max(asset.width, asset.height)
+            out = io.BytesIO()
+            Image.new("RGB", (round(asset.width * scale), round(asset.height * scale)), (90, 120, 150)).save(out, "JPEG")
+            return 200, {"content-type": "image/jpeg"}, out.getvalue()
         face_id = urllib.parse.unquote(path.rsplit("/", 1)[-1]).removesuffix(".jpg")
         if face_id not in self.faces:
             return 404, {"content-type": "text/plain"}, b"no such object"
@@ -213,7 +242,7 @@ class FakeGumnut:
     def _face_json(self, face: FakeFace, include) -> dict:
         data = {
             "id": face.id, "asset_id": face.asset_id, "bounding_box": face.box, "person_id": face.person_id,
-            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z", "source": "automatic",
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z", "source": face.source,
             "confidence": face.confidence, "timestamp_ms": None,
             "asset_urls": {"thumbnail": {"url": f"{self.base_url}/cdn/faces/{_quote(face.id)}.jpg?sig=cdnSIGNATURE&exp=1",
                                          "mimetype": "image/jpeg", "width": 96}},
@@ -225,6 +254,19 @@ class FakeGumnut:
                 "candidates": [{"person_id": p.id, "distance": 0.3 + i / 10, "name": p.name} for i, p in enumerate(others)],
             }
         return data
+
+    def _asset_json(self, asset: FakeAsset, include) -> dict:
+        """The lean asset, with every rung of `asset_urls` when `include=variants`."""
+        base = f"{self.base_url}/cdn/assets/{_quote(asset.id)}"
+        rungs = ("thumbnail", "small", "preview", "fullsize", "original") if "variants" in include else ("thumbnail",)
+        return {
+            "id": asset.id, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+            "current_version_id": "asset_version_1", "kind": asset.kind, "local_datetime": "2025-06-01T12:00:00",
+            "mime_type": "image/jpeg", "original_file_name": f"{asset.id}.jpg", "width": asset.width,
+            "height": asset.height,
+            "asset_urls": {rung: {"url": f"{base}/{rung}.jpg?sig=cdnSIGNATURE", "mimetype": "image/jpeg",
+                                  "width": None} for rung in rungs},
+        }
 
     def _faces_of(self, person_id: str) -> list[FakeFace]:
         if self._by_person is None:  # one pass over all faces per request, not one per person
@@ -258,6 +300,8 @@ class FakeGumnut:
             return self._people(method, parts[2:], query, body, include)
         if parts[:2] == ["api", "faces"]:
             return self._faces(method, parts[2:], query, body, include)
+        if parts[:2] == ["api", "assets"] and len(parts) == 3 and method == "GET":
+            return 200, self._asset_json(self.asset(parts[2]), include)
         raise LookupError(f"Not Found: {path}")
 
     def _people(self, method, rest, query, body, include):
@@ -326,12 +370,26 @@ class FakeGumnut:
         raise LookupError("Method not allowed")
 
     def _faces(self, method, rest, query, body, include):
+        if not rest and method == "POST":  # a face the user drew: its box must fit the asset
+            self._library(query, body)
+            asset = self.asset(body.get("asset_id") or "")
+            box = body.get("bounding_box") or {}
+            if not all(isinstance(box.get(k), int) and box[k] >= 0 for k in "xywh") or not box["w"] or not box["h"] \
+                    or box["x"] + box["w"] > asset.width or box["y"] + box["h"] > asset.height:
+                raise ValueError({"loc": ["body", "bounding_box"], "msg": "The box must fit inside the asset",
+                                  "type": "value_error"})
+            fid, n = self._next("face")
+            face = self.faces[fid] = FakeFace(fid, asset.id, {k: box[k] for k in "xywh"}, body.get("person_id"), n,
+                                              confidence=None, source="manual")
+            return 200, self._face_json(face, include)
         if not rest and method == "GET":
             self._library(query)
             ids = self._many(query, "ids")
             person = query.get("person_id", [None])[0]
+            asset = query.get("asset_id", [None])[0]
             faces = [f for f in reversed(self.faces.values())  # newest first: the dict is in creation order
-                     if (not ids or f.id in ids) and (person is None or f.person_id == person)]
+                     if (not ids or f.id in ids) and (person is None or f.person_id == person)
+                     and (asset is None or f.asset_id == asset)]
             return self._page(faces, query, lambda f: self._face_json(f, include), self._invented_face)
         face = self.faces.get(rest[0])
         if face is None:

@@ -266,7 +266,7 @@ class FakeMediaIntelligence:
             if "primaryThumbnailId" in body:
                 ids = [t["id"] for t in person.thumbnails]
                 if body["primaryThumbnailId"] not in ids:
-                    raise ValueError(f"Thumbnail {body['primaryThumbnailId']} is not this person's.")
+                    raise ValueError("Invalid Request.")  # 10001, all the documented table says
                 for t in person.thumbnails:
                     t["primary"] = t["id"] == body["primaryThumbnailId"]
             if "name" in body:

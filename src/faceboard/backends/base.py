@@ -1,11 +1,13 @@
 """The async protocol every backend implements, the two roles some backends play
-besides (`PublishTarget`, `MediaSearch`), and the capability check.
+besides (`PublishTarget`, `MediaSearch`, `PhotoSource`, `FaceDrawing`), and the
+capability check.
 
 A backend declares what it can do in `capabilities`; a method whose capability is
 missing raises `Unsupported` instead of pretending. A backend that declares
-RECEIVE_PUBLISHED is a `PublishTarget`, one that declares FIND_IN_MEDIA a `MediaSearch`
-(tests/test_registry.py holds them to it); services reach those roles through
-`publish_target` and `media_search`, never by looking for a method. Methods return
+RECEIVE_PUBLISHED is a `PublishTarget`, one that declares FIND_IN_MEDIA a `MediaSearch`,
+SHOW_PHOTOS a `PhotoSource`, DRAW_FACES a `FaceDrawing` (tests/test_registry.py holds them
+to it); services reach those roles through `publish_target`, `media_search`,
+`photo_source` and `face_drawing`, never by looking for a method. Methods return
 domain objects and pages, and raise only the errors of `faceboard.errors`.
 """
 
@@ -15,7 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from faceboard.domain import Capability, Face, FacesQuery, MediaHit, Page, PeopleQuery, Person, Progress, Publication, Thumbnail
+from faceboard.domain import (
+    BoundingBox, Capability, Face, FacesQuery, MediaHit, Page, PeopleQuery, Person, Photo, Progress, Publication, Thumbnail,
+)
 from faceboard.errors import FaceboardError, Unsupported
 
 
@@ -147,6 +151,11 @@ class PublishTarget(Backend, Protocol):
     """A backend that takes people curated elsewhere (Capability.RECEIVE_PUBLISHED)."""
 
     creates_people: bool  # whether a publication with no one to link to makes a new person
+    min_picture_side: int  # the smallest side, in pixels, of a picture it takes (0: any)
+
+    def keeps(self, publication: Publication) -> Publication:
+        """The part of the publication this backend keeps: what is previewed, sent and
+        journaled, so that what is recorded as sent is what the person there received."""
 
     def takes(self, publication: Publication) -> bool:
         """Whether the publication holds anything this backend keeps."""
@@ -169,6 +178,23 @@ class MediaSearch(Backend, Protocol):
         """The items the face in `image` (JPEG) appears in, best first."""
 
 
+@runtime_checkable
+class PhotoSource(Backend, Protocol):
+    """A backend that shows the photo a face came from (Capability.SHOW_PHOTOS)."""
+
+    async def photo(self, asset_id: str) -> Photo:
+        """The photo with every face on it; `read_image(photo.image.uri)` gives its bytes.
+        A photo that cannot be read now (moved, deleted) says why in `problem`."""
+
+
+@runtime_checkable
+class FaceDrawing(Backend, Protocol):
+    """A backend that takes a face the detector missed (Capability.DRAW_FACES)."""
+
+    async def add_face(self, asset_id: str, box: BoundingBox) -> Face:
+        """A new, unassigned face in `box` (the upright photo's pixels) of the photo."""
+
+
 def publish_target(backend: Backend) -> PublishTarget:
     """The backend as a receiver of published people; `Unsupported` when it is not one."""
     require(backend, Capability.RECEIVE_PUBLISHED)
@@ -182,4 +208,86 @@ def media_search(backend: Backend) -> MediaSearch:
     require(backend, Capability.FIND_IN_MEDIA)
     if not isinstance(backend, MediaSearch):
         raise Unsupported(cannot(backend, Capability.FIND_IN_MEDIA))
+    return backend
+
+
+def photo_source(backend: Backend) -> PhotoSource:
+    """The backend as a source of photos; `Unsupported` when it is not one."""
+    require(backend, Capability.SHOW_PHOTOS)
+    if not isinstance(backend, PhotoSource):
+        raise Unsupported(cannot(backend, Capability.SHOW_PHOTOS))
+    return backend
+
+
+def face_drawing(backend: Backend) -> FaceDrawing:
+    """The backend as one that takes drawn faces; `Unsupported` when it is not one."""
+    require(backend, Capability.DRAW_FACES)
+    if not isinstance(backend, FaceDrawing):
+        raise Unsupported(cannot(backend, Capability.DRAW_FACES))
+    return backend
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """A file an import skipped, and why, in one line ("notes.jpg is not a picture …")."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What registering a batch of files did: photos new to the library, photos it
+    already had (at that path, or the same content elsewhere), and the files skipped
+    that were not skipped before (a file is listed once)."""
+
+    added: int = 0
+    known: int = 0
+    problems: tuple[ImportProblem, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScanStatus:
+    """Where finding faces stands over the whole library."""
+
+    waiting: int
+    done: int
+    failed: int
+    faces: int  # found by the scan (not drawn, not deleted)
+
+
+@dataclass(frozen=True)
+class PendingPhoto:
+    asset_id: str
+    path: str  # the file to analyse, absolute
+
+
+@runtime_checkable
+class PhotoLibrary(Backend, Protocol):
+    """A backend that imports a user's photos and finds their faces (Capability.IMPORT_PHOTOS):
+    what `services.scanning.Scanner` drives. Each photo's result is its own transaction."""
+
+    async def import_files(self, paths: Sequence[str], copy: bool = False) -> ImportReport:
+        """Register photo files (by content, not name); `copy` puts them in the library's folder."""
+
+    async def pending_photos(self, limit: int, after: str | None = None) -> list[PendingPhoto]:
+        """Photos still waiting for their scan, in id order after `after`."""
+
+    async def record_scan(self, asset_id: str, analysis) -> int:
+        """Keep what the scan found on a photo (a `recognition.PhotoAnalysis`): how many
+        faces it added; 0 when the photo was scanned already."""
+
+    async def record_scan_failure(self, asset_id: str, reason: str) -> None: ...
+
+    async def scan_status(self) -> ScanStatus: ...
+
+    async def import_problems(self) -> list[ImportProblem]:
+        """Every file not imported, with the reason: those skipped and those whose scan failed."""
+
+
+def photo_library(backend: Backend) -> PhotoLibrary:
+    """The backend as a library of the user's own photos; `Unsupported` when it is not one."""
+    require(backend, Capability.IMPORT_PHOTOS)
+    if not isinstance(backend, PhotoLibrary):
+        raise Unsupported(cannot(backend, Capability.IMPORT_PHOTOS))
     return backend

@@ -17,9 +17,11 @@ import gumnut
 import httpx
 
 from faceboard.backends.base import CANCELLED, AssignResult, require
-from faceboard.backends.gumnut_json import SERVICE, cursor_after, face_from, page_from, person_from, unreadable
+from faceboard.backends.gumnut_json import (
+    SERVICE, cursor_after, face_from, page_from, person_from, photo_from, unreadable,
+)
 from faceboard.backends.http import TokenBucket, error_for, failure, make_client, send
-from faceboard.domain import Capability, Face, FacesQuery, Page, PeopleQuery, Person, Progress, Thumbnail
+from faceboard.domain import BoundingBox, Capability, Face, FacesQuery, Page, PeopleQuery, Person, Photo, Progress, Thumbnail
 from faceboard.paging import Trail
 from faceboard.redaction import register_secret
 from faceboard.errors import FaceboardError, InvalidInput, NotFound, Unreachable, Unsupported
@@ -41,6 +43,7 @@ class GumnutBackend:
         Capability.LIST_FACES, Capability.REASSIGN_FACES, Capability.SET_PRIMARY,
         Capability.FACES_ARE_THUMBNAILS, Capability.CREATE_PERSON, Capability.DELETE_PERSON,
         Capability.RENAME_PERSON, Capability.HIDE_PERSON, Capability.MERGE_PEOPLE, Capability.DELETE_FACES,
+        Capability.SHOW_PHOTOS, Capability.DRAW_FACES,
     })
 
     def __init__(self, api_key: str, base_url: str = DEFAULT_BASE_URL, library_id: str | None = None, *,
@@ -187,6 +190,26 @@ class GumnutBackend:
         if person.primary_thumbnail_id is None or person.primary_image is None:
             return []
         return [Thumbnail(person.primary_thumbnail_id, person_id, person.primary_image, True)]
+
+    async def photo(self, asset_id: str) -> Photo:
+        """The asset's preview (1440 px; the boxes are in the asset's own width and height,
+        the view scales the picture to them) and every face Gumnut found on it."""
+        asset = await self._json(self._raw.assets.retrieve(asset_id, include=["variants"]))
+        faces: list[Face] = []
+        after, trail = None, Trail(SERVICE)
+        while True:
+            page, more = await self._faces_page(after, asset_id=asset_id)
+            faces.extend(page)
+            after = trail.follow(cursor_after(page, more, after), len(page))
+            if after is None:
+                return photo_from(asset, faces)
+
+    async def add_face(self, asset_id: str, box: BoundingBox) -> Face:
+        """A face the detector missed, unassigned; Gumnut computes its embedding."""
+        # a POST: our transport does not retry it after an error the server may have acted on
+        return face_from(await self._json(self._raw.faces.create(
+            asset_id=asset_id, bounding_box={"x": box.x, "y": box.y, "w": box.width, "h": box.height},
+            **self._library())))
 
     async def read_image(self, uri: str) -> bytes:
         if not uri:

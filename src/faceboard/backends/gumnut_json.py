@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from typing import TypeVar
 
-from faceboard.domain import BoundingBox, Face, ImageRef, Person
+from faceboard.domain import BoundingBox, Face, ImageRef, Person, Photo
 from faceboard.errors import Unavailable
 
 SERVICE = "Gumnut"
@@ -84,6 +84,30 @@ def person_from(data: dict) -> Person:
     return Person(id=person_id, name=_get(data, "name", str, where, optional=True) or "Unnamed person",
                   hidden=bool(_get(data, "is_hidden", bool, where, optional=True)),
                   primary_thumbnail_id=thumbnail_face, face_count=count, primary_image=image)
+
+
+PHOTO_RUNGS = ("preview", "fullsize", "small", "thumbnail")  # the picture of a photo shown, first found (1440 px first)
+
+
+def photo_from(data: dict, faces: list[Face]) -> Photo:
+    """An asset (read with `include=variants`) and its faces as the photo view shows them.
+    An edited asset's boxes are on the original upload's pixels, not the edit shown: its
+    faces are left off rather than drawn in the wrong places."""
+    asset_id = _get(data, "id", str, "an asset")
+    where = f"asset {asset_id}"
+    width = _get(data, "width", int, where, optional=True) or 0
+    height = _get(data, "height", int, where, optional=True) or 0
+    urls = _get(data, "asset_urls", dict, where, optional=True) or {}
+    rung = next((r for r in PHOTO_RUNGS if isinstance(urls.get(r), dict)), None)
+    url = "" if rung is None else _get(urls[rung], "url", str, f"{where}.asset_urls.{rung}")
+    edited = (_get(data, "kind", str, where, optional=True) or "original") != "original"
+    problem = None
+    if width <= 0 or height <= 0:
+        problem = f"{SERVICE} does not know the size of this photo (a video?), so its faces cannot be placed."
+    elif not url:
+        problem = f"{SERVICE} has no picture of this photo yet."
+    return Photo(asset_id, ImageRef(f"gumnut:asset:{asset_id}:{rung}", url), width, height,
+                 () if edited else tuple(faces), problem)
 
 
 def page_from(data: dict, item: Callable[[dict], T], limit: int) -> tuple[list[T], bool]:

@@ -19,6 +19,7 @@ import hashlib
 import re
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 import httpx
 
@@ -26,12 +27,14 @@ from faceboard import imaging
 from faceboard.backends.base import PublishResult
 from faceboard.backends.http import TokenBucket, json_of, make_client, send
 from faceboard.backends.ncp_signature import NcpSignature
-from faceboard.domain import Capability, ImageRef, MediaHit, Page, PeopleQuery, Person, Progress, Publication, Thumbnail
+from faceboard.domain import (
+    Capability, ImageRef, MediaHit, Page, PeopleQuery, Person, Progress, Publication, Thumbnail, count,
+)
 from faceboard.errors import AuthFailed, Conflict, FaceboardError, InvalidInput, NotFound, Unavailable, Unsupported
 from faceboard.paging import Trail
 from faceboard.redaction import register_secret
 from faceboard.retry import RetryPolicy, tries
-from faceboard.backends.without_faces import WithoutFaces
+from faceboard.backends.without_faces import Recent, WithoutFaces
 
 DEFAULT_BASE_URL = "https://mi.apigw.ntruss.com"
 SERVICE = "NAVER Media Intelligence"
@@ -81,6 +84,7 @@ class NcpMediaIntelligence(WithoutFaces):
         self._api = make_client(self.base_url, inner=transport, auth=signing, sleep=sleep, expect_json=True,
                                 ca_bundle=ca_bundle)
         self._storage = make_client(inner=transport, sleep=sleep, ca_bundle=ca_bundle)  # presigned: no signature
+        self._recent = Recent()
         ticks = clock or time.monotonic
         self.presign_limit = TokenBucket(1, 50 / 60, clock=ticks, sleep=sleep)  # 50 a minute, never a burst over
         self.status_limit = TokenBucket(1, 1000 / 60, clock=ticks, sleep=sleep)  # 1,000 a minute
@@ -92,6 +96,8 @@ class NcpMediaIntelligence(WithoutFaces):
 
     async def _result(self, method: str, path: str, **kwargs):
         """Send a signed request; the envelope's `result`, or the domain error for its code."""
+        if method != "GET":
+            self._recent.forget()
         body = json_of(await send(self._api, method, path, SERVICE, **kwargs), SERVICE)
         if not isinstance(body, dict):
             raise Unavailable(f"{SERVICE} answered with something Faceboard cannot read: not an object.")
@@ -112,7 +118,7 @@ class NcpMediaIntelligence(WithoutFaces):
         width, height = await asyncio.to_thread(imaging.picture_size, image)
         if min(width, height) < min_side:
             raise InvalidInput(f"The picture is {width}×{height} pixels; {SERVICE} needs at least {min_side} "
-                               "on each side.")
+                               "on each side: choose a larger one.")
         suffix = "png" if imaging.sniff(image) == "PNG" else "jpg"
         name = f"faceboard-{hashlib.sha1(image).hexdigest()[:16]}.{suffix}"
         for attempt in range(2):  # an address refused (expired, used) is asked for again, once
@@ -159,8 +165,12 @@ class NcpMediaIntelligence(WithoutFaces):
         return person, thumbnails
 
     async def _detail(self, person_id: str) -> tuple[Person, list[Thumbnail]]:
+        """The person and their thumbnails, read once for everyone who looks a moment later."""
         _int_id(person_id, "person")
-        return self._person(await self._result("GET", self._ws(f"/persons/{person_id}")))
+        if (recent := self._recent.get(person_id)) is None:
+            recent = self._person(await self._result("GET", self._ws(f"/persons/{person_id}")))
+            self._recent.put(person_id, recent)
+        return recent
 
     # -- reading ----------------------------------------------------------------------
 
@@ -228,9 +238,18 @@ class NcpMediaIntelligence(WithoutFaces):
     # -- changing ---------------------------------------------------------------------
 
     async def set_primary_thumbnail(self, person_id: str, thumbnail_id: str) -> Person:
+        """MI refuses a thumbnail that is not the person's with only "Invalid Request.":
+        then the person's own are looked up, to name them."""
         _int_id(person_id, "person")
-        data = await self._result("PATCH", self._ws(f"/persons/{person_id}"),
-                                  json={"primaryThumbnailId": _int_id(thumbnail_id, "thumbnail")})
+        try:
+            data = await self._result("PATCH", self._ws(f"/persons/{person_id}"),
+                                      json={"primaryThumbnailId": _int_id(thumbnail_id, "thumbnail")})
+        except InvalidInput:
+            theirs = [t.id for t in (await self._detail(person_id))[1]]
+            if thumbnail_id in theirs:
+                raise
+            raise NotFound(f"{SERVICE}: person {person_id} has no thumbnail {thumbnail_id}; choose one of theirs: "
+                           f"{', '.join(theirs) or 'they have none'}.") from None
         return self._person(data)[0] if isinstance(data, dict) and data else (await self._detail(person_id))[0]
 
     async def upload_thumbnail(self, image: bytes) -> str:
@@ -281,6 +300,12 @@ class NcpMediaIntelligence(WithoutFaces):
         return (await self._detail(target_id))[0]
 
     creates_people = True  # a publication with nothing to link to makes a new person
+    min_picture_side = MIN_THUMBNAIL_SIDE
+
+    @staticmethod
+    def keeps(publication: Publication) -> Publication:
+        """The primary and the other thumbnails; MI keeps no face crops."""
+        return replace(publication, faces=())
 
     @staticmethod
     def takes(publication: Publication) -> bool:
@@ -289,8 +314,8 @@ class NcpMediaIntelligence(WithoutFaces):
 
     @staticmethod
     def preview(target: Person | None, publication: Publication) -> tuple[str, ...]:
-        count = (publication.primary is not None) + len(publication.thumbnails)
-        upload = f"upload {count} thumbnail(s) (each at least 256 pixels, at most 5 MB)"
+        pictures = (publication.primary is not None) + len(publication.thumbnails)
+        upload = f"upload {count(pictures, 'thumbnail')} (each at least 256 pixels, at most 5 MB)"
         if target is None:
             return upload, f"create {publication.name} with them, the primary flagged as primary"
         return upload, f"add them to {target.name}, the primary flagged as primary"
@@ -324,12 +349,12 @@ class NcpMediaIntelligence(WithoutFaces):
             data = await self._result("POST", self._ws("/persons"),
                                       json={"name": publication.name[:50], "thumbnails": thumbnails})
             person = self._person(data)[0]
-            items.append((f"create {person.name} with {len(keys)} thumbnail(s)", None))
+            items.append((f"create {person.name} with {count(len(keys), 'thumbnail')}", None))
         else:
             await self._result("POST", self._ws(f"/persons/{person_id}/person-thumbnail"),
                                json={"thumbnails": thumbnails})
             person = (await self._detail(person_id))[0]
-            items.append((f"add {len(keys)} thumbnail(s) to {person.name}", None))
+            items.append((f"add {count(len(keys), 'thumbnail')} to {person.name}", None))
         if progress is not None:
             progress.report(len(images) + 1, len(images) + 1)
         return PublishResult(person, tuple(items), tuple(delivered))

@@ -22,12 +22,13 @@ import base64
 import re
 import urllib.parse
 from collections.abc import Sequence
+from dataclasses import replace
 
 import httpx
 
 from faceboard.backends.base import PublishResult
 from faceboard.backends.http import error_for, failure, json_of, make_client, server_message
-from faceboard.backends.without_faces import WithoutFaces
+from faceboard.backends.without_faces import Recent, WithoutFaces
 from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Progress, Publication, Thumbnail
 from faceboard.errors import AuthFailed, FaceboardError, InvalidInput, NotFound, Unavailable, Unreachable
 from faceboard.redaction import register_secret
@@ -82,12 +83,15 @@ class OpenCvFaceRecognition(WithoutFaces):
                                 expect_json=True, ca_bundle=ca_bundle)
         self._collection_id: str | None = None
         self._images: dict[str, str] = {}  # thumbnail id -> base64, as listed
+        self._recent = Recent()
 
     # -- plumbing -------------------------------------------------------------------
 
     async def _call(self, method: str, path: str, **kwargs):
         """Send; map `{code, message}` to the domain errors. ERR_DATABASE_ERROR is tried
         again: by the transport when it comes as a 5xx, here when it comes as anything else."""
+        if method != "GET":
+            self._recent.forget()
         async for attempt in tries(DATABASE_RETRY, self._sleep):
             try:
                 response = await self._api.request(method, path, **kwargs)
@@ -127,19 +131,29 @@ class OpenCvFaceRecognition(WithoutFaces):
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             raise Unavailable(f"{SERVICE} answered with something Faceboard cannot read: a person has no id.")
         person_id = data["id"]
-        thumbnails = []
-        for at, item in enumerate(data.get("thumbnails") or []):
-            if isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item.get("thumbnail"), str):
-                self._images[item["id"]] = item["thumbnail"]
-                ref = ImageRef(f"opencv-fr:{self.base_url}:thumbnail:{item['id']}", f"{person_id}/{item['id']}")
-                thumbnails.append(Thumbnail(item["id"], person_id, ref, is_primary=at == 0))  # no primary: the first
+        thumbnails = self._thumbnails(person_id, data.get("thumbnails"))
+        thumbnails = [replace(t, is_primary=at == 0) for at, t in enumerate(thumbnails)]  # no primary: the first
         first = thumbnails[0] if thumbnails else None
         person = Person(person_id, data.get("name") or person_id, primary_thumbnail_id=first.id if first else None,
                         face_count=len(thumbnails), primary_image=first.image if first else None)
         return person, thumbnails
 
+    def _thumbnails(self, person_id: str, items) -> list[Thumbnail]:
+        """Thumbnails as the service lists them (`{id, thumbnail}`), their pictures kept."""
+        thumbnails = []
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item.get("thumbnail"), str):
+                self._images[item["id"]] = item["thumbnail"]
+                ref = ImageRef(f"opencv-fr:{self.base_url}:thumbnail:{item['id']}", f"{person_id}/{item['id']}")
+                thumbnails.append(Thumbnail(item["id"], person_id, ref))
+        return thumbnails
+
     async def _detail(self, person_id: str) -> tuple[Person, list[Thumbnail]]:
-        return self._person(await self._call("GET", f"/person/{_segment(person_id)}"))
+        """The person and their thumbnails, read once for everyone who looks a moment later."""
+        if (recent := self._recent.get(person_id)) is None:
+            recent = self._person(await self._call("GET", f"/person/{_segment(person_id)}"))
+            self._recent.put(person_id, recent)
+        return recent
 
     # -- reading ----------------------------------------------------------------------
 
@@ -212,11 +226,9 @@ class OpenCvFaceRecognition(WithoutFaces):
             if error is not None:
                 raise error
             return (await self._detail(person_id))[1][-1]
-        before = {t.id for t in (await self._detail(person_id))[1]}
-        await self._call("POST", "/person/images",
-                         json={"person_id": person_id, "images": [base64.b64encode(image).decode()]})
-        added = [t for t in (await self._detail(person_id))[1] if t.id not in before]
-        if not added:
+        added = self._thumbnails(person_id, await self._call(
+            "POST", "/person/images", json={"person_id": person_id, "images": [base64.b64encode(image).decode()]}))
+        if not added:  # it answers with the thumbnails it made
             raise Unavailable(f"{SERVICE} took the picture but did not list it.")
         return added[-1]
 
@@ -233,38 +245,46 @@ class OpenCvFaceRecognition(WithoutFaces):
         await self._call("DELETE", f"/person/{_segment(person_id)}")
 
     creates_people = True  # a publication with nothing to link to makes a new person
+    min_picture_side = 0
 
-    @staticmethod
-    def takes(publication: Publication) -> bool:
+    def keeps(self, publication: Publication) -> Publication:
+        """Faces only, best first: the primary stands in for them only when the person
+        has none. The FR Server keeps the best one: its bulk enroll holds one face an
+        entry, and a second entry of the same person updates it (seed 003 does not say
+        it adds a face). The cloud keeps all of them (up to 12), three a request."""
+        faces = publication.faces or ((publication.primary,) if publication.primary is not None else ())
+        return replace(publication, primary=None, thumbnails=(),
+                       faces=faces[:1] if self.edition == "server" else faces)
+
+    def takes(self, publication: Publication) -> bool:
         """Whether the publication holds anything this backend keeps."""
-        return bool(publication.faces) or publication.primary is not None
+        return bool(self.keeps(publication).faces)
 
     def preview(self, target: Person | None, publication: Publication) -> tuple[str, ...]:
-        count = len(publication.faces) or (publication.primary is not None)
+        faces = f"{len(self.keeps(publication).faces)} of their faces"
         if self.edition == "server":
             who = target.id if target else publication.source_id
-            return (f"enroll or update {who} “{publication.name}” in {self.collection} with the best of "
-                    f"{count} face(s) (one face an entry)",)
+            return (f"enroll or update {who} “{publication.name}” in {self.collection} with their best face "
+                    "(the FR Server's bulk enroll takes one face a person)",)
         if target is None:
-            return (f"create {publication.name} in {self.collection} with {count} face(s), three a request",)
-        return (f"add {count} face(s) to {target.name}, three a request",)
+            return (f"create {publication.name} in {self.collection} with {faces}, three a request",)
+        return (f"add {faces} to {target.name}, three a request",)
 
     async def publish(self, person_id: str | None, publication: Publication,
                       progress: Progress | None = None) -> PublishResult:
-        """The person's faces: on the server, enrolled or updated under one id with the
-        best face (an entry holds one face); in the cloud, added three at a time, to a
-        person created with the first ones if there is none."""
-        faces = list(publication.faces) or ([publication.primary] if publication.primary else [])
+        """The faces `keeps` chooses: on the server, the best one enrolled or updated
+        under one id; in the cloud, added three at a time, to a person created with the
+        first ones if there is none. What is said delivered is what the service took."""
+        faces = list(self.keeps(publication).faces)
         if not faces:
             raise InvalidInput(f"{publication.name} has no face to publish.")
         target = person_id or publication.source_id
         if self.edition == "server":
             ((_, error),) = await self.enroll([(target, publication.name, faces[0],
-                                                {"source": publication.source_id, "faces": str(len(faces))})],
-                                              progress)
+                                                {"source": publication.source_id})], progress)
             person = None if error else (await self._detail(target))[0]
             return PublishResult(person, ((f"enroll {publication.name} in {self.collection}", error),),
-                                 () if error else tuple(faces))
+                                 () if error else (faces[0],))
         items: list[tuple[str, FaceboardError | None]] = []
         delivered: list[bytes] = []
         chunks = [faces[i : i + IMAGES_AT_ONCE] for i in range(0, len(faces), IMAGES_AT_ONCE)]

@@ -27,6 +27,14 @@ def default_library() -> Path:
     return user_data_path(APP, APP) / "library"
 
 
+def new_library(folder: Path) -> bool:
+    """Make an empty local library in `folder` (see `backends.local.library.new_library`):
+    how File → New library… and the command line make one, without the demo."""
+    from faceboard.backends.local.library import new_library
+
+    return new_library(folder)
+
+
 @dataclass(frozen=True)
 class Field:
     """One setting of a profile. A plain one is an attribute of `services.connections.Profile`
@@ -139,8 +147,7 @@ BACKENDS: dict[str, BackendKind] = {kind.kind: kind for kind in (
                f"a local library folder (default: {default_library()})", flag="--library", metavar="PATH",
                folder=True),),
         frozenset(Capability) - {Capability.FACES_ARE_THUMBNAILS, Capability.MERGE_PEOPLE, Capability.ONE_IMAGE,
-                                 Capability.RECEIVE_PUBLISHED, Capability.FIND_IN_MEDIA,
-                                 Capability.IMPORT_PHOTOS, Capability.SHOW_PHOTOS, Capability.DRAW_FACES},
+                                 Capability.RECEIVE_PUBLISHED, Capability.FIND_IN_MEDIA},
         _local),
     BackendKind(
         "gumnut", "Gumnut",
@@ -152,7 +159,7 @@ BACKENDS: dict[str, BackendKind] = {kind.kind: kind for kind in (
         frozenset({Capability.LIST_FACES, Capability.REASSIGN_FACES, Capability.SET_PRIMARY,
                    Capability.CREATE_PERSON, Capability.DELETE_PERSON, Capability.RENAME_PERSON,
                    Capability.HIDE_PERSON, Capability.FACES_ARE_THUMBNAILS, Capability.MERGE_PEOPLE,
-                   Capability.DELETE_FACES}),
+                   Capability.DELETE_FACES, Capability.SHOW_PHOTOS, Capability.DRAW_FACES}),
         _gumnut),
     BackendKind(
         "ncp-mi", "NAVER Media Intelligence",

@@ -16,12 +16,13 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import Sequence
+from dataclasses import replace
 
 import httpx
 
 from faceboard import imaging
 from faceboard.backends.base import PublishResult
-from faceboard.backends.http import TokenBucket, json_of, make_client, send
+from faceboard.backends.http import TokenBucket, error_for, failure, json_of, make_client, server_message
 from faceboard.backends.without_faces import WithoutFaces
 from faceboard.domain import Capability, ImageRef, Page, PeopleQuery, Person, Progress, Publication, Thumbnail
 from faceboard.errors import AuthFailed, InvalidInput, NotFound, Unavailable
@@ -32,6 +33,14 @@ PAGE_SIZE = 200
 AUTH_KINDS = ("bearer", "basic", "soticket")
 IMAGE_KINDS = ("PNG", "JPEG", "GIF", "TIFF")  # what a person's image may be
 BAD_IMAGE = "the picture is missing or the person id is not valid"
+REFUSED = {  # per kind of credential: what SuperOffice did not accept, and what to do about it
+    "bearer": ("access token", "it may have expired. Sign in to SuperOffice for a new one and give it again "
+                               "(the connection's access token; on the command line FACEBOARD_SUPEROFFICE_TOKEN)"),
+    "basic": ("user name and password", "check them (the connection's user and password; on the command line "
+                                        "FACEBOARD_SUPEROFFICE_USER and FACEBOARD_SUPEROFFICE_PASSWORD)"),
+    "soticket": ("ticket and application token", "a ticket expires: get a new one and give it again with the "
+                                                 "application token (SO-AppToken) of your application"),
+}
 
 
 def authorization(kind: str, secret: str, user: str = "") -> str:
@@ -75,6 +84,7 @@ class SuperOffice(WithoutFaces):
             raise AuthFailed(f"{SERVICE} tickets need the application token (SO-AppToken) too.")
         register_secret(secret)
         register_secret(app_token)
+        self._auth = auth
         self.base_url = base_url.rstrip("/")
         self.display_name = f"{SERVICE} ({self.base_url})"
         headers = {"authorization": authorization(auth, secret, user), "accept": "application/json"}
@@ -84,7 +94,17 @@ class SuperOffice(WithoutFaces):
                                 limiter=TokenBucket(10, 10, sleep=sleep), ca_bundle=ca_bundle)
 
     async def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
-        return await send(self._api, method, path, SERVICE, **kwargs)  # a moved tenant answers 421
+        """A request; a credential refused (401) is said with what to do about it."""
+        try:
+            response = await self._api.request(method, path, **kwargs)
+        except httpx.RequestError as error:
+            raise failure(error, SERVICE) from None
+        if response.status_code == 401:
+            what, todo = REFUSED[self._auth]
+            raise AuthFailed(f"{SERVICE} did not accept the {what} ({server_message(response)}): {todo}.")
+        if (error := error_for(response, SERVICE)) is not None:  # a moved tenant answers 421
+            raise error
+        return response
 
     async def _json(self, path: str, **kwargs):
         return json_of(await self._send("GET", path, **kwargs), SERVICE)
@@ -165,6 +185,12 @@ class SuperOffice(WithoutFaces):
         await self._send("DELETE", f"Person/{_person_id(person_id)}/Image")
 
     creates_people = False  # a publication with nothing to link to makes a new person
+    min_picture_side = 0
+
+    @staticmethod
+    def keeps(publication: Publication) -> Publication:
+        """The primary alone: it becomes the person's one image."""
+        return replace(publication, thumbnails=(), faces=())
 
     @staticmethod
     def takes(publication: Publication) -> bool:

@@ -1,14 +1,39 @@
 """What a backend that keeps people and their pictures, but no face detections, says
 when asked about faces: each such call is refused with `Unsupported`, naming the backend.
-Media Intelligence, SuperOffice and OpenCV FR build on it."""
+Media Intelligence, SuperOffice and OpenCV FR build on it. `Recent` keeps the people
+such a backend read a moment ago, for the next look at them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 from faceboard.backends.base import AssignResult
 from faceboard.domain import Face, FacesQuery, Page, Person, Progress, Thumbnail
 from faceboard.errors import NotFound, Unsupported
+
+
+class Recent:
+    """People as read a moment ago (`seconds`), kept until anything is changed through
+    the backend: the command that names a person, the curator's look before a change,
+    the backend's own before adding a thumbnail, all see one read of them; so do the
+    person and the thumbnails read after it."""
+
+    def __init__(self, seconds: float = 2.0, clock: Callable[[], float] = time.monotonic):
+        self.seconds, self._clock = seconds, clock
+        self._read: dict[str, tuple[float, object]] = {}
+
+    def get(self, person_id: str):
+        """What was read of the person a moment ago, else None."""
+        when, what = self._read.get(person_id, (None, None))
+        return what if when is not None and self._clock() - when < self.seconds else None
+
+    def put(self, person_id: str, what) -> None:
+        self._read[person_id] = (self._clock(), what)
+
+    def forget(self) -> None:
+        """Something changed: every person is read afresh."""
+        self._read.clear()
 
 
 class WithoutFaces:

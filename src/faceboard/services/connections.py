@@ -25,12 +25,12 @@ from platformdirs import user_config_path
 
 from faceboard import APP
 from faceboard.backends.base import Backend
-from faceboard.backends.registry import BACKENDS, BackendKind, Field, default_library, kinds_that
+from faceboard.backends.registry import BACKENDS, BackendKind, Field, default_library, kinds_that, new_library
 from faceboard.errors import AuthFailed, InvalidInput, NotFound
 from faceboard.services import json_files
 
 # read through here by the window and the CLI
-__all__ = ["BACKENDS", "BackendKind", "Field", "default_library", "kinds_that"]
+__all__ = ["BACKENDS", "BackendKind", "Field", "default_library", "kinds_that", "new_library"]
 
 INSECURE_KEYS = {"verify", "verify_tls", "verify_ssl", "insecure", "skip_tls_verify", "no_verify"}
 _UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")

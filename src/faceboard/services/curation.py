@@ -16,14 +16,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from faceboard.domain import Capability, FacesQuery, Page, PeopleQuery, Person, Progress
+from faceboard.domain import Capability, FacesQuery, Page, PeopleQuery, Person, Photo, Progress, count
 from faceboard.errors import FaceboardError
 from faceboard.services.curator import Curator
 from faceboard.services.drops import Drops
 from faceboard.services.images import ImagePipeline
 from faceboard.services.operations import AddThumbnails, Change, Operation
 from faceboard.services.outbox import WINDOW, Outbox, Waits
-from faceboard.services.store import Store, count
+from faceboard.services.store import Store
 
 DO, UNDO, REDO = "Do", "Undo", "Redo"  # the journal says "Undo: Detach face"
 ANSWERED = {DO: "{}: done", UNDO: "Undone: {}", REDO: "Redone: {}"}  # the status bar, once the backend has it
@@ -80,6 +80,13 @@ class Curation:
         if gone:
             self.warn(gone)
 
+    async def photo(self, asset_id: str) -> tuple[Photo, dict[str, str]]:
+        """The photo of a face with every face on it, and the names of the people on it; its
+        faces are known to the store from then on (a move of one is shown at once)."""
+        photo, names = await self.curator.photo(asset_id)
+        self.store.meet(photo.faces)
+        return photo, names
+
     async def thumbnails_from(self, person_id: str, paths: tuple[Path, ...]) -> AddThumbnails | None:
         """Check every picture off the GUI thread: the good ones become the person's
         thumbnails, the bad ones are named."""
@@ -87,7 +94,8 @@ class Curation:
         if refused:
             shown = " ".join(refused[:3]) + (f" And {len(refused) - 3} more." if len(refused) > 3 else "")
             self.warn(f"Not added ({len(refused)} of {len(refused) + len(images)}): {shown}")
-        return AddThumbnails(person_id, tuple(images)) if images else None
+        return AddThumbnails(person_id, tuple(data for _, data in images), names=tuple(name for name, _ in images)) \
+            if images else None
 
     # -- sending (through the outbox: journaled, in order, retried while offline) -----
 

@@ -13,14 +13,18 @@ counts as done.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 
-from faceboard.backends.base import AssignResult, Backend, cannot, changes_nothing, publish_target
-from faceboard.domain import Capability, Face, FacesQuery, Page, PeopleQuery, Person, Progress, Thumbnail
+from faceboard.backends.base import (
+    AssignResult, Backend, cannot, changes_nothing, face_drawing, photo_library, photo_source, publish_target,
+)
+from faceboard.domain import Capability, Face, FacesQuery, Page, PeopleQuery, Person, Photo, Progress, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound, RateLimited, Unreachable, Unsupported
 from faceboard.paging import every_item
 from faceboard.services.images import digest
 from faceboard.services.operations import (
+    AddFace,
     AddThumbnails,
     AssignFaces,
     Batch,
@@ -41,6 +45,17 @@ from faceboard.services.operations import (
 )
 
 WAITS = (Unreachable, RateLimited)  # no answer, or not now: the change may be sent again later
+
+
+@contextlib.contextmanager
+def _naming(op: AddThumbnails, at: int):
+    """A refusal of the `at`-th image of `op` names its file, when the user gave one."""
+    try:
+        yield
+    except InvalidInput as error:
+        if at >= len(op.names):
+            raise
+        raise InvalidInput(f"{op.names[at]}: {error.message}") from None
 
 
 def _moved_elsewhere(face: Face, names: dict[str, str]) -> str:
@@ -108,6 +123,18 @@ class Curator:
             raise NotFound(f"Person {person_id} does not exist (deleted or merged elsewhere?).")
         return found[0]
 
+    async def photo(self, asset_id: str) -> tuple[Photo, dict[str, str]]:
+        """The photo a face came from, and the names of the people on it by id."""
+        photo = await photo_source(self.backend).photo(asset_id)
+        ids = sorted({f.person_id for f in photo.faces if f.person_id is not None})
+        people = await self.backend.get_people(ids) if ids else []
+        return photo, {p.id: p.name for p in people}
+
+    async def photos_waiting(self) -> int:
+        """How many imported photos still wait for their faces to be found (a scan an
+        earlier run left): without loading the models, which only a scan needs."""
+        return (await photo_library(self.backend).scan_status()).waiting
+
     # -- changing -----------------------------------------------------------------
 
     async def apply(self, operation: Operation, progress: Progress | None = None) -> Change:
@@ -154,6 +181,8 @@ class Curator:
                 return await self._delete_faces(operation)
             case RestoreFaces():
                 return await self._restore_faces(operation)
+            case AddFace():
+                return await self._add_face(operation)
             case Publish():
                 return await self._publish(operation, progress)
             case Batch():
@@ -169,6 +198,10 @@ class Curator:
             case AddThumbnails() | SetPrimaryFromFace() if not self.can(Capability.FACES_ARE_THUMBNAILS):
                 raise Conflict("Not sent again: it may have been added before Faceboard stopped, and adding it "
                                "twice would leave a copy. Check the person's thumbnails.")
+            case AddFace(asset_id, box) if self.can(Capability.SHOW_PHOTOS):
+                drawn = next((f for f in (await self.photo(asset_id))[0].faces if f.box == box), None)
+                if drawn is not None:  # added before its answer was lost: not drawn twice
+                    return Change(faces=(drawn,), inverse=DeleteFaces((drawn.id,)))
             case Publish():
                 raise Conflict(f"Not published again: it may have reached {self.backend.display_name} before "
                                "Faceboard stopped. Check the person there, then publish again if it did not.")
@@ -262,10 +295,10 @@ class Curator:
         if self.can(Capability.ONE_IMAGE):
             return await self._replace_image(op)
         old = (await self.person(op.person_id)).primary_thumbnail_id
-        added = [
-            await self.backend.add_thumbnail(op.person_id, image, primary=op.make_primary and i == 0)
-            for i, image in enumerate(op.images)
-        ]
+        added = []
+        for at, image in enumerate(op.images):
+            with _naming(op, at):
+                added.append(await self.backend.add_thumbnail(op.person_id, image, op.make_primary and at == 0))
         return await self._person_change(
             op.person_id, RemoveThumbnails(op.person_id, tuple(t.id for t in added), old)
         )
@@ -277,7 +310,8 @@ class Curator:
             raise InvalidInput(f"{self.backend.display_name} keeps one image per person: add one picture.")
         old = await self.backend.list_thumbnails(op.person_id)
         previous = await self.backend.read_image(old[0].image.uri) if old else None
-        added = await self.backend.add_thumbnail(op.person_id, op.images[0], primary=True)
+        with _naming(op, 0):
+            added = await self.backend.add_thumbnail(op.person_id, op.images[0], primary=True)
         inverse = (AddThumbnails(op.person_id, (previous,)) if previous is not None
                    else RemoveThumbnails(op.person_id, (added.id,)))
         return await self._person_change(op.person_id, inverse)
@@ -408,6 +442,10 @@ class Curator:
         faces = await self.backend.get_faces(op.face_ids)
         return Change(persons=await self._touched(faces), faces=tuple(faces),
                       unassigned_delta=sum(f.person_id is None for f in faces), inverse=DeleteFaces(op.face_ids))
+
+    async def _add_face(self, op: AddFace) -> Change:
+        face = await face_drawing(self.backend).add_face(op.asset_id, op.box)
+        return Change(faces=(face,), unassigned_delta=int(face.person_id is None), inverse=DeleteFaces((face.id,)))
 
     async def _batch(self, op: Batch, progress: Progress | None = None) -> Change:
         change, inverses = Change(), []

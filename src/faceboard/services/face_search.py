@@ -8,11 +8,11 @@ import asyncio
 
 from faceboard.backends.base import Backend, media_search
 from faceboard.domain import Face, MediaHit
-from faceboard.imaging import query_picture
+from faceboard.imaging import wide_face
 
 
 async def find_face_in_media(source: Backend, face: Face, media: Backend) -> list[MediaHit]:
     search = media_search(media)
     data = await source.read_image(face.image.uri)
-    picture = await asyncio.to_thread(query_picture, data, face.image.box, search.min_query_side)
+    picture = await asyncio.to_thread(wide_face, data, face.image.box, search.min_query_side)
     return await search.find_in_media(picture)

@@ -50,14 +50,15 @@ def expand_pictures(paths) -> tuple[list[Path], list[str]]:
     return files, refused
 
 
-def prepare_uploads(paths) -> tuple[list[bytes], list[str]]:
-    """The pictures of files and folders a user gives, validated and re-encoded, and a
-    message for each one refused: a bad file does not keep the good ones out."""
+def prepare_uploads(paths) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """The pictures of files and folders a user gives, validated and re-encoded, each
+    with its file name (for what a backend says of it later), and a message for each
+    one refused: a bad file does not keep the good ones out."""
     files, refused = expand_pictures(paths)
     images = []
     for path in files:
         try:
-            images.append(imaging.prepare_upload(path))
+            images.append((path.name, imaging.prepare_upload(path)))
         except InvalidInput as error:
             refused.append(error.message)
     return images, refused
@@ -86,27 +87,28 @@ class ImagePipeline:
         self._written = 0
         self._fetches = fetches  # requests in flight: waiting on a server costs no CPU
         self._pool = ThreadPoolExecutor(workers or decode_workers(), thread_name_prefix="image-decode")
-        self._stack: list[tuple[ImageRef, int, asyncio.Future]] = []
+        self._stack: list[tuple[ImageRef, int, asyncio.Future, bool]] = []
         self._running: set[asyncio.Task] = set()
 
-    def request(self, ref: ImageRef, size: int) -> asyncio.Future[imaging.Tile]:
+    def request(self, ref: ImageRef, size: int, cached: bool = True) -> asyncio.Future[imaging.Tile]:
         """Ask for a tile without making a task: a view painting a fast scroll asks for
-        thousands it will never wait for, and most are dropped before they start."""
+        thousands it will never wait for, and most are dropped before they start.
+        `cached`: kept in the disk cache (a whole photo at screen size is not: megabytes)."""
         future = asyncio.get_running_loop().create_future()
-        self._stack.append((ref, size, future))
+        self._stack.append((ref, size, future, cached))
         if len(self._stack) > MAX_WAITING:  # scrolling fast: forget the oldest, unseen now
-            for _, _, stale in self._stack[: len(self._stack) - MAX_WAITING]:
+            for _, _, stale, _ in self._stack[: len(self._stack) - MAX_WAITING]:
                 stale.cancel()
             del self._stack[: len(self._stack) - MAX_WAITING]
         self._pump()
         return future
 
-    async def prepare_uploads(self, paths) -> tuple[list[bytes], list[str]]:
+    async def prepare_uploads(self, paths) -> tuple[list[tuple[str, bytes]], list[str]]:
         """Validate and re-encode a user's pictures on a decode thread: (images, refusals)."""
         return await asyncio.get_running_loop().run_in_executor(self._pool, prepare_uploads, paths)
 
     def drop_pending(self) -> None:
-        for _, _, future in self._stack:
+        for _, _, future, _ in self._stack:
             future.cancel()
         self._stack.clear()
 
@@ -120,10 +122,10 @@ class ImagePipeline:
 
     def _pump(self) -> None:
         while len(self._running) < self._fetches and self._stack:
-            ref, size, future = self._stack.pop()
+            ref, size, future, cached = self._stack.pop()
             if future.done():
                 continue
-            task = asyncio.get_running_loop().create_task(self._serve(ref, size, future))
+            task = asyncio.get_running_loop().create_task(self._serve(ref, size, future, cached))
             self._running.add(task)
             task.add_done_callback(self._done)
 
@@ -131,10 +133,10 @@ class ImagePipeline:
         self._running.discard(task)
         self._pump()
 
-    async def _serve(self, ref: ImageRef, size: int, future: asyncio.Future) -> None:
+    async def _serve(self, ref: ImageRef, size: int, future: asyncio.Future, keep: bool) -> None:
         loop = asyncio.get_running_loop()
         try:
-            cached = self._cache_path(ref, size)
+            cached = self._cache_path(ref, size) if keep else None
             tile = await loop.run_in_executor(self._pool, self._from_cache, cached) if cached else None
             if tile is None:
                 data = await self._read(ref.uri)
@@ -156,7 +158,8 @@ class ImagePipeline:
     def _cache_path(self, ref: ImageRef, size: int) -> Path | None:
         if self._cache_dir is None:
             return None
-        digest = hashlib.sha1(f"{ref.key}|{ref.box}|{size}".encode()).hexdigest()
+        # "grown": tiles fill their size since issue 16; smaller ones cached before are not reused
+        digest = hashlib.sha1(f"{ref.key}|{ref.box}|{size}|grown".encode()).hexdigest()
         return self._cache_dir / digest[:2] / f"{digest}.png"
 
     def prune_cache(self) -> int:

@@ -35,7 +35,7 @@ from pathlib import Path
 from platformdirs import user_data_path
 
 from faceboard import APP, storage
-from faceboard.domain import Publication
+from faceboard.domain import BoundingBox, Publication, count
 from faceboard.errors import Damaged, InvalidInput
 from faceboard.services.images import digest
 from faceboard.services.operations import Operation
@@ -43,7 +43,7 @@ from faceboard.services.operations import Operation
 PENDING, DONE, FAILED, DISCARDED = "pending", "done", "failed", "discarded"
 WHAT, MAKE_IT_WRITABLE = "The change journal", "make the folder writable, then try again"  # for messages
 _OPERATIONS = {cls.__name__: cls for cls in Operation.__args__}  # type: ignore[attr-defined]
-_TYPES = {**_OPERATIONS, "Publication": Publication}  # what an operation may hold
+_TYPES = {**_OPERATIONS, "Publication": Publication, "BoundingBox": BoundingBox}  # what an operation may hold
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the journal as first shipped (without a version): a file of then has it already
@@ -189,7 +189,7 @@ class Journal:
                 except OSError:
                     kept = "no copy could be kept: the folder cannot be written"
                 self.warning = (f"The change journal's log was damaged: what was written to it after the damage "
-                                f"({lost} write{'s' * (lost != 1)}) cannot be read and is lost, changes waiting "
+                                f"({count(lost, 'write')}) cannot be read and is lost, changes waiting "
                                 f"to be sent among it ({kept}). See the change log, and make "
                                 "again what is missing.")
             try:

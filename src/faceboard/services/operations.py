@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from faceboard.domain import Face, Person, Publication, Thumbnail
+from faceboard.domain import BoundingBox, Face, Person, Publication, Thumbnail, count
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class AddThumbnails:
     person_id: str
     images: tuple[bytes, ...]
     make_primary: bool = False
+    names: tuple[str, ...] = ()  # how the user knows each image (its file name), to say which one was refused
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,15 @@ class RestoreFaces:
 
 
 @dataclass(frozen=True)
+class AddFace:
+    """A face the detector missed, drawn by the user on its photo: it gets an embedding
+    and is unassigned. Its inverse deletes it (and that one's inverse restores it)."""
+
+    asset_id: str
+    box: BoundingBox
+
+
+@dataclass(frozen=True)
 class Publish:
     """Give a person curated elsewhere to this backend: into `person_id`, or a new person."""
 
@@ -123,8 +133,8 @@ class Batch:
 
 Operation = (
     AssignFaces | SetPrimary | SetPrimaryFromFace | AddThumbnails | RemoveThumbnails | RestoreThumbnails
-    | CreatePerson | DeletePerson | RestorePerson | UpdatePerson | MergePeople | DeleteFaces | RestoreFaces | Publish
-    | Batch
+    | CreatePerson | DeletePerson | RestorePerson | UpdatePerson | MergePeople | DeleteFaces | RestoreFaces | AddFace
+    | Publish | Batch
 )
 
 
@@ -187,7 +197,7 @@ def describe(operation: Operation, names: dict[str, str]) -> str:
     match operation:
         case AssignFaces(moves):
             targets = {p for _, p in moves}
-            noun = "face" if len(moves) == 1 else f"{len(moves)} faces"
+            noun = "face" if len(moves) == 1 else count(len(moves), "face")
             if targets == {None}:
                 return f"Detach {noun}"
             if len(targets) == 1:
@@ -196,13 +206,13 @@ def describe(operation: Operation, names: dict[str, str]) -> str:
         case SetPrimary(person_id, _) | SetPrimaryFromFace(person_id, _):
             return f"Set primary of {name(person_id)}"
         case AddThumbnails(person_id, images, _):
-            return f"Add {len(images)} thumbnail{'s' * (len(images) != 1)} to {name(person_id)}"
+            return f"Add {count(len(images), 'thumbnail')} to {name(person_id)}"
         case RemoveThumbnails(person_id, ids, _):
-            return f"Remove {len(ids)} thumbnail{'s' * (len(ids) != 1)} of {name(person_id)}"
+            return f"Remove {count(len(ids), 'thumbnail')} of {name(person_id)}"
         case RestoreThumbnails(person_id, ids, _):
             return f"Restore thumbnails of {name(person_id)}"
         case CreatePerson(new_name, face_ids):
-            return f"Create {new_name}" + (f" from {len(face_ids)} faces" if len(face_ids) > 1 else "")
+            return f"Create {new_name}" + (f" from {count(len(face_ids), 'face')}" if len(face_ids) > 1 else "")
         case DeletePerson(person_id):
             return f"Delete {name(person_id)}"
         case RestorePerson(person_id):
@@ -214,9 +224,11 @@ def describe(operation: Operation, names: dict[str, str]) -> str:
         case MergePeople(target_id, source_ids):
             return f"Merge {', '.join(name(s) for s in source_ids)} into {name(target_id)}"
         case DeleteFaces(face_ids):
-            return f"Delete {len(face_ids)} face{'s' * (len(face_ids) != 1)}"
+            return f"Delete {count(len(face_ids), 'face')}"
         case RestoreFaces(face_ids):
-            return f"Restore {len(face_ids)} face{'s' * (len(face_ids) != 1)}"
+            return f"Restore {count(len(face_ids), 'face')}"
+        case AddFace():
+            return "Add a face"
         case Publish(person_id, publication):
             return f"Publish {publication.name}" + ("" if person_id else " as a new person")
         case Batch(operations) if len(operations) > 1 and all(isinstance(o, UpdatePerson) and o.name is None

@@ -19,7 +19,7 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from faceboard.domain import Progress
+from faceboard.domain import Progress, count
 from faceboard.errors import FaceboardError, NotFound, RateLimited, Unavailable, Unreachable
 from faceboard.lockfile import LockFile
 from faceboard.retry import FOREVER, RetryPolicy
@@ -140,7 +140,7 @@ class Outbox:
                 if stopped:
                     answered = sum(isinstance(o, FaceboardError) or o.unsent is None for _, o in results)
                     behind = len(earlier) - answered
-                    why = f"waits behind {behind} earlier change{'s' * (behind != 1)}."
+                    why = f"waits behind {count(behind, 'earlier change')}."
                     await self.journal.note(entry_id, why)
                     raise Waits(f"“{mine.summary}” {why}", behind)
             return await self._send(mine, progress)
@@ -231,7 +231,7 @@ class Outbox:
             if failed:
                 await self._sleep(self.retry.backoff(failed - 1))
             results = await self.resume()
-            count = await self.waiting()
-            failed = failed + 1 if count else 0  # a try that left changes waiting failed: wait longer
+            waiting = await self.waiting()
+            failed = failed + 1 if waiting else 0  # a try that left changes waiting failed: wait longer
             self.on_resumed(results)
-            self.on_waiting(count)
+            self.on_waiting(waiting)

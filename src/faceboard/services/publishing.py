@@ -11,16 +11,16 @@ what will change; `run` does it and says, step by step, what did.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from platformdirs import user_data_path
 
 from faceboard import APP
 from faceboard.backends.base import publish_target
-from faceboard.domain import Capability, PeopleQuery, Person, Progress, Publication
+from faceboard.domain import Capability, PeopleQuery, Person, Progress, Publication, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound
-from faceboard.imaging import to_jpeg
+from faceboard.imaging import picture_size, to_jpeg, wide_face
 from faceboard.services import json_files
 from faceboard.services.curator import Curator
 from faceboard.services.images import digest
@@ -29,6 +29,7 @@ from faceboard.services.outbox import WINDOW, Outbox
 
 MAX_FACES = 12  # face crops sent along: the clearest few are what recognition needs
 FACE_SIDE = 512
+WIDE_SIDE = 256  # a face crop smaller than this is also cut wider: Media Intelligence takes no smaller
 
 
 NOTHING_NEW = "nothing new: what there is was published there before"
@@ -100,34 +101,88 @@ class Gathered:
     person: Person
     publication: Publication
     skipped: tuple[tuple[str, str], ...]  # pictures that could not be read, and why (the rest still go)
+    pictures: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # digest -> (what, width, height)
+    wider: dict[str, bytes] = field(default_factory=dict)  # digest of a small face crop -> a wider cut of it
 
 
 async def gather(source: Curator, person_id: str) -> Gathered:
     """The person's primary, other thumbnails and best faces, as JPEGs decoded and encoded
-    on worker threads."""
+    on worker threads. Of a thumbnail cut from a face smaller than WIDE_SIDE, a wider
+    cut from the face's photo is made too (as far as the photo allows), for a target
+    that takes no smaller."""
     person = await source.person(person_id)
     backend = source.backend
     thumbnails = await backend.list_thumbnails(person.id)
-    primary_ref = next((t.image for t in thumbnails if t.is_primary), person.primary_image)
-    others = [t.image for t in thumbnails if not t.is_primary]
     faces = []
     if source.can(Capability.LIST_FACES):
         faces = list((await source.faces_page(person.id, None, MAX_FACES)).items)[:MAX_FACES]
     skipped: list[tuple[str, str]] = []
+    pictures: dict[str, tuple[str, int, int]] = {}
+    wider: dict[str, bytes] = {}
+
+    def measured(data: bytes, what: str) -> bytes:
+        pictures[digest(data)] = (what, *picture_size(data))
+        return data
 
     async def jpeg(ref, what: str, side: int = 2048) -> bytes | None:
         try:
-            return await asyncio.to_thread(to_jpeg, await backend.read_image(ref.uri), ref.box, side)
+            data = await backend.read_image(ref.uri)
+            return await asyncio.to_thread(lambda: measured(to_jpeg(data, ref.box, side), what))
         except (InvalidInput, NotFound) as error:
             skipped.append((f"read {what}", error.message))
             return None
 
-    primary = await jpeg(primary_ref, "the primary thumbnail") if primary_ref is not None else None
+    async def thumbnail(t: Thumbnail, what: str) -> bytes | None:
+        data = await jpeg(t.image, what)
+        if data is None or min(pictures[digest(data)][1:]) >= WIDE_SIDE or t.face_id is None \
+                or not source.can(Capability.LIST_FACES):
+            return data
+        try:
+            (face,) = await backend.get_faces([t.face_id])
+            photo = await backend.read_image(face.image.uri)
+            wider[digest(data)] = await asyncio.to_thread(
+                lambda: measured(wide_face(photo, face.image.box, WIDE_SIDE), what))
+        except (InvalidInput, NotFound):  # the photo gives no more: the small one it is
+            pass
+        return data
+
+    primary_thumbnail = next((t for t in thumbnails if t.is_primary), None)
+    if primary_thumbnail is not None:
+        primary = await thumbnail(primary_thumbnail, "the primary thumbnail")
+    else:
+        primary = await jpeg(person.primary_image, "the primary thumbnail") if person.primary_image else None
     crops = [c for f in faces if (c := await jpeg(f.image, f"face {f.id}", FACE_SIDE)) is not None]
     if not faces and source.can(Capability.FACES_ARE_THUMBNAILS) and primary is not None:
         crops = [primary]
-    rest = [c for n, ref in enumerate(others) if (c := await jpeg(ref, f"thumbnail {n + 2}")) is not None]
-    return Gathered(person, Publication(person.name, person.id, primary, tuple(rest), tuple(crops)), tuple(skipped))
+    rest = [c for t in thumbnails if not t.is_primary and (c := await thumbnail(t, f"thumbnail {t.id}")) is not None]
+    return Gathered(person, Publication(person.name, person.id, primary, tuple(rest), tuple(crops)), tuple(skipped),
+                    pictures, wider)
+
+
+def _large_enough(gathered: Gathered, publication: Publication, least: int, target: str
+                  ) -> tuple[Publication, tuple[tuple[str, str], ...]]:
+    """The publication with each picture under `least` pixels a side replaced by its
+    wider cut, or left out when there is none; and for each left out, why."""
+    if not least:
+        return publication, ()
+    said = []
+
+    def fitting(image: bytes) -> bytes | None:
+        for candidate in (image, gathered.wider.get(digest(image))):
+            if candidate is not None and min(gathered.pictures[digest(candidate)][1:]) >= least:
+                return candidate
+        what, width, height = gathered.pictures[digest(image)]
+        said.append((f"send {what}", f"it is {width}×{height} pixels, {target} takes at least {least} a side, "
+                                     f"and no photo gives a larger crop of it: add a larger picture of "
+                                     f"{publication.name}, then publish again"))
+        return None
+
+    def fit(images: tuple[bytes, ...]) -> tuple[bytes, ...]:
+        return tuple(c for image in images if (c := fitting(image)) is not None)
+
+    primary = fitting(publication.primary) if publication.primary is not None else None
+    return replace(publication, primary=primary, thumbnails=fit(publication.thumbnails),
+                   faces=fit(publication.faces)), tuple(said)
 
 
 class Publisher:
@@ -143,7 +198,9 @@ class Publisher:
     async def plan(self, gathered: Gathered, target_id: str | None = None) -> Plan:
         """Find who receives the person, and say what will change."""
         backend = publish_target(self.target.backend)
-        person, publication, skipped = gathered.person, gathered.publication, gathered.skipped
+        publication, small = _large_enough(gathered, backend.keeps(gathered.publication),
+                                           backend.min_picture_side, backend.display_name)  # previewed, sent, journaled
+        person, skipped = gathered.person, gathered.skipped + small
         target, found_by = await self._find(person, target_id)
         if target is not None:  # what the person there already holds is not sent again
             publication = _without(publication, self.links.published(self.source_name, person.id, self.target_name,

@@ -7,13 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QMainWindow, QMenu, QMessageBox
 
 from faceboard import __version__
-from faceboard.domain import Capability
+from faceboard.domain import Capability, count
 from faceboard.services.drops import PeoplePayload
-from faceboard.services.store import count
 from faceboard.ui import dialogs
 
 
@@ -54,11 +53,18 @@ class Actions(QObject):
         self.filter = add("&Filter people", self.focus_filter, QKeySequence.StandardKey.Find)
         self.refresh = add("&Refresh", window.refresh, QKeySequence.StandardKey.Refresh,
                            "Read again what is shown from the backend")
-        zoom = window.faces_pane.zoom
-        self.zoom_in = add("Larger tiles", lambda: zoom.setValue(zoom.value() + 24), ["Ctrl+=", "Ctrl++"])
-        self.zoom_out = add("Smaller tiles", lambda: zoom.setValue(zoom.value() - 24), "Ctrl+-")
+        self.open_photo = add("&Open photo", lambda: window.open_photo(), "O",
+                              "Show the photo the selected face came from, with every face on it")
+        self.zoom_in = add("Zoom in", lambda: self.zoom(1), ["Ctrl+=", "Ctrl++"], "Larger tiles, or the photo larger")
+        self.zoom_out = add("Zoom out", lambda: self.zoom(-1), "Ctrl+-", "Smaller tiles, or the photo smaller")
+        self.fit_photo = add("&Fit photo", lambda: window.photo_page.view.fit(), "Ctrl+0",
+                             "The whole photo in the window")
         self.connections = add("&Connections…", window.connectionsRequested.emit, "Ctrl+K",
                                "Open another library or backend")
+        self.import_photos = add("&Import photos…", self.import_photos_dialog, "Ctrl+Shift+I",
+                                 "Add a folder of your photos to the library and find the faces in them")
+        self.new_library = add("&New library…", self.new_library_dialog, None,
+                               "Start an empty library in a folder of your choice, for your own photos")
         self.quit = add("&Quit", window.close, QKeySequence.StandardKey.Quit)
         self.about_faceboard = add("&About Faceboard", self.about)
         self.change_log = add("Change &log…", self.show_change_log, "Ctrl+Shift+L",
@@ -68,7 +74,24 @@ class Actions(QObject):
                            "Send this person (primary, thumbnails, faces) to another connection")
         self.find_in_media = add("&Find in media…", self.find_selected_in_media, "Ctrl+Shift+F",
                                  "Look for this face in the photos and videos of a NAVER Media Intelligence workspace")
+        self.keyboard_shortcuts = add("&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents,
+                                      "Every key of the window")
+        self._icons()
         self._menus()
+
+    def _icons(self) -> None:
+        """The desktop theme's icons, where the platform has them (none is drawn here)."""
+        theme = QIcon.ThemeIcon
+        for action, icon in ((self.undo, theme.EditUndo), (self.redo, theme.EditRedo), (self.detach, theme.ListRemove),
+                             (self.move, theme.GoNext), (self.new_person, theme.ContactNew),
+                             (self.remove_thumbnail, theme.ListRemove), (self.delete_faces, theme.EditDelete),
+                             (self.add_pictures, theme.InsertImage), (self.filter, theme.EditFind),
+                             (self.refresh, theme.ViewRefresh), (self.zoom_in, theme.ZoomIn),
+                             (self.zoom_out, theme.ZoomOut), (self.connections, theme.DocumentOpen),
+                             (self.quit, theme.ApplicationExit), (self.about_faceboard, theme.HelpAbout),
+                             (self.change_log, theme.DocumentOpenRecent), (self.publish, theme.DocumentSend),
+                             (self.find_in_media, theme.SystemSearch), (self.keyboard_shortcuts, theme.InputKeyboard)):
+            action.setIcon(QIcon.fromTheme(icon))
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self.window)
@@ -85,7 +108,9 @@ class Actions(QObject):
         window = self.window
         menus = window.menuBar()
         file_menu = menus.addMenu("&File")
-        file_menu.addActions([self.connections, self.add_pictures])
+        file_menu.addActions([self.connections, self.new_library])
+        file_menu.addSeparator()
+        file_menu.addActions([self.import_photos, self.add_pictures])
         file_menu.addSeparator()
         file_menu.addAction(self.quit)
         edit_menu = menus.addMenu("&Edit")
@@ -101,13 +126,15 @@ class Actions(QObject):
         view_menu.addSeparator()
         view_menu.addAction(window.history.toggleViewAction())
         view_menu.addAction(self.change_log)
-        view_menu.addActions([self.zoom_in, self.zoom_out])
+        view_menu.addSeparator()
+        view_menu.addActions([self.open_photo, self.zoom_in, self.zoom_out, self.fit_photo])
         for menu in (file_menu, edit_menu, view_menu):
             menu.setToolTipsVisible(True)  # a disabled action says why
-        menus.addMenu("&Help").addAction(self.about_faceboard)
+        menus.addMenu("&Help").addActions([self.keyboard_shortcuts, self.about_faceboard])
         for view, actions in (
-            (window.faces_view, [self.move, self.detach, self.new_person, self.primary, self.delete_faces,
-                                 self.find_in_media]),
+            (window.faces_view, [self.open_photo, self.move, self.detach, self.new_person, self.primary,
+                                 self.delete_faces, self.find_in_media]),
+            (window.photo_page.view, [self.move, self.new_person, self.delete_faces, self.fit_photo]),
             (window.thumbnails_view, [self.primary, self.remove_thumbnail]),
             (window.people_view, [self.rename, self.hide, self.merge, self.delete_person, self.add_pictures,
                                   self.publish]),
@@ -116,6 +143,7 @@ class Actions(QObject):
             view.customContextMenuRequested.connect(lambda pos, v=view, a=actions: self._context_menu(v, a, pos))
         window.people_view.deleteRequested.connect(self.delete_chosen_people)
         back = QShortcut(QKeySequence("Escape"), window.faces_view)
+        back.setWhatsThis("Back from the faces to the people list")
         back.setContext(Qt.ShortcutContext.WidgetShortcut)
         back.activated.connect(window.people_view.setFocus)
 
@@ -134,12 +162,20 @@ class Actions(QObject):
 
     def update(self, *_) -> None:
         window = self.window
-        faces = bool(window.faces_view.selectionModel().selectedIndexes())
+        photo = window.showing_photo
+        faces = bool(self._face_ids())
         person = self.session.store.selected_person
         chosen = self.session.store.chosen_people()
-        thumbnail = bool(window.thumbnails_view.selectionModel().selectedIndexes())
+        thumbnail = not photo and bool(window.thumbnails_view.selectionModel().selectedIndexes())
         offer = self._offer
-        offer(self.detach, faces and person is not None, Capability.REASSIGN_FACES)
+        if photo:  # Delete on a box removes a false detection; there is no list to detach from
+            offer(self.detach, faces, Capability.DELETE_FACES)
+        else:
+            offer(self.detach, faces and person is not None, Capability.REASSIGN_FACES)
+        self.detach.setText("&Delete faces" if photo else "&Detach faces")
+        offer(self.open_photo, not photo and len(self._face_ids()) == 1, Capability.SHOW_PHOTOS)
+        offer(self.fit_photo, photo, None)
+        offer(self.import_photos, True, Capability.IMPORT_PHOTOS)
         offer(self.move, faces, Capability.REASSIGN_FACES)
         offer(self.new_person, faces, Capability.CREATE_PERSON)
         offer(self.rename, person is not None and len(chosen) <= 1, Capability.RENAME_PERSON)
@@ -149,7 +185,7 @@ class Actions(QObject):
         offer(self.delete_faces, faces, Capability.DELETE_FACES)
         offer(self.add_pictures, person is not None, Capability.ADD_THUMBNAILS)
         offer(self.remove_thumbnail, thumbnail, Capability.REMOVE_THUMBNAILS)
-        offer(self.primary, person is not None, Capability.SET_PRIMARY)
+        offer(self.primary, not photo and person is not None, Capability.SET_PRIMARY)  # Space pans a photo
         offer(self.publish, person is not None, None)
         offer(self.find_in_media, len(self._face_ids()) == 1, Capability.LIST_FACES)
         shown = "Show" if chosen and all(p.hidden for p in chosen) else "&Hide"
@@ -171,19 +207,37 @@ class Actions(QObject):
     # -- what they do ---------------------------------------------------------------
 
     def _face_ids(self) -> list[str]:
+        """The faces selected: the boxes on the photo while it is shown, else the tiles."""
+        if self.window.showing_photo:
+            return self.window.photo_page.selected_ids()
         return self.window.faces_pane.selected_ids()
+
+    def _select_after_removal(self) -> None:
+        if not self.window.showing_photo:  # on the photo the boxes stay (with new names) or go
+            self.window.faces_pane.select_after_removal()
+
+    def zoom(self, steps: int) -> None:
+        """The photo, while it is shown; else the face tiles."""
+        if self.window.showing_photo:
+            self.window.photo_page.view.zoom(steps)
+        else:
+            zoom = self.window.faces_pane.zoom
+            zoom.setValue(zoom.value() + 24 * steps)
 
     def _thumbnail(self):
         selected = self.window.thumbnails_view.selectionModel().selectedIndexes()
         return self.session.thumbnails.thumbnail_at(selected[0].row()) if selected else None
 
     def detach_selected(self) -> None:
+        if self.window.showing_photo:
+            self.delete_selected()
+            return
         if self.window.thumbnails_view.hasFocus():
             self.remove_selected_thumbnail()
             return
         faces = self._face_ids()
         if faces and self.session.store.selection is not None:
-            self.window.faces_pane.select_after_removal()
+            self._select_after_removal()
             self.session.assign(faces, None)
 
     def move_selected(self) -> None:
@@ -193,13 +247,15 @@ class Actions(QObject):
             return
         store = session.store
         suggested = tuple(dict.fromkeys(name for face_id in faces for name in store.faces[face_id].suggestions))
+        owners = {store.faces[face_id].person_id for face_id in faces}  # the selected person's, but on a photo
+        owner = next(iter(owners)) if len(owners) == 1 else store.selection
         chosen = dialogs.choose_person(self.window, session.search_people, f"Move {count(len(faces), 'face')} to…",
-                                       allow_unassigned=store.selection is not None, suggested=suggested,
-                                       exclude=store.selection, tiles=session.tiles,
+                                       allow_unassigned=owners != {None}, suggested=suggested, exclude=owner,
+                                       tiles=session.tiles,
                                        can_create=session.curator.why_not(Capability.CREATE_PERSON) is None)
         if chosen is None:
             return
-        self.window.faces_pane.select_after_removal()
+        self._select_after_removal()
         if isinstance(chosen, dialogs.NewPerson):  # created with the faces: one change, undone as one
             session.create_person(chosen.name, faces)
         else:
@@ -244,7 +300,7 @@ class Actions(QObject):
             self.window, "Delete faces", f"Delete {count(len(faces), 'face detection')} on "
             f"{self.session.curator.backend.display_name}? This cannot be undone."):
             return
-        self.window.faces_pane.select_after_removal()
+        self._select_after_removal()
         self.session.delete_faces(faces)
 
     def merge_selected(self) -> None:
@@ -327,6 +383,16 @@ class Actions(QObject):
         if files:
             self.session.add_files(person.id, [Path(f) for f in files])
 
+    def import_photos_dialog(self) -> None:
+        folder = dialogs.ask_folder(self.window, "Import photos from a folder")
+        if folder:
+            self.window.importer.start([folder])
+
+    def new_library_dialog(self) -> None:
+        folder = dialogs.ask_folder(self.window, "New library: choose an empty folder")
+        if folder:
+            self.window.newLibraryRequested.emit(folder)
+
     def focus_filter(self) -> None:
         self.window.filter.setFocus()
         self.window.filter.selectAll()
@@ -346,6 +412,12 @@ class Actions(QObject):
 
         self.change_log_window = ChangeLog(self.session.outbox.journal, self.session.spawn, self.window)
         self.change_log_window.show()
+
+    def show_shortcuts(self) -> None:
+        from faceboard.ui.shortcuts import ShortcutsDialog
+
+        self.shortcuts_dialog = ShortcutsDialog(self.window)
+        self.shortcuts_dialog.show()
 
     def about(self) -> None:
         QMessageBox.about(

@@ -9,6 +9,7 @@ import time
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout
 
+from faceboard.domain import count
 from faceboard.services.connections import UNSAVED
 from faceboard.services.journal import DISCARDED, DONE, FAILED, PENDING, Entry, Journal
 
@@ -69,8 +70,7 @@ class ChangeLog(QDialog):
             self.tree.resizeColumnToContents(column)
         waiting = sum(e.state == PENDING for e in entries)
         failed = sum(e.state == FAILED for e in entries)
-        count = f"{len(entries)} change{'s' * (len(entries) != 1)}"
-        self.summary.setText(f"{count}, newest first · {waiting} waiting · {failed} failed")
+        self.summary.setText(f"{count(len(entries), 'change')}, newest first · {waiting} waiting · {failed} failed")
 
     def copy(self) -> None:
         lines = ["\t".join(self.COLUMNS)]

@@ -24,9 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from faceboard.domain import Person
+from faceboard.domain import Person, count
 from faceboard.errors import FaceboardError
-from faceboard.services.store import count
 from faceboard.ui.panes.people import DetailRole, GlyphRole, PersonDelegate
 from faceboard.ui.panes.tiles import ObjectRole, repaint_as_tiles_arrive
 from faceboard.ui.tile_cache import TileCache
@@ -34,9 +33,25 @@ from faceboard.ui.tile_cache import TileCache
 UNASSIGNED = object()  # what `choose_person` returns for the Unassigned entry
 
 
+TITLE_BAR_ROOM = 160  # a window manager's buttons and margins beside a dialog's title
+
+
+def name_dialog(parent: QWidget, title: str, label: str, text: str = "") -> QInputDialog:
+    """A dialog asking for a name, wide enough for its title: a window manager elides
+    the title of a dialog as narrow as its label ("Renam…erson")."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setTextValue(text)
+    width = max(320, dialog.fontMetrics().horizontalAdvance(title) + TITLE_BAR_ROOM)
+    dialog.resize(width, dialog.sizeHint().height())  # its layout sets its own minimum when shown
+    return dialog
+
+
 def ask_name(parent: QWidget, title: str, label: str, text: str = "") -> str | None:
-    name, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
-    name = " ".join(name.split())
+    dialog = name_dialog(parent, title, label, text)
+    ok = dialog.exec() == QDialog.DialogCode.Accepted
+    name = " ".join(dialog.textValue().split())
     return name if ok and name else None
 
 
@@ -96,6 +111,32 @@ def ask_pictures(parent: QWidget) -> list[str]:
         parent, "Add pictures as thumbnails", "", "Images (*.jpg *.jpeg *.png *.webp *.gif *.bmp *.tif *.tiff)"
     )
     return files
+
+
+def ask_folder(parent: QWidget, title: str) -> str | None:
+    folder = QFileDialog.getExistingDirectory(parent, title)
+    return folder or None
+
+
+SKIPPED_SHOWN = 500  # lines of a skipped-files list; the count says how many more
+
+
+def show_skipped(parent: QWidget, problems) -> QMessageBox:
+    """The files an import skipped, each with its reason, once: a window that does not
+    block (it is shown from a coroutine, where exec() would break qasync)."""
+    lines = [problem.reason for problem in problems[:SKIPPED_SHOWN]]
+    if len(problems) > SKIPPED_SHOWN:
+        lines.append(f"… and {len(problems) - SKIPPED_SHOWN:,} more.")
+    box = QMessageBox(QMessageBox.Icon.Warning, "Files not imported",
+                      f"{len(problems):,} file{'s' * (len(problems) != 1)} could not be imported and "
+                      "{} skipped; the other photos were.".format("were" if len(problems) != 1 else "was"),
+                      QMessageBox.StandardButton.Close, parent)
+    box.setInformativeText("\n".join(lines[:5]) + ("\n…" if len(lines) > 5 else ""))
+    box.setDetailedText("\n".join(lines))
+    box.setObjectName("skipped")
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    box.show()
+    return box
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from faceboard.domain import Capability, Face
+from faceboard.domain import Capability, Face, count
 from faceboard.errors import FaceboardError
 from faceboard.services.connections import ProfileStore, SecretStore, kinds_that, open_backend, read_secrets
 from faceboard.services.curator import Curator
@@ -95,7 +95,7 @@ class MediaSearchDialog(QDialog):
         for hit in hits:
             score = "" if hit.score is None else f"  ·  {hit.score:.0%}"
             self.results.addItem(f"{hit.name}  (asset {hit.asset_id}){score}")
-        self.status.setText(f"Found in {len(hits)} item{'s' * (len(hits) != 1)} of {media.display_name}."
+        self.status.setText(f"Found in {count(len(hits), 'item')} of {media.display_name}."
                             if hits else f"Not found in {media.display_name}.")
 
     def closeEvent(self, event) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData
 
+from faceboard.domain import count
 from faceboard.services.drops import FacesPayload, FilesPayload, Payload, PeoplePayload, ThumbnailPayload
 
 FACES_MIME = "application/x-faceboard-faces"
@@ -18,7 +19,7 @@ PEOPLE_MIME = "application/x-faceboard-people"
 def faces_mime(face_ids: list[str], source_person_id: str | None) -> QMimeData:
     mime = QMimeData()
     mime.setData(FACES_MIME, json.dumps({"faces": face_ids, "source": source_person_id}).encode())
-    mime.setText(f"{len(face_ids)} face{'s' * (len(face_ids) != 1)}")
+    mime.setText(count(len(face_ids), "face"))
     return mime
 
 

@@ -16,12 +16,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from faceboard.domain import Capability, Person
+from faceboard.domain import BoundingBox, Capability, Person, Photo
 from faceboard.services.curation import Curation
 from faceboard.services.curator import Curator
 from faceboard.services.drops import AddFiles, Payload, assignment
 from faceboard.services.images import ImagePipeline
 from faceboard.services.operations import (
+    AddFace,
     Batch,
     CreatePerson,
     DeleteFaces,
@@ -51,6 +52,7 @@ class Session(QObject):
     progress = Signal(int, int)  # a bulk operation: done, total
     progressEnded = Signal()
     waiting = Signal(int)  # changes waiting in the journal for the backend to answer again
+    sent = Signal()  # a change's round ended (answered, refused or waiting): what the store does not hold is read again
 
     def __init__(self, curator: Curator, pipeline: ImagePipeline, parent=None, outbox: Outbox | None = None):
         """`outbox`: where changes go (the app's journals them); by default one without a
@@ -96,6 +98,9 @@ class Session(QObject):
     async def reload(self) -> None:
         await self.curation.reload()
 
+    async def photo(self, asset_id: str) -> tuple[Photo, dict[str, str]]:
+        return await self.curation.photo(asset_id)
+
     # -- drops ----------------------------------------------------------------------
 
     def judge(self, payload: Payload, target: object) -> str | None:
@@ -136,6 +141,9 @@ class Session(QObject):
 
     def delete_faces(self, face_ids: Iterable[str]) -> None:
         self.submit(DeleteFaces(tuple(face_ids)))
+
+    def add_face(self, asset_id: str, box: BoundingBox) -> None:
+        self.submit(AddFace(asset_id, box))
 
     def create_person(self, name: str, face_ids: Iterable[str]) -> None:
         self.submit(CreatePerson(name, tuple(face_ids)))
@@ -184,6 +192,7 @@ class Session(QObject):
         finally:
             self._rounds[id(command)] -= 1
             self._in_flight -= 1
+            self.sent.emit()
 
     def _drop(self, command: OperationCommand) -> None:
         """Take a command off the undo stack without replaying it."""

@@ -7,17 +7,24 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, QSize, Qt, Signal
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter, QUndoView
+from PySide6.QtWidgets import (
+    QApplication, QDockWidget, QLabel, QListView, QMainWindow, QProgressBar, QPushButton, QSplitter, QStackedWidget,
+    QUndoView,
+)
 
-from faceboard.domain import Capability
-from faceboard.services.store import Event, count
+from faceboard.domain import Capability, count
+from faceboard.services.store import Event
+from faceboard.ui import dialogs
 from faceboard.ui.actions import Actions
+from faceboard.ui.importing import Importer
 from faceboard.ui.panes import set_steady_text
 from faceboard.ui.panes.faces import FacesPane
 from faceboard.ui.panes.people import PeoplePane
 from faceboard.ui.panes.thumbnails import ThumbnailsPane
+from faceboard.ui.photo_view import PhotoPage
 from faceboard.ui.session import Session
 
 
@@ -28,10 +35,12 @@ class MainWindow(QMainWindow):
     connectionsRequested = Signal()
     publishRequested = Signal(object)  # the Person to publish to another connection
     findInMediaRequested = Signal(object)  # the Face to look for in a Media Intelligence workspace
+    newLibraryRequested = Signal(str)  # a folder for a new, empty local library
 
     REFRESH_AFTER_S = 60.0  # back to the window after this long away: what it shows is read again
     PROBLEM_HOLD_S = 4.0  # a refusal stays readable this long, whatever succeeds meanwhile
     FIRST_SIZE = QSize(1280, 820)
+    HISTORY_WIDTH = 210  # at most; a sixth of a narrower window
     FRAME = QSize(16, 48)  # room for the window manager's title bar and borders, unknown before showing
 
     def __init__(self, session: Session, title: str):
@@ -61,20 +70,33 @@ class MainWindow(QMainWindow):
         right.addWidget(self.faces_pane)
         right.setStretchFactor(1, 1)
         right.setChildrenCollapsible(False)
+        self.photo_page = PhotoPage(session)  # a face's photo, in place of the thumbnails and faces
+        self.right = QStackedWidget()
+        self.right.addWidget(right)
+        self.right.addWidget(self.photo_page)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.people_pane)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.addWidget(self.right)
+        self.splitter.setStretchFactor(0, 1)  # a narrower window takes a quarter from the people, the rest from the faces
+        self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([300, 980])
         self.setCentralWidget(self.splitter)
 
         self.history = QDockWidget("History", self)
         self.history.setObjectName("history")
-        undo_view = QUndoView(session.undo_stack)
-        undo_view.setEmptyLabel("Library as opened")
-        self.history.setWidget(undo_view)
+        self.history_view = QUndoView(session.undo_stack)
+        self.history_view.setEmptyLabel("Library as opened")
+        # a long entry ("Move 3 faces to Amara Okafor") wraps in a narrow pane, not cut off at its right edge
+        self.history_view.setWordWrap(True)
+        self.history_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.history_view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.history.setWidget(self.history_view)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history)
-        self.resizeDocks([self.history], [220], Qt.Orientation.Horizontal)
+        history_width = min(self.HISTORY_WIDTH, int(self.width() * 0.16))  # 128 px at 800: room for 3 columns
+        self.resizeDocks([self.history], [history_width], Qt.Orientation.Horizontal)
+        self.importer = Importer(session, self)
+        self.skipped_dialog = None  # the files the last import skipped, while it is shown
+        self.setAcceptDrops(True)  # a folder dropped anywhere but on a person is imported
         self._make_status_bar()
         self._problem_at = -self.PROBLEM_HOLD_S
         self.actions = Actions(self)
@@ -98,7 +120,10 @@ class MainWindow(QMainWindow):
         self.progress_bar.setFormat("%v of %m faces")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop sending; faces already moved stay moved and can be undone")
-        for widget in (self.progress_bar, self.cancel_button):
+        self.scan_status = QLabel()  # "Finding faces: 1,234 of 10,000 photos · 2,345 faces · 3 min left"
+        self.scan_cancel = QPushButton("Cancel")
+        self.scan_cancel.setToolTip("Stop finding faces; the photos not scanned yet wait for the next start")
+        for widget in (self.scan_status, self.scan_cancel, self.progress_bar, self.cancel_button):
             widget.hide()
             self.statusBar().addPermanentWidget(widget)
         self.statusBar().addPermanentWidget(self.offline_status)
@@ -123,8 +148,15 @@ class MainWindow(QMainWindow):
         session.progressEnded.connect(self.progress_bar.hide)
         session.progressEnded.connect(self.cancel_button.hide)
         self.cancel_button.clicked.connect(session.cancel)
+        self.importer.progress.connect(self._show_scan)
+        self.importer.finished.connect(self._scan_ended)
+        self.importer.skipped.connect(self._show_skipped)
+        self.scan_cancel.clicked.connect(self.importer.cancel)
         session.loaded.connect(self._library_loaded)
         self.faces_view.selectionModel().selectionChanged.connect(actions.update)
+        self.faces_view.doubleClicked.connect(lambda index: self.open_photo(self.session.faces.face_at(index.row())))
+        self.photo_page.closed.connect(self.close_photo)
+        self.photo_page.boxesSelected.connect(actions.update)
         self.thumbnails_view.selectionModel().selectionChanged.connect(actions.update)
         session.undo_stack.indexChanged.connect(actions.update)
         session.waiting.connect(self._show_waiting)
@@ -147,7 +179,18 @@ class MainWindow(QMainWindow):
         if self.faces_pane.order.isEnabled():
             self.faces_pane.order.setCurrentText(str(settings.value("faces/order", "As found")))
 
+    def resizeEvent(self, event) -> None:
+        """A window made narrower narrows the History pane with it (to a sixth): Qt takes
+        it all from the faces, which kept two columns at 800×600."""
+        super().resizeEvent(event)
+        width = event.size().width()
+        if width < event.oldSize().width() and self.history.isVisible() and not self.history.isFloating():
+            most = max(120, min(self.HISTORY_WIDTH, int(width * 0.16)))
+            if self.history.width() > most:
+                self.resizeDocks([self.history], [most], Qt.Orientation.Horizontal)
+
     def closeEvent(self, event) -> None:
+        self.close_photo()
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter", self.splitter.saveState())
@@ -173,6 +216,7 @@ class MainWindow(QMainWindow):
         person = self.session.people.person_at(index.row())
         person_id = None if person is None else person.id
         if person_id != self.session.store.selection:
+            self.close_photo()  # another person's faces are wanted, not this photo
             self.session.store.select(person_id)
             self._people_chosen()  # Ctrl/Shift kept others chosen beside them
 
@@ -226,6 +270,36 @@ class MainWindow(QMainWindow):
                         "10,000+ people · 100,000 unassigned faces")
         self.people_pane.follow(store.selection)  # the list was read again, or the selected row just came
 
+    # -- the photo ------------------------------------------------------------------
+
+    @property
+    def showing_photo(self) -> bool:
+        return self.right.currentWidget() is self.photo_page
+
+    def open_photo(self, face=None) -> None:
+        """Show the photo of `face` (by default the face selected) in place of the faces."""
+        if face is None:
+            chosen = self.faces_pane.selected_ids()
+            if not chosen:
+                self.show_message("Select a face to see its photo.")
+                return
+            face = self.session.store.faces[chosen[0]]
+        if why := self.session.curator.why_not(Capability.SHOW_PHOTOS):
+            self.show_problem(why)
+            return
+        self.right.setCurrentWidget(self.photo_page)
+        self.photo_page.open(face)
+        self.actions.update()
+
+    def close_photo(self) -> None:
+        """Back to the faces, where they were."""
+        if not self.showing_photo:
+            return
+        self.photo_page.close_photo()
+        self.right.setCurrentIndex(0)
+        self.faces_view.setFocus()
+        self.actions.update()
+
     # -- refreshing -----------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -270,6 +344,44 @@ class MainWindow(QMainWindow):
         self.progress_bar.setValue(done)
         self.progress_bar.show()
         self.cancel_button.show()
+
+    def _show_scan(self, progress) -> None:
+        set_steady_text(self.scan_status, progress.summary, "0,000 · 00 min")  # room for the figures to grow
+        self.scan_status.show()
+        self.scan_cancel.show()
+
+    def _scan_ended(self, _result) -> None:
+        self.scan_status.hide()
+        self.scan_cancel.hide()
+
+    def _show_skipped(self, problems) -> None:
+        """Listed once, in a window of their own: the status bar said how many as they came."""
+        self.skipped_dialog = dialogs.show_skipped(self, problems)
+
+    # -- a folder dropped on the window ------------------------------------------------
+
+    @staticmethod
+    def _folders(event) -> list[str]:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return []
+        paths = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+        return paths if paths and all(Path(p).is_dir() for p in paths) else []
+
+    def dragEnterEvent(self, event) -> None:
+        """Once a drag: the moves that follow are accepted with it (no file is looked at again)."""
+        if self._folders(event) and self.importer.why_not() is None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:
+        folders = self._folders(event)
+        if not folders:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.importer.start(folders)
 
     def show_message(self, text: str) -> None:
         if time.monotonic() - self._problem_at >= self.PROBLEM_HOLD_S:

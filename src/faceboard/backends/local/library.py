@@ -10,16 +10,38 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import multiprocessing
+import os
 import sqlite3
+import stat
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
 from faceboard import imaging, storage
-from faceboard.backends.base import AssignResult, require
-from faceboard.backends.local import schema
-from faceboard.domain import BoundingBox, Capability, Face, FacesQuery, ImageRef, Page, PeopleQuery, Person, Progress, Thumbnail
+from faceboard.backends.base import (
+    AssignResult,
+    ImportProblem,
+    ImportReport,
+    PendingPhoto,
+    ScanStatus,
+    require,
+)
+from faceboard.backends.local import photos, schema
+from faceboard.domain import (
+    BoundingBox,
+    Capability,
+    Face,
+    FacesQuery,
+    ImageRef,
+    Page,
+    PeopleQuery,
+    Person,
+    Photo,
+    Progress,
+    Thumbnail,
+)
 from faceboard.errors import Conflict, InvalidInput, NotFound, ReadOnly, Unsupported
 
 T = TypeVar("T")
@@ -39,12 +61,13 @@ _PEOPLE_ORDER = {
     "most_faces": "face_count DESC, p.name COLLATE NOCASE, p.id",
     "fewest_faces": "face_count ASC, p.name COLLATE NOCASE, p.id",
 }
-_FACE_COLUMNS = "f.id, f.person_id, f.asset_id, f.x, f.y, f.w, f.h, f.confidence, a.path"
+_FACE_COLUMNS = "f.id, f.person_id, f.asset_id, f.x, f.y, f.w, f.h, f.confidence, a.path, a.taken"
 # a face order's sort key (descending, then by id): read in pages after the last row's (key, id)
-_FACE_KEYS = {"confidence": "COALESCE(f.confidence, -1.0)", "size": "f.w * f.h", "taken": "COALESCE({taken}, '')"}
+_FACE_KEYS = {"confidence": "COALESCE(f.confidence, -1.0)", "size": "f.w * f.h", "taken": "COALESCE(a.taken, '')"}
+MOVED = "been moved or deleted since it was imported"  # a photo's file, not where the library last saw it
 
 
-READ_ONLY_CAPABILITIES = frozenset({Capability.LIST_FACES, Capability.SORT_FACES})  # what browsing needs: no change
+READ_ONLY_CAPABILITIES = frozenset({Capability.LIST_FACES, Capability.SORT_FACES, Capability.SHOW_PHOTOS})  # what browsing needs: no change
 
 
 class LocalLibrary:
@@ -52,8 +75,7 @@ class LocalLibrary:
 
     # merging is done by the curator from reassignment and soft deletion, so it stays undoable
     capabilities = frozenset(Capability) - {Capability.FACES_ARE_THUMBNAILS, Capability.MERGE_PEOPLE, Capability.ONE_IMAGE,
-                                            Capability.RECEIVE_PUBLISHED, Capability.FIND_IN_MEDIA,
-                                            Capability.IMPORT_PHOTOS, Capability.SHOW_PHOTOS, Capability.DRAW_FACES}
+                                            Capability.RECEIVE_PUBLISHED, Capability.FIND_IN_MEDIA}
 
     def __init__(self, folder: Path | str):
         self.folder = Path(folder)
@@ -79,9 +101,9 @@ class LocalLibrary:
                 self._db.close()
                 raise
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-library")
-        # the photo's date, where the schema keeps one (the scanner's, from schema 3): else undated
-        assets = {row[1] for row in self._db.execute("PRAGMA table_info(assets)")}
-        self._taken = "a.taken" if "taken" in assets else "NULL"
+        # a user's photo files are read and hashed here, so the panes' reads never wait behind them
+        self._files = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-library-files")
+        self._embedder: ProcessPoolExecutor | None = None  # for a drawn face: made on the first one
 
     # -- plumbing -----------------------------------------------------------------
 
@@ -130,12 +152,18 @@ class LocalLibrary:
 
     async def close(self) -> None:
         await self._run(self._db.close)
-        self._worker.shutdown(wait=True)
+        self._shut_down()
 
     def close_now(self) -> None:
         """Close from synchronous code (the command line, a test)."""
-        self._worker.shutdown(wait=True)
+        self._shut_down()
         self._db.close()
+
+    def _shut_down(self) -> None:
+        self._worker.shutdown(wait=True)
+        self._files.shutdown(wait=True)
+        if self._embedder is not None:
+            self._embedder.shutdown(wait=True, cancel_futures=True)
 
     # -- reading ------------------------------------------------------------------
 
@@ -152,23 +180,49 @@ class LocalLibrary:
             primary_image=image,
         )
 
-    @staticmethod
-    def _face(row) -> Face:
-        fid, pid, aid, x, y, w, h, confidence, path = row
-        box = BoundingBox(x, y, w, h)
-        return Face(
-            id=str(fid),
-            person_id=None if pid is None else str(pid),
-            asset_id=str(aid),
-            box=box,
-            image=ImageRef(f"local:face:{fid}", path, box),
-            confidence=confidence,
-        )
+    def _faces_of(self, rows) -> list[Face]:
+        """Faces from rows of _FACE_COLUMNS, each saying whether its photo's file is
+        still there (one stat per photo, on this worker thread)."""
+        problems: dict[str, str | None] = {}
+        faces = []
+        for fid, pid, aid, x, y, w, h, confidence, path, taken in rows:
+            if path not in problems:
+                problems[path] = self._photo_problem(path)
+            box = BoundingBox(x, y, w, h)
+            faces.append(Face(
+                id=str(fid),
+                person_id=None if pid is None else str(pid),
+                asset_id=str(aid),
+                box=box,
+                image=ImageRef(f"local:face:{fid}", path, box),
+                confidence=confidence,
+                photo_problem=problems[path],
+                taken=taken,
+            ))
+        return faces
+
+    def _photo_file(self, path: str) -> Path:
+        """The file of a photo the library holds: where it was imported from, or in the images folder."""
+        return Path(path) if os.path.isabs(path) else self.image_path(path)
+
+    def _photo_problem(self, path: str) -> str | None:
+        """Why a photo cannot be read now; None when it can. Only imported photos, which
+        stay where the user keeps them, are looked at: the images folder is the library's."""
+        if not os.path.isabs(path):
+            return None
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            return f"The photo {path} has {MOVED}."
+        except OSError as error:
+            return f"The photo {path} cannot be read: {error.strerror or error}."
+        return None if stat.S_ISREG(info.st_mode) else f"The photo {path} is no longer a file."
 
     @staticmethod
     def _thumbnail(row) -> Thumbnail:
-        tid, pid, path, primary = row
-        return Thumbnail(str(tid), str(pid), ImageRef(f"local:thumb:{tid}", path), bool(primary))
+        tid, pid, path, primary, face_id = row
+        return Thumbnail(str(tid), str(pid), ImageRef(f"local:thumb:{tid}", path), bool(primary),
+                         None if face_id is None else str(face_id))
 
     def _people_sync(self, ids: Sequence[str]) -> list[Person]:
         marks = ",".join("?" * len(ids))
@@ -191,7 +245,7 @@ class LocalLibrary:
             f"WHERE f.deleted = 0 AND f.id IN ({marks})",
             [_int_id(i) for i in ids],
         ).fetchall()
-        found = {str(r[0]): self._face(r) for r in rows}
+        found = {f.id: f for f in self._faces_of(rows)}
         missing = [i for i in ids if i not in found]
         if missing:
             raise NotFound(f"Face {missing[0]} does not exist.")
@@ -199,7 +253,7 @@ class LocalLibrary:
 
     def _thumbnails_sync(self, person_id: str) -> list[Thumbnail]:
         rows = self._db.execute(
-            "SELECT id, person_id, path, is_primary FROM thumbnails "
+            "SELECT id, person_id, path, is_primary, face_id FROM thumbnails "
             "WHERE person_id = ? AND removed = 0 ORDER BY id",
             (_int_id(person_id),),
         ).fetchall()
@@ -248,7 +302,7 @@ class LocalLibrary:
         if query.sort == "found":
             key, where, args = None, "f.id > ?", [int(cursor or 0)]
         elif query.sort in _FACE_KEYS:
-            key = _FACE_KEYS[query.sort].format(taken=self._taken)
+            key = _FACE_KEYS[query.sort]
             where, args = "1", []
             if cursor:
                 try:
@@ -269,7 +323,7 @@ class LocalLibrary:
                 f"ORDER BY {order} LIMIT ?",
                 (None if person_id is None else _int_id(person_id), *args, limit + 1),
             ).fetchall()
-            items = tuple(self._face(r if key is None else r[:-1]) for r in rows[:limit])
+            items = tuple(self._faces_of(rows[:limit] if key is None else [r[:-1] for r in rows[:limit]]))
             if len(rows) <= limit:
                 return Page(items, None)
             last = rows[limit - 1]
@@ -289,7 +343,14 @@ class LocalLibrary:
 
     def _read_picture(self, uri: str) -> bytes:
         """A photo or thumbnail of the library: as large as a photo may be (the pixel limit
-        guards its decoding), not a user's upload."""
+        guards its decoding), not a user's upload. An absolute uri is read only when it is
+        a photo the library imported: no other file of the machine is ever read."""
+        if os.path.isabs(uri):
+            if self._db.execute("SELECT 1 FROM assets WHERE path = ?", (uri,)).fetchone() is None:
+                raise InvalidInput(f"Image {uri!r} is outside the library.")
+            if (problem := self._photo_problem(uri)) is not None:
+                raise NotFound(problem)
+            return imaging.read_file(Path(uri), imaging.MAX_PHOTO_BYTES)
         path = self.image_path(uri)
         if not path.exists():
             raise NotFound(f"Image {uri} is missing from the library folder.")
@@ -488,6 +549,174 @@ class LocalLibrary:
 
         await self._write(write)
 
+    # -- the user's own photos ----------------------------------------------------------
+
+    async def photo(self, asset_id: str) -> Photo:
+        """The photo a face came from, with every face on it (deleted ones left out)."""
+
+        def read():
+            row = self._db.execute("SELECT path, width, height FROM assets WHERE id = ?",
+                                   (_int_id(asset_id),)).fetchone()
+            if row is None:
+                raise NotFound(f"Photo {asset_id} does not exist.")
+            path, width, height = row
+            rows = self._db.execute(
+                f"SELECT {_FACE_COLUMNS} FROM faces f JOIN assets a ON a.id = f.asset_id "
+                "WHERE f.asset_id = ? AND f.deleted = 0 ORDER BY f.id", (_int_id(asset_id),)).fetchall()
+            return Photo(asset_id, ImageRef(f"local:photo:{asset_id}", path), width, height,
+                         tuple(self._faces_of(rows)), self._photo_problem(path))
+
+        return await self._run(read)
+
+    async def add_face(self, asset_id: str, box: BoundingBox) -> Face:
+        """A face the detector missed, drawn by the user: embedded like the others (in a
+        process of its own: the embedder holds the GIL), unassigned, confidence 1."""
+        photo = await self.photo(asset_id)
+        if photo.problem is not None:
+            raise NotFound(photo.problem)
+        imaging.face_area(box, photo.width, photo.height, f"Photo {asset_id}")  # refuses a box off the photo
+        path = str(self._photo_file(photo.image.uri))
+        if self._embedder is None:
+            self._embedder = ProcessPoolExecutor(1, multiprocessing.get_context("spawn"))
+        found, model = await asyncio.wrap_future(self._embedder.submit(_embed_drawn, path, box))
+
+        def write():
+            face_id = self._insert_face(_int_id(asset_id), found, drawn=True)
+            self._db.execute("INSERT INTO embeddings (face_id, model, vector) VALUES (?, ?, ?)",
+                             (face_id, model, found.embedding))
+            return self._faces_sync([str(face_id)])[0]
+
+        return await self._write(write)
+
+    def _insert_face(self, asset_id: int, found, drawn: bool = False) -> int:
+        box = found.box
+        return self._db.execute(
+            "INSERT INTO faces (asset_id, x, y, w, h, person_id, confidence, drawn) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
+            (asset_id, box.x, box.y, box.width, box.height, found.confidence, int(drawn))).lastrowid
+
+    async def import_files(self, paths: Sequence[str], copy: bool = False) -> ImportReport:
+        """Register photo files (found by content: JPEG, PNG, HEIC, TIFF, WebP), waiting for
+        their scan. A file unchanged since it was last seen (size, mtime) is not read
+        again; one with the content of a photo the library has is that photo (found again
+        where it was moved to, or a copy: not added twice). Photos stay where they are
+        unless `copy`. Files that are no photo are skipped, each listed once."""
+        own = self.folder.resolve()
+        paths = [os.path.abspath(p) for p in paths if not Path(p).resolve().is_relative_to(own)]  # not its own files
+        states = await self._on_files(lambda: [photos.state(p) for p in paths])
+        files = [s for s in states if isinstance(s, photos.FileState)]
+        seen = await self._run(self._unchanged, files)
+        fresh = [f for f in files if f not in seen]
+        found = await self._on_files(lambda: [photos.examine(f) for f in fresh])
+        if copy:
+            new = await self._run(self._new_hashes, [f.hash for f in found if isinstance(f, photos.FoundPhoto)])
+            images = self.folder / IMAGES_DIR
+            found = await self._on_files(lambda: [
+                _copied(f, photos.copy_into(f, images)) if isinstance(f, photos.FoundPhoto) and f.hash in new else f
+                for f in found])
+        good = [f for f in found if isinstance(f, photos.FoundPhoto)]
+        problems = [s for s in (*states, *found) if isinstance(s, ImportProblem)]
+        added, new_problems = await self._write(self._register, good, problems)
+        known = sum(table == "assets" for table in seen.values()) + len(good) - added
+        return ImportReport(added, known, tuple(new_problems))
+
+    async def _on_files(self, fn: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._files, fn)
+
+    def _unchanged(self, files: Sequence[photos.FileState]) -> dict[photos.FileState, str]:
+        """The files the library saw as they are now, each with where: "assets" (a photo
+        it has) or "import_problems" (a file it skipped)."""
+        seen = {}
+        for file in files:
+            for table in ("assets", "import_problems"):
+                if self._db.execute(f"SELECT 1 FROM {table} WHERE path = ? AND size = ? AND mtime_ns = ?",
+                                    (file.path, file.size, file.mtime_ns)).fetchone():
+                    seen[file] = table
+        return seen
+
+    def _new_hashes(self, hashes: Sequence[str]) -> set[str]:
+        return {h for h in hashes if self._db.execute("SELECT 1 FROM assets WHERE hash = ?", (h,)).fetchone() is None}
+
+    def _register(self, found: Sequence[photos.FoundPhoto],
+                  problems: Sequence[ImportProblem]) -> tuple[int, list[ImportProblem]]:
+        added = 0
+        for photo in found:
+            file = photo.state
+            self._db.execute("DELETE FROM import_problems WHERE path = ?", (file.path,))  # it reads now
+            same = self._db.execute("SELECT id, path FROM assets WHERE hash = ?", (photo.hash,)).fetchone()
+            if same is not None:
+                if same[1] != file.path and self._photo_problem(same[1]) is not None:  # moved here
+                    self._db.execute("UPDATE assets SET path = ?, size = ?, mtime_ns = ? WHERE id = ?",
+                                     (file.path, file.size, file.mtime_ns, same[0]))
+                continue  # else the same photo twice: kept once, where it was first found
+            cursor = self._db.execute(
+                "UPDATE assets SET hash = ?, size = ?, mtime_ns = ?, width = ?, height = ? WHERE path = ?",
+                (photo.hash, file.size, file.mtime_ns, photo.width, photo.height, file.path))
+            if cursor.rowcount:  # the file at that path was changed (edited): it keeps its faces
+                continue
+            self._db.execute(
+                "INSERT INTO assets (path, width, height, size, mtime_ns, hash, scan, taken) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'waiting', ?)",
+                (file.path, photo.width, photo.height, file.size, file.mtime_ns, photo.hash, photo.taken))
+            added += 1
+        new = []
+        for problem in problems:
+            file = photos.state(problem.path)
+            size, mtime = (file.size, file.mtime_ns) if isinstance(file, photos.FileState) else (None, None)
+            before = self._db.execute("SELECT reason FROM import_problems WHERE path = ?", (problem.path,)).fetchone()
+            if before is None or before[0] != problem.reason:
+                new.append(problem)
+            self._db.execute("INSERT OR REPLACE INTO import_problems (path, reason, size, mtime_ns) VALUES (?, ?, ?, ?)",
+                             (problem.path, problem.reason, size, mtime))
+        return added, new
+
+    async def pending_photos(self, limit: int, after: str | None = None) -> list[PendingPhoto]:
+        rows = await self._run(lambda: self._db.execute(
+            "SELECT id, path FROM assets WHERE scan = 'waiting' AND id > ? ORDER BY id LIMIT ?",
+            (int(after or 0), limit)).fetchall())
+        return [PendingPhoto(str(aid), str(self._photo_file(path))) for aid, path in rows]
+
+    async def record_scan(self, asset_id: str, analysis) -> int:
+        """One photo's faces in one transaction: unassigned, with their confidence and
+        embedding. A photo scanned already (by another Faceboard, or before a restart) is
+        left as it is, so each photo's faces are there once."""
+
+        def write():
+            row = self._db.execute("SELECT scan FROM assets WHERE id = ?", (_int_id(asset_id),)).fetchone()
+            if row is None or row[0] != "waiting":
+                return 0
+            for found in analysis.faces:
+                face_id = self._insert_face(_int_id(asset_id), found)
+                self._db.execute("INSERT INTO embeddings (face_id, model, vector) VALUES (?, ?, ?)",
+                                 (face_id, analysis.embedder, found.embedding))
+            self._db.execute(
+                "UPDATE assets SET scan = 'done', scan_problem = NULL, detector = ?, embedder = ?, width = ?, "
+                "height = ?, taken = COALESCE(?, taken) WHERE id = ?",
+                (analysis.detector, analysis.embedder, analysis.width, analysis.height, analysis.taken,
+                 _int_id(asset_id)))
+            return len(analysis.faces)
+
+        return await self._write(write)
+
+    async def record_scan_failure(self, asset_id: str, reason: str) -> None:
+        await self._write(lambda: self._db.execute(
+            "UPDATE assets SET scan = 'failed', scan_problem = ? WHERE id = ? AND scan = 'waiting'",
+            (reason, _int_id(asset_id))))
+
+    async def scan_status(self) -> ScanStatus:
+        def read():
+            counts = dict(self._db.execute("SELECT scan, COUNT(*) FROM assets GROUP BY scan").fetchall())
+            faces = self._db.execute("SELECT COUNT(*) FROM faces f JOIN assets a ON a.id = f.asset_id "
+                                     "WHERE f.deleted = 0 AND f.drawn = 0 AND a.detector IS NOT NULL").fetchone()[0]
+            return ScanStatus(counts.get("waiting", 0), counts.get("done", 0), counts.get("failed", 0), faces)
+
+        return await self._run(read)
+
+    async def import_problems(self) -> list[ImportProblem]:
+        rows = await self._run(lambda: self._db.execute(
+            "SELECT path, reason FROM import_problems UNION ALL "
+            "SELECT path, scan_problem FROM assets WHERE scan = 'failed' ORDER BY 1").fetchall())
+        return [ImportProblem(path, reason) for path, reason in rows]
+
     # -- used by the demo generator -------------------------------------------------
 
     def insert_demo(self, persons, assets, faces, thumbnails) -> None:
@@ -506,6 +735,20 @@ class LocalLibrary:
                 self._insert_thumbnail(str(person_id), data, primary, str(face_id))
 
         self._transaction(load)
+
+
+def new_library(folder: Path | str) -> bool:
+    """Make an empty library in `folder`, made when missing (File → New library…,
+    `--library EMPTY_FOLDER`); whether one was made. A folder holding a library is left as
+    it is; one holding other files is refused, so no library is strewn among a user's files."""
+    folder = Path(folder)
+    if (folder / DATABASE_NAME).exists():
+        return False
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise InvalidInput(f"{folder} is not an empty folder and holds no Faceboard library: choose an empty "
+                           "folder (or a new one) for a new library. Nothing was changed.")
+    LocalLibrary(folder).close_now()
+    return True
 
 
 def is_id(value: str) -> bool:
@@ -529,6 +772,20 @@ def _clean_name(name: str) -> str:
     if len(name) > 200:
         raise InvalidInput("A name can be at most 200 characters long.")
     return name
+
+
+def _embed_drawn(path: str, box: BoundingBox):
+    """In the embedding process: the drawn face, and the name of the model that embedded it."""
+    from faceboard import recognition
+    from faceboard.recognition.embedding import embedder
+
+    return recognition.embed_box(path, box), embedder().name
+
+
+def _copied(found: photos.FoundPhoto, relative: str) -> photos.FoundPhoto:
+    """The photo as the library keeps its copy: the path in the images folder."""
+    return photos.FoundPhoto(photos.FileState(relative, found.state.size, found.state.mtime_ns), found.hash,
+                             found.kind, found.width, found.height)
 
 
 def _extension(data: bytes) -> str:

@@ -57,6 +57,39 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX faces_by_person;
     CREATE INDEX faces_by_person ON faces(person_id, deleted, id);
     """,
+    # 3: a user's own photos. An imported photo stays where it is: `path` is absolute
+    # (relative ones are in the library's images folder), with its size, mtime and
+    # content hash (sha256: one photo found under two paths is one asset). `scan` is
+    # where finding its faces stands (a photo is scanned once; `scan_problem` says why
+    # one failed), with the models that found them; `taken` its date. Each face keeps
+    # its embedding per model, so a later model can embed it again; `drawn` marks a
+    # face the user drew. `import_problems` lists the files that were not imported.
+    """
+    ALTER TABLE assets ADD COLUMN size INTEGER;
+    ALTER TABLE assets ADD COLUMN mtime_ns INTEGER;
+    ALTER TABLE assets ADD COLUMN hash TEXT;
+    ALTER TABLE assets ADD COLUMN scan TEXT NOT NULL DEFAULT 'done' CHECK (scan IN ('waiting', 'done', 'failed'));
+    ALTER TABLE assets ADD COLUMN scan_problem TEXT;
+    ALTER TABLE assets ADD COLUMN detector TEXT;
+    ALTER TABLE assets ADD COLUMN embedder TEXT;
+    ALTER TABLE assets ADD COLUMN taken TEXT;
+    CREATE UNIQUE INDEX assets_by_hash ON assets(hash) WHERE hash IS NOT NULL;
+    CREATE INDEX assets_waiting ON assets(id) WHERE scan = 'waiting';
+    ALTER TABLE faces ADD COLUMN drawn INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX faces_by_asset ON faces(asset_id);
+    CREATE TABLE embeddings (
+        face_id INTEGER NOT NULL REFERENCES faces(id),
+        model TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (face_id, model)
+    );
+    CREATE TABLE import_problems (
+        path TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        size INTEGER,
+        mtime_ns INTEGER
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

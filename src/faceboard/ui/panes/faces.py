@@ -51,14 +51,16 @@ class FacesModel(ListingModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             confidence = "" if face.confidence is None else f", detection confidence {face.confidence:.0%}"
             probably = f"\nProbably: {', '.join(face.suggestions)}" if face.suggestions else ""
-            return f"Face {face.id} in photo {face.asset_id}{confidence}{probably}"
+            problem = f"\n⚠ Its photo: {face.photo_problem}" if face.photo_problem else ""
+            return f"Face {face.id} in photo {face.asset_id}{confidence}{probably}{problem}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"Face {face.id}"
         return None
 
     def tile(self, row: int) -> TileLook:
         face = self._faces[self._listing.ids[row]]
-        return TileLook(face.image, False, f"probably: {', '.join(face.suggestions[:2])}" if face.suggestions else None)
+        return TileLook(face.image, False, f"probably: {', '.join(face.suggestions[:2])}" if face.suggestions else None,
+                        face.confidence, face.photo_problem is not None)
 
     def mimeTypes(self) -> list[str]:
         return [FACES_MIME]
@@ -78,7 +80,8 @@ class FacesModel(ListingModel):
 
 
 class FaceGrid(TileView):
-    """Rows flow left to right into as many columns as fit; cells are `gridSize()`."""
+    """Rows flow left to right into as many columns as fit; cells are square, about
+    `gridSize()`, sized to fill the width."""
 
     def __init__(self, tiles, parent=None):
         super().__init__(tiles, strip=False, parent=parent)
@@ -86,11 +89,19 @@ class FaceGrid(TileView):
 
     # -- geometry -------------------------------------------------------------------
 
-    def _cell(self) -> int:
-        return self.gridSize().width()
+    def _width(self) -> int:
+        """The width tiles share: the viewport's, as if the scroll bar were there, so
+        that showing or hiding the bar cannot change the columns (and the bar again)."""
+        bar = self.verticalScrollBar()
+        return max(1, self.viewport().width() - (0 if bar.isVisible() else bar.sizeHint().width()))
 
     def _columns(self) -> int:
-        return max(1, self.viewport().width() // self._cell())
+        """As many columns as tiles of the chosen size fit, rounded to the nearest: the
+        tiles then grow or shrink a little to fill the width, leaving no gap."""
+        return max(1, round(self._width() / self.gridSize().width()))
+
+    def _cell(self) -> int:
+        return max(16, self._width() // self._columns())
 
     def _count(self) -> int:
         model = self.model()

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from faceboard.domain import Person
+from faceboard.domain import Person, count
 from faceboard.services.drops import FacesPayload, Payload, PeoplePayload
-from faceboard.services.store import PEOPLE, Store, count
+from faceboard.services.store import PEOPLE, Store
 from faceboard.ui.panes import heading, set_steady_text
 from faceboard.ui.mime import FACES_MIME, PEOPLE_MIME, THUMBNAIL_MIME, people_mime, read_payload
 from faceboard.ui.panes.tiles import (
@@ -33,6 +33,8 @@ from faceboard.ui.panes.tiles import (
     ObjectRole,
     accent,
     draw_image,
+    legible_on,
+    placeholder,
     repaint_as_tiles_arrive,
 )
 from faceboard.ui.tile_cache import TileCache
@@ -43,6 +45,15 @@ GlyphRole = Qt.ItemDataRole.UserRole + 4  # drawn in the round of a row that is 
 SORTS = {"Name": "name", "Most faces": "most_faces", "Fewest faces": "fewest_faces"}  # label -> query
 _SELECTED = QStyle.StateFlag.State_Selected
 _HOVERED = QStyle.StateFlag.State_MouseOver
+# PySide6's enums are Python objects, and a flag's `|` a Python call: looked up once, not each row
+_ANTIALIASED = QPainter.RenderHint.Antialiasing
+_NO_PEN = Qt.PenStyle.NoPen
+_CENTER = Qt.AlignmentFlag.AlignCenter
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_ELIDE = Qt.TextElideMode.ElideRight
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_HIGHLIGHT, _MIDLIGHT, _MID = QPalette.ColorRole.Highlight, QPalette.ColorRole.Midlight, QPalette.ColorRole.Mid
+_TEXT, _HIGHLIGHTED_TEXT = QPalette.ColorRole.Text, QPalette.ColorRole.HighlightedText
 
 
 class PeopleModel(ListingModel):
@@ -239,7 +250,7 @@ class PersonDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(_ANTIALIASED)
         palette = option.palette
         rect = QRectF(option.rect).adjusted(4, 2, -4, -2)
         selected = bool(option.state & _SELECTED)
@@ -250,40 +261,40 @@ class PersonDelegate(QStyledItemDelegate):
             painter.setPen(QPen(accent(palette), 2))
             painter.drawRoundedRect(rect, 8, 8)
         elif selected:
-            painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
-            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(palette.color(_HIGHLIGHT))
+            painter.setPen(_NO_PEN)
             painter.drawRoundedRect(rect, 8, 8)
         elif option.state & _HOVERED:
-            painter.setBrush(palette.color(QPalette.ColorRole.Midlight))
-            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(palette.color(_MIDLIGHT))
+            painter.setPen(_NO_PEN)
             painter.drawRoundedRect(rect, 8, 8)
         person = index.data(ObjectRole)
         avatar = QRectF(rect.left() + 6, rect.center().y() - self.AVATAR / 2, self.AVATAR, self.AVATAR)
         if person is None:
-            painter.setBrush(palette.color(QPalette.ColorRole.Mid))
-            painter.setPen(Qt.PenStyle.NoPen)
+            fill = palette.color(_MID)
+            painter.setBrush(fill)
+            painter.setPen(_NO_PEN)
             painter.drawEllipse(avatar)
-            painter.setPen(palette.color(QPalette.ColorRole.Base))
+            painter.setPen(legible_on(palette, fill))
             font = QFont(option.font)
             font.setPointSizeF(font.pointSizeF() * 1.6)
             font.setBold(True)
             painter.setFont(font)
-            painter.drawText(avatar, Qt.AlignmentFlag.AlignCenter, index.data(GlyphRole) or "?")
+            painter.drawText(avatar, _CENTER, index.data(GlyphRole) or "?")
         elif person.primary_image is None:  # no primary yet: initials, so the row still has a face
-            painter.setBrush(palette.color(QPalette.ColorRole.Mid).lighter(120))
-            painter.setPen(Qt.PenStyle.NoPen)
+            fill = placeholder(palette)
+            painter.setBrush(fill)
+            painter.setPen(_NO_PEN)
             painter.drawEllipse(avatar)
-            painter.setPen(palette.color(QPalette.ColorRole.Text))
+            painter.setPen(legible_on(palette, fill))
             font = QFont(option.font)
             font.setBold(True)
             painter.setFont(font)
             initials = "".join(part[0] for part in person.name.split()[:2]).upper()
-            painter.drawText(avatar, Qt.AlignmentFlag.AlignCenter, initials)
+            painter.drawText(avatar, _CENTER, initials)
         else:
             draw_image(painter, self._tiles, person.primary_image, avatar, self.AVATAR / 2, palette)
-        text_color = palette.color(
-            QPalette.ColorRole.HighlightedText if selected and index.row() != self.drop_row else QPalette.ColorRole.Text
-        )
+        text_color = palette.color(_HIGHLIGHTED_TEXT if selected and index.row() != self.drop_row else _TEXT)
         text_left = avatar.right() + 10
         name_rect = QRectF(text_left, rect.top() + 8, rect.right() - text_left - 4, rect.height() / 2 - 6)
         count_rect = QRectF(text_left, rect.center().y() + 1, name_rect.width(), rect.height() / 2 - 8)
@@ -294,15 +305,15 @@ class PersonDelegate(QStyledItemDelegate):
             text_color.setAlpha(140)
         painter.setFont(font)
         painter.setPen(text_color)
-        name = index.data(Qt.ItemDataRole.DisplayRole)
-        elided = painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, int(name_rect.width()))
-        painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
+        name = index.data(_DISPLAY)
+        elided = painter.fontMetrics().elidedText(name, _ELIDE, int(name_rect.width()))
+        painter.drawText(name_rect, _LEFT, elided)
         detail = index.data(DetailRole) or ""
         font.setBold(False)
         painter.setFont(font)
         text_color.setAlpha(min(text_color.alpha(), 170))
         painter.setPen(text_color)
-        painter.drawText(count_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, detail)
+        painter.drawText(count_rect, _LEFT, detail)
         painter.restore()
 
 

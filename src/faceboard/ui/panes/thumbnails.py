@@ -23,6 +23,8 @@ from faceboard.ui.panes.tiles import (
     TileView,
     accent,
     draw_image,
+    legible_on,
+    placeholder,
     repaint_as_tiles_arrive,
 )
 from faceboard.ui.tile_cache import TileCache
@@ -107,7 +109,7 @@ class PrimarySlot(QFrame):
         ref = person.primary_image if person else None
         draw_image(painter, self._tiles, ref, image, 10, palette)
         if ref is None:
-            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+            painter.setPen(legible_on(palette, placeholder(palette)))
             text = "No primary yet:\ndrop a face\nor thumbnail here" if person else "—"
             painter.drawText(image, Qt.AlignmentFlag.AlignCenter, text)
         pen = QPen(accent(palette) if self._hover else palette.color(QPalette.ColorRole.Mid), 3 if self._hover else 1)
@@ -116,7 +118,7 @@ class PrimarySlot(QFrame):
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(image.adjusted(-3, -3, 3, 3), 12, 12)
-        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        painter.setPen(palette.color(QPalette.ColorRole.WindowText))  # on the pane's background, not a list's base
         font = QFont(self.font())
         font.setBold(True)
         painter.setFont(font)
@@ -167,6 +169,7 @@ class ThumbnailsPane(QWidget):
         super().__init__(parent)
         self.model = model
         self.heading = heading("")
+        self.heading.setMinimumWidth(1)  # a long name is cut, not a reason to squeeze the History pane
         self.primary_slot = PrimarySlot(tiles, judge, lambda: model.store.selected_person)
         self.view = TileView(tiles, strip=True)
         self.view.setModel(model)
@@ -201,9 +204,6 @@ class ThumbnailsPane(QWidget):
                                          "picture replaces it (undo puts the old one back).")
         elif person is not None and not curator.can(Capability.SET_PRIMARY):
             self.primary_slot.setToolTip(f"{backend} has no primary thumbnail: Faceboard shows the first one.")
-        self.primary_slot.setEnabled(person is not None)
-        self.view.setEnabled(person is not None)
-        if person is None:
-            self.heading.setText("Unassigned faces — no thumbnails")
-        else:
+        self.setVisible(person is not None)  # the unassigned faces have no primary nor thumbnails: room for them
+        if person is not None:
             self.heading.setText(person.name + (" · hidden" if person.hidden else ""))

@@ -5,12 +5,17 @@ come from the `TileCache`; a miss paints a placeholder and the tile is requested
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import NamedTuple
 
-from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPersistentModelIndex, QPoint, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QDrag, QFont, QPainter, QPainterPath, QPalette, QPen, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QToolTip
+from PySide6.QtCore import (
+    QAbstractListModel, QEvent, QModelIndex, QPersistentModelIndex, QPoint, QPointF, QRectF, QSize, Qt, QTimer,
+)
+from PySide6.QtGui import QColor, QDrag, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QToolTip, QWidget,
+)
 
 from faceboard.domain import ImageRef
 from faceboard.services.drops import Payload
@@ -22,6 +27,8 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 # (payload, target) -> None when the drop is allowed, else the reason it is not
 DropJudge = Callable[[Payload, object], str | None]
 REPAINT_DELAY_MS = 40  # tiles arriving by the hundred repaint a view at most 25 times a second
+DRAG_TILE = 72  # the side of a tile the pointer carries
+DRAG_STACK = 3  # tiles shown in the stack of a drag of several
 
 
 
@@ -32,6 +39,8 @@ class TileLook(NamedTuple):
     image: ImageRef | None
     primary: bool = False
     caption: str | None = None  # "probably: Alice, Bob", the backend's guess for a face
+    confidence: float | None = None  # the detector's, for a face: a small mark in the corner
+    problem: bool = False  # its photo has moved or vanished (the tooltip says which)
 
 
 class StoreModel(QAbstractListModel):
@@ -96,12 +105,13 @@ class _RepaintTimer(QTimer):
     """Repaints its widget once per burst of arriving tiles; a slot of its own, so the
     connection ends with the widget (a closed dialog's list, say)."""
 
-    def soon(self) -> None:
-        if not self.isActive():
+    def soon(self, waiting: set) -> None:
+        if self.parent() in waiting and not self.isActive():
             self.start()
 
 
 def repaint_as_tiles_arrive(tiles: TileCache, widget) -> None:
+    """Repaint `widget` (soon, once for many) when a tile it is waiting for has come."""
     timer = _RepaintTimer(widget)
     timer.setSingleShot(True)
     timer.setInterval(REPAINT_DELAY_MS)
@@ -109,18 +119,46 @@ def repaint_as_tiles_arrive(tiles: TileCache, widget) -> None:
     tiles.tileReady.connect(timer.soon)
 
 
-ACCENT = QColor(52, 132, 228)
-PRIMARY = QColor(236, 168, 28)
 TILE_RADIUS = 8
+DOUBTFUL = 0.6  # a detection less confident than this is marked in amber: perhaps no face at all
+MARK_MIN_SIDE = 72  # on smaller tiles the confidence mark would hide the face
+_MARK = QColor(0, 0, 0, 150)
+_DOUBT = QColor(200, 110, 0, 220)
+_WARNING = QColor(176, 112, 0)
 
 
 def accent(palette: QPalette) -> QColor:
-    return palette.color(QPalette.ColorRole.Highlight) if palette else ACCENT
+    return palette.color(QPalette.ColorRole.Highlight)
+
+
+def _luminance(color: QColor) -> float:
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(color.redF()) + 0.7152 * linear(color.greenF()) + 0.0722 * linear(color.blueF())
+
+
+def contrast(one: QColor, other: QColor) -> float:
+    """The WCAG contrast ratio of two colours: 1 (the same) to 21 (black on white)."""
+    lighter, darker = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def legible_on(palette: QPalette, background: QColor) -> QColor:
+    """The palette's text or base colour, whichever reads better on `background` (a
+    mark drawn on a fill of the palette's: light on dark in a dark palette, and back)."""
+    return QColor.fromRgba(_legible(palette.color(_TEXT).rgba(), palette.color(_BASE).rgba(), background.rgba()))
+
+
+@functools.lru_cache(maxsize=64)  # asked for each row painted; a palette has a few fills
+def _legible(text: int, base: int, background: int) -> int:
+    behind = QColor.fromRgba(background)
+    return max((text, base), key=lambda color: contrast(QColor.fromRgba(color), behind))
 
 
 # PySide6's enums are Python objects: look them up once, not in every paint
-_MID = QPalette.ColorRole.Mid
-_PLACEHOLDER = QPalette.ColorRole.PlaceholderText
+_MID, _BASE, _TEXT = QPalette.ColorRole.Mid, QPalette.ColorRole.Base, QPalette.ColorRole.Text
+_TIP_BASE, _TIP_TEXT = QPalette.ColorRole.ToolTipBase, QPalette.ColorRole.ToolTipText  # a pair made to contrast
 _CENTER = Qt.AlignmentFlag.AlignCenter
 _NO_PEN = Qt.PenStyle.NoPen
 _SMOOTH = QPainter.RenderHint.SmoothPixmapTransform
@@ -133,18 +171,35 @@ _HOVERED = QStyle.StateFlag.State_MouseOver
 def draw_image(painter: QPainter, tiles: TileCache, ref, rect: QRectF, radius: float, palette: QPalette) -> None:
     """The image of `ref` filling `rect` with rounded corners; a placeholder meanwhile."""
     device = painter.device()
-    pixels = max(rect.width(), rect.height()) * (device.devicePixelRatioF() if device else 1.0)
-    pixmap = tiles.pixmap(ref, pixels, radius / max(rect.width(), 1.0)) if ref is not None else None
+    ratio = device.devicePixelRatioF() if device else 1.0
+    pixels = max(rect.width(), rect.height()) * ratio
+    waiter = device if isinstance(device, QWidget) else None  # a widget repaints when the tile comes; an image does not
+    pixmap = tiles.pixmap(ref, pixels, radius / max(rect.width(), 1.0), waiter) if ref is not None else None
     if pixmap is not None:
-        painter.setRenderHint(_SMOOTH)
-        painter.drawPixmap(rect, pixmap, QRectF(pixmap.rect()))
+        if pixmap.width() == round(pixels) and rect.width() == rect.height():  # made to this size: copied 1:1
+            if pixmap.devicePixelRatio() != ratio:
+                pixmap.setDevicePixelRatio(ratio)
+            painter.drawPixmap(rect.topLeft(), pixmap)
+        else:  # a stand-in for a frame, while its rounded copy waits its turn: fast, not smooth
+            painter.drawPixmap(rect, pixmap, QRectF(pixmap.rect()))
         return
+    fill = placeholder(palette)
     painter.setPen(_NO_PEN)
-    painter.setBrush(palette.color(_MID).lighter(130))
+    painter.setBrush(fill)
     painter.drawRoundedRect(rect, radius, radius)
     if ref is not None and tiles.failure(ref):
-        painter.setPen(palette.color(_PLACEHOLDER))
+        painter.setPen(legible_on(palette, fill))
         painter.drawText(rect, _CENTER, "⚠\nno image")
+
+
+def placeholder(palette: QPalette) -> QColor:
+    """What an image not here (yet) shows: a box between the base and the mid tone."""
+    return _mean(palette.color(_BASE).rgb(), palette.color(_MID).rgb())
+
+
+@functools.lru_cache(maxsize=16)  # asked for each tile painted
+def _mean(one: int, other: int) -> QColor:
+    return QColor.fromRgb(((one & 0xFEFEFE) >> 1) + ((other & 0xFEFEFE) >> 1))  # each channel's
 
 
 class TileDelegate(QStyledItemDelegate):
@@ -153,6 +208,7 @@ class TileDelegate(QStyledItemDelegate):
     def __init__(self, tiles: TileCache, parent=None):
         super().__init__(parent)
         self._tiles = tiles
+        self._marks: dict[tuple, QPixmap] = {}  # (percent, font size, pixel ratio) -> the mark, made once
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         side = option.decorationSize.width() + 8
@@ -171,10 +227,9 @@ class TileDelegate(QStyledItemDelegate):
         draw_image(painter, self._tiles, look.image, rect, TILE_RADIUS, palette)
         if look.primary:
             badge = QRectF(rect.left() + 6, rect.top() + 6, 64, 20)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(PRIMARY)
+            painter.setPen(QPen(palette.color(_TIP_TEXT), 1))
+            painter.setBrush(palette.color(_TIP_BASE))
             painter.drawRoundedRect(badge, 10, 10)
-            painter.setPen(QColor(40, 28, 0))
             small = QFont(font)
             small.setBold(True)
             small.setPointSizeF(max(7.0, small.pointSizeF() * 0.8))
@@ -184,13 +239,19 @@ class TileDelegate(QStyledItemDelegate):
             band = QRectF(rect.left(), rect.bottom() - 20, rect.width(), 20)
             path = QPainterPath()
             path.addRoundedRect(band, 6, 6)
-            painter.fillPath(path, QColor(0, 0, 0, 150))
-            painter.setPen(QColor("white"))
+            band_color = QColor(palette.color(_TIP_BASE))
+            band_color.setAlpha(215)
+            painter.fillPath(path, band_color)
+            painter.setPen(palette.color(_TIP_TEXT))
             small = QFont(font)
             small.setPointSizeF(max(7.0, small.pointSizeF() * 0.85))
             painter.setFont(small)
             text = painter.fontMetrics().elidedText(look.caption, Qt.TextElideMode.ElideRight, int(band.width()) - 8)
             painter.drawText(band, Qt.AlignmentFlag.AlignCenter, text)
+        if look.confidence is not None and rect.width() >= MARK_MIN_SIDE:
+            self._paint_confidence(painter, rect, look.confidence, font)
+        if look.problem:
+            self._paint_problem(painter, rect)
         if state & _SELECTED:
             color = accent(palette)
             overlay = QColor(color)
@@ -206,6 +267,50 @@ class TileDelegate(QStyledItemDelegate):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(-2, -2, 2, 2), TILE_RADIUS + 2, TILE_RADIUS + 2)
         painter.restore()
+
+
+    def _paint_confidence(self, painter: QPainter, rect: QRectF, confidence: float, font: QFont) -> None:
+        """The detection confidence in the top-right corner, amber when doubtful: one
+        drawPixmap of a mark made once per percentage (text drawn afresh in each tile
+        tripled the cost of painting one, measured)."""
+        device = painter.device()
+        ratio = device.devicePixelRatioF() if device else 1.0
+        key = (round(confidence * 100), font.pointSizeF(), ratio)
+        mark = self._marks.get(key)
+        if mark is None:
+            mark = self._marks[key] = _confidence_mark(key[0], font, ratio)
+        painter.drawPixmap(QPointF(rect.right() - mark.width() / ratio - 4, rect.top() + 4), mark)
+
+    @staticmethod
+    def _paint_problem(painter: QPainter, rect: QRectF) -> None:
+        """A warning in the top-left corner: the photo has moved or vanished."""
+        badge = QRectF(rect.left() + 4, rect.top() + 4, 20, 20)
+        painter.setPen(_NO_PEN)
+        painter.setBrush(_WARNING)
+        painter.drawEllipse(badge)
+        painter.setPen(QColor("white"))
+        painter.drawText(badge, _CENTER, "!")
+
+
+def _confidence_mark(percent: int, font: QFont, ratio: float) -> QPixmap:
+    small = QFont(font)
+    small.setPointSizeF(max(6.5, small.pointSizeF() * 0.75))
+    metrics = QFontMetrics(small)
+    text = f"{percent}%"
+    size = QSize(metrics.horizontalAdvance(text) + 8, metrics.height() + 2)
+    mark = QPixmap(size * ratio)
+    mark.setDevicePixelRatio(ratio)
+    mark.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(mark)
+    painter.setRenderHint(_ANTIALIASED)
+    painter.setPen(_NO_PEN)
+    painter.setBrush(_DOUBT if percent < DOUBTFUL * 100 else _MARK)
+    painter.drawRoundedRect(QRectF(0, 0, size.width(), size.height()), 4, 4)
+    painter.setPen(QColor("white"))
+    painter.setFont(small)
+    painter.drawText(QRectF(0, 0, size.width(), size.height()), _CENTER, text)
+    painter.end()
+    return mark
 
 
 class TileView(QListView):
@@ -256,27 +361,57 @@ class TileView(QListView):
             return
         drag = QDrag(self)
         drag.setMimeData(self.model().mimeData(indexes))
-        drag.setPixmap(self._drag_pixmap(indexes))
-        drag.setHotSpot(QPoint(36, 36))
+        pixmap = self.drag_pixmap(indexes)
+        drag.setPixmap(pixmap)
+        drag.setHotSpot(QPoint(DRAG_TILE // 2, pixmap.deviceIndependentSize().toSize().height() - DRAG_TILE // 2))
         drag.exec(supported_actions, Qt.DropAction.MoveAction)
 
-    def _drag_pixmap(self, indexes) -> QPixmap:
-        side = 72
-        pixmap = QPixmap(side + 12, side + 12)
+    def drag_pixmap(self, indexes) -> QPixmap:
+        """What the pointer carries: the first tiles dragged, stacked (up to three), and
+        a badge with how many faces go when there is more than one."""
+        model, palette = self.model(), self.palette()
+        images = [model.tile(index.row()).image for index in indexes[:DRAG_STACK]]
+        step, badge_room = 7, 14 if len(indexes) > 1 else 0
+        spread = step * (len(images) - 1)
+        width, height = DRAG_TILE + spread + badge_room, DRAG_TILE + spread + badge_room
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(round(width * ratio), round(height * ratio))
+        pixmap.setDevicePixelRatio(ratio)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        image = self.model().tile(indexes[0].row()).image
-        draw_image(painter, self._tiles, image, QRectF(0, 8, side, side), 8, self.palette())
+        painter.setRenderHint(_ANTIALIASED)
+        painter.setRenderHint(_SMOOTH)
+        for layer in reversed(range(len(images))):  # the first tile on top, the others behind it, up and right
+            rect = QRectF(layer * step, badge_room + spread - layer * step, DRAG_TILE, DRAG_TILE)
+            self._draw_drag_tile(painter, images[layer], rect, palette)
         if len(indexes) > 1:
-            badge = QRectF(side - 18, 0, 30, 22)
-            painter.setBrush(accent(self.palette()))
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.drawRoundedRect(badge, 11, 11)
-            painter.setPen(QColor("white"))
+            text = str(len(indexes))
             font = QFont(self.font())
             font.setBold(True)
             painter.setFont(font)
-            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, str(len(indexes)))
+            badge_width = max(26.0, painter.fontMetrics().horizontalAdvance(text) + 14.0)
+            badge = QRectF(width - badge_width, 0, badge_width, 24)
+            painter.setBrush(accent(palette))
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Base), 2))
+            painter.drawRoundedRect(badge, 12, 12)
+            painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
+            painter.drawText(badge, _CENTER, text)
         painter.end()
         return pixmap
+
+    def _draw_drag_tile(self, painter: QPainter, image, rect: QRectF, palette: QPalette) -> None:
+        found = self._tiles.cached(image) if image is not None else None
+        path = QPainterPath()
+        path.addRoundedRect(rect, TILE_RADIUS, TILE_RADIUS)
+        if found is None:
+            painter.fillPath(path, palette.color(_MID))
+        else:
+            painter.save()
+            painter.setClipPath(path)
+            side = min(found.width(), found.height())
+            source = QRectF((found.width() - side) / 2, (found.height() - side) / 2, side, side)
+            painter.drawPixmap(rect, found, source)
+            painter.restore()
+        painter.setPen(QPen(palette.color(QPalette.ColorRole.Base), 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)

@@ -1,0 +1,130 @@
+"""The window side of importing photos: `Importer` runs a `services.scanning.Scanner`
+for the window (the folders chosen or dropped, and on opening what an earlier run left
+waiting), says how far it got in the status bar, shows the faces it finds in the panes
+as they come, and lists the files it skipped once, in a dialog, when it ends.
+
+The scan itself runs on worker processes (see `scanning`): here only its reports arrive,
+on the event loop, and the faces found join the panes at most every REFRESH_EVERY_S
+(the store reads the last page again, not all: 30,000 unassigned faces read again
+every two seconds would stall the window).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from faceboard.domain import Capability
+from faceboard.errors import FaceboardError
+
+if TYPE_CHECKING:  # imported when a scan starts: the models' libraries cost the window's start 20 MB and a second
+    from faceboard.services.scanning import ScanProgress, Scanner
+
+REFRESH_EVERY_S = 2.0  # new faces reach the panes this often while the scan finds them
+
+
+class Importer(QObject):
+    progress = Signal(object)  # a ScanProgress: the status bar shows its summary
+    finished = Signal(object)  # the last ScanProgress (or None when the scan could not start)
+    skipped = Signal(object)  # the files a run skipped, with the reasons (said once, at its end)
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.clock = time.monotonic
+        self.scanner: Scanner | None = None
+        self._queued: list[str] = []  # folders given while a scan runs: imported after it
+        self._cancelled = False
+        self._faces_shown = 0
+        self._refreshed_at = 0.0
+
+    @property
+    def running(self) -> bool:
+        return self.scanner is not None
+
+    def why_not(self) -> str | None:
+        return self.session.curator.why_not(Capability.IMPORT_PHOTOS)
+
+    def start(self, paths: list[str]) -> None:
+        """Import `paths` (folders or files), then find the faces of every photo waiting."""
+        if why := self.why_not():
+            self.session.problem.emit(why)
+            return
+        if self.running:
+            self._queued.extend(paths)
+            self.session.message.emit(f"{_names(paths)} will be imported when the photos before are scanned.")
+            return
+        self.session.spawn(self._run([str(p) for p in paths]))
+
+    async def resume(self) -> None:
+        """On opening: finish the scan an earlier run left (quit or killed), if any."""
+        if self.why_not() is None and not self.running:
+            try:
+                waiting = await self.session.curator.photos_waiting()
+            except FaceboardError as error:
+                self.session.problem.emit(f"The scan cannot go on: {error.message}")
+                return
+            if waiting and not self.running:
+                await self._run([])
+
+    def cancel(self) -> None:
+        """Stop the scan soon; the photos not scanned wait for the next one (or the next start)."""
+        self._queued.clear()
+        if self.scanner is not None:
+            self._cancelled = True
+            self.scanner.cancel()
+
+    async def _run(self, paths: list[str]) -> None:
+        from faceboard.services.scanning import Scanner
+
+        self.scanner = Scanner(self.session.curator.backend, self._heard)
+        self._faces_shown, self._refreshed_at, self._cancelled = 0, self.clock(), False
+        result = None
+        try:
+            result = await self.scanner.run(paths)
+            if result.faces_found:
+                await self._show_found()
+        except FaceboardError as error:
+            self.session.problem.emit(f"Importing failed: {error.message}")
+        finally:
+            self.scanner = None  # running until the panes show what it found
+        if result is not None:
+            self.session.message.emit(_ended(result, self._cancelled))
+            if result.problems:
+                self.skipped.emit(result.problems)
+        self.finished.emit(result)
+        if self._queued:
+            queued, self._queued = self._queued, []
+            self.session.spawn(self._run(queued))
+
+    def _heard(self, progress: ScanProgress) -> None:
+        self.progress.emit(progress)
+        now = self.clock()
+        if progress.faces_found > self._faces_shown and now - self._refreshed_at >= REFRESH_EVERY_S:
+            self._faces_shown, self._refreshed_at = progress.faces_found, now
+            self.session.spawn(self._show_found())
+
+    async def _show_found(self) -> None:
+        """The faces found so far join the end of the Unassigned faces shown (the rows
+        there and the selection stay); the counts follow."""
+        try:
+            await self.session.store.read_newer()
+        except FaceboardError as error:
+            self.session.problem.emit(f"Reading the faces found failed: {error.message}")
+
+
+def _names(paths: list[str]) -> str:
+    shown = ", ".join(Path(p).name or str(p) for p in paths[:3])
+    return shown + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+
+
+def _ended(result: ScanProgress, cancelled: bool) -> str:
+    faces = f"{result.faces_found:,} face{'s' * (result.faces_found != 1)}"
+    photos = f"{result.photos_done:,} photo{'s' * (result.photos_done != 1)}"
+    if cancelled:
+        return f"Finding faces stopped: {faces} in {photos}; the rest wait for the next scan."
+    skipped = f"; {len(result.problems):,} files skipped" if result.problems else ""
+    return f"Finding faces done: {faces} in {photos}{skipped}."

@@ -1,0 +1,89 @@
+"""The window's layout at the sizes people use (800×600, 1024×640, 1280×800): the
+faces get the room, the tiles fill the width, the History pane is not cut off."""
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication
+from ui_helpers import drop_on_person, select_faces, select_person, settle
+
+
+def sized(qtbot, window, width, height):
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.size().width() == width)
+    QApplication.processEvents()
+    window.faces_view.updateGeometries()
+
+
+def test_unassigned_shows_no_empty_primary_nor_strip_and_the_faces_take_the_room(qtbot, app_window):
+    window = app_window
+    select_person(qtbot, window, "3")
+    assert window.thumbnails_pane.isVisible() and window.primary_slot.isVisible()
+    with_person = window.faces_view.height()
+    select_person(qtbot, window, None)
+    qtbot.waitUntil(lambda: not window.thumbnails_pane.isVisible())
+    assert not window.primary_slot.isVisible() and not window.thumbnails_view.isVisible()
+    assert window.faces_view.height() >= with_person + window.primary_slot.height()
+
+
+def test_tiles_fill_the_width_with_more_than_two_columns_at_800_by_600(qtbot, app_window):
+    window = app_window
+    select_person(qtbot, window, None)
+    for width, height in ((1280, 800), (800, 600), (1024, 640), (1280, 800), (917, 700), (800, 600)):
+        sized(qtbot, window, width, height)
+        grid = window.faces_view
+        columns, cell = grid._columns(), grid._cell()
+        if width == 800:
+            assert columns > 2
+        gap = grid.viewport().width() - columns * cell  # what the last column leaves at the right
+        assert gap <= grid.verticalScrollBar().sizeHint().width() + columns, (width, gap, cell)
+        last = grid.visualRect(window.session.faces.index(columns - 1))
+        assert last.right() < grid.viewport().width()  # and no tile cut off either
+
+
+def test_the_history_pane_wraps_its_entries_at_every_size(qtbot, app_window):
+    window = app_window
+    select_person(qtbot, window, None)
+    target = max(window.session.store.listed_people(), key=lambda p: len(p.name))
+    for row in (0, 0):
+        select_faces(window, [row])
+        mime = window.session.faces.mimeData(window.faces_view.selectionModel().selectedIndexes())
+        assert drop_on_person(window, target.id, mime)
+        settle(qtbot, window)
+    view = window.history_view
+    for width, height in ((800, 600), (1024, 640), (1280, 800)):
+        sized(qtbot, window, width, height)
+        view.doItemsLayout()
+        QApplication.processEvents()
+        assert not view.horizontalScrollBar().isVisible()
+        for row in range(view.model().rowCount()):
+            index = view.model().index(row, 0)
+            rect = view.visualRect(index)
+            text = index.data()
+            needed = view.fontMetrics().boundingRect(QRect(0, 0, rect.width(), 10000),
+                                                     Qt.TextFlag.TextWordWrap, text)
+            assert rect.right() <= view.viewport().width() and needed.height() <= rect.height(), (width, text)
+
+
+def test_the_window_is_usable_at_1024_by_640(qtbot, app_window):
+    window = app_window
+    select_person(qtbot, window, "3")
+    sized(qtbot, window, 1024, 640)
+    assert window.minimumSizeHint().width() <= 1024 and window.minimumSizeHint().height() <= 640
+    grid = window.faces_view
+    assert grid._columns() >= 4 and grid.viewport().height() >= grid._cell()  # a whole line of faces at least
+    people = window.people_view
+    assert people.viewport().height() >= 4 * people.visualRect(window.session.people.index(1)).height()
+    assert window.history.isVisible() and window.history.width() >= 120
+
+
+def test_a_long_name_does_not_push_the_history_pane_aside_at_800_by_600(qtbot, app_window):
+    window = app_window
+    select_person(qtbot, window, None)
+    sized(qtbot, window, 800, 600)
+    history = window.history.width()
+    wait_for_name = window.session.store.people["3"]
+    window.session.store.people["3"] = type(wait_for_name)(**{**{f: getattr(wait_for_name, f) for f in
+                                                                wait_for_name.__dataclass_fields__},
+                                                             "name": "Maximiliana Wolfeschlegelsteinhausen-Bergerdorff"})
+    select_person(qtbot, window, "3")
+    QApplication.processEvents()
+    assert window.history.width() >= history - 4
