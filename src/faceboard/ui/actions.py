@@ -331,7 +331,7 @@ class Actions(QObject):
         names = ", ".join(p.name for p in sources)
         total = target.face_count + sum(p.face_count for p in sources)
         undo = "You can undo it." if self._undoable() else "This cannot be undone."
-        question = (f"Move all {count(total - target.face_count, self.session.people.noun)} of {names} to "
+        question = (f"Move the {count(total - target.face_count, self.session.people.noun)} of {names} to "
                     f"{target.name}, and remove {names if len(sources) == 1 else 'them'}? {undo}")
         rows = [(p, f"merged into {target.name}") for p in sources] + [(target, f"keeps them all: {count(total, 'face')}")]
         if dialogs.confirm_people(self.window, "Merge people", question, rows, self.session.tiles, "Merge"):
