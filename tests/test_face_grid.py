@@ -30,7 +30,7 @@ class CountingFaces(FacesModel):
 
 
 def make_grid(qtbot, loop, total=500, page=100):
-    async def load(scope, cursor):
+    async def load(scope, cursor, query):
         start = int(cursor or 0)
         end = min(total, start + page)
         return Page(faces(start, end - start), str(end) if end < total else None)
@@ -163,7 +163,7 @@ def test_a_face_tile_marks_its_detection_confidence_and_a_photo_gone(qtbot):
 
 
 def test_a_face_tile_says_its_confidence_and_its_photo_problem(qtbot, loop):
-    async def load(scope, cursor):
+    async def load(scope, cursor, query):
         return Page((Face("1", None, "a", BoundingBox(0, 0, 1, 1), ImageRef("k", "u"), confidence=0.42,
                           photo_problem="moved or deleted since it was imported"),))
 

@@ -36,7 +36,7 @@ def people_loader(everyone, page_size=10):
     return load, calls
 
 
-async def no_faces(scope, cursor):
+async def no_faces(scope, cursor, query):
     return Page(())
 
 
@@ -96,7 +96,7 @@ def test_people_model_pages_filters_sorts_and_updates(qtbot, loop, qtmodeltester
 def test_faces_model_pages_and_applies_moves(qtbot, loop, qtmodeltester):
     faces = [face(i) for i in range(1, 26)]
 
-    async def load(scope, cursor):
+    async def load(scope, cursor, query):
         start = int(cursor or 0)
         items = tuple(f for f in faces[start : start + 10] if f.person_id == scope)
         return Page(items, str(start + 10) if start + 10 < len(faces) else None)

@@ -13,6 +13,7 @@ from faceboard.services.operations import (
     AssignFaces,
     CreatePerson,
     DeleteFaces,
+    DeletePerson,
     MergePeople,
     RemoveThumbnails,
     RestoreFaces,
@@ -172,6 +173,13 @@ def test_delete_faces_and_back(curator):
     faces = run(curator.faces_page("4")).items[:2]
     change = round_trip(curator, DeleteFaces(tuple(f.id for f in faces)))
     assert change.removed_face_ids == tuple(f.id for f in faces)
+
+
+def test_delete_a_person_with_faces_unassigns_them_and_back(curator):
+    faces = {f.id for f in run(curator.faces_page("4")).items}
+    change = round_trip(curator, DeletePerson("4"))
+    assert change.removed_person_ids == ("4",) and change.unassigned_delta == len(faces) > 0
+    assert {f.id for f in change.faces} == faces and all(f.person_id is None for f in change.faces)
 
 
 def test_a_face_drawn_on_its_photo_and_back_keeps_its_id_and_is_not_drawn_twice_on_resuming(curator):

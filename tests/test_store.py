@@ -31,7 +31,7 @@ class Backend:
         more = start + self.page < len(chosen)
         return Page(tuple(chosen[start : start + self.page]), str(start + self.page) if more else None)
 
-    async def faces_page(self, scope, cursor):
+    async def faces_page(self, scope, cursor, query):
         chosen = [f for f in self.faces.values() if f.person_id == scope]
         start = int(cursor or 0)
         more = start + self.page < len(chosen)
@@ -264,7 +264,7 @@ def test_pages_that_alternate_end_the_listing_at_the_first_cursor_seen_again():
     pages = {None: Page(faces[:5], "b"), "b": Page(faces[5:], "a"), "a": Page(faces[:5], "b")}
     reads, problems = [], []
 
-    async def alternating(scope, cursor):
+    async def alternating(scope, cursor, query):
         reads.append(cursor)
         return pages[cursor]
 

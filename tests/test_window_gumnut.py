@@ -248,3 +248,28 @@ def test_people_pages_that_go_in_a_circle_end_the_list_with_a_message(qtbot, loo
         assert window.people_pane.listed_text() == "250+ people"  # all the server gave, maybe not all it has
     finally:
         wait_for(qtbot, shell.close_current())
+
+
+def test_deleting_a_person_gumnut_cannot_restore_is_asked_first_naming_them_and_their_faces(qtbot, gumnut_shell,
+                                                                                           monkeypatch):
+    from faceboard.ui import dialogs
+
+    fake, shell, window = gumnut_shell
+    bob = next(p for p in fake.people.values() if p.name == "Bob Baker")
+    select_person(qtbot, window, bob.id)
+    asked, answers = [], [False, True]
+    monkeypatch.setattr(dialogs, "confirm_people", lambda parent, title, question, rows, tiles, yes:
+                        asked.append((question, [(p.name, fate) for p, fate in rows], yes)) or answers.pop(0))
+    window.people_view.setFocus()
+    qtbot.keyClick(window.people_view, Qt.Key.Key_Delete)
+    assert asked[0][0].startswith("Delete Bob Baker on ") and "Their 3 faces become unassigned" in asked[0][0]
+    assert asked[0][1:] == ([("Bob Baker", "deleted")], "Delete") and bob.id in fake.people  # cancelled
+    qtbot.keyClick(window.people_view, Qt.Key.Key_Delete)
+    settle(qtbot, window)
+    assert bob.id not in fake.people and window.session.store.unassigned == 5 + 3
+
+
+def test_gumnut_lists_faces_in_its_own_order_so_the_order_control_says_why_not(qtbot, gumnut_shell):
+    fake, shell, window = gumnut_shell
+    order = window.faces_pane.order
+    assert not order.isEnabled() and "sort faces" in order.toolTip()

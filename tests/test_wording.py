@@ -41,7 +41,8 @@ def test_the_window_asks_for_this_face_or_these_three_and_merges_the_one_face(qt
     assert solo.name == "Solo" and solo.face_count == 1
     target = window.session.store.people["2"]
     monkeypatch.setattr(dialogs, "choose_person", lambda *args, **kwargs: target)
-    monkeypatch.setattr(dialogs, "confirm", lambda _parent, _title, question: confirmed.append(question) or False)
+    monkeypatch.setattr(dialogs, "confirm_people", lambda _parent, _title, question, *shown: confirmed.append(question)
+                        or False)
     window.actions.merge.trigger()
     assert confirmed and confirmed[0].startswith(f"Move the 1 face of Solo to {target.name}")
 

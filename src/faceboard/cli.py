@@ -68,9 +68,13 @@ from faceboard.services.operations import (
     AddThumbnails,
     AssignFaces,
     Change,
+    CreatePerson,
+    DeletePerson,
+    MergePeople,
     Operation,
     SetPrimary,
     SetPrimaryFromFace,
+    UpdatePerson,
     describe,
 )
 
@@ -81,10 +85,13 @@ EXIT_INTERRUPTED = 128 + 2  # Ctrl+C
 # per command, the arguments that name a person, face or thumbnail of the connection
 ID_ARGUMENTS = {"assign": ("face_ids", "to"), "faces": ("person",), "thumbnails": ("person_id",),
                 "primary": ("person_id", "thumbnail", "face"),
-                "add-thumbnail": ("person_id",), "publish": ("person_id",), "find-in-media": ("face_id",)}
+                "add-thumbnail": ("person_id",), "publish": ("person_id",), "find-in-media": ("face_id",),
+                "create-person": ("faces",), "rename": ("person_id",), "hide": ("person_id",),
+                "delete-person": ("person_id",), "merge": ("target_id", "source_ids")}
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 MAX_LIMIT = 1_000_000  # entries `history` lists at most
-CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"})  # refused where nothing can change
+PEOPLE_COMMANDS = frozenset({"create-person", "rename", "hide", "delete-person", "merge"})  # change people
+CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"}) | PEOPLE_COMMANDS  # refused where nothing can change
 LISTING_COMMANDS = frozenset({"people", "faces", "thumbnails", "find-in-media"})  # need no journal: one that cannot be written is said
 PHOTO_COMMANDS = frozenset({"import", "scan"})  # the library's own photos: nothing for the journal
 _EXIT_CODES = ((AuthFailed, EXIT_AUTH), (Unavailable, EXIT_UNAVAILABLE), (RateLimited, EXIT_UNAVAILABLE),
@@ -142,6 +149,7 @@ def parser() -> argparse.ArgumentParser:
     find = commands.add_parser("find-in-media", help="find a face in the media of a Media Intelligence workspace")
     find.add_argument("face_id", metavar="FACE_ID")
     find.add_argument("--in", dest="media", required=True, metavar="PROFILE", help="the Media Intelligence profile")
+    _people_parsers(commands)
     photos = commands.add_parser("import", help="add the photos of folders (or files) to the local library and "
                                                 "find their faces")
     photos.add_argument("folders", nargs="+", type=Path, metavar="FOLDER")
@@ -161,6 +169,27 @@ def parser() -> argparse.ArgumentParser:
     history.add_argument("--limit", type=whole_number(MAX_LIMIT), default=50,
                          help=f"how many (1 to {MAX_LIMIT:,}; default 50)")
     return top
+
+
+def _people_parsers(commands) -> None:
+    """The commands that change people, as the window's People menu does; each can say what
+    it did as JSON (the person as `people --json` lists them)."""
+    create = commands.add_parser("create-person", help="create a person, with faces if given (the first their primary)")
+    create.add_argument("name", metavar="NAME")
+    create.add_argument("--faces", nargs="+", default=[], metavar="FACE_ID", help="faces to move to the new person")
+    rename = commands.add_parser("rename", help="rename a person")
+    rename.add_argument("person_id", metavar="PERSON_ID")
+    rename.add_argument("name", metavar="NAME")
+    hide = commands.add_parser("hide", help="hide a person from the list (--show: list them again)")
+    hide.add_argument("person_id", metavar="PERSON_ID")
+    hide.add_argument("--show", action="store_true", help="show a hidden person again")
+    delete = commands.add_parser("delete-person", help="delete a person; their faces become unassigned")
+    delete.add_argument("person_id", metavar="PERSON_ID")
+    merge = commands.add_parser("merge", help="move every face of the other people to the first, and delete them")
+    merge.add_argument("target_id", metavar="INTO_PERSON_ID")
+    merge.add_argument("source_ids", nargs="+", metavar="PERSON_ID")
+    for command in (create, rename, hide, delete, merge):
+        command.add_argument("--json", action="store_true", help="say what was done as JSON")
 
 
 def _connection_flags(group) -> None:
@@ -406,6 +435,16 @@ def _change(args: argparse.Namespace) -> Operation | None:
         case "primary":
             return SetPrimary(args.person_id, args.thumbnail) if args.thumbnail else SetPrimaryFromFace(
                 args.person_id, args.face)
+        case "create-person":
+            return CreatePerson(" ".join(args.name.split()), tuple(dict.fromkeys(args.faces)))
+        case "rename":
+            return UpdatePerson(args.person_id, name=" ".join(args.name.split()))
+        case "hide":
+            return UpdatePerson(args.person_id, hidden=not args.show)
+        case "delete-person":
+            return DeletePerson(args.person_id)
+        case "merge":
+            return MergePeople(args.target_id, tuple(dict.fromkeys(args.source_ids)))
     return None
 
 
@@ -430,6 +469,8 @@ async def _send(outbox: Outbox, entry: int, connect: bool = False) -> Change:
 
 def _said(args: argparse.Namespace, change: Change, backend: str) -> int:
     """Say what a change did; its exit code."""
+    if args.command in PEOPLE_COMMANDS:
+        return _said_of_people(args, change, backend)
     if args.command == "primary":
         person = change.persons[0]
         print(f"Primary of {shown(person.name)} is thumbnail {shown(person.primary_thumbnail_id)}.")
@@ -443,6 +484,43 @@ def _said(args: argparse.Namespace, change: Change, backend: str) -> int:
               file=sys.stderr)
         return EXIT_UNAVAILABLE
     return EXIT_REFUSED if change.failures else 0
+
+
+def _said_of_people(args: argparse.Namespace, change: Change, backend: str) -> int:
+    """Say what a change of people did, in a line or as JSON (`person`: the person as they
+    are now, null when deleted; `unassigned_faces`: how many more faces have no one)."""
+    person = next((p for p in change.persons if p.id == (change.created_person_id or _person_named(args))), None)
+    for what, message in change.failures:
+        print(f"faceboard: {shown(what)}: {shown(message)}", file=sys.stderr)
+    if change.unsent is not None:
+        print(f"faceboard: part of it got no answer from {shown(backend)}: it waits in the journal; "
+              "`faceboard resume` sends it.", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"person": None if person is None else person_json(person),
+                          "removed_person_ids": list(change.removed_person_ids),
+                          "moved_face_ids": [f.id for f in change.faces],
+                          "unassigned_faces": change.unassigned_delta}, indent=2))
+    elif person is not None or change.removed_person_ids:
+        print(_people_sentence(args, person, change))
+    return EXIT_UNAVAILABLE if change.unsent is not None else EXIT_REFUSED if change.failures else 0
+
+
+def _person_named(args: argparse.Namespace) -> str | None:
+    return getattr(args, "target_id", None) or getattr(args, "person_id", None)
+
+
+def _people_sentence(args: argparse.Namespace, person: Person | None, change: Change) -> str:
+    name = "" if person is None else shown(person.name)
+    match args.command:
+        case "create-person":
+            return f"Created {name} (person {shown(person.id)}) with {count(person.face_count, 'face')}."
+        case "rename":
+            return f"Renamed person {shown(person.id)} to {name}."
+        case "hide":
+            return f"{name} is {'shown again' if args.show else 'hidden'}."
+        case "delete-person":
+            return f"Deleted person {shown(args.person_id)}; {count(change.unassigned_delta, 'face')} unassigned now."
+    return f"Merged {count(len(change.removed_person_ids), 'person')} into {name}: {count(person.face_count, 'face')} now."
 
 
 async def _publish(curator: Curator, source: str, args: argparse.Namespace, journal: Journal,

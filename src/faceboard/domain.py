@@ -116,10 +116,24 @@ class PeopleQuery:
     include_hidden: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class FacesQuery:
+    """In which order to list a person's (or the unassigned) faces: the backend sorts, so
+    a list of 100,000 faces is read page by page in that order. "found": as detected;
+    "confidence": the detector's surest first; "taken": the newest photos first (undated
+    last); "size": the largest boxes first."""
+
+    sort: str = "found"
+
+
+FACE_SORTS = ("found", "confidence", "taken", "size")
+
+
 class Capability(enum.Enum):
     """What a backend can do; the UI offers only what the connected backend declares."""
 
     LIST_FACES = "list faces"
+    SORT_FACES = "sort faces by confidence, photo date or size"
     REASSIGN_FACES = "reassign faces"
     SET_PRIMARY = "set the primary thumbnail"
     ADD_THUMBNAILS = "add thumbnails"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from faceboard.domain import (
-    BoundingBox, Capability, Face, MediaHit, Page, PeopleQuery, Person, Photo, Progress, Publication, Thumbnail,
+    BoundingBox, Capability, Face, FacesQuery, MediaHit, Page, PeopleQuery, Person, Photo, Progress, Publication, Thumbnail,
 )
 from faceboard.errors import FaceboardError, Unsupported
 
@@ -66,9 +66,10 @@ class Backend(Protocol):
         (Gumnut has no filter for them): the count is learnt when the list is read to its end."""
 
     async def list_faces(
-        self, person_id: str | None, cursor: str | None = None, limit: int = 500
+        self, person_id: str | None, cursor: str | None = None, limit: int = 500, query: FacesQuery = FacesQuery()
     ) -> Page[Face]:
-        """Faces of a person, or the unassigned faces when `person_id` is None."""
+        """Faces of a person, or the unassigned faces when `person_id` is None, in the
+        order of `query` (another than the default only where SORT_FACES is declared)."""
 
     async def get_faces(self, face_ids: Sequence[str]) -> list[Face]:
         """The named faces; raises NotFound if any is missing."""
@@ -121,7 +122,8 @@ class Backend(Protocol):
 
 # what a connection can do that changes something on it; the rest only read, or describe
 # how it keeps what it is given
-CHANGING = frozenset(Capability) - {Capability.LIST_FACES, Capability.FIND_IN_MEDIA, Capability.SHOW_PHOTOS,
+CHANGING = frozenset(Capability) - {Capability.LIST_FACES, Capability.SORT_FACES, Capability.FIND_IN_MEDIA,
+                                    Capability.SHOW_PHOTOS,
                                     Capability.FACES_ARE_THUMBNAILS, Capability.ONE_IMAGE}
 
 

@@ -16,12 +16,12 @@ from collections.abc import Sequence
 import gumnut
 import httpx
 
-from faceboard.backends.base import CANCELLED, AssignResult
+from faceboard.backends.base import CANCELLED, AssignResult, require
 from faceboard.backends.gumnut_json import (
     SERVICE, cursor_after, face_from, page_from, person_from, photo_from, unreadable,
 )
 from faceboard.backends.http import TokenBucket, error_for, failure, make_client, send
-from faceboard.domain import BoundingBox, Capability, Face, Page, PeopleQuery, Person, Photo, Progress, Thumbnail
+from faceboard.domain import BoundingBox, Capability, Face, FacesQuery, Page, PeopleQuery, Person, Photo, Progress, Thumbnail
 from faceboard.paging import Trail
 from faceboard.redaction import register_secret
 from faceboard.errors import FaceboardError, InvalidInput, NotFound, Unreachable, Unsupported
@@ -144,7 +144,10 @@ class GumnutBackend:
             include=["cluster_assignment"], limit=PAGE_LIMIT,
             **({"starting_after_id": cursor} if cursor else {}), **filters, **self._library())), face_from, PAGE_LIMIT)
 
-    async def list_faces(self, person_id: str | None, cursor: str | None = None, limit: int = 500) -> Page[Face]:
+    async def list_faces(self, person_id: str | None, cursor: str | None = None, limit: int = 500,
+                         query: FacesQuery = FacesQuery()) -> Page[Face]:
+        if query != FacesQuery():
+            require(self, Capability.SORT_FACES)  # Gumnut lists faces in its own order only
         if person_id is not None:
             faces, more = await self._faces_page(cursor, person_id=person_id)
             return Page(tuple(faces), cursor_after(faces, more, cursor))

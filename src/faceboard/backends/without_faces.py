@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from faceboard.backends.base import AssignResult
-from faceboard.domain import Face, Page, Person, Progress, Thumbnail
+from faceboard.domain import Face, FacesQuery, Page, Person, Progress, Thumbnail
 from faceboard.errors import NotFound, Unsupported
 
 
@@ -59,7 +59,8 @@ class WithoutFaces:
     async def count_unassigned(self) -> int | None:
         return 0  # no detections: nothing waits for a person
 
-    async def list_faces(self, person_id: str | None, cursor: str | None = None, limit: int = 500) -> Page[Face]:
+    async def list_faces(self, person_id: str | None, cursor: str | None = None, limit: int = 500,
+                         query: FacesQuery = FacesQuery()) -> Page[Face]:
         raise self._cannot("list faces: it keeps pictures of people, not faces found in photos")
 
     async def get_faces(self, face_ids: Sequence[str]) -> list[Face]:

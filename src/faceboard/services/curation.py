@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from faceboard.domain import Capability, Page, PeopleQuery, Person, Photo, Progress, count
+from faceboard.domain import Capability, FacesQuery, Page, PeopleQuery, Person, Photo, Progress, count
 from faceboard.errors import FaceboardError
 from faceboard.services.curator import Curator
 from faceboard.services.drops import Drops
@@ -29,7 +29,7 @@ DO, UNDO, REDO = "Do", "Undo", "Redo"  # the journal says "Undo: Detach face"
 ANSWERED = {DO: "{}: done", UNDO: "Undone: {}", REDO: "Redone: {}"}  # the status bar, once the backend has it
 
 
-async def _no_faces(person_id: str | None, cursor: str | None) -> Page:
+async def _no_faces(person_id: str | None, cursor: str | None, query: FacesQuery) -> Page:
     """A backend that keeps pictures of people but no faces found in photos: the faces
     list is empty (and the window does not show it)."""
     return Page(())

@@ -19,7 +19,7 @@ from dataclasses import replace
 from faceboard.backends.base import (
     AssignResult, Backend, cannot, changes_nothing, face_drawing, photo_library, photo_source, publish_target,
 )
-from faceboard.domain import Capability, Face, Page, PeopleQuery, Person, Photo, Progress, Thumbnail
+from faceboard.domain import Capability, Face, FacesQuery, Page, PeopleQuery, Person, Photo, Progress, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound, RateLimited, Unreachable, Unsupported
 from faceboard.paging import every_item
 from faceboard.services.images import digest
@@ -101,10 +101,15 @@ class Curator:
     async def people_page(self, query: PeopleQuery, cursor: str | None = None, limit: int = 200) -> Page[Person]:
         return await self.backend.list_people(cursor, limit, query)
 
-    async def faces_page(self, person_id: str | None, cursor: str | None = None, limit: int = 2000) -> Page[Face]:
-        """A page of faces; 2,000 (where the backend allows) means fewer relayouts of a long grid."""
+    async def faces_page(self, person_id: str | None, cursor: str | None = None, limit: int = 2000,
+                         query: FacesQuery = FacesQuery()) -> Page[Face]:
+        """A page of faces in the query's order; 2,000 (where the backend allows) means
+        fewer relayouts of a long grid."""
         self._require(Capability.LIST_FACES)
-        return await self.backend.list_faces(person_id, cursor, limit)
+        if query == FacesQuery():
+            return await self.backend.list_faces(person_id, cursor, limit)
+        self._require(Capability.SORT_FACES)
+        return await self.backend.list_faces(person_id, cursor, limit, query)
 
     async def thumbnails(self, person_id: str) -> list[Thumbnail]:
         return await self.backend.list_thumbnails(person_id)
@@ -352,10 +357,26 @@ class Curator:
         return replace(change, inverse=Batch(tuple(undo)) if complete else None)
 
     async def _delete(self, op: DeletePerson) -> Change:
+        """The person's faces become unassigned. Where deleting can be undone, Faceboard
+        detaches them first (the local library deletes only people without faces), so
+        undo restores the person and moves their faces back; elsewhere the backend's
+        deletion lets them go itself (Gumnut)."""
         self._require(Capability.DELETE_PERSON)
+        person = await self.person(op.person_id)
+        detach = self.can(Capability.RESTORE) and self.can(Capability.REASSIGN_FACES) and self.can(Capability.LIST_FACES)
+        faces = await self.all_faces(op.person_id) if detach and person.face_count else []
+        detached = Change(inverse=AssignFaces(()))
+        if faces:
+            detached = await self._assign(AssignFaces(tuple((f.id, None) for f in faces)))
+            if detached.unsent is not None:  # the deletion waits behind the faces that wait
+                return replace(detached, unsent=Batch((detached.unsent, op)), inverse=None)
+            if detached.failures:  # a face left on them: they stay, with it
+                return replace(detached, inverse=None)
         await self.backend.delete_person(op.person_id)
-        inverse = RestorePerson(op.person_id) if self.can(Capability.RESTORE) else None
-        return Change(removed_person_ids=(op.person_id,), inverse=inverse)
+        gone = Change(removed_person_ids=(op.person_id,), unassigned_delta=0 if faces else person.face_count)
+        restore = RestorePerson(op.person_id) if self.can(Capability.RESTORE) else None
+        inverse = Batch((restore, detached.inverse)) if faces and restore and detached.inverse else restore
+        return replace(detached.then(gone), inverse=inverse)
 
     async def _restore(self, op: RestorePerson) -> Change:
         self._require(Capability.RESTORE)

@@ -1,7 +1,7 @@
 """Drops without Qt: what a drag carries, whether it may land where it is, and what
 landing there means.
 
-A drag carries faces, a thumbnail or picture files (`ui/mime.py` puts these payloads in
+A drag carries faces, a thumbnail, people or picture files (`ui/mime.py` puts these payloads in
 QMimeData and reads them back). It is over a person, the Unassigned row (None), or the
 primary slot (any other target: it stands for the selected person's primary). `judge`
 says why a drop may not land, from the backend's capabilities and whose faces or
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from faceboard.domain import Capability, Person
 from faceboard.services.curator import Curator
-from faceboard.services.operations import AssignFaces, Operation, SetPrimary, SetPrimaryFromFace
+from faceboard.services.operations import AssignFaces, MergePeople, Operation, SetPrimary, SetPrimaryFromFace
 from faceboard.services.store import Store
 
 
@@ -37,7 +37,14 @@ class FilesPayload:
     paths: tuple[Path, ...]
 
 
-Payload = FacesPayload | ThumbnailPayload | FilesPayload
+@dataclass(frozen=True)
+class PeoplePayload:
+    """People dragged in the People list: dropped on another person, they merge into them."""
+
+    person_ids: tuple[str, ...]
+
+
+Payload = FacesPayload | ThumbnailPayload | FilesPayload | PeoplePayload
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,14 @@ class Drops:
                     owner_name = owner_person.name if owner_person else "another person"
                     return f"This thumbnail belongs to {owner_name}; it can only be their primary."
                 return self.already_primary(owner, payload.thumbnail_id)
+            case PeoplePayload(person_ids):
+                if person is None or to_slot:
+                    return "Drop people on another person in the People list to merge them into that one."
+                if person.id in person_ids:
+                    return "Drop them on another person to merge them into that one."
+                if not self.curator.can_merge():
+                    return why_not(Capability.MERGE_PEOPLE)
+                return None
             case FilesPayload():
                 if to_slot:
                     return "Drop pictures on a person in the People list to add them as thumbnails."
@@ -128,4 +143,6 @@ class Drops:
                 return SetPrimary(owner, thumbnail_id)
             case FilesPayload(paths):
                 return AddFiles(person.id, paths)
+            case PeoplePayload(person_ids):
+                return MergePeople(person.id, person_ids)
         raise ValueError(f"not a drop that may land: {payload!r}")

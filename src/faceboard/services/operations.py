@@ -180,6 +180,14 @@ class Change:
         )
 
 
+def _several(names: dict[str, str], operations) -> str:
+    """"Alice and Bob", "Alice, Bob and 3 others": the people several operations are for."""
+    known = [names.get(o.person_id, f"person {o.person_id}") for o in operations]
+    if len(known) <= 3:
+        return ", ".join(known[:-1]) + f" and {known[-1]}"
+    return f"{', '.join(known[:2])} and {len(known) - 2} others"
+
+
 def describe(operation: Operation, names: dict[str, str]) -> str:
     """A short sentence for the Edit menu and the history list."""
 
@@ -223,6 +231,11 @@ def describe(operation: Operation, names: dict[str, str]) -> str:
             return "Add a face"
         case Publish(person_id, publication):
             return f"Publish {publication.name}" + ("" if person_id else " as a new person")
+        case Batch(operations) if len(operations) > 1 and all(isinstance(o, UpdatePerson) and o.name is None
+                                                              for o in operations):
+            return f"{'Hide' if operations[0].hidden else 'Show'} {_several(names, operations)}"
+        case Batch(operations) if len(operations) > 1 and all(isinstance(o, DeletePerson) for o in operations):
+            return f"Delete {_several(names, operations)}"
         case Batch(operations):
             return describe(operations[0], names) if operations else "Nothing"
     raise TypeError(f"not an operation: {operation!r}")

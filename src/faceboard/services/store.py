@@ -2,7 +2,9 @@
 
 People, faces and thumbnails are kept by id; the people list and the selected person's
 faces are `Listing`s (ids in the order the backend gave, read page by page). The
-selection is one value: a person's id, or None for the unassigned faces. Predictions
+selection is one value: a person's id, or None for the unassigned faces; beside it, the
+people chosen together in the list (Ctrl/Shift) for hiding, merging or deleting them at
+once, the selected person among them. Predictions
 (`predict`) and the backend's answers (`apply`, a `Change`) are applied here once; the
 pane models read the store and repaint what its events name. Counts are derived here:
 a person's faces, the unassigned faces, the people listed (with whether that is all).
@@ -19,10 +21,10 @@ import operator
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, fields, replace
 
-from faceboard.domain import Face, Page, PeopleQuery, Person, Thumbnail, count  # noqa: F401 (count: once defined here)
+from faceboard.domain import Face, FacesQuery, Page, PeopleQuery, Person, Thumbnail, count  # noqa: F401 (count: once defined here)
 from faceboard.errors import FaceboardError, NotFound, Unavailable
 from faceboard.paging import ListingBudget, Trail
-from faceboard.services.operations import AssignFaces, Change, Operation, SetPrimary, UpdatePerson
+from faceboard.services.operations import AssignFaces, Batch, Change, Operation, SetPrimary, UpdatePerson
 
 PEOPLE, FACES, THUMBNAILS = "people", "faces", "thumbnails"  # the listings a pane shows
 ORDERS: dict[str, Callable[[Person], object]] = {  # the backends' orders, for placing a person met meanwhile
@@ -77,7 +79,7 @@ Listener = Callable[[Event], None]
 
 
 class Store:
-    """`load_people(query, cursor)`, `load_faces(scope, cursor)`, `load_thumbnails(id)`,
+    """`load_people(query, cursor)`, `load_faces(scope, cursor, query=FacesQuery)`, `load_thumbnails(id)`,
     `count_unassigned()` and `load_person(id)` (NotFound when they are gone) read the
     backend (`service`: its name, for messages); `spawn` runs a coroutine;
     `on_error(what, error)` hears of a read that failed. `lists_unassigned`: whether there
@@ -87,7 +89,7 @@ class Store:
     def __init__(
         self,
         load_people: Callable[[PeopleQuery, str | None], Awaitable[Page[Person]]],
-        load_faces: Callable[[str | None, str | None], Awaitable[Page[Face]]],
+        load_faces: Callable[..., Awaitable[Page[Face]]],  # (scope, cursor, query=FacesQuery)
         load_thumbnails: Callable[[str], Awaitable[list[Thumbnail]]],
         count_unassigned: Callable[[], Awaitable[int | None]],
         spawn: Callable[[Awaitable], object],
@@ -108,7 +110,9 @@ class Store:
         self.thumbnails: dict[str, tuple[Thumbnail, ...]] = {}  # person id -> their thumbnails
         self.listings = {PEOPLE: Listing(PEOPLE), FACES: Listing(FACES)}
         self.query = PeopleQuery(include_hidden=False)
+        self.face_query = FacesQuery()  # the order of the faces listed
         self.selection: str | None = None  # the selected person; None: the unassigned faces
+        self.chosen: tuple[str, ...] = ()  # the people chosen together in the list, in its order
         self.unassigned: int | None = 0  # None: not counted yet
         self._listeners: list[Listener] = []
 
@@ -131,6 +135,11 @@ class Store:
     @property
     def selected_person(self) -> Person | None:
         return None if self.selection is None else self.people.get(self.selection)
+
+    def chosen_people(self) -> list[Person]:
+        """The people a bulk action is for: those chosen together, else the selected person."""
+        ids = self.chosen or (() if self.selection is None else (self.selection,))
+        return [self.people[i] for i in ids if i in self.people]
 
     def listed_people(self) -> list[Person]:
         return [self.people[pid] for pid in self.listings[PEOPLE].ids]
@@ -179,15 +188,30 @@ class Store:
             self.query = query
             self._spawn(self._restart(self.listings[PEOPLE]))
 
+    def set_face_sort(self, sort: str) -> None:
+        """List the faces shown again, in another order (read from the backend in it)."""
+        if sort != self.face_query.sort:
+            self.face_query = FacesQuery(sort)
+            self._spawn(self._restart(self.listings[FACES]))
+
     def fetch_more(self, pane: str) -> None:
         listing = self.listings[pane]
         if listing.can_fetch:
             listing.fetching = True
             self._spawn(self._fetch(listing, listing.generation))
 
+    def choose(self, person_ids: Iterable[str]) -> None:
+        """The people chosen together in the list now (the selected one among them, if a person)."""
+        chosen = tuple(dict.fromkeys(i for i in person_ids if i in self.people))
+        if chosen != self.chosen:
+            self.chosen = chosen
+            self._emit("selected")
+
     def select(self, person_id: str | None) -> None:
-        """Show a person's thumbnails and faces; None shows the unassigned faces."""
+        """Show a person's thumbnails and faces; None shows the unassigned faces. The
+        people chosen together are the one selected, until the list chooses more."""
         self.selection = person_id
+        self.chosen = () if person_id is None else (person_id,)
         self._emit("resetting", THUMBNAILS)
         self._emit("reset", THUMBNAILS)
         self._spawn(self._restart(self.listings[FACES]))
@@ -211,7 +235,7 @@ class Store:
     def _page(self, listing: Listing, cursor: str | None) -> Awaitable[Page]:
         if listing.pane == PEOPLE:
             return self._load_people(self.query, cursor)
-        return self._load_faces(self.selection, cursor)
+        return self._load_faces(self.selection, cursor, query=self.face_query)
 
     async def _fetch(self, listing: Listing, generation: int) -> bool:
         """Fetch the listing's next page; True when it was the last."""
@@ -407,6 +431,9 @@ class Store:
                 if person is not None:
                     self._update_people([replace(person, name=person.name if name is None else name,
                                                  hidden=person.hidden if hidden is None else hidden)])
+            case Batch(parts) if all(isinstance(part, UpdatePerson) for part in parts):  # several hidden at once
+                for part in parts:
+                    self.predict(part)
         return False
 
     def _adjust_counts(self, deltas: dict[str | None, int]) -> None:
@@ -435,8 +462,9 @@ class Store:
             if row is not None:
                 if self._passes(person):
                     self._emit("changed", PEOPLE, row, row)
-                else:
+                else:  # hidden, say: off the list, and no longer chosen there
                     self._remove_rows(listing, [row])
+                    self._unchoose([person.id])
             elif self._passes(person):
                 self._place(person, anywhere=person.id == created)
             if person.id == self.selection:
@@ -458,8 +486,16 @@ class Store:
         if position is not None:
             self._insert(listing, position, [person.id])
 
+    def _unchoose(self, person_ids: Iterable[str]) -> None:
+        """People who left the list (deleted, merged, hidden) are no longer chosen there."""
+        if gone := set(person_ids) & set(self.chosen):
+            self.chosen = tuple(i for i in self.chosen if i not in gone)
+            self._emit("selected")
+
     def _remove_people(self, person_ids: Iterable[str]) -> None:
         listing = self.listings[PEOPLE]
+        person_ids = tuple(person_ids)
+        self._unchoose(person_ids)
         for person_id in person_ids:
             row = listing.rows.get(person_id)
             if row is not None:

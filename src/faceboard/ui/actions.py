@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QObject, Qt
+from PySide6.QtCore import QItemSelectionModel, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QMainWindow, QMenu, QMessageBox
 
 from faceboard import __version__
 from faceboard.domain import Capability, count
+from faceboard.services.drops import PeoplePayload
 from faceboard.ui import dialogs
 
 
@@ -41,9 +42,13 @@ class Actions(QObject):
         self.delete_faces = add("Delete faces…", self.delete_selected, "Shift+Delete",
                                 "Remove the selected face detections (not the photos)")
         self.merge = add("&Merge into…", self.merge_selected, "Ctrl+M",
-                         "Move all faces of this person to another one, and remove this one")
+                         "Move all faces of the chosen people to another one (or to one of them), and remove the "
+                         "others; or drag people onto a person in the list")
         self.rename = add("&Rename person…", self.rename_selected, "F2")
-        self.hide = add("&Hide person", self.toggle_hidden, "Ctrl+H", "Hide the person from the list, or show them again")
+        self.hide = add("&Hide person", self.toggle_hidden, "Ctrl+H",
+                        "Hide the chosen people from the list, or show them again")
+        self.delete_person = add("De&lete person…", self.delete_chosen_people, "Ctrl+Delete",
+                                 "Delete the chosen people (Delete in the People list); their faces become unassigned")
         self.add_pictures = add("&Add pictures…", self.add_pictures_dialog, "Ctrl+I")
         self.filter = add("&Filter people", self.focus_filter, QKeySequence.StandardKey.Find)
         self.refresh = add("&Refresh", window.refresh, QKeySequence.StandardKey.Refresh,
@@ -112,7 +117,8 @@ class Actions(QObject):
         edit_menu.addActions([self.undo, self.redo])
         for group in ([self.move, self.detach, self.new_person, self.delete_faces],
                       [self.primary, self.remove_thumbnail],
-                      [self.rename, self.hide, self.merge, self.filter], [self.publish, self.find_in_media]):
+                      [self.rename, self.hide, self.merge, self.delete_person, self.filter],
+                      [self.publish, self.find_in_media]):
             edit_menu.addSeparator()
             edit_menu.addActions(group)
         view_menu = menus.addMenu("&View")
@@ -130,10 +136,12 @@ class Actions(QObject):
                                  self.delete_faces, self.find_in_media]),
             (window.photo_page.view, [self.move, self.new_person, self.delete_faces, self.fit_photo]),
             (window.thumbnails_view, [self.primary, self.remove_thumbnail]),
-            (window.people_view, [self.rename, self.hide, self.merge, self.add_pictures, self.publish]),
+            (window.people_view, [self.rename, self.hide, self.merge, self.delete_person, self.add_pictures,
+                                  self.publish]),
         ):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(lambda pos, v=view, a=actions: self._context_menu(v, a, pos))
+        window.people_view.deleteRequested.connect(self.delete_chosen_people)
         back = QShortcut(QKeySequence("Escape"), window.faces_view)
         back.setWhatsThis("Back from the faces to the people list")
         back.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -157,6 +165,7 @@ class Actions(QObject):
         photo = window.showing_photo
         faces = bool(self._face_ids())
         person = self.session.store.selected_person
+        chosen = self.session.store.chosen_people()
         thumbnail = not photo and bool(window.thumbnails_view.selectionModel().selectedIndexes())
         offer = self._offer
         if photo:  # Delete on a box removes a false detection; there is no list to detach from
@@ -169,16 +178,19 @@ class Actions(QObject):
         offer(self.import_photos, True, Capability.IMPORT_PHOTOS)
         offer(self.move, faces, Capability.REASSIGN_FACES)
         offer(self.new_person, faces, Capability.CREATE_PERSON)
-        offer(self.rename, person is not None, Capability.RENAME_PERSON)
-        offer(self.hide, person is not None, Capability.HIDE_PERSON)
-        offer(self.merge, person is not None, None if self.session.curator.can_merge() else Capability.MERGE_PEOPLE)
+        offer(self.rename, person is not None and len(chosen) <= 1, Capability.RENAME_PERSON)
+        offer(self.hide, bool(chosen), Capability.HIDE_PERSON)
+        offer(self.merge, bool(chosen), None if self.session.curator.can_merge() else Capability.MERGE_PEOPLE)
+        offer(self.delete_person, bool(chosen), Capability.DELETE_PERSON)
         offer(self.delete_faces, faces, Capability.DELETE_FACES)
         offer(self.add_pictures, person is not None, Capability.ADD_THUMBNAILS)
         offer(self.remove_thumbnail, thumbnail, Capability.REMOVE_THUMBNAILS)
         offer(self.primary, not photo and person is not None, Capability.SET_PRIMARY)  # Space pans a photo
         offer(self.publish, person is not None, None)
         offer(self.find_in_media, len(self._face_ids()) == 1, Capability.LIST_FACES)
-        self.hide.setText("Show person" if person is not None and person.hidden else "&Hide person")
+        shown = "Show" if chosen and all(p.hidden for p in chosen) else "&Hide"
+        self.hide.setText(f"{shown} {'person' if len(chosen) <= 1 else count(len(chosen), 'person')}")
+        self.delete_person.setText("De&lete person…" if len(chosen) <= 1 else f"De&lete {count(len(chosen), 'person')}…")
         button = window.thumbnails_pane.add_pictures
         button.setEnabled(self.add_pictures.isEnabled())
         button.setToolTip(self.add_pictures.toolTip())
@@ -238,11 +250,16 @@ class Actions(QObject):
         owners = {store.faces[face_id].person_id for face_id in faces}  # the selected person's, but on a photo
         owner = next(iter(owners)) if len(owners) == 1 else store.selection
         chosen = dialogs.choose_person(self.window, session.search_people, f"Move {count(len(faces), 'face')} to…",
-                                       allow_unassigned=owners != {None}, suggested=suggested, exclude=owner)
+                                       allow_unassigned=owners != {None}, suggested=suggested, exclude=owner,
+                                       tiles=session.tiles,
+                                       can_create=session.curator.why_not(Capability.CREATE_PERSON) is None)
         if chosen is None:
             return
         self._select_after_removal()
-        session.assign(faces, None if chosen is dialogs.UNASSIGNED else chosen.id)
+        if isinstance(chosen, dialogs.NewPerson):  # created with the faces: one change, undone as one
+            session.create_person(chosen.name, faces)
+        else:
+            session.assign(faces, None if chosen is dialogs.UNASSIGNED else chosen.id)
 
     def new_person_from_selected(self) -> None:
         faces = self._face_ids()
@@ -287,19 +304,61 @@ class Actions(QObject):
         self.session.delete_faces(faces)
 
     def merge_selected(self) -> None:
-        person = self.session.store.selected_person
-        if person is None:
+        """Several people chosen: the user picks which of them the others merge into; one:
+        the person they merge into, from everyone."""
+        chosen, session = self.session.store.chosen_people(), self.session
+        if not chosen:
             return
-        target = dialogs.choose_person(self.window, self.session.search_people, f"Merge {person.name} into…",
-                                       allow_unassigned=False, exclude=person.id)
-        if target is None:
+        if len(chosen) > 1:
+            async def among_chosen(text: str):
+                return [p for p in chosen if text.casefold() in p.name.casefold()]
+
+            target = dialogs.choose_person(self.window, among_chosen, f"Merge {count(len(chosen), 'person')} into…",
+                                           allow_unassigned=False, tiles=session.tiles)
+        else:
+            target = dialogs.choose_person(self.window, session.search_people, f"Merge {chosen[0].name} into…",
+                                           allow_unassigned=False, exclude=chosen[0].id, tiles=session.tiles)
+        if target is not None:
+            self.merge_into(target, [p.id for p in chosen if p.id != target.id])
+
+    def merge_into(self, target, source_ids: list[str]) -> None:
+        """Confirm, showing everyone (picture, name, faces), then merge the sources into `target`."""
+        store = self.session.store
+        sources = [store.people[i] for i in source_ids if i in store.people and i != target.id]
+        if not sources:
             return
+        target = store.people.get(target.id, target)
+        names = ", ".join(p.name for p in sources)
+        total = target.face_count + sum(p.face_count for p in sources)
         undo = "You can undo it." if self._undoable() else "This cannot be undone."
-        what = count(person.face_count, self.session.people.noun)
-        if not dialogs.confirm(self.window, "Merge people", f"Move the {what} of {person.name} to {target.name}, "
-                               f"and remove {person.name}? {undo}"):
+        question = (f"Move the {count(total - target.face_count, self.session.people.noun)} of {names} to "
+                    f"{target.name}, and remove {names if len(sources) == 1 else 'them'}? {undo}")
+        rows = [(p, f"merged into {target.name}") for p in sources] + [(target, f"keeps them all: {count(total, 'face')}")]
+        if dialogs.confirm_people(self.window, "Merge people", question, rows, self.session.tiles, "Merge"):
+            self.session.merge(target.id, [p.id for p in sources])
+
+    def dropped_on_person(self, payload, target) -> None:
+        """A drop on the People list: people dropped on a person merge into them, once
+        confirmed (after the drop is over: no dialog inside a drag); the rest is the session's."""
+        if isinstance(payload, PeoplePayload) and self.session.judge(payload, target) is None:
+            QTimer.singleShot(0, lambda: self.merge_into(target, list(payload.person_ids)))
+        else:
+            self.session.drop(payload, target)
+
+    def delete_chosen_people(self) -> None:
+        """Their faces become unassigned. Undoable where the backend restores people; asked first where not."""
+        people = self.session.store.chosen_people()
+        if not people or not self.delete_person.isEnabled():
             return
-        self.session.merge(target.id, [person.id])
+        faces = sum(p.face_count for p in people)
+        if not self._undoable():
+            names = ", ".join(p.name for p in people)
+            question = (f"Delete {names} on {self.session.curator.backend.display_name}? Their "
+                        f"{count(faces, self.session.people.noun)} become unassigned. This cannot be undone.")
+            rows = [(p, "deleted") for p in people]
+            if not dialogs.confirm_people(self.window, "Delete people", question, rows, self.session.tiles, "Delete"):
+                return
+        self.session.delete_people([p.id for p in people])
 
     def rename_selected(self) -> None:
         person = self.session.store.selected_person
@@ -310,9 +369,10 @@ class Actions(QObject):
             self.session.rename(person.id, name)
 
     def toggle_hidden(self) -> None:
-        person = self.session.store.selected_person
-        if person is not None:
-            self.session.set_hidden(person.id, not person.hidden)
+        """Hide the chosen people; if all of them are hidden, show them again."""
+        people = self.session.store.chosen_people()
+        if people:
+            self.session.set_hidden([p.id for p in people], not all(p.hidden for p in people))
 
     def add_pictures_dialog(self) -> None:
         person = self.session.store.selected_person

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -22,8 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from faceboard.domain import Person
+from faceboard.domain import Person, count
 from faceboard.errors import FaceboardError
+from faceboard.ui.panes.people import DetailRole, GlyphRole, PersonDelegate
+from faceboard.ui.panes.tiles import ObjectRole, repaint_as_tiles_arrive
+from faceboard.ui.tile_cache import TileCache
 
 UNASSIGNED = object()  # what `choose_person` returns for the Unassigned entry
 
@@ -55,6 +60,50 @@ def confirm(parent: QWidget, title: str, question: str) -> bool:
                                   QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
                                   QMessageBox.StandardButton.Cancel)
     return answer == QMessageBox.StandardButton.Yes
+
+
+class PeopleQuestion(QDialog):
+    """A question about people, showing each as the People list does (primary thumbnail,
+    name, face count) with what will become of them: the merge that digiKam confirms
+    with both people side by side, a deletion that cannot be undone."""
+
+    def __init__(self, parent: QWidget, title: str, question: str, rows: list[tuple[Person, str]],
+                 tiles: TileCache | None, yes: str):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        text = QLabel(question, self)
+        text.setWordWrap(True)
+        self.people = QListWidget(self)
+        self.people.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+        self.people.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        if tiles is not None:
+            self.people.setItemDelegate(PersonDelegate(tiles, self.people))
+            repaint_as_tiles_arrive(tiles, self.people.viewport())
+        for person, fate in rows:
+            item = QListWidgetItem(person.name)
+            item.setData(ObjectRole, person)
+            item.setData(DetailRole, f"{count(person.face_count, 'face')} · {fate}")
+            self.people.addItem(item)
+        shown = min(len(rows), 5)
+        self.people.setFixedHeight(shown * PersonDelegate.ROW_HEIGHT + 2 * self.people.frameWidth() + 4)
+        buttons = QDialogButtonBox(self)
+        self.yes = buttons.addButton(yes, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(self.people)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(420)
+        self.yes.setDefault(True)
+
+
+def confirm_people(parent: QWidget, title: str, question: str, rows: list[tuple[Person, str]],
+                   tiles: TileCache | None, yes: str) -> bool:
+    """Whether the user answered `yes` (the button's text) to a question about the
+    people of `rows` (each with what will become of them). Call from a plain slot."""
+    return PeopleQuestion(parent, title, question, rows, tiles, yes).exec() == QDialog.DialogCode.Accepted
 
 
 def ask_pictures(parent: QWidget) -> list[str]:
@@ -90,31 +139,55 @@ def show_skipped(parent: QWidget, problems) -> QMessageBox:
     return box
 
 
+@dataclass(frozen=True)
+class NewPerson:
+    """What `choose_person` returns when the user typed a name no one has and chose to
+    create that person."""
+
+    name: str
+
+
+_CHOICE = Qt.ItemDataRole.UserRole  # what a row stands for: a Person, UNASSIGNED or a NewPerson
+
+
 class PersonPicker(QDialog):
     """Type a few letters, arrows to choose, Enter to move the faces there. The backend
     searches as you type, so it works with ten thousand people; the backend's guesses
-    for these faces come first."""
+    for these faces come first, and the picker opens on the best of them (or the first
+    person), never on Unassigned, which comes last. A name no one has is offered as a
+    new person (where the backend can create one). Each row shows the person's primary
+    thumbnail and face count, drawn from the tile cache as they arrive."""
 
     def __init__(self, parent: QWidget, search: Callable[[str], Awaitable[list[Person]]], title: str,
-                 allow_unassigned: bool, suggested: tuple[str, ...] = (), exclude: str | None = None):
+                 allow_unassigned: bool, suggested: tuple[str, ...] = (), exclude: str | None = None,
+                 tiles: TileCache | None = None, can_create: bool = False):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(360, 420)
+        self.resize(420, 520)
         self._search = search
         self._allow_unassigned = allow_unassigned
         self._suggested = suggested
         self._exclude = exclude
+        self._can_create = can_create
         self._generation = 0
         self._task: asyncio.Task | None = None
         self._filter = QLineEdit(self)
         self._filter.setPlaceholderText("Type a name…")
         self._list = QListWidget(self)
+        self._list.setUniformItemSizes(True)
+        if tiles is not None:
+            self._list.setItemDelegate(PersonDelegate(tiles, self._list))
+            repaint_as_tiles_arrive(tiles, self._list.viewport())
+        self._note = QLabel(self)  # why Enter did nothing
+        self._note.setWordWrap(True)
+        self._note.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self._filter)
         layout.addWidget(self._list)
+        layout.addWidget(self._note)
         layout.addWidget(buttons)
         self._filter.textChanged.connect(self._refresh)
         self._filter.installEventFilter(self)
@@ -128,9 +201,18 @@ class PersonPicker(QDialog):
                 return True
         return super().eventFilter(watched, event)
 
+    def accept(self) -> None:
+        """Enter with nothing to choose keeps the dialog open and says why."""
+        if self.chosen() is None:
+            text = " ".join(self._filter.text().split())
+            self._note.setText(f"No one is called “{text}”." if text else "Type a name to choose a person.")
+            self._note.show()
+            return
+        super().accept()
+
     def _refresh(self, text: str) -> None:
         self._generation += 1
-        self._task = asyncio.ensure_future(self._fill(self._generation, text.strip()))
+        self._task = asyncio.ensure_future(self._fill(self._generation, " ".join(text.split())))
 
     async def _fill(self, generation: int, text: str) -> None:
         try:
@@ -146,25 +228,34 @@ class PersonPicker(QDialog):
         people = sorted(dict((p.id, p) for p in found if p.id != self._exclude).values(),
                         key=lambda p: (rank.get(p.name, len(rank)), p.name.casefold()))
         self._list.clear()
-        entries = [(p.name + (" (suggested)" if p.name in rank else " (hidden)" if p.hidden else ""), p)
+        self._note.hide()
+        entries = [(p.name, p, count(p.face_count, "face") + (" · suggested" if p.name in rank else
+                                                                " · hidden" if p.hidden else ""), None)
                    for p in people]
-        if self._allow_unassigned and not text:  # after the guesses, before everyone else
-            entries.insert(len([e for e in entries if e[1].name in rank]), ("Unassigned", UNASSIGNED))
-        elif self._allow_unassigned and "unassigned".startswith(text.casefold()):
-            entries.append(("Unassigned", UNASSIGNED))  # typed letters mean a person first
-        for label, value in entries:
+        if self._allow_unassigned and (not text or "unassigned".startswith(text.casefold())):
+            entries.append(("Unassigned", UNASSIGNED, "no person", "?"))  # typed letters mean a person first
+        if self._can_create and text and all(p.name.casefold() != text.casefold() for p in people):
+            entries.append((f"New person “{text}”", NewPerson(text), "create them with these faces", "+"))
+        for label, value, detail, glyph in entries:
             item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, value)
+            item.setData(_CHOICE, value)
+            item.setData(ObjectRole, value if isinstance(value, Person) else None)
+            item.setData(DetailRole, detail)
+            item.setData(GlyphRole, glyph)
+            item.setToolTip(f"{label}: {detail}")
             self._list.addItem(item)
-        self._list.setCurrentRow(0)
+        first = next((row for row, entry in enumerate(entries) if entry[1] is not UNASSIGNED or text), None)
+        self._list.setCurrentRow(-1 if first is None else first)
 
     def chosen(self):
         item = self._list.currentItem()
-        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+        return None if item is None else item.data(_CHOICE)
 
 
 def choose_person(parent: QWidget, search, title: str, allow_unassigned: bool = True,
-                  suggested: tuple[str, ...] = (), exclude: str | None = None):
-    """A Person, UNASSIGNED, or None when the user cancelled. Call from a plain slot."""
-    picker = PersonPicker(parent, search, title, allow_unassigned, suggested, exclude)
+                  suggested: tuple[str, ...] = (), exclude: str | None = None, tiles: TileCache | None = None,
+                  can_create: bool = False):
+    """A Person, UNASSIGNED, a NewPerson (`can_create`), or None when the user cancelled.
+    Call from a plain slot."""
+    picker = PersonPicker(parent, search, title, allow_unassigned, suggested, exclude, tiles, can_create)
     return picker.chosen() if picker.exec() == QDialog.DialogCode.Accepted else None

@@ -1,5 +1,5 @@
-"""What a drag carries, in QMimeData: Faceboard's own mime types for faces and a
-thumbnail, and files. The payloads are `services.drops`' (judged there, without Qt)."""
+"""What a drag carries, in QMimeData: Faceboard's own mime types for faces, a
+thumbnail and people, and files. The payloads are `services.drops`' (judged there, without Qt)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData
 
 from faceboard.domain import count
-from faceboard.services.drops import FacesPayload, FilesPayload, Payload, ThumbnailPayload
+from faceboard.services.drops import FacesPayload, FilesPayload, Payload, PeoplePayload, ThumbnailPayload
 
 FACES_MIME = "application/x-faceboard-faces"
 THUMBNAIL_MIME = "application/x-faceboard-thumbnail"
+PEOPLE_MIME = "application/x-faceboard-people"
 
 
 def faces_mime(face_ids: list[str], source_person_id: str | None) -> QMimeData:
@@ -28,6 +29,12 @@ def thumbnail_mime(person_id: str, thumbnail_id: str) -> QMimeData:
     return mime
 
 
+def people_mime(person_ids: list[str]) -> QMimeData:
+    mime = QMimeData()
+    mime.setData(PEOPLE_MIME, json.dumps({"people": person_ids}).encode())
+    return mime
+
+
 def read_payload(mime: QMimeData) -> Payload | None:
     """The payload of a drag, or None when it carries nothing Faceboard understands."""
     try:
@@ -37,6 +44,8 @@ def read_payload(mime: QMimeData) -> Payload | None:
         if mime.hasFormat(THUMBNAIL_MIME):
             data = json.loads(bytes(mime.data(THUMBNAIL_MIME).data()))
             return ThumbnailPayload(str(data["person"]), str(data["thumbnail"]))
+        if mime.hasFormat(PEOPLE_MIME):
+            return PeoplePayload(tuple(str(p) for p in json.loads(bytes(mime.data(PEOPLE_MIME).data()))["people"]))
     except (ValueError, KeyError, TypeError):
         return None
     if mime.hasUrls():

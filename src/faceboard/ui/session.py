@@ -23,8 +23,10 @@ from faceboard.services.drops import AddFiles, Payload, assignment
 from faceboard.services.images import ImagePipeline
 from faceboard.services.operations import (
     AddFace,
+    Batch,
     CreatePerson,
     DeleteFaces,
+    DeletePerson,
     MergePeople,
     Operation,
     RemoveThumbnails,
@@ -150,8 +152,13 @@ class Session(QObject):
         person = self.store.people.get(person_id)
         self.submit(UpdatePerson(person_id, name=name, shown_name=person.name if person else None))
 
-    def set_hidden(self, person_id: str, hidden: bool) -> None:
-        self.submit(UpdatePerson(person_id, hidden=hidden))
+    def set_hidden(self, person_ids: Iterable[str], hidden: bool) -> None:
+        """Hide (or show) people: one change, however many."""
+        self.submit(_one_change([UpdatePerson(p, hidden=hidden) for p in person_ids]))
+
+    def delete_people(self, person_ids: Iterable[str]) -> None:
+        """Delete people (their faces become unassigned): one change, however many."""
+        self.submit(_one_change([DeletePerson(p) for p in person_ids]))
 
     def add_files(self, person_id: str, paths: Iterable[Path]) -> None:
         self.spawn(self._add_files(person_id, tuple(paths)))
@@ -204,3 +211,7 @@ class Session(QObject):
 
     def stop_sending(self) -> None:
         self.outbox.stop_sending()
+
+
+def _one_change(operations: list[Operation]) -> Operation:
+    return operations[0] if len(operations) == 1 else Batch(tuple(operations))

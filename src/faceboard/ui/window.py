@@ -61,6 +61,9 @@ class MainWindow(QMainWindow):
         self.faces_view, self.faces_heading = self.faces_pane.view, self.faces_pane.heading
         if not faces:  # MI, SuperOffice, OpenCV FR: the pictures are all
             self.faces_pane.hide()
+        if why := session.curator.why_not(Capability.SORT_FACES):  # Gumnut: its own order only
+            self.faces_pane.order.setEnabled(False)
+            self.faces_pane.order.setToolTip(why)
 
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.thumbnails_pane)
@@ -132,8 +135,9 @@ class MainWindow(QMainWindow):
         session.store.listen(self._hear)
         QApplication.instance().applicationStateChanged.connect(self._application_state)
         self.people_view.selectionModel().currentChanged.connect(self._person_changed)
+        self.people_view.selectionModel().selectionChanged.connect(self._people_chosen)
         self.people_view.activated.connect(lambda _: self._focus_faces())
-        self.people_view.dropped.connect(session.drop)
+        self.people_view.dropped.connect(actions.dropped_on_person)
         self.people_view.refused.connect(self.show_problem)
         self.primary_slot.dropped.connect(lambda payload: session.drop(payload, self.primary_slot))
         self.primary_slot.refused.connect(self.show_problem)
@@ -172,6 +176,8 @@ class MainWindow(QMainWindow):
         zoom.setValue(int(settings.value("faces/tile", 128)))
         self.faces_view.set_tile_size(zoom.value())
         self.people_pane.sort.setCurrentText(str(settings.value("people/sort", "Name")))
+        if self.faces_pane.order.isEnabled():
+            self.faces_pane.order.setCurrentText(str(settings.value("faces/order", "As found")))
 
     def resizeEvent(self, event) -> None:
         """A window made narrower narrows the History pane with it (to a sixth): Qt takes
@@ -190,6 +196,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/splitter", self.splitter.saveState())
         settings.setValue("faces/tile", self.faces_pane.zoom.value())
         settings.setValue("people/sort", self.people_pane.sort.currentText())
+        settings.setValue("faces/order", self.faces_pane.order.currentText())
         super().closeEvent(event)
 
     def _library_loaded(self) -> None:
@@ -211,6 +218,19 @@ class MainWindow(QMainWindow):
         if person_id != self.session.store.selection:
             self.close_photo()  # another person's faces are wanted, not this photo
             self.session.store.select(person_id)
+            self._people_chosen()  # Ctrl/Shift kept others chosen beside them
+
+    def _people_chosen(self, *_) -> None:
+        """The people chosen together in the list (Ctrl/Shift): the store's, for the actions and the title."""
+        people, current = self.session.people, self.people_view.currentIndex()
+        if current.isValid() and (person := people.person_at(current.row())) != self.session.store.selected_person:
+            return  # the current row changes next, and says who is chosen then
+        choice = self.people_view.selectionModel()
+        if not choice.hasSelection() and current.isValid():  # its row went (deleted, merged): highlight whom the panes show
+            choice.select(current, QItemSelectionModel.SelectionFlag.Select)
+            return  # which says who is chosen
+        rows = sorted(i.row() for i in choice.selectedIndexes())
+        self.session.store.choose(person.id for row in rows if (person := people.person_at(row)) is not None)
 
     def _hear(self, event: Event) -> None:
         if event.kind == "selected":
@@ -224,6 +244,8 @@ class MainWindow(QMainWindow):
         person = store.selected_person
         self.thumbnails_pane.show_selection(self.session.curator)
         shown = "Unassigned faces" if person is None else person.name
+        if len(store.chosen) > 1:
+            shown = f"{count(len(store.chosen), 'person')} chosen"
         self.setWindowTitle(f"{shown} — Faceboard — {self._title}")
         self._show_counts()
         self.actions.update()

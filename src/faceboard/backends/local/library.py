@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import multiprocessing
 import os
 import sqlite3
@@ -32,6 +33,7 @@ from faceboard.domain import (
     BoundingBox,
     Capability,
     Face,
+    FacesQuery,
     ImageRef,
     Page,
     PeopleQuery,
@@ -60,10 +62,12 @@ _PEOPLE_ORDER = {
     "fewest_faces": "face_count ASC, p.name COLLATE NOCASE, p.id",
 }
 _FACE_COLUMNS = "f.id, f.person_id, f.asset_id, f.x, f.y, f.w, f.h, f.confidence, a.path, a.taken"
+# a face order's sort key (descending, then by id): read in pages after the last row's (key, id)
+_FACE_KEYS = {"confidence": "COALESCE(f.confidence, -1.0)", "size": "f.w * f.h", "taken": "COALESCE(a.taken, '')"}
 MOVED = "been moved or deleted since it was imported"  # a photo's file, not where the library last saw it
 
 
-READ_ONLY_CAPABILITIES = frozenset({Capability.LIST_FACES, Capability.SHOW_PHOTOS})  # what browsing needs: no change
+READ_ONLY_CAPABILITIES = frozenset({Capability.LIST_FACES, Capability.SORT_FACES, Capability.SHOW_PHOTOS})  # what browsing needs: no change
 
 
 class LocalLibrary:
@@ -291,21 +295,39 @@ class LocalLibrary:
         )
 
     async def list_faces(
-        self, person_id: str | None, cursor: str | None = None, limit: int = 500
+        self, person_id: str | None, cursor: str | None = None, limit: int = 500, query: FacesQuery = FacesQuery()
     ) -> Page[Face]:
-        after = int(cursor or 0)
+        """In the query's order, by pages that start after the last row's sort key and id
+        (not an offset: faces moved away meanwhile make no row skipped)."""
+        if query.sort == "found":
+            key, where, args = None, "f.id > ?", [int(cursor or 0)]
+        elif query.sort in _FACE_KEYS:
+            key = _FACE_KEYS[query.sort]
+            where, args = "1", []
+            if cursor:
+                try:
+                    last_key, last_id = json.loads(cursor)
+                except (ValueError, TypeError):
+                    raise InvalidInput(f"Not a cursor of this listing: {cursor!r}.") from None
+                where, args = f"({key} < ? OR ({key} = ? AND f.id > ?))", [last_key, last_key, last_id]
+        else:
+            raise InvalidInput(f"Unknown order {query.sort!r}.")
+        order = "f.id" if key is None else f"{key} DESC, f.id"
 
         def read():
             if person_id is not None:
                 self._person_sync(person_id)
             rows = self._db.execute(
-                f"SELECT {_FACE_COLUMNS} FROM faces f JOIN assets a ON a.id = f.asset_id "
-                "WHERE f.person_id IS ? AND f.deleted = 0 AND f.id > ? ORDER BY f.id LIMIT ?",
-                (None if person_id is None else _int_id(person_id), after, limit + 1),
+                f"SELECT {_FACE_COLUMNS}{'' if key is None else ', ' + key} FROM faces f "
+                f"JOIN assets a ON a.id = f.asset_id WHERE f.person_id IS ? AND f.deleted = 0 AND {where} "
+                f"ORDER BY {order} LIMIT ?",
+                (None if person_id is None else _int_id(person_id), *args, limit + 1),
             ).fetchall()
-            items = tuple(self._faces_of(rows[:limit]))
-            more = len(rows) > limit
-            return Page(items, items[-1].id if more else None)
+            items = tuple(self._faces_of(rows[:limit] if key is None else [r[:-1] for r in rows[:limit]]))
+            if len(rows) <= limit:
+                return Page(items, None)
+            last = rows[limit - 1]
+            return Page(items, items[-1].id if key is None else json.dumps([last[-1], last[0]]))
 
         return await self._run(read)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, QRect, QRectF, Qt
 from PySide6.QtGui import QPainter, QRegion
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QSlider, QStyle, QStyleOptionViewItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QStyleOptionViewItem, QVBoxLayout, QWidget
 
 from faceboard.domain import Face
 from faceboard.services.store import FACES, Store
@@ -23,6 +23,7 @@ from faceboard.ui.panes import heading
 from faceboard.ui.panes.tiles import AnyIndex, ListingModel, ObjectRole, TileLook, TileView
 
 TILE_SIZES = (64, 320)
+ORDERS = {"As found": "found", "Most confident": "confidence", "Newest photos": "taken", "Largest": "size"}  # label -> query
 _Cursor = QAbstractItemView.CursorAction
 _SELECTED = QStyle.StateFlag.State_Selected
 _FOCUSED = QStyle.StateFlag.State_HasFocus
@@ -268,14 +269,26 @@ class FaceGrid(TileView):
         painter.end()
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that gives way: what does not fit is elided at the end when
+    painted (its text stays whole, and so does its tooltip)."""
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+        painter.end()
+
+
 class FacesPane(QWidget):
     """The heading with the count, the tile size, and the grid."""
 
     def __init__(self, model: FacesModel, tiles, parent=None):
         super().__init__(parent)
         self.model = model
-        self.heading = heading("Faces")
-        self.heading.setMinimumWidth(1)  # a long name is cut, not a reason to squeeze the History pane
+        self.heading = ElidedLabel("Faces")
+        self.heading.setFont(heading("").font())
         self.view = FaceGrid(tiles)
         self.view.setModel(model)
         self.view.setAccessibleName("Faces")
@@ -283,15 +296,28 @@ class FacesPane(QWidget):
         self.zoom.setRange(*TILE_SIZES)
         self.zoom.setFixedWidth(160)
         self.zoom.setToolTip("Tile size (Ctrl+= and Ctrl+-)")
+        self.order = QComboBox()
+        self.order.addItems(list(ORDERS))
+        self.order.setToolTip("Order of the faces: as detected, the detector's surest first, the newest photos "
+                              "first, or the largest faces first (Alt+O)")
+        self.order.setAccessibleName("Order of the faces")
+        order_label = QLabel("&Order")
+        order_label.setBuddy(self.order)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 8, 8)
         header = QHBoxLayout()
+        # a long name gives way to the controls (elided, whole in the tooltip), not the grid to the name
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         header.addWidget(self.heading, 1)
+        header.addSpacing(8)
+        header.addWidget(order_label)
+        header.addWidget(self.order)
         header.addWidget(QLabel("Size"))
         header.addWidget(self.zoom)
         layout.addLayout(header)
         layout.addWidget(self.view, 1)
         self.zoom.valueChanged.connect(self.view.set_tile_size)
+        self.order.currentTextChanged.connect(lambda label: model.store.set_face_sort(ORDERS[label]))
 
     def refresh_count(self) -> None:
         store = self.model.store
@@ -299,6 +325,7 @@ class FacesPane(QWidget):
         n = store.face_count(store.selection)
         shown = "" if n is None else f" ({n})"
         self.heading.setText("Unassigned faces" + shown if person is None else f"Faces of {person.name}{shown}")
+        self.heading.setToolTip(self.heading.text())
 
     def selected_ids(self) -> list[str]:
         rows = sorted(i.row() for i in self.view.selectionModel().selectedIndexes())

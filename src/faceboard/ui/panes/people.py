@@ -1,10 +1,11 @@
 """The People pane: "Unassigned" and the people the query selects, read page by page
 from the store as the list scrolls; filter, order and hidden people above it. Faces,
-thumbnails and image files can be dropped on a row."""
+thumbnails and image files can be dropped on a row, and people dragged onto another
+person to merge them into that one."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,10 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from faceboard.domain import Person, count
-from faceboard.services.drops import FacesPayload, Payload
+from faceboard.services.drops import FacesPayload, Payload, PeoplePayload
 from faceboard.services.store import PEOPLE, Store
 from faceboard.ui.panes import heading, set_steady_text
-from faceboard.ui.mime import FACES_MIME, THUMBNAIL_MIME, read_payload
+from faceboard.ui.mime import FACES_MIME, PEOPLE_MIME, THUMBNAIL_MIME, people_mime, read_payload
 from faceboard.ui.panes.tiles import (
     AnyIndex,
     DropJudge,
@@ -39,6 +40,8 @@ from faceboard.ui.panes.tiles import (
 from faceboard.ui.tile_cache import TileCache
 
 CountRole = Qt.ItemDataRole.UserRole + 2  # a person's face count; None: the unassigned faces are not counted yet
+DetailRole = Qt.ItemDataRole.UserRole + 3  # the line under a row's name: "12 faces · hidden"
+GlyphRole = Qt.ItemDataRole.UserRole + 4  # drawn in the round of a row that is no person ("?" for Unassigned)
 SORTS = {"Name": "name", "Most faces": "most_faces", "Fewest faces": "fewest_faces"}  # label -> query
 _SELECTED = QStyle.StateFlag.State_Selected
 _HOVERED = QStyle.StateFlag.State_MouseOver
@@ -86,6 +89,8 @@ class PeopleModel(ListingModel):
             return person.name if person else self.UNASSIGNED_NAME
         if role == CountRole:
             return person.face_count if person else self.store.unassigned
+        if role == DetailRole:
+            return self.count_text(row) + (" · hidden" if person is not None and person.hidden else "")
         if role == ObjectRole:
             return person
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -100,13 +105,21 @@ class PeopleModel(ListingModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDropEnabled
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDropEnabled
+        return flags | Qt.ItemFlag.ItemIsDragEnabled if index.row() > 0 else flags  # people, not Unassigned
 
     def mimeTypes(self) -> list[str]:
-        return [FACES_MIME, THUMBNAIL_MIME, "text/uri-list"]
+        return [FACES_MIME, THUMBNAIL_MIME, PEOPLE_MIME, "text/uri-list"]
+
+    def mimeData(self, indexes):
+        rows = sorted({i.row() for i in indexes if i.isValid() and i.row() > 0})
+        return people_mime([self.person_at(r).id for r in rows])
 
     def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction  # merging is the drop's to confirm: nothing leaves the list on its own
 
     def count_text(self, row: int) -> str:
         """"12 faces" under a name; where there are no faces, the pictures, when counted."""
@@ -127,10 +140,24 @@ class PeopleModel(ListingModel):
 
 
 class PeopleView(QListView):
-    """The people list; faces, thumbnails and image files can be dropped on a row."""
+    """The people list; faces, thumbnails and image files can be dropped on a row, and
+    people chosen together (Ctrl/Shift) dragged onto another one."""
 
     dropped = Signal(object, object)  # payload, Person or None (the Unassigned row)
     refused = Signal(str)
+    deleteRequested = Signal()  # Delete pressed here: the people chosen, not the faces selected
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Delete and not event.modifiers():
+            event.accept()  # the key is this list's, not the window's Detach
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Delete and not event.modifiers():
+            self.deleteRequested.emit()
+            return
+        super().keyPressEvent(event)
 
     def __init__(self, model: PeopleModel, tiles: TileCache, judge: DropJudge, parent=None):
         super().__init__(parent)
@@ -141,7 +168,9 @@ class PeopleView(QListView):
         self.setUniformItemSizes(True)
         self.setAcceptDrops(True)
         self.viewport().setAcceptDrops(True)
-        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.setDropIndicatorShown(False)
         self.setMouseTracking(True)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -174,12 +203,16 @@ class PeopleView(QListView):
         if payload is None or row is None or reason:
             self._set_drop_row(None)
             event.ignore()
-            if reason:
+            if reason and not self._over_themselves(payload, row):  # every drag of people starts there
                 self.refused.emit(reason)
             return None
         event.setDropAction(Qt.DropAction.MoveAction if _is_move(payload) else Qt.DropAction.CopyAction)
         event.accept()
         return payload, row
+
+    def _over_themselves(self, payload: Payload, row: int) -> bool:
+        person = self.model().person_at(row)
+        return isinstance(payload, PeoplePayload) and person is not None and person.id in payload.person_ids
 
     def dragMoveEvent(self, event) -> None:
         super().dragMoveEvent(event)  # keeps auto-scrolling near the edges
@@ -247,7 +280,7 @@ class PersonDelegate(QStyledItemDelegate):
             font.setPointSizeF(font.pointSizeF() * 1.6)
             font.setBold(True)
             painter.setFont(font)
-            painter.drawText(avatar, _CENTER, "?")
+            painter.drawText(avatar, _CENTER, index.data(GlyphRole) or "?")
         elif person.primary_image is None:  # no primary yet: initials, so the row still has a face
             fill = placeholder(palette)
             painter.setBrush(fill)
@@ -275,7 +308,7 @@ class PersonDelegate(QStyledItemDelegate):
         name = index.data(_DISPLAY)
         elided = painter.fontMetrics().elidedText(name, _ELIDE, int(name_rect.width()))
         painter.drawText(name_rect, _LEFT, elided)
-        detail = index.model().count_text(index.row()) + (" · hidden" if person is not None and person.hidden else "")
+        detail = index.data(DetailRole) or ""
         font.setBold(False)
         painter.setFont(font)
         text_color.setAlpha(min(text_color.alpha(), 170))

@@ -101,13 +101,22 @@ class ListingModel(StoreModel):
         return self._listing.fetching
 
 
+class _RepaintTimer(QTimer):
+    """Repaints its widget once per burst of arriving tiles; a slot of its own, so the
+    connection ends with the widget (a closed dialog's list, say)."""
+
+    def soon(self, waiting: set) -> None:
+        if self.parent() in waiting and not self.isActive():
+            self.start()
+
+
 def repaint_as_tiles_arrive(tiles: TileCache, widget) -> None:
     """Repaint `widget` (soon, once for many) when a tile it is waiting for has come."""
-    timer = QTimer(widget)
+    timer = _RepaintTimer(widget)
     timer.setSingleShot(True)
     timer.setInterval(REPAINT_DELAY_MS)
     timer.timeout.connect(widget.update)
-    tiles.tileReady.connect(lambda waiting: widget in waiting and (timer.isActive() or timer.start()))
+    tiles.tileReady.connect(timer.soon)
 
 
 TILE_RADIUS = 8
