@@ -65,6 +65,7 @@ def test_a_new_library_then_photos_imported_through_the_menu(qtbot, shell, demo_
     dialog = window.skipped_dialog  # the broken file, listed once
     assert dialog is not None and dialog.isVisible() and dialog.detailedText().count("notes.jpg") == 1
     assert "Finding faces done" in window.statusBar().currentMessage()
+    assert window.statusBar().currentMessage().endswith("; 1 file skipped.")  # not "1 files"
 
 
 def test_a_folder_dropped_on_the_window_is_imported_and_the_selection_kept(qtbot, app_window, demo_template, tmp_path):

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from faceboard.domain import BoundingBox, Capability, Face, Photo
+from faceboard.domain import BoundingBox, Capability, Face, Photo, count
 from faceboard.errors import FaceboardError
 from faceboard.ui.mime import faces_mime
 from faceboard.ui.panes import heading
@@ -588,7 +588,7 @@ class PhotoPage(QWidget):
             box.show_person(face, person.name if person else self.names.get(face.person_id or ""))
             unassigned += face.person_id is None
         faces = len(self.view.boxes)
-        counted = f"{faces} face{'s' * (faces != 1)}" + (f", {unassigned} unassigned" if unassigned else "")
+        counted = count(faces, "face") + (f", {unassigned:,} unassigned" if unassigned else "")
         self.heading.setText(f"Photo {self.photo.asset_id} · {counted}")
 
     def _show_zoom(self) -> None:
