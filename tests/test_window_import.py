@@ -66,6 +66,9 @@ def test_a_new_library_then_photos_imported_through_the_menu(qtbot, shell, demo_
     assert dialog is not None and dialog.isVisible() and dialog.detailedText().count("notes.jpg") == 1
     assert "Finding faces done" in window.statusBar().currentMessage()
     assert window.statusBar().currentMessage().endswith("; 1 file skipped.")  # not "1 files"
+    window.actions.import_photos.trigger()  # the same folder again
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("No new photos"), timeout=30000)
+    assert window.statusBar().currentMessage() == "No new photos: 3 photos already in the library."
 
 
 def test_a_folder_dropped_on_the_window_is_imported_and_the_selection_kept(qtbot, app_window, demo_template, tmp_path):

@@ -125,5 +125,9 @@ def _ended(result: ScanProgress, cancelled: bool) -> str:
     faces, photos = count(result.faces_found, "face"), count(result.photos_done, "photo")
     if cancelled:
         return f"Finding faces stopped: {faces} in {photos}; the rest wait for the next scan."
+    if not result.photos_done and not result.problems:  # not "done: 0 faces in 0 photos"
+        if result.photos_known:
+            return f"No new photos: {count(result.photos_known, 'photo')} already in the library."
+        return "No photos found there (Faceboard imports JPEG, PNG, HEIC, TIFF and WebP)."
     skipped = f"; {count(len(result.problems), 'file')} skipped" if result.problems else ""
     return f"Finding faces done: {faces} in {photos}{skipped}."
