@@ -87,3 +87,20 @@ def test_a_long_name_does_not_push_the_history_pane_aside_at_800_by_600(qtbot, a
     select_person(qtbot, window, "3")
     QApplication.processEvents()
     assert window.history.width() >= history - 4
+
+
+def test_the_status_bar_fits_800_px_while_a_scan_runs(qtbot, app_window):
+    """The library's counts were sized for "10,000+ people · 100,000 unassigned faces"
+    on top of their text (and for the first text, "people not counted yet", for good):
+    beside a scan's progress they were cut off by the window's edge at 800 wide."""
+    from faceboard.services.scanning import ScanProgress
+
+    window = app_window
+    select_person(qtbot, window, "3")
+    sized(qtbot, window, 800, 600)
+    window._show_scan(ScanProgress(photos_done=2, photos_total=40, faces_found=5, seconds_left=51))
+    QApplication.processEvents()
+    assert window.scan_status.text() == "Finding faces: 2 of 40 photos · 5 faces · 51 s left"
+    assert window.statusBar().minimumSizeHint().width() <= 800
+    counts = window.library_status
+    assert counts.width() >= counts.fontMetrics().horizontalAdvance(counts.text())  # not cut short either

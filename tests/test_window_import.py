@@ -10,8 +10,9 @@ from own_photos import copy_photos
 from PySide6.QtCore import QMimeData, QPoint, QUrl
 from ui_helpers import drop, select_faces, settle
 
+from faceboard import cli
 from faceboard.app import Shell
-from faceboard.services.connections import Profile
+from faceboard.services.connections import Profile, default_library
 from faceboard.ui import dialogs
 
 
@@ -64,6 +65,10 @@ def test_a_new_library_then_photos_imported_through_the_menu(qtbot, shell, demo_
     dialog = window.skipped_dialog  # the broken file, listed once
     assert dialog is not None and dialog.isVisible() and dialog.detailedText().count("notes.jpg") == 1
     assert "Finding faces done" in window.statusBar().currentMessage()
+    assert window.statusBar().currentMessage().endswith("; 1 file skipped.")  # not "1 files"
+    window.actions.import_photos.trigger()  # the same folder again
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("No new photos"), timeout=30000)
+    assert window.statusBar().currentMessage() == "No new photos: 3 photos already in the library."
 
 
 def test_a_folder_dropped_on_the_window_is_imported_and_the_selection_kept(qtbot, app_window, demo_template, tmp_path):
@@ -116,3 +121,23 @@ def test_cancel_stops_the_scan_and_the_rest_waits_for_the_next_start(qtbot, shel
     scanned(qtbot, window, timeout=120000)
     status = wait_for(qtbot, window.session.curator.backend.scan_status())
     assert (status.waiting, status.done) == (0, 8)
+
+
+def test_the_next_start_opens_the_library_made_with_new_library(qtbot, shell, tmp_path, monkeypatch):
+    """A library made with File → New library… was gone at the next start (the demo
+    showed instead, the scan it had left never resumed)."""
+    wait_for(qtbot, shell.open(Profile("mine", "local", library=str(tmp_path / "first"))))
+    first = shell.current[2]
+    empty = tmp_path / "Family library"
+    empty.mkdir()
+    monkeypatch.setattr(dialogs, "ask_folder", lambda *args: str(empty))
+    first.actions.new_library.trigger()
+    qtbot.waitUntil(lambda: shell.current[2] is not first and not shell.current[1].faces.loading)
+    no_arguments = cli.parser().parse_args([])
+    assert cli.connection(no_arguments, None, window=True)[0].library == str(empty)
+    assert cli.connection(no_arguments, None)[0].library == str(default_library())  # commands keep theirs
+    given = cli.parser().parse_args(["--library", str(tmp_path / "first")])
+    assert cli.connection(given, None, window=True)[0].library == str(tmp_path / "first")
+    wait_for(qtbot, shell.close_current())
+    (empty / "library.sqlite3").unlink()  # gone since: the default library again
+    assert cli.connection(no_arguments, None, window=True)[0].library == str(default_library())

@@ -191,3 +191,24 @@ def test_a_photo_that_moved_says_so_instead(qtbot, app_window, library_folder):
     qtbot.waitUntil(lambda: window.photo_page.problem.isVisible())
     assert "cannot be shown" in window.photo_page.problem.text() or "moved" in window.photo_page.problem.text()
     assert window.photo_page.view.picture.pixmap().isNull()
+
+
+def test_small_boxes_name_their_person_only_when_selected_or_zoomed_in(qtbot, app_window):
+    """At 800×600 the names of a group's small boxes covered each other and the faces."""
+    window = app_window
+    window.resize(800, 600)
+    select_faces(window, [0])
+    window.faces_view.setFocus()
+    qtbot.keyClick(window.faces_view, Qt.Key.Key_O)
+    page = opened(qtbot, window)
+    page.view.zoom(-1)  # fitted to the small window
+    qtbot.waitUntil(lambda: page.view.fitted)
+    boxes = page.view.boxes.values()
+    small = [b for b in boxes if b.rect().width() * page.view.scale_now() < 40 and not b.isSelected()]
+    assert small  # the photo has faces drawn smaller than 40 px at this size
+    assert not any(b.label.isVisible() for b in small)
+    assert all(b.label.isVisible() for b in boxes if b.isSelected())
+    page.view.select([small[0].face.id])
+    assert small[0].label.isVisible()
+    page.view.zoom(4)
+    assert all(b.label.isVisible() for b in small)  # zoomed in, every box is named again

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,7 +29,7 @@ def run_window(args) -> int:
     from PySide6.QtWidgets import QApplication
 
     try:
-        profile, _ = cli.connection(args, None)
+        profile, _ = cli.connection(args, None, window=True)
     except FaceboardError as error:
         print(f"faceboard: {cli.shown(error.message)}", file=sys.stderr)
         return cli.exit_code(error)
@@ -74,7 +75,8 @@ class Shell:
         self._options = backend_options
 
     async def open(self, profile) -> None:
-        from faceboard.services.connections import UNSAVED, default_library, new_library, open_backend, read_secrets
+        from faceboard.services.connections import (
+            UNSAVED, default_library, new_library, open_backend, read_secrets, remember_library)
         from faceboard.services.curator import Curator
         from faceboard.services.images import ImagePipeline
         from faceboard.services.outbox import Outbox
@@ -117,7 +119,12 @@ class Shell:
             self.show_connections(profile, error.message)
             return
         window.name_connection(backend.display_name)
+        if profile.kind == "local":
+            with contextlib.suppress(OSError):  # not remembered on a read-only disk: no reason to stop
+                await asyncio.to_thread(remember_library, folder)
         await session.load()
+        if self.current is None or self.current[1] is not session:
+            return  # closed while it loaded (a quit, another library opened): its backend is shut
         if not curator.read_only:  # else what waits keeps waiting, not marked failed
             session.keep_sending()  # changes an earlier run left waiting, re-checked and sent once
             session.spawn(window.importer.resume())  # photos an earlier run left unscanned

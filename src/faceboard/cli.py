@@ -53,6 +53,7 @@ from faceboard.services.connections import (
     address_problem,
     command_line_profile,
     default_library,
+    last_library,
     new_library,
     open_backend,
     read_secrets,
@@ -238,14 +239,17 @@ def whole_number(most: int):
     return parse
 
 
-def connection(args: argparse.Namespace, secrets: SecretStore | None) -> tuple[Profile, dict[str, str]]:
-    """The profile the arguments name, and its secrets (keyring, else environment)."""
+def connection(args: argparse.Namespace, secrets: SecretStore | None,
+               window: bool = False) -> tuple[Profile, dict[str, str]]:
+    """The profile the arguments name, and its secrets (keyring, else environment). With
+    none, the local library: the default one, or for the `window` the one it opened last."""
     if args.profile:
         profile = ProfileStore().get(args.profile)
     elif args.backend and args.backend != "local":
         profile = command_line_profile(args.backend, _flag_values(args, args.backend))
     else:
-        profile = Profile(UNSAVED, "local", library=str(args.library or default_library()))
+        fallback = last_library() if window else default_library()
+        profile = Profile(UNSAVED, "local", library=str(args.library or fallback))
     return profile, read_secrets(profile, secrets)
 
 

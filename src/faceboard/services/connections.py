@@ -205,6 +205,26 @@ def forget_secrets(profile_name: str, secrets: SecretStore) -> None:
 UNSAVED = "command line"  # the name of a connection the command line's flags give, saved as no profile
 
 
+def _last_library_file() -> Path:
+    return user_config_path(APP, APP) / "last_library.json"
+
+
+def remember_library(folder: Path) -> None:
+    """The local library the window opened: the next start without arguments opens it
+    again (a library made with File → New library… was lost on restart, its scan unresumed)."""
+    json_files.write(_last_library_file(), {"libraries": [str(Path(folder).absolute())]})
+
+
+def last_library() -> Path:
+    """The local library the window opened last, if it is still there; else the default."""
+    try:
+        remembered = json_files.read_list(_last_library_file(), "libraries")
+    except InvalidInput:  # a damaged note of where the library was: the default one, not an error
+        remembered = []
+    folder = Path(remembered[0]) if remembered and isinstance(remembered[0], str) else None
+    return folder if folder is not None and (folder / "library.sqlite3").is_file() else default_library()
+
+
 def command_line_profile(kind: str, values: Mapping[str, str]) -> Profile:
     """A profile from the command line's flags (`values` by field name), and what the
     backend reads from the environment besides (credentials are read when it is opened)."""

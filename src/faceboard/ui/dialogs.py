@@ -128,7 +128,7 @@ def show_skipped(parent: QWidget, problems) -> QMessageBox:
     if len(problems) > SKIPPED_SHOWN:
         lines.append(f"… and {len(problems) - SKIPPED_SHOWN:,} more.")
     box = QMessageBox(QMessageBox.Icon.Warning, "Files not imported",
-                      f"{len(problems):,} file{'s' * (len(problems) != 1)} could not be imported and "
+                      f"{count(len(problems), 'file')} could not be imported and "
                       "{} skipped; the other photos were.".format("were" if len(problems) != 1 else "was"),
                       QMessageBox.StandardButton.Close, parent)
     box.setInformativeText("\n".join(lines[:5]) + ("\n…" if len(lines) > 5 else ""))

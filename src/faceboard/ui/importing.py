@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from faceboard.domain import Capability
+from faceboard.domain import Capability, count
 from faceboard.errors import FaceboardError
 
 if TYPE_CHECKING:  # imported when a scan starts: the models' libraries cost the window's start 20 MB and a second
@@ -122,9 +122,12 @@ def _names(paths: list[str]) -> str:
 
 
 def _ended(result: ScanProgress, cancelled: bool) -> str:
-    faces = f"{result.faces_found:,} face{'s' * (result.faces_found != 1)}"
-    photos = f"{result.photos_done:,} photo{'s' * (result.photos_done != 1)}"
+    faces, photos = count(result.faces_found, "face"), count(result.photos_done, "photo")
     if cancelled:
         return f"Finding faces stopped: {faces} in {photos}; the rest wait for the next scan."
-    skipped = f"; {len(result.problems):,} files skipped" if result.problems else ""
+    if not result.photos_done and not result.problems:  # not "done: 0 faces in 0 photos"
+        if result.photos_known:
+            return f"No new photos: {count(result.photos_known, 'photo')} already in the library."
+        return "No photos found there (Faceboard imports JPEG, PNG, HEIC, TIFF and WebP)."
+    skipped = f"; {count(len(result.problems), 'file')} skipped" if result.problems else ""
     return f"Finding faces done: {faces} in {photos}{skipped}."

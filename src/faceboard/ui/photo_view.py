@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from faceboard.domain import BoundingBox, Capability, Face, Photo
+from faceboard.domain import BoundingBox, Capability, Face, Photo, count
 from faceboard.errors import FaceboardError
 from faceboard.ui.mime import faces_mime
 from faceboard.ui.panes import heading
@@ -43,6 +43,7 @@ DECODE_SIDES = (1024, 2048, 4096, 8192)  # the photo is decoded to the first tha
 ZOOM_STEP = 1.25
 MAX_ZOOM = 8.0  # screen pixels per photo pixel
 MIN_BOX = 12  # screen pixels: a smaller drag is a click, not a face drawn
+MIN_NAMED_BOX = 40  # screen pixels: a smaller box's name shows only when it is selected or under the mouse
 UNASSIGNED_COLOR = QColor(236, 140, 28)
 DRAWN_COLOR = QColor(120, 200, 80)
 
@@ -105,6 +106,7 @@ class FaceBox(QGraphicsRectItem):
         self.face = face
         self._margin = 0.0  # room for the pens drawn around the box, in the photo's pixels
         self._scale = 1.0  # screen pixels per photo pixel
+        self._hovered = False
         from_right = box.x + box.width / 2 > photo_width * 0.75
         self.label = FaceLabel(self, from_right)
         if from_right:
@@ -118,7 +120,21 @@ class FaceBox(QGraphicsRectItem):
         return super().itemChange(change, value)
 
     def _fit_label(self) -> None:
-        self.label.set_widest(10_000 if self.isSelected() else max(self.rect().width() * self._scale + 36, 72))
+        """Names of small boxes side by side would cover each other and the faces: such a
+        box names its person only when selected or hovered (and in its tooltip)."""
+        on_screen = self.rect().width() * self._scale
+        self.label.setVisible(self.isSelected() or self._hovered or on_screen >= MIN_NAMED_BOX)
+        self.label.set_widest(10_000 if self.isSelected() else max(on_screen + 36, 72))
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hovered = True
+        self._fit_label()
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hovered = False
+        self._fit_label()
+        super().hoverLeaveEvent(event)
 
     def fit_pens(self, scale: float) -> None:
         """Keep room for the box's pens (screen pixels wide) at `scale`: Qt paints an item
@@ -572,7 +588,7 @@ class PhotoPage(QWidget):
             box.show_person(face, person.name if person else self.names.get(face.person_id or ""))
             unassigned += face.person_id is None
         faces = len(self.view.boxes)
-        counted = f"{faces} face{'s' * (faces != 1)}" + (f", {unassigned} unassigned" if unassigned else "")
+        counted = count(faces, "face") + (f", {unassigned:,} unassigned" if unassigned else "")
         self.heading.setText(f"Photo {self.photo.asset_id} · {counted}")
 
     def _show_zoom(self) -> None:

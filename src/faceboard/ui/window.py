@@ -267,7 +267,7 @@ class MainWindow(QMainWindow):
         loose = count(store.unassigned, "unassigned face")
         faces = self.session.curator.can(Capability.LIST_FACES)
         set_steady_text(self.library_status, people + (f" · {loose}" if faces else ""),
-                        "10,000+ people · 100,000 unassigned faces")
+                        "0,000 00,000")  # room for the figures to grow (the whole longest text took 450 px: at 800 wide it was cut)
         self.people_pane.follow(store.selection)  # the list was read again, or the selected row just came
 
     # -- the photo ------------------------------------------------------------------

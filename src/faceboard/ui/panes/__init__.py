@@ -15,10 +15,14 @@ def heading(text: str) -> QLabel:
 
 def set_steady_text(label: QLabel, text: str, room: str = "") -> None:
     """Set a label's text keeping its size fixed (room for `room` as well), growing it
-    only when the text needs more: a label whose size changes lays the window out again,
-    5-10 ms before the people list painted each page (benchmarks/scale.py)."""
+    only when the text needs more, shrinking it only when the text got shorter by more
+    than half of `room`: a label whose size changes lays the window out again, 5-10 ms before
+    the people list painted each page (benchmarks/scale.py); one sized for a long first
+    text ("people not counted yet") pushed the status bar out of an 800 px window."""
     label.setText(text)
     metrics = label.fontMetrics()
     needed = metrics.horizontalAdvance(text) + 8
-    if needed > label.maximumWidth() or label.minimumWidth() != label.maximumWidth():
-        label.setFixedSize(needed + metrics.horizontalAdvance(room), label.sizeHint().height())
+    extra = metrics.horizontalAdvance(room)
+    if (needed > label.maximumWidth() or label.minimumWidth() != label.maximumWidth()
+            or label.maximumWidth() > needed + extra * 3 // 2):
+        label.setFixedSize(needed + extra, label.sizeHint().height())
