@@ -589,10 +589,11 @@ class LocalLibrary:
         return await self._write(write)
 
     def _insert_face(self, asset_id: int, found, drawn: bool = False) -> int:
+        """A drawn face keeps no confidence: no detector measured it (a tile's "100 %" would say one did)."""
         box = found.box
         return self._db.execute(
             "INSERT INTO faces (asset_id, x, y, w, h, person_id, confidence, drawn) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
-            (asset_id, box.x, box.y, box.width, box.height, found.confidence, int(drawn))).lastrowid
+            (asset_id, box.x, box.y, box.width, box.height, None if drawn else found.confidence, int(drawn))).lastrowid
 
     async def import_files(self, paths: Sequence[str], copy: bool = False) -> ImportReport:
         """Register photo files (found by content: JPEG, PNG, HEIC, TIFF, WebP), waiting for
