@@ -53,3 +53,41 @@ def test_tiles_rounded_a_few_a_frame_all_come_round(qtbot, app_window, monkeypat
                        for shape in variants) for row in shown)
 
     qtbot.waitUntil(lambda: rounded() == len(shown), timeout=15000)
+
+
+class PaintedArea(QObject):
+    """The area of a widget painted since it was made."""
+
+    def __init__(self, widget):
+        super().__init__()
+        from PySide6.QtGui import QRegion
+
+        self.region = QRegion()
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.region += event.region()
+        return False
+
+
+def test_a_move_repaints_the_two_people_rows_whose_counts_changed_not_every_row(qtbot, app_window):
+    """QListView lays the list out again on any row's change and repaints every row shown;
+    the people rows are all one height, so only the rows that changed are painted."""
+    from PySide6.QtGui import QRegion
+
+    window = app_window
+    session, view = window.session, window.people_view
+    select_person(qtbot, window, None)
+    qtbot.wait(500)  # the avatars have come and been painted
+    target = session.store.listed_people()[2]
+    rows = [session.people.index(0), session.people.index(session.people.row_of(target.id))]
+    allowed = QRegion()
+    for index in rows:
+        allowed += view.visualRect(index)
+    painted = PaintedArea(view.viewport())
+    session.assign([session.store.listed_faces()[0].id], target.id)
+    qtbot.waitUntil(lambda: not session.busy, timeout=10000)
+    qtbot.wait(200)
+    assert not painted.region.isEmpty()  # the counts were repainted
+    assert painted.region.subtracted(allowed).isEmpty()  # and nothing else

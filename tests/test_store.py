@@ -322,3 +322,24 @@ def test_faces_found_while_a_person_is_shown_only_move_the_unassigned_count():
         assert "99" not in store.listings[FACES].ids and store.unassigned == 13
 
     run(test)
+
+
+def test_a_removal_does_not_number_all_the_rows_after_it_again_at_once():
+    """Faces leaving the top of a long listing leave the rows after them to be numbered
+    again a slice at a time, between other work; a row asked for meanwhile is still right."""
+    async def test(store, backend, settle, events):
+        await store.load()
+        store.select(None)
+        await settle()
+        listing = store.listings[FACES]
+        ids = list(listing.ids)
+        store.predict(AssignFaces(((ids[0], "1"),)))
+        assert listing.rows.exact == 0  # none of the rows after it numbered yet
+        assert listing.rows.get(ids[-1]) == len(ids) - 2  # asked for: numbered when asked
+        store.predict(AssignFaces(((ids[1], "1"),)))
+        await settle()
+        assert listing.rows.exact == len(listing)
+        assert [listing.rows[face_id] for face_id in listing.ids] == list(range(len(listing)))
+        assert ids[0] not in listing.rows and ids[1] not in listing.rows
+
+    run(test)

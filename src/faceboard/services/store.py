@@ -15,7 +15,9 @@ scrolls.
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import itertools
 import math
 import operator
 from collections.abc import Awaitable, Callable, Iterable
@@ -33,6 +35,7 @@ ORDERS: dict[str, Callable[[Person], object]] = {  # the backends' orders, for p
     "fewest_faces": lambda p: (p.face_count, p.name.casefold(), p.id),
 }
 SCROLLED = ListingBudget(seconds=math.inf)  # read as the user scrolls: time says nothing of the server
+RENUMBERED_AT_ONCE = 4096  # rows numbered again in one turn of the event loop: about a millisecond
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,61 @@ class Event:
     last: int = -1
 
 
+class RowIndex:
+    """The row of each id of a listing, asked as of a dict (`get`, `in`, `[]`). A removal
+    or an insertion shifts the rows after it: they are numbered again a slice at a time
+    (`renumber`, between other work), or all at once when one of them is asked for before
+    that, never on each change (a drop of 1,000 faces numbered the 29,000 after them
+    again, 8-20 ms on the GUI thread)."""
+
+    def __init__(self, ids: list[str]):
+        self._ids = ids
+        self._rows = dict(zip(ids, range(len(ids))))  # every id listed, right before `exact`
+        self.exact = len(ids)  # the rows before this one are numbered right; later ones may have moved
+
+    @property
+    def stale(self) -> bool:
+        return self.exact < len(self._ids)
+
+    def get(self, item: str, default: int | None = None) -> int | None:
+        row = self._rows.get(item)
+        if row is None:
+            return default
+        if row >= len(self._ids) or self._ids[row] != item:  # it moved since it was numbered
+            self.renumber(len(self._ids))
+            row = self._rows[item]
+        return row
+
+    def __getitem__(self, item: str) -> int:
+        if (row := self.get(item)) is None:
+            raise KeyError(item)
+        return row
+
+    def __contains__(self, item: str) -> bool:
+        return item in self._rows
+
+    def renumber(self, count: int) -> bool:
+        """Number up to `count` rows again from the first that may have moved; True while
+        some remain to number."""
+        start = self.exact
+        stop = min(len(self._ids), start + count)
+        self._rows.update(zip(itertools.islice(self._ids, start, stop), range(start, stop)))
+        self.exact = stop
+        return self.stale
+
+    def inserted(self, position: int, ids: list[str]) -> None:
+        """`ids` were inserted at `position`: the rows after them moved (none, for a page appended)."""
+        self._rows.update(zip(ids, range(position, position + len(ids))))
+        if self.exact >= position:
+            self.exact = position + len(ids)
+
+    def removed(self, first: int, ids: list[str]) -> None:
+        """`ids`, from row `first` on, were removed: the rows after them moved."""
+        for item in ids:
+            self._rows.pop(item, None)
+        self.exact = min(self.exact, first)
+
+
 class Listing:
     """Ids in the order a pane lists them, and where the next page starts. The
     generation makes answers for an older view (another query, another person) count
@@ -55,7 +113,8 @@ class Listing:
     def __init__(self, pane: str):
         self.pane = pane
         self.ids: list[str] = []
-        self.rows: dict[str, int] = {}
+        self.rows = RowIndex(self.ids)
+        self.renumbering = False  # the rows a change moved are being numbered again
         self.cursor: str | None = None
         self.last_cursor: str | None = None  # the one the last page read was asked with
         self.trail = Trail("")  # the cursors followed since the listing (re)started
@@ -71,8 +130,19 @@ class Listing:
     def can_fetch(self) -> bool:
         return not self.exhausted and not self.fetching
 
-    def reindex(self) -> None:
-        self.rows = {item: row for row, item in enumerate(self.ids)}
+    def reset(self, ids: list[str]) -> None:
+        self.ids = ids
+        self.rows = RowIndex(ids)
+
+    def insert(self, position: int, ids: list[str]) -> None:
+        self.ids[position:position] = ids
+        self.rows.inserted(position, ids)
+
+    def remove(self, first: int, last: int) -> None:
+        """Rows `first`..`last`, inclusive."""
+        gone = self.ids[first : last + 1]
+        del self.ids[first : last + 1]
+        self.rows.removed(first, gone)
 
 
 Listener = Callable[[Event], None]
@@ -224,7 +294,7 @@ class Store:
         """Empty the listing at once; return the fetch of its first page."""
         self._emit("resetting", listing.pane)
         listing.generation += 1
-        listing.ids, listing.rows = [], {}
+        listing.reset([])
         listing.cursor, listing.exhausted, listing.fetching, listing.stopped = None, False, True, False
         listing.last_cursor = None
         listing.trail = Trail(self.service, SCROLLED)
@@ -268,7 +338,7 @@ class Store:
     def _take(self, listing: Listing, items: tuple) -> None:
         known = self.people if listing.pane == PEOPLE else self.faces
         known.update((item.id, item) for item in items)
-        fresh = [item.id for item in items if item.id not in listing.rows]
+        fresh = [item_id for item_id in dict.fromkeys(item.id for item in items) if item_id not in listing.rows]
         if listing.pane == PEOPLE:
             for person in items:
                 if (row := listing.rows.get(person.id)) is not None:
@@ -371,8 +441,7 @@ class Store:
         listing.cursor, listing.exhausted = cursor, cursor is None
         if ids != listing.ids:
             self._emit("resetting", listing.pane)
-            listing.ids = ids
-            listing.reindex()
+            listing.reset(ids)
             self._emit("reset", listing.pane)
         else:
             for item_id in changed:
@@ -546,23 +615,34 @@ class Store:
 
     def _insert(self, listing: Listing, position: int, ids: list[str]) -> None:
         self._emit("inserting", listing.pane, position, position + len(ids) - 1)
-        listing.ids[position:position] = ids
-        if position + len(ids) == len(listing.ids):  # appended a page: O(page), not O(all)
-            listing.rows.update((item, position + i) for i, item in enumerate(ids))
-        else:
-            listing.reindex()
+        listing.insert(position, ids)
         self._emit("inserted", listing.pane, position, position + len(ids) - 1)
         self._emit("counts")
+        self._keep_numbered(listing)
 
     def _remove_rows(self, listing: Listing, rows: Iterable[int]) -> None:
         runs = _runs(sorted(set(rows), reverse=True))
         for first, last in runs:
             self._emit("removing", listing.pane, first, last)
-            del listing.ids[first : last + 1]
-            listing.reindex()
+            listing.remove(first, last)
             self._emit("removed", listing.pane, first, last)
         if runs:
             self._emit("counts")
+            self._keep_numbered(listing)
+
+    def _keep_numbered(self, listing: Listing) -> None:
+        if listing.rows.stale and not listing.renumbering:
+            listing.renumbering = True
+            self._spawn(self._renumber(listing))
+
+    async def _renumber(self, listing: Listing) -> None:
+        """Number the rows a change moved again, a slice per turn of the event loop: the
+        next drop finds its faces' rows without numbering them all at once."""
+        try:
+            while listing.rows.renumber(RENUMBERED_AT_ONCE):
+                await asyncio.sleep(0)
+        finally:
+            listing.renumbering = False
 
 
 _FACE_FIELDS = tuple(field.name for field in fields(Face))
