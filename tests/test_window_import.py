@@ -42,8 +42,9 @@ def test_a_new_library_then_photos_imported_through_the_menu(qtbot, shell, demo_
     empty.mkdir()
     monkeypatch.setattr(dialogs, "ask_folder", lambda *args: str(empty))
     first.actions.new_library.trigger()
-    qtbot.waitUntil(lambda: shell.current[2] is not first and not shell.current[1].faces.loading)
+    qtbot.waitUntil(lambda: shell.opening.done(), timeout=30000)
     window = shell.current[2]
+    assert window is not first
     assert (empty / "library.sqlite3").exists() and window.session.store.people == {}  # no demo in it
     assert window.session.store.unassigned == 0
     photos = tmp_path / "Pictures"
@@ -132,7 +133,9 @@ def test_the_next_start_opens_the_library_made_with_new_library(qtbot, shell, tm
     empty.mkdir()
     monkeypatch.setattr(dialogs, "ask_folder", lambda *args: str(empty))
     first.actions.new_library.trigger()
-    qtbot.waitUntil(lambda: shell.current[2] is not first and not shell.current[1].faces.loading)
+    qtbot.waitUntil(lambda: shell.opening.done(), timeout=30000)  # opened, remembered and loaded
+    shell.opening.result()
+    assert shell.current[2] is not first
     no_arguments = cli.parser().parse_args([])
     assert cli.connection(no_arguments, None, window=True)[0].library == str(empty)
     assert cli.connection(no_arguments, None)[0].library == str(default_library())  # commands keep theirs

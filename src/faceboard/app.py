@@ -73,6 +73,7 @@ class Shell:
         self.dialog = None
         self.making_demo = None  # the first start's progress, while the demo library is made
         self._options = backend_options
+        self.opening: asyncio.Future | None = None  # a new library being opened (File → New library…)
 
     async def open(self, profile) -> None:
         from faceboard.services.connections import (
@@ -174,8 +175,9 @@ class Shell:
         self.show_connections(profile, message)
 
     def new_library(self, folder: str) -> None:
-        """Open a new, empty local library in `folder` (one there already is opened)."""
-        asyncio.ensure_future(self._new_library(Path(folder)))
+        """Open a new, empty local library in `folder` (one there already is opened);
+        `opening` is its task, until it has opened."""
+        self.opening = asyncio.ensure_future(self._new_library(Path(folder)))
 
     async def _new_library(self, folder: Path) -> None:
         from faceboard.services.connections import UNSAVED, Profile
