@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from faceboard.domain import (
     BoundingBox, Capability, Face, FacesQuery, MediaHit, Page, PeopleQuery, Person, Photo, Progress, Publication, Thumbnail,
@@ -195,36 +195,36 @@ class FaceDrawing(Backend, Protocol):
         """A new, unassigned face in `box` (the upright photo's pixels) of the photo."""
 
 
+R = TypeVar("R")
+
+
+def playing(backend: Backend, capability: Capability, role: type[R]) -> R:
+    """The backend in a role it claims by `capability`; `Unsupported` when it does not
+    play it (it lacks the capability, or the methods of `role`)."""
+    require(backend, capability)
+    if not isinstance(backend, role):
+        raise Unsupported(cannot(backend, capability))
+    return backend
+
+
 def publish_target(backend: Backend) -> PublishTarget:
     """The backend as a receiver of published people; `Unsupported` when it is not one."""
-    require(backend, Capability.RECEIVE_PUBLISHED)
-    if not isinstance(backend, PublishTarget):
-        raise Unsupported(cannot(backend, Capability.RECEIVE_PUBLISHED))
-    return backend
+    return playing(backend, Capability.RECEIVE_PUBLISHED, PublishTarget)
 
 
 def media_search(backend: Backend) -> MediaSearch:
     """The backend as a search of its media; `Unsupported` when it is not one."""
-    require(backend, Capability.FIND_IN_MEDIA)
-    if not isinstance(backend, MediaSearch):
-        raise Unsupported(cannot(backend, Capability.FIND_IN_MEDIA))
-    return backend
+    return playing(backend, Capability.FIND_IN_MEDIA, MediaSearch)
 
 
 def photo_source(backend: Backend) -> PhotoSource:
     """The backend as a source of photos; `Unsupported` when it is not one."""
-    require(backend, Capability.SHOW_PHOTOS)
-    if not isinstance(backend, PhotoSource):
-        raise Unsupported(cannot(backend, Capability.SHOW_PHOTOS))
-    return backend
+    return playing(backend, Capability.SHOW_PHOTOS, PhotoSource)
 
 
 def face_drawing(backend: Backend) -> FaceDrawing:
     """The backend as one that takes drawn faces; `Unsupported` when it is not one."""
-    require(backend, Capability.DRAW_FACES)
-    if not isinstance(backend, FaceDrawing):
-        raise Unsupported(cannot(backend, Capability.DRAW_FACES))
-    return backend
+    return playing(backend, Capability.DRAW_FACES, FaceDrawing)
 
 
 @dataclass(frozen=True)
@@ -287,7 +287,4 @@ class PhotoLibrary(Backend, Protocol):
 
 def photo_library(backend: Backend) -> PhotoLibrary:
     """The backend as a library of the user's own photos; `Unsupported` when it is not one."""
-    require(backend, Capability.IMPORT_PHOTOS)
-    if not isinstance(backend, PhotoLibrary):
-        raise Unsupported(cannot(backend, Capability.IMPORT_PHOTOS))
-    return backend
+    return playing(backend, Capability.IMPORT_PHOTOS, PhotoLibrary)
