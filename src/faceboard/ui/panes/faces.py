@@ -296,7 +296,7 @@ class FacesPane(QWidget):
         self.view.setAccessibleName("Faces")
         self.zoom = QSlider(Qt.Orientation.Horizontal)
         self.zoom.setRange(*TILE_SIZES)
-        self.zoom.setFixedWidth(160)
+        self.zoom.setFixedWidth(84)  # narrow enough for the Order and Show controls beside it at 800 px
         self.zoom.setToolTip("Tile size (Ctrl+= and Ctrl+-)")
         self.order = QComboBox()
         self.order.addItems(list(ORDERS))
@@ -311,6 +311,9 @@ class FacesPane(QWidget):
                                f"face), the confident ones, or the small ones (under {SMALL_FACE} px on the photo) "
                                "(Alt+W)")
         self.filter.setAccessibleName("Which faces to show")
+        for box in (self.order, self.filter):  # narrow (whole in the list that drops down), so the window fits 800 px
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(4)
         filter_label = QLabel("Sho&w")
         filter_label.setBuddy(self.filter)
         layout = QVBoxLayout(self)
