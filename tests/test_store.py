@@ -32,7 +32,7 @@ class Backend:
         return Page(tuple(chosen[start : start + self.page]), str(start + self.page) if more else None)
 
     async def faces_page(self, scope, cursor, query):
-        chosen = [f for f in self.faces.values() if f.person_id == scope]
+        chosen = [f for f in self.faces.values() if f.person_id == scope and query.shows(f)]
         start = int(cursor or 0)
         more = start + self.page < len(chosen)
         return Page(tuple(chosen[start : start + self.page]), str(start + self.page) if more else None)
@@ -252,6 +252,32 @@ def test_the_unassigned_faces_read_to_the_end_are_counted():
         store.fetch_more(FACES)
         await settle()
         assert store.unassigned == 12
+
+    run(test)
+
+
+def test_unassigned_faces_read_to_the_end_through_a_filter_are_not_taken_for_their_count():
+    async def test(store, backend, settle, events):
+        backend.counts = False
+        await store.load()
+        store.select(None)
+        store.set_face_filter("doubtful")  # none of them: no confidence given
+        await settle()
+        assert store.faces_listed() == (0, True) and store.unassigned is None
+
+    run(test)
+
+
+def test_a_face_moved_to_the_person_shown_joins_only_if_the_filter_shows_it():
+    async def test(store, backend, settle, events):
+        await store.load()
+        store.select("2")
+        store.set_face_filter("doubtful")
+        await settle()
+        sure = replace(backend.faces["1"], person_id="2", confidence=0.9)
+        doubtful = replace(backend.faces["3"], person_id="2", confidence=0.3)
+        store.apply(Change(faces=(sure, doubtful)))
+        assert store.listings[FACES].ids == ["3"] and store.faces["1"].person_id == "2"
 
     run(test)
 

@@ -273,3 +273,9 @@ def test_gumnut_lists_faces_in_its_own_order_so_the_order_control_says_why_not(q
     fake, shell, window = gumnut_shell
     order = window.faces_pane.order
     assert not order.isEnabled() and "sort faces" in order.toolTip()
+
+
+def test_gumnut_lists_all_faces_so_the_filter_control_says_why_not(qtbot, gumnut_shell):
+    fake, shell, window = gumnut_shell
+    shown = window.faces_pane.filter
+    assert not shown.isEnabled() and "filter faces" in shown.toolTip()

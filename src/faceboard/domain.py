@@ -121,12 +121,24 @@ class FacesQuery:
     """In which order to list a person's (or the unassigned) faces: the backend sorts, so
     a list of 100,000 faces is read page by page in that order. "found": as detected;
     "confidence": the detector's surest first; "taken": the newest photos first (undated
-    last); "size": the largest boxes first."""
+    last); "size": the largest boxes first. `show` filters them, in the backend's query
+    too (so the pages still hold): "all"; "doubtful": a confidence below DOUBTFUL;
+    "confident": DOUBTFUL or more; "small": a box under SMALL_FACE pixels on a side."""
 
     sort: str = "found"
+    show: str = "all"
+
+    def shows(self, face: Face) -> bool:
+        """Whether the face passes the filter: what the store asks of a face that joins."""
+        c = face.confidence
+        return {"all": True, "doubtful": c is not None and c < DOUBTFUL, "confident": c is not None and c >= DOUBTFUL,
+                "small": min(face.box.width, face.box.height) < SMALL_FACE}[self.show]
 
 
 FACE_SORTS = ("found", "confidence", "taken", "size")
+FACE_FILTERS = ("all", "doubtful", "confident", "small")
+DOUBTFUL = 0.6  # a detection less confident than this is doubtful (amber on its tile): perhaps no face at all
+SMALL_FACE = 80  # pixels on the photo: a face box with a shorter side than this is small
 
 
 class Capability(enum.Enum):
@@ -134,6 +146,7 @@ class Capability(enum.Enum):
 
     LIST_FACES = "list faces"
     SORT_FACES = "sort faces by confidence, photo date or size"
+    FILTER_FACES = "filter faces by confidence or size"
     REASSIGN_FACES = "reassign faces"
     SET_PRIMARY = "set the primary thumbnail"
     ADD_THUMBNAILS = "add thumbnails"

@@ -69,7 +69,8 @@ class Backend(Protocol):
         self, person_id: str | None, cursor: str | None = None, limit: int = 500, query: FacesQuery = FacesQuery()
     ) -> Page[Face]:
         """Faces of a person, or the unassigned faces when `person_id` is None, in the
-        order of `query` (another than the default only where SORT_FACES is declared)."""
+        order of `query` (another than the default only where SORT_FACES is declared), and
+        only those its filter shows (another than "all" only where FILTER_FACES is)."""
 
     async def get_faces(self, face_ids: Sequence[str]) -> list[Face]:
         """The named faces; raises NotFound if any is missing."""
@@ -122,7 +123,8 @@ class Backend(Protocol):
 
 # what a connection can do that changes something on it; the rest only read, or describe
 # how it keeps what it is given
-CHANGING = frozenset(Capability) - {Capability.LIST_FACES, Capability.SORT_FACES, Capability.FIND_IN_MEDIA,
+CHANGING = frozenset(Capability) - {Capability.LIST_FACES, Capability.SORT_FACES, Capability.FILTER_FACES,
+                                        Capability.FIND_IN_MEDIA,
                                     Capability.SHOW_PHOTOS,
                                     Capability.FACES_ARE_THUMBNAILS, Capability.ONE_IMAGE}
 

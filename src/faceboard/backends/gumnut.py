@@ -146,8 +146,10 @@ class GumnutBackend:
 
     async def list_faces(self, person_id: str | None, cursor: str | None = None, limit: int = 500,
                          query: FacesQuery = FacesQuery()) -> Page[Face]:
-        if query != FacesQuery():
+        if query.sort != FacesQuery().sort:
             require(self, Capability.SORT_FACES)  # Gumnut lists faces in its own order only
+        if query.show != FacesQuery().show:
+            require(self, Capability.FILTER_FACES)  # and all of them: its listing has no such filter
         if person_id is not None:
             faces, more = await self._faces_page(cursor, person_id=person_id)
             return Page(tuple(faces), cursor_after(faces, more, cursor))

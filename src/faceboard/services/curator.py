@@ -103,12 +103,15 @@ class Curator:
 
     async def faces_page(self, person_id: str | None, cursor: str | None = None, limit: int = 2000,
                          query: FacesQuery = FacesQuery()) -> Page[Face]:
-        """A page of faces in the query's order; 2,000 (where the backend allows) means
+        """A page of faces in the query's order and filter; 2,000 (where the backend allows) means
         fewer relayouts of a long grid."""
         self._require(Capability.LIST_FACES)
         if query == FacesQuery():
             return await self.backend.list_faces(person_id, cursor, limit)
-        self._require(Capability.SORT_FACES)
+        if query.sort != FacesQuery().sort:
+            self._require(Capability.SORT_FACES)
+        if query.show != FacesQuery().show:
+            self._require(Capability.FILTER_FACES)
         return await self.backend.list_faces(person_id, cursor, limit, query)
 
     async def thumbnails(self, person_id: str) -> list[Thumbnail]:

@@ -180,7 +180,7 @@ class Store:
         self.thumbnails: dict[str, tuple[Thumbnail, ...]] = {}  # person id -> their thumbnails
         self.listings = {PEOPLE: Listing(PEOPLE), FACES: Listing(FACES)}
         self.query = PeopleQuery(include_hidden=False)
-        self.face_query = FacesQuery()  # the order of the faces listed
+        self.face_query = FacesQuery()  # the order and filter of the faces listed
         self.selection: str | None = None  # the selected person; None: the unassigned faces
         self.chosen: tuple[str, ...] = ()  # the people chosen together in the list, in its order
         self.unassigned: int | None = 0  # None: not counted yet
@@ -232,6 +232,11 @@ class Store:
         people = self.listings[PEOPLE]
         return len(people), people.exhausted and not people.fetching and not people.stopped
 
+    def faces_listed(self) -> tuple[int, bool]:
+        """How many faces the grid holds, and whether that is all the filter shows."""
+        faces = self.listings[FACES]
+        return len(faces), faces.exhausted and not faces.fetching and not faces.stopped
+
     def face_count(self, person_id: str | None) -> int | None:
         if person_id is None:
             return self.unassigned
@@ -260,8 +265,15 @@ class Store:
 
     def set_face_sort(self, sort: str) -> None:
         """List the faces shown again, in another order (read from the backend in it)."""
-        if sort != self.face_query.sort:
-            self.face_query = FacesQuery(sort)
+        self._set_face_query(replace(self.face_query, sort=sort))
+
+    def set_face_filter(self, show: str) -> None:
+        """List again only the faces the filter shows (the backend filters: the pages hold)."""
+        self._set_face_query(replace(self.face_query, show=show))
+
+    def _set_face_query(self, query: FacesQuery) -> None:
+        if query != self.face_query:
+            self.face_query = query
             self._spawn(self._restart(self.listings[FACES]))
 
     def fetch_more(self, pane: str) -> None:
@@ -330,7 +342,8 @@ class Store:
             self._on_error(what, error)
         listing.exhausted, listing.fetching = listing.cursor is None, False
         _keep_out_of_full_collections()
-        if listing.exhausted and not listing.stopped and listing.pane == FACES and self.selection is None:
+        if (listing.exhausted and not listing.stopped and listing.pane == FACES and self.selection is None
+                and self.face_query.show == "all"):
             self.unassigned = len(listing)  # read to the end: now their count is known
         self._emit("counts")
         return listing.exhausted
@@ -581,13 +594,14 @@ class Store:
                 self._emit("changed", FACES, row, row)
 
     def _update_faces(self, faces: Iterable[Face]) -> None:
-        """Faces' new states: faces that left the selection's listing go, faces that joined come."""
+        """Faces' new states: faces that left the selection's listing (or its filter) go, faces
+        that joined come."""
         listing = self.listings[FACES]
         gone, joined = [], []
         for face in faces:
             self.faces[face.id] = face
             row = listing.rows.get(face.id)
-            if face.person_id == self.selection:
+            if face.person_id == self.selection and self.face_query.shows(face):
                 if row is None:
                     joined.append(face.id)
                 else:

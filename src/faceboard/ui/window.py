@@ -64,6 +64,9 @@ class MainWindow(QMainWindow):
         if why := session.curator.why_not(Capability.SORT_FACES):  # Gumnut: its own order only
             self.faces_pane.order.setEnabled(False)
             self.faces_pane.order.setToolTip(why)
+        if why := session.curator.why_not(Capability.FILTER_FACES):  # Gumnut: all faces only
+            self.faces_pane.filter.setEnabled(False)
+            self.faces_pane.filter.setToolTip(why)
 
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.thumbnails_pane)
@@ -178,6 +181,8 @@ class MainWindow(QMainWindow):
         self.people_pane.sort.setCurrentText(str(settings.value("people/sort", "Name")))
         if self.faces_pane.order.isEnabled():
             self.faces_pane.order.setCurrentText(str(settings.value("faces/order", "As found")))
+        if self.faces_pane.filter.isEnabled():
+            self.faces_pane.filter.setCurrentText(str(settings.value("faces/filter", "All faces")))
 
     def resizeEvent(self, event) -> None:
         """A window made narrower narrows the History pane with it (to a sixth): Qt takes
@@ -197,6 +202,7 @@ class MainWindow(QMainWindow):
         settings.setValue("faces/tile", self.faces_pane.zoom.value())
         settings.setValue("people/sort", self.people_pane.sort.currentText())
         settings.setValue("faces/order", self.faces_pane.order.currentText())
+        settings.setValue("faces/filter", self.faces_pane.filter.currentText())
         super().closeEvent(event)
 
     def _library_loaded(self) -> None:

@@ -30,6 +30,8 @@ from faceboard.backends.base import (
 )
 from faceboard.backends.local import photos, schema
 from faceboard.domain import (
+    DOUBTFUL,
+    SMALL_FACE,
     BoundingBox,
     Capability,
     Face,
@@ -63,11 +65,15 @@ _PEOPLE_ORDER = {
 }
 _FACE_COLUMNS = "f.id, f.person_id, f.asset_id, f.x, f.y, f.w, f.h, f.confidence, a.path, a.taken"
 # a face order's sort key (descending, then by id): read in pages after the last row's (key, id)
+# a faces filter's condition and its one parameter (the same marks as FacesQuery.shows)
+_FACE_FILTERS = {"all": ("1 = ?", 1), "doubtful": ("f.confidence < ?", DOUBTFUL),
+                 "confident": ("f.confidence >= ?", DOUBTFUL), "small": ("MIN(f.w, f.h) < ?", SMALL_FACE)}
 _FACE_KEYS = {"confidence": "COALESCE(f.confidence, -1.0)", "size": "f.w * f.h", "taken": "COALESCE(a.taken, '')"}
 MOVED = "been moved or deleted since it was imported"  # a photo's file, not where the library last saw it
 
 
-READ_ONLY_CAPABILITIES = frozenset({Capability.LIST_FACES, Capability.SORT_FACES, Capability.SHOW_PHOTOS})  # what browsing needs: no change
+READ_ONLY_CAPABILITIES = frozenset({Capability.LIST_FACES, Capability.SORT_FACES, Capability.FILTER_FACES,
+                                    Capability.SHOW_PHOTOS})  # what browsing needs: no change
 
 
 class LocalLibrary:
@@ -312,6 +318,9 @@ class LocalLibrary:
                 where, args = f"({key} < ? OR ({key} = ? AND f.id > ?))", [last_key, last_key, last_id]
         else:
             raise InvalidInput(f"Unknown order {query.sort!r}.")
+        if query.show not in _FACE_FILTERS:
+            raise InvalidInput(f"Unknown filter {query.show!r}.")
+        shown, mark = _FACE_FILTERS[query.show]
         order = "f.id" if key is None else f"{key} DESC, f.id"
 
         def read():
@@ -319,9 +328,9 @@ class LocalLibrary:
                 self._person_sync(person_id)
             rows = self._db.execute(
                 f"SELECT {_FACE_COLUMNS}{'' if key is None else ', ' + key} FROM faces f "
-                f"JOIN assets a ON a.id = f.asset_id WHERE f.person_id IS ? AND f.deleted = 0 AND {where} "
+                f"JOIN assets a ON a.id = f.asset_id WHERE f.person_id IS ? AND f.deleted = 0 AND {shown} AND {where} "
                 f"ORDER BY {order} LIMIT ?",
-                (None if person_id is None else _int_id(person_id), *args, limit + 1),
+                (None if person_id is None else _int_id(person_id), mark, *args, limit + 1),
             ).fetchall()
             items = tuple(self._faces_of(rows[:limit] if key is None else [r[:-1] for r in rows[:limit]]))
             if len(rows) <= limit:

@@ -16,13 +16,15 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPo
 from PySide6.QtGui import QPainter, QRegion
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QStyleOptionViewItem, QVBoxLayout, QWidget
 
-from faceboard.domain import Face
+from faceboard.domain import DOUBTFUL, SMALL_FACE, Face, count
 from faceboard.services.store import FACES, Store
 from faceboard.ui.mime import FACES_MIME, faces_mime
 from faceboard.ui.panes import heading
 from faceboard.ui.panes.tiles import AnyIndex, ListingModel, ObjectRole, TileLook, TileView
 
 TILE_SIZES = (64, 320)
+FILTERS = {"All faces": "all", f"Doubtful (below {DOUBTFUL:.0%})": "doubtful",  # label -> query
+           f"Confident ({DOUBTFUL:.0%} and more)": "confident", f"Small (under {SMALL_FACE} px)": "small"}
 ORDERS = {"As found": "found", "Most confident": "confidence", "Newest photos": "taken", "Largest": "size"}  # label -> query
 _Cursor = QAbstractItemView.CursorAction
 _SELECTED = QStyle.StateFlag.State_Selected
@@ -294,7 +296,7 @@ class FacesPane(QWidget):
         self.view.setAccessibleName("Faces")
         self.zoom = QSlider(Qt.Orientation.Horizontal)
         self.zoom.setRange(*TILE_SIZES)
-        self.zoom.setFixedWidth(160)
+        self.zoom.setFixedWidth(84)  # narrow enough for the Order and Show controls beside it at 800 px
         self.zoom.setToolTip("Tile size (Ctrl+= and Ctrl+-)")
         self.order = QComboBox()
         self.order.addItems(list(ORDERS))
@@ -303,6 +305,17 @@ class FacesPane(QWidget):
         self.order.setAccessibleName("Order of the faces")
         order_label = QLabel("&Order")
         order_label.setBuddy(self.order)
+        self.filter = QComboBox()
+        self.filter.addItems(list(FILTERS))
+        self.filter.setToolTip(f"Which faces to show: all, the doubtful detections (below {DOUBTFUL:.0%}, perhaps no "
+                               f"face), the confident ones, or the small ones (under {SMALL_FACE} px on the photo) "
+                               "(Alt+W)")
+        self.filter.setAccessibleName("Which faces to show")
+        for box in (self.order, self.filter):  # narrow (whole in the list that drops down), so the window fits 800 px
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(4)
+        filter_label = QLabel("Sho&w")
+        filter_label.setBuddy(self.filter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 8, 8)
         header = QHBoxLayout()
@@ -312,18 +325,25 @@ class FacesPane(QWidget):
         header.addSpacing(8)
         header.addWidget(order_label)
         header.addWidget(self.order)
+        header.addWidget(filter_label)
+        header.addWidget(self.filter)
         header.addWidget(QLabel("Size"))
         header.addWidget(self.zoom)
         layout.addLayout(header)
         layout.addWidget(self.view, 1)
         self.zoom.valueChanged.connect(self.view.set_tile_size)
         self.order.currentTextChanged.connect(lambda label: model.store.set_face_sort(ORDERS[label]))
+        self.filter.currentTextChanged.connect(lambda label: model.store.set_face_filter(FILTERS[label]))
 
     def refresh_count(self) -> None:
         store = self.model.store
         person = store.selected_person
         n = store.face_count(store.selection)
         shown = "" if n is None else f" ({n})"
+        if store.face_query.show != "all":  # "(12 of 43 faces)": what the filter lets through so far
+            listed, whole = store.faces_listed()
+            more = "" if whole else "+"
+            shown = f" ({count(listed, 'face', more=not whole)} shown)" if n is None else f" ({listed:,}{more} of {count(n, 'face')})"
         self.heading.setText("Unassigned faces" + shown if person is None else f"Faces of {person.name}{shown}")
         self.heading.setToolTip(self.heading.text())
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QToolTip, QWidget,
 )
 
-from faceboard.domain import ImageRef
+from faceboard.domain import DOUBTFUL, ImageRef
 from faceboard.services.drops import Payload
 from faceboard.services.store import Event, Store
 from faceboard.ui.tile_cache import TileCache
@@ -120,7 +120,6 @@ def repaint_as_tiles_arrive(tiles: TileCache, widget) -> None:
 
 
 TILE_RADIUS = 8
-DOUBTFUL = 0.6  # a detection less confident than this is marked in amber: perhaps no face at all
 MARK_MIN_SIDE = 72  # on smaller tiles the confidence mark would hide the face
 _MARK = QColor(0, 0, 0, 150)
 _DOUBT = QColor(200, 110, 0, 220)
