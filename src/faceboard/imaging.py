@@ -167,6 +167,16 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
+def _upright_rgb(image: Image.Image) -> Image.Image:
+    """`image` decoded, upright (EXIF) and in RGB, copied only where it must change: an
+    upright RGB photo is used as decoded (transposing and converting copied a 12 MP photo
+    twice, 0.2 s of a scan's 1.5 s a photo)."""
+    image.load()
+    if _orientation(image) != 1:
+        image = ImageOps.exif_transpose(image)
+    return image if image.mode == "RGB" else _to_rgb(image)
+
+
 def _within(start: float, side: float, length: int) -> float:
     """Slide a span into 0..length where it fits: a face at the photo's edge keeps the
     photo's pixels around it rather than black bars."""
@@ -208,11 +218,7 @@ def _fit(data: bytes, box: BoundingBox | None, size: int, what: str = "The image
         area, wanted = (0, 0, width, height), (size, size)
     try:
         image.draft("RGB", wanted)  # JPEG: decode at 1/2, 1/4 or 1/8 scale when that suffices
-        image.load()
-        if orientation != 1:
-            image = ImageOps.exif_transpose(image)
-        if image.mode != "RGB":
-            image = _to_rgb(image)
+        image = _upright_rgb(image)
     except (OSError, ValueError, SyntaxError) as error:
         raise InvalidInput(f"{what} is damaged: {str(error).strip()}") from None
     scale = image.width / width
@@ -365,7 +371,7 @@ def decode_photo(photo: PhotoFile, side: int | None = None, exact: bool = True) 
         if side is not None and side < max(image.size):
             scale = side / max(image.size)  # draft wants both sides: a square would keep a 4:3 photo whole
             image.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
-        image = _to_rgb(ImageOps.exif_transpose(image))
+        image = _upright_rgb(image)
     except (OSError, ValueError, SyntaxError) as error:
         raise InvalidInput(f"{photo.name} is damaged or truncated: {str(error).strip()}") from None
     if side is not None and exact:
