@@ -23,7 +23,7 @@ import operator
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, fields, replace
 
-from faceboard.domain import Face, FacesQuery, Page, PeopleQuery, Person, Thumbnail, count  # noqa: F401 (count: once defined here)
+from faceboard.domain import Face, FacesQuery, Page, PeopleQuery, Person, Thumbnail
 from faceboard.errors import FaceboardError, NotFound, Unavailable
 from faceboard.paging import ListingBudget, Trail
 from faceboard.services.operations import AssignFaces, Batch, Change, Operation, SetPrimary, UpdatePerson

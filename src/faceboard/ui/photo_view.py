@@ -16,7 +16,7 @@ import asyncio
 
 from PySide6.QtCore import QPoint, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QBrush, QColor, QDrag, QFont, QFontMetricsF, QImage, QKeySequence, QPainter, QPainterPath, QPen, QPixmap, QShortcut,
+    QBrush, QColor, QDrag, QFont, QFontMetricsF, QKeySequence, QPainter, QPainterPath, QPen, QPixmap, QShortcut,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -38,6 +38,7 @@ from faceboard.errors import FaceboardError
 from faceboard.ui.mime import faces_mime
 from faceboard.ui.panes import heading
 from faceboard.ui.panes.tiles import accent
+from faceboard.ui.tile_cache import tile_pixmap
 
 DECODE_SIDES = (1024, 2048, 4096, 8192)  # the photo is decoded to the first that covers the screen's need
 ZOOM_STEP = 1.25
@@ -622,10 +623,8 @@ class PhotoPage(QWidget):
                 raise error
             self._show_problem(f"This photo cannot be shown: {error.message}")
             return
-        tile = done.result()
-        image = QImage(tile.rgb, tile.width, tile.height, 3 * tile.width, QImage.Format.Format_RGB888).copy()
         self._decoded = side
-        self.view.set_picture(QPixmap.fromImage(image))
+        self.view.set_picture(tile_pixmap(done.result()))
 
     def _cancel_request(self) -> None:
         if self._request is not None:

@@ -140,9 +140,7 @@ class TileCache(QObject):
             self._failed[key[0]] = error.message
             self.tileReady.emit(waiting)  # repaint: the placeholder now says the image is broken
             return
-        tile = done.result()
-        image = QImage(tile.rgb, tile.width, tile.height, 3 * tile.width, QImage.Format.Format_RGB888).copy()
-        pixmap = QPixmap.fromImage(image)
+        pixmap = tile_pixmap(done.result())
         self._pixmaps[key] = pixmap
         self._used += _cost(pixmap)
         self._evict()
@@ -173,3 +171,10 @@ def _rounded_square(pixmap: QPixmap, rounding: float, side: int) -> QPixmap:
     painter.drawPixmap(QRectF(0, 0, side, side), pixmap, source)
     painter.end()
     return shaped
+
+
+def tile_pixmap(tile) -> QPixmap:
+    """A decoded tile (`imaging.Tile`: RGB bytes) as a pixmap. The image is copied off
+    the tile's bytes first: a pixmap may share an image's buffer, and the tile goes."""
+    image = QImage(tile.rgb, tile.width, tile.height, 3 * tile.width, QImage.Format.Format_RGB888).copy()
+    return QPixmap.fromImage(image)
