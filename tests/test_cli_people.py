@@ -63,8 +63,8 @@ def test_merge_moves_every_face_to_the_first_person(library_folder, capsys):
     assert capsys.readouterr().out.strip() == f"Merged 2 people into {before['5']['name']}: {total} faces now."
     after = people(library_folder, capsys)
     assert after["5"]["face_count"] == total and "6" not in after and "7" not in after
-    assert main([*lib(library_folder), "merge", "5", "5", "--json"]) == 3
-    assert "Choose other people" in capsys.readouterr().err
+    assert main([*lib(library_folder), "merge", "5", "5", "--json"]) == 2  # a usage error: see the test below
+    assert "cannot be merged into themselves" in capsys.readouterr().err
 
 
 def test_people_commands_are_journaled_and_refuse_bad_ids(library_folder, capsys):
@@ -77,3 +77,10 @@ def test_people_commands_are_journaled_and_refuse_bad_ids(library_folder, capsys
     assert main([*lib(library_folder), "history", "--json"]) == 0
     entry = said(capsys)[0]
     assert entry["change"] == "Rename person 3 to Tri" and entry["state"] == "done"
+
+
+def test_a_person_merged_into_themselves_is_a_usage_error_and_nothing_is_journaled(library_folder, capsys):
+    assert main([*lib(library_folder), "merge", "5", "6", "5"]) == 2
+    assert "cannot be merged into themselves" in capsys.readouterr().err
+    assert main([*lib(library_folder), "history", "--json"]) == 0
+    assert said(capsys) == []  # it was journaled, then failed, before

@@ -271,6 +271,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"faceboard: {shown(wrong)} is not an id of the local library (its ids are whole numbers "
                   f"up to {MAX_ID:,}); see `faceboard {args.command} --help`.", file=sys.stderr)
             return EXIT_USAGE
+        if args.command == "merge" and args.target_id in args.source_ids:  # refused before it is journaled
+            print(f"faceboard: person {shown(args.target_id)} cannot be merged into themselves: name the people "
+                  "to merge into them after their id.", file=sys.stderr)
+            return EXIT_USAGE
         if (profile.kind == "local" and args.command not in ("history", "discard")
                 and not (library / "library.sqlite3").exists()):
             if library.absolute() == default_library().absolute() and args.command != "import":
