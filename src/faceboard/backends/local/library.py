@@ -610,9 +610,12 @@ class LocalLibrary:
         again; one with the content of a photo the library has is that photo (found again
         where it was moved to, or a copy: not added twice). Photos stay where they are
         unless `copy`. Files that are no photo are skipped, each listed once."""
-        own = self.folder.resolve()
-        paths = [os.path.abspath(p) for p in paths if not Path(p).resolve().is_relative_to(own)]  # not its own files
-        states = await self._on_files(lambda: [photos.state(p) for p in paths])
+        def look() -> list:  # on the files' thread: resolving a path reads the disk
+            own = self.folder.resolve()
+            return [photos.state(os.path.abspath(p)) for p in paths
+                    if not Path(p).resolve().is_relative_to(own)]  # not the library's own files
+
+        states = await self._on_files(look)
         files = [s for s in states if isinstance(s, photos.FileState)]
         seen = await self._run(self._unchanged, files)
         fresh = [f for f in files if f not in seen]
