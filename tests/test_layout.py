@@ -104,3 +104,15 @@ def test_the_status_bar_fits_800_px_while_a_scan_runs(qtbot, app_window):
     assert window.statusBar().minimumSizeHint().width() <= 800
     counts = window.library_status
     assert counts.width() >= counts.fontMetrics().horizontalAdvance(counts.text())  # not cut short either
+
+
+def test_a_heading_too_long_for_its_room_cuts_the_name_and_keeps_the_count(qtbot):
+    from faceboard.ui.panes.faces import ElidedLabel
+
+    label = ElidedLabel()
+    qtbot.addWidget(label)
+    label.setText("Faces of Zora Newperson-Lindqvist (2 of 16 faces)")
+    narrow = label.fontMetrics().horizontalAdvance("Faces of Zora (2 of 16 faces)")
+    shown = label.shown_text(narrow)
+    assert shown.endswith("(2 of 16 faces)") and "…" in shown and shown.startswith("Faces of")
+    assert label.shown_text(10_000) == label.text()

@@ -272,14 +272,26 @@ class FaceGrid(TileView):
 
 
 class ElidedLabel(QLabel):
-    """A one-line label that gives way: what does not fit is elided at the end when
-    painted (its text stays whole, and so does its tooltip)."""
+    """A one-line label that gives way: what does not fit is elided when painted (its
+    text stays whole, and so does its tooltip), the name before a count at its end:
+    "Faces of Zora Newp… (1)", not "Faces of Zora Newperso…"."""
+
+    def _parts(self) -> tuple[str, str]:
+        text = self.text()
+        at = text.rfind(" (")
+        return (text[:at], text[at:]) if text.endswith(")") and at > 0 else (text, "")
+
+    def shown_text(self, width: int) -> str:
+        head, count = self._parts()
+        room = width - self.fontMetrics().horizontalAdvance(count)
+        return ((self.fontMetrics().elidedText(head, Qt.TextElideMode.ElideRight, room) if room > 0 else "")
+                + count).lstrip()
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         rect = self.contentsRect()
-        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
-        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                         self.shown_text(rect.width()))
         painter.end()
 
 
