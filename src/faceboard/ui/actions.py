@@ -29,6 +29,8 @@ class Actions(QObject):
         self.undo.setShortcuts(QKeySequence.StandardKey.Undo)
         self.redo = stack.createRedoAction(window, "&Redo")
         self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action, name in ((self.undo, "Undo"), (self.redo, "Redo")):
+            action.setIconText(name)  # the name Help ▸ Keyboard shortcuts lists, not "Redo Delete Amara Okafor"
         window.addActions([self.undo, self.redo])
         add = self._action
         self.detach = add("&Detach faces", self.detach_selected, "Delete", "Make the selected faces unassigned")

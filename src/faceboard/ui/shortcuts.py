@@ -20,8 +20,8 @@ def window_keys(window: QWidget) -> list[tuple[str, str]]:
     keys = []
     for action in window.findChildren(QAction):
         text = key_text(action.shortcuts())
-        if text and action.text():
-            keys.append((action.text().replace("&", ""), text))
+        if text and action.iconText():  # the action's name: its text without "&", "…" nor what it would undo
+            keys.append((action.iconText(), text))
     for shortcut in window.findChildren(QShortcut):
         text = key_text(shortcut.keys())
         if text and shortcut.whatsThis():
