@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from faceboard import cli
-from faceboard.backends.base import Backend, FaceDrawing, MediaSearch, PhotoLibrary, PhotoSource, PublishTarget
+from faceboard.backends.base import Backend, FaceComparing, FaceDrawing, MediaSearch, PhotoLibrary, PhotoSource, PublishTarget
 from faceboard.backends.local import LocalLibrary
 from faceboard.backends.registry import BackendKind, Field
 from faceboard.domain import Capability
@@ -59,6 +59,7 @@ def test_each_backend_does_what_its_entry_says_and_plays_the_roles_it_claims(kin
             assert isinstance(backend, PhotoSource) == (Capability.SHOW_PHOTOS in backend.capabilities)
             assert isinstance(backend, FaceDrawing) == (Capability.DRAW_FACES in backend.capabilities)
             assert isinstance(backend, PhotoLibrary) == (Capability.IMPORT_PHOTOS in backend.capabilities)
+            assert isinstance(backend, FaceComparing) == (Capability.COMPARE_FACES in backend.capabilities)
         finally:
             close(backend)
     assert seen == entry.capabilities  # the entry claims no more than some connection of that kind does

@@ -56,6 +56,17 @@ class Person:
 
 
 @dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A person a face may be: from Faceboard's own comparison of embeddings (with a
+    similarity, `recognition.similarity.similarity`), or from the backend's (Gumnut's
+    candidates, which carry no comparable figure: None)."""
+
+    person_id: str
+    name: str
+    similarity: float | None = None  # 0..1, 0.5 at dlib's "same person" distance of 0.6
+
+
+@dataclass(frozen=True, slots=True)
 class Face:
     id: str
     person_id: str | None
@@ -63,7 +74,7 @@ class Face:
     box: BoundingBox
     image: ImageRef
     confidence: float | None = None  # the detector's, 0 to 1; None where the backend gives none
-    suggestions: tuple[str, ...] = ()  # names of people the backend thinks it may be, likeliest first
+    suggestions: tuple[Suggestion, ...] = ()  # people the backend thinks it may be, likeliest first
     photo_problem: str | None = None  # why its photo cannot be read now ("moved or deleted since it was imported")
     taken: str | None = None  # when its photo was taken, ISO 8601 (EXIF, else the file's time); None if unknown
 
@@ -165,6 +176,36 @@ class Capability(enum.Enum):
     IMPORT_PHOTOS = "import photos and find their faces"
     SHOW_PHOTOS = "show the photo a face came from"
     DRAW_FACES = "add a face the detector missed"
+    COMPARE_FACES = "compare faces by their look (suggest people, group unknown faces)"
+
+
+@dataclass(frozen=True, slots=True)
+class FaceGroup:
+    """Unassigned faces that look like one person no one has named yet: a suggested
+    person ("Unknown · 14 faces"). `id` is "group-" and its lowest face id, so it holds
+    while the group does (a command line's `name-group` finds it again)."""
+
+    id: str
+    face_ids: tuple[str, ...]  # the likeliest first (nearest the group's middle)
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarPeople:
+    """Two people whose faces look alike: perhaps one person filed twice."""
+
+    first_id: str
+    second_id: str
+    similarity: float  # 0..1, as a Suggestion's
+
+
+@dataclass(frozen=True, slots=True)
+class PrimaryCandidate:
+    """One of a person's faces as their primary thumbnail: the higher `score` the better,
+    with the reasons a reviewer reads ("sharpest", "frontal", "412 px")."""
+
+    face_id: str
+    score: float
+    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

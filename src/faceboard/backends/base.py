@@ -1,13 +1,15 @@
 """The async protocol every backend implements, the two roles some backends play
-besides (`PublishTarget`, `MediaSearch`, `PhotoSource`, `FaceDrawing`), and the
+besides (`PublishTarget`, `MediaSearch`, `PhotoSource`, `FaceDrawing`, `PhotoLibrary`,
+`FaceComparing`), and the
 capability check.
 
 A backend declares what it can do in `capabilities`; a method whose capability is
 missing raises `Unsupported` instead of pretending. A backend that declares
 RECEIVE_PUBLISHED is a `PublishTarget`, one that declares FIND_IN_MEDIA a `MediaSearch`,
-SHOW_PHOTOS a `PhotoSource`, DRAW_FACES a `FaceDrawing` (tests/test_registry.py holds them
-to it); services reach those roles through `publish_target`, `media_search`,
-`photo_source` and `face_drawing`, never by looking for a method. Methods return
+SHOW_PHOTOS a `PhotoSource`, DRAW_FACES a `FaceDrawing`, IMPORT_PHOTOS a `PhotoLibrary`,
+COMPARE_FACES a `FaceComparing` (tests/test_registry.py holds them to it); services reach
+those roles through `publish_target`, `media_search`, `photo_source`, `face_drawing`,
+`photo_library` and `face_comparing`, never by looking for a method. Methods return
 domain objects and pages, and raise only the errors of `faceboard.errors`.
 """
 
@@ -15,7 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol, TypeVar, runtime_checkable
+
+import numpy as np
 
 from faceboard.domain import (
     BoundingBox, Capability, Face, FacesQuery, MediaHit, Page, PeopleQuery, Person, Photo, Progress, Publication, Thumbnail,
@@ -124,8 +129,7 @@ class Backend(Protocol):
 # what a connection can do that changes something on it; the rest only read, or describe
 # how it keeps what it is given
 CHANGING = frozenset(Capability) - {Capability.LIST_FACES, Capability.SORT_FACES, Capability.FILTER_FACES,
-                                        Capability.FIND_IN_MEDIA,
-                                    Capability.SHOW_PHOTOS,
+                                    Capability.FIND_IN_MEDIA, Capability.SHOW_PHOTOS, Capability.COMPARE_FACES,
                                     Capability.FACES_ARE_THUMBNAILS, Capability.ONE_IMAGE}
 
 
@@ -290,3 +294,51 @@ class PhotoLibrary(Backend, Protocol):
 def photo_library(backend: Backend) -> PhotoLibrary:
     """The backend as a library of the user's own photos; `Unsupported` when it is not one."""
     return playing(backend, Capability.IMPORT_PHOTOS, PhotoLibrary)
+
+
+@dataclass(frozen=True)
+class FaceVectors:
+    """Faces' embeddings of one model, row by row: what the comparisons of
+    `services.likeness` are made of. `vectors` is float32, one row a face (n × size)."""
+
+    model: str
+    face_ids: tuple[str, ...]
+    person_ids: tuple[str | None, ...]  # each face's person, None: unassigned
+    vectors: np.ndarray = field(repr=False)
+
+
+@dataclass(frozen=True)
+class FaceQuality:
+    """What makes a face a good primary thumbnail, measured on its pixels when it was found.
+    None where it was not measured (a face found by an older build)."""
+
+    side: int  # the box's shorter side in the photo's pixels
+    sharpness: float | None  # variance of the Laplacian of the face's grey pixels at 150 px
+    frontal: float | None  # 0..1: 1 looking straight at the camera (from the 5 landmarks' symmetry)
+    brightness: float | None  # 0..1: the face's mean grey level
+
+
+@runtime_checkable
+class FaceComparing(Backend, Protocol):
+    """A backend that keeps an embedding for each face (Capability.COMPARE_FACES), and the
+    operator's rejections ("not this person"), so Faceboard suggests, groups and ranks."""
+
+    index_folder: Path | None  # where a kept nearest-neighbour index may be saved; None: keep it in memory
+
+    async def face_vectors(self, face_ids: Sequence[str] | None = None) -> FaceVectors:
+        """The embeddings (current model) of the named faces, or of every face not deleted.
+        A face with no embedding yet is left out."""
+
+    async def rejections(self) -> frozenset[tuple[str, str]]:
+        """Every (face id, person id) the operator said the face is not."""
+
+    async def reject_suggestions(self, pairs: Sequence[tuple[str, str]]) -> None: ...
+
+    async def restore_suggestions(self, pairs: Sequence[tuple[str, str]]) -> None: ...
+
+    async def face_qualities(self, face_ids: Sequence[str]) -> dict[str, FaceQuality]: ...
+
+
+def face_comparing(backend: Backend) -> FaceComparing:
+    """The backend as one that compares faces; `Unsupported` when it is not one."""
+    return playing(backend, Capability.COMPARE_FACES, FaceComparing)

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from typing import TypeVar
 
-from faceboard.domain import BoundingBox, Face, ImageRef, Person, Photo
+from faceboard.domain import BoundingBox, Face, ImageRef, Person, Photo, Suggestion
 from faceboard.errors import Unavailable
 
 SERVICE = "Gumnut"
@@ -66,7 +66,8 @@ def face_from(data: dict) -> Face:
         box=BoundingBox(x, y, w, h),
         image=ImageRef(f"gumnut:face:{face_id}", _thumbnail_url(data, where) or ""),
         confidence=None if confidence is None else float(confidence),
-        suggestions=tuple(c["name"] for c in candidates if isinstance(c, dict) and isinstance(c.get("name"), str)),
+        suggestions=tuple(Suggestion(c["person_id"], c["name"]) for c in candidates if isinstance(c, dict)
+                          and isinstance(c.get("name"), str) and isinstance(c.get("person_id"), str)),
     )
 
 

@@ -117,6 +117,21 @@ class AddFace:
 
 
 @dataclass(frozen=True)
+class RejectSuggestions:
+    """The operator says each face is not that person: they are never suggested for it
+    again. `pairs` are (face id, person id); the inverse is `RestoreSuggestions`."""
+
+    pairs: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class RestoreSuggestions:
+    """Forget rejections (an undone "not this person"): the person may be suggested again."""
+
+    pairs: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class Publish:
     """Give a person curated elsewhere to this backend: into `person_id`, or a new person."""
 
@@ -134,7 +149,7 @@ class Batch:
 Operation = (
     AssignFaces | SetPrimary | SetPrimaryFromFace | AddThumbnails | RemoveThumbnails | RestoreThumbnails
     | CreatePerson | DeletePerson | RestorePerson | UpdatePerson | MergePeople | DeleteFaces | RestoreFaces | AddFace
-    | Publish | Batch
+    | RejectSuggestions | RestoreSuggestions | Publish | Batch
 )
 
 
@@ -159,6 +174,8 @@ class Change:
     unsent: Operation | None = None  # the part not sent for now (the backend did not answer): it waits
     steps: tuple[tuple[str, str | None], ...] = ()  # a publication's steps: (what, None or why it failed)
     published: tuple[str, ...] = ()  # digests of the images a publication delivered
+    rejected: tuple[tuple[str, str], ...] = ()  # (face id, person id) no longer to be suggested
+    unrejected: tuple[tuple[str, str], ...] = ()  # (face id, person id) that may be suggested again
 
     def then(self, later: Change) -> Change:
         """This change followed by `later`: the later state of each object wins."""
@@ -177,6 +194,8 @@ class Change:
             unsent=later.unsent or self.unsent,
             steps=self.steps + later.steps,
             published=self.published + later.published,
+            rejected=tuple(p for p in self.rejected if p not in later.unrejected) + later.rejected,
+            unrejected=tuple(p for p in self.unrejected if p not in later.rejected) + later.unrejected,
         )
 
 
@@ -229,6 +248,12 @@ def describe(operation: Operation, names: dict[str, str]) -> str:
             return f"Restore {count(len(face_ids), 'face')}"
         case AddFace():
             return "Add a face"
+        case RejectSuggestions(pairs):
+            people = {p for _, p in pairs}
+            whose = name(next(iter(people))) if len(people) == 1 else count(len(people), "person")
+            return f"Not {whose}: {count(len(pairs), 'face')}" if len(pairs) > 1 else f"Not {whose}"
+        case RestoreSuggestions(pairs):
+            return f"Suggest again: {count(len(pairs), 'face')}"
         case Publish(person_id, publication):
             return f"Publish {publication.name}" + ("" if person_id else " as a new person")
         case Batch(operations) if len(operations) > 1 and all(isinstance(o, UpdatePerson) and o.name is None

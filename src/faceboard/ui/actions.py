@@ -248,7 +248,7 @@ class Actions(QObject):
             self.window.show_message("Select faces first.")
             return
         store = session.store
-        suggested = tuple(dict.fromkeys(name for face_id in faces for name in store.faces[face_id].suggestions))
+        suggested = tuple(dict.fromkeys(name for face_id in faces for name in (s.name for s in store.faces[face_id].suggestions)))
         owners = {store.faces[face_id].person_id for face_id in faces}  # the selected person's, but on a photo
         owner = next(iter(owners)) if len(owners) == 1 else store.selection
         chosen = dialogs.choose_person(self.window, session.search_people, f"Move {count(len(faces), 'face')} to…",

@@ -52,7 +52,7 @@ class FacesModel(ListingModel):
             return face
         if role == Qt.ItemDataRole.ToolTipRole:
             confidence = "" if face.confidence is None else f", detection confidence {face.confidence:.0%}"
-            probably = f"\nProbably: {', '.join(face.suggestions)}" if face.suggestions else ""
+            probably = f"\nProbably: {', '.join(s.name for s in face.suggestions)}" if face.suggestions else ""
             problem = f"\n⚠ Its photo: {face.photo_problem}" if face.photo_problem else ""
             return f"Face {face.id} in photo {face.asset_id}{confidence}{probably}{problem}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -61,7 +61,7 @@ class FacesModel(ListingModel):
 
     def tile(self, row: int) -> TileLook:
         face = self._faces[self._listing.ids[row]]
-        return TileLook(face.image, False, f"probably: {', '.join(face.suggestions[:2])}" if face.suggestions else None,
+        return TileLook(face.image, False, f"probably: {', '.join(s.name for s in face.suggestions[:2])}" if face.suggestions else None,
                         face.confidence, face.photo_problem is not None)
 
     def mimeTypes(self) -> list[str]:
