@@ -18,6 +18,7 @@ import pytest
 
 from faceboard.app import main
 from faceboard.backends.local import LocalLibrary
+from faceboard.domain import Capability
 from faceboard.services.journal import default_journal
 
 from conftest import run, wait_for
@@ -250,7 +251,6 @@ def test_a_read_only_library_is_told_by_its_capabilities_as_any_backend_could_be
 
 
 def test_a_change_refused_on_a_read_only_library_says_why_and_what_to_do(read_only_library):
-    from faceboard.domain import Capability
     from faceboard.errors import Unsupported
     from faceboard.services.curator import Curator
     from faceboard.services.operations import AssignFaces
@@ -266,6 +266,22 @@ def test_a_change_refused_on_a_read_only_library_says_why_and_what_to_do(read_on
         with pytest.raises(Unsupported) as refused:
             run(curator.apply(AssignFaces((("4", "2"),))))
         assert refused.value.message == said  # the window's tooltip and the refusal: one sentence
+    finally:
+        library.close_now()
+
+
+def test_a_read_only_library_compares_faces_but_keeps_no_index_and_refuses_rejections(read_only_library):
+    from faceboard.errors import ReadOnly
+
+    library = LocalLibrary(read_only_library)
+    try:
+        assert Capability.COMPARE_FACES in library.capabilities and library.index_folder is None
+        assert run(library.face_vectors()).vectors.shape == (0, 128)
+        with pytest.raises(ReadOnly, match="read-only"):
+            run(library.reject_suggestions([("4", "1")]))
+        with pytest.raises(ReadOnly, match="read-only"):
+            run(library.restore_suggestions([("4", "1")]))
+        assert run(library.rejections()) == frozenset()
     finally:
         library.close_now()
 
