@@ -9,7 +9,7 @@ import asyncio
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QSettings, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QLabel, QListView, QMainWindow, QProgressBar, QPushButton, QSplitter, QStackedWidget,
     QUndoView,
@@ -20,6 +20,7 @@ from faceboard.services.store import Event
 from faceboard.ui import dialogs
 from faceboard.ui.actions import Actions
 from faceboard.ui.importing import Importer
+from faceboard.ui.palette_roles import with_readable_placeholder
 from faceboard.ui.panes import set_steady_text
 from faceboard.ui.panes.faces import FacesPane
 from faceboard.ui.panes.people import PeoplePane
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
         self.actions = Actions(self)
         self._connect()
         self._restore_settings()
+        self._readable_placeholders()
         session.store.select(session.store.selection)
 
     def _make_status_bar(self) -> None:
@@ -198,6 +200,21 @@ class MainWindow(QMainWindow):
         wanted = max(self.HISTORY_MIN, min(self.HISTORY_WIDTH, int(width * 0.16)))
         if abs(self.history.width() - wanted) > 2:
             self.resizeDocks([self.history], [wanted], Qt.Orientation.Horizontal)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._readable_placeholders()
+
+    def _readable_placeholders(self) -> None:
+        """The search fields' hints ("Filter people…") read on their base in any palette: the
+        application's (the dialogs' too), and the window's own where it has one."""
+        app = QApplication.instance()
+        if (fixed := with_readable_placeholder(app.palette())) is not None:
+            app.setPalette(fixed)
+        if self.testAttribute(Qt.WidgetAttribute.WA_SetPalette) and (
+                fixed := with_readable_placeholder(self.palette())) is not None:
+            self.setPalette(fixed)
 
     def closeEvent(self, event) -> None:
         self.close_photo()
