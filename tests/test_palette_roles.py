@@ -80,3 +80,12 @@ def test_placeholder_text_reads_in_the_search_fields(qtbot, app_window, applicat
     qtbot.waitUntil(lambda: contrast(field.palette().color(ROLES.PlaceholderText),
                                      field.palette().color(ROLES.Base)) >= READABLE)
     assert mark_contrast(field.grab().toImage(), inside) >= READABLE
+
+
+@pytest.mark.parametrize("make", [dark_palette, light_palette])
+def test_the_photos_hint_reads_on_the_window(qtbot, app_window, application_palette, make):
+    application_palette.setPalette(make())
+    hint = app_window.photo_page.hint
+    assert hint.isEnabled()  # not greyed as disabled (about 3:1): the hint role, made to read
+    palette = hint.palette()
+    assert contrast(palette.color(hint.foregroundRole()), palette.color(ROLES.Window)) >= READABLE

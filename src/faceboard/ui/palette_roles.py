@@ -19,16 +19,21 @@ def mix(one: QColor, other: QColor, share: float) -> QColor:
 
 
 def readable_placeholder(palette: QPalette) -> QColor | None:
-    """A placeholder colour that reads on the base (the palette's own, moved toward its
-    text until it does); None when the palette's already reads."""
+    """A placeholder colour that reads on the base and on the window (a hint label is
+    drawn on it): the palette's own, moved toward its text until it does; None when the
+    palette's already reads."""
     base, text = palette.color(_ROLES.Base), palette.color(_ROLES.Text)
+    window = palette.color(_ROLES.Window)
     placeholder = palette.color(_ROLES.PlaceholderText)
     shown = mix(base, placeholder, placeholder.alphaF())  # as painted: a translucent one over the base
-    if contrast(shown, base) >= READABLE:
+
+    def reads(colour: QColor) -> bool:
+        return min(contrast(colour, base), contrast(colour, window)) >= READABLE
+
+    if reads(shown):
         return None
     for tenth in range(1, 11):
-        moved = mix(shown, text, tenth / 10)
-        if contrast(moved, base) >= READABLE:
+        if reads(moved := mix(shown, text, tenth / 10)):
             return moved
     return QColor(text)
 

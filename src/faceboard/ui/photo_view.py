@@ -16,7 +16,7 @@ import asyncio
 
 from PySide6.QtCore import QPoint, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QBrush, QColor, QDrag, QFont, QFontMetricsF, QKeySequence, QPainter, QPainterPath, QPen, QPixmap, QShortcut,
+    QBrush, QColor, QDrag, QFont, QFontMetricsF, QKeySequence, QPainter, QPainterPath, QPalette, QPen, QPixmap, QShortcut,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -475,7 +475,7 @@ class PhotoPage(QWidget):
         self.hint.setToolTip("Drag on the photo around a face it missed to add it; select a box and press Delete "
                              "to remove a false detection; press M, or drag a box onto a person, to assign it. "
                              "Tab goes from box to box. The wheel zooms, the middle button (or Space and drag) pans.")
-        self.hint.setEnabled(False)  # greyed: a hint, not content
+        self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # a hint, not content: greyed, yet readable
         self.hint.setWordWrap(True)  # two lines in a narrow window, rather than a window that cannot be narrow
         # a long heading ("Photo 12 · 13 faces, 2 unassigned") is cut, not widening the window's least width
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, self.heading.sizePolicy().verticalPolicy())
