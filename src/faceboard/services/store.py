@@ -734,14 +734,13 @@ def _moved(face: Face, person_id: str | None) -> Face:
 def _collector_paused() -> Iterator[None]:
     """Make many objects without the garbage collector's passes in between: the 1,000
     faces a drop makes set off its young passes, each walking what was made since the
-    last page was frozen (2-4 ms, measured with benchmarks/scale.py). What is made here
-    the store keeps (no garbage, no cycles): it is frozen as the pages are."""
+    last page was frozen (2-4 ms, measured with benchmarks/scale.py). They pass later,
+    in turns of their own, and the next page freezes what survives."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
         if enabled:
             gc.enable()
 
