@@ -4,7 +4,7 @@ library's query page by page, and chosen from the keyboard on the real window.""
 import pytest
 from conftest import run
 from PySide6.QtCore import Qt
-from ui_helpers import select_person
+from ui_helpers import select_faces, select_person, settle
 
 from faceboard.domain import FACE_SORTS, FacesQuery
 from faceboard.errors import InvalidInput
@@ -79,3 +79,23 @@ def test_the_order_is_chosen_from_the_keyboard_above_the_grid(qtbot, app_window)
     select_person(qtbot, window, None)  # the order holds for whomever is shown
     shown = window.session.store.listed_faces()
     assert shown == sorted(shown, key=lambda f: (KEYS["size"](f), int(f.id)))
+
+
+@pytest.mark.parametrize("order", ["As found", "Most confident", "Largest"])
+def test_faces_a_move_took_away_come_back_to_their_places_when_it_is_undone(qtbot, app_window, order):
+    window = app_window
+    window.faces_pane.order.setCurrentText(order)
+    select_person(qtbot, window, "3")
+    qtbot.waitUntil(lambda: not window.session.faces.loading and window.session.store.faces_listed()[1])
+    before = [f.id for f in window.session.store.listed_faces()]
+    assert len(before) > 4
+    select_faces(window, [1, 3])
+    window.faces_view.setFocus()
+    qtbot.keyClick(window.faces_view, Qt.Key.Key_Delete)  # detached: they leave the grid
+    settle(qtbot, window)
+    assert [f.id for f in window.session.store.listed_faces()] == [f for f in before if f not in (before[1], before[3])]
+    window.session.undo_stack.undo()
+    assert [f.id for f in window.session.store.listed_faces()] == before  # at once (predicted), in their places
+    settle(qtbot, window)
+    assert [f.id for f in window.session.store.listed_faces()] == before
+    assert [window.session.faces.face_at(row).id for row in range(len(before))] == before

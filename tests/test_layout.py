@@ -116,3 +116,24 @@ def test_a_heading_too_long_for_its_room_cuts_the_name_and_keeps_the_count(qtbot
     shown = label.shown_text(narrow)
     assert shown.endswith("(2 of 16 faces)") and "…" in shown and shown.startswith("Faces of")
     assert label.shown_text(10_000) == label.text()
+
+
+def test_the_history_pane_takes_a_sixth_at_each_size_however_the_window_got_there(qtbot, app_window):
+    """Under a window manager the first size is not a shrink (a saved geometry restored,
+    the window manager's own): the History pane kept about 200 px at 800×600, and the grid two columns."""
+    window = app_window
+    select_person(qtbot, window, "3")
+    for width, height in ((800, 600), (1280, 800), (800, 600), (1024, 640), (900, 640), (800, 600)):
+        sized(qtbot, window, width, height)
+        wanted = max(120, min(210, int(width * 0.16)))  # at 800 the faces' controls may take some of it: 120 at least
+        assert (wanted - 2 if width > 800 else 120) <= window.history.width() <= wanted + 2, (width, window.history.width())
+        if width in (800, 1024):
+            grid, heading = window.faces_view, window.faces_heading
+            assert grid._columns() >= (3 if width == 800 else 4), width
+            count = heading.text()[heading.text().rfind(" ("):]
+            assert heading.isVisible() and heading.width() >= heading.fontMetrics().horizontalAdvance("Faces of" + count)
+            controls = (window.faces_pane.order, window.faces_pane.filter)
+            for box in controls:  # whole, not cut: the longest choice fits
+                longest = max(box.itemText(i) for i in range(box.count()))
+                assert box.width() >= box.fontMetrics().horizontalAdvance(max(
+                    (box.itemText(i) for i in range(box.count())), key=box.fontMetrics().horizontalAdvance)), (width, longest)

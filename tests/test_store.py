@@ -123,6 +123,31 @@ def test_a_prediction_and_its_answer_move_a_face_and_the_counts_once():
     run(test)
 
 
+def test_a_drop_takes_its_faces_off_the_grid_at_once_and_makes_them_anew_in_the_next_turn():
+    """The drop's turn does what the screen shows (rows gone, counts moved, one "counts"
+    event); the faces' new objects follow in the next turn, an answer that came first kept."""
+    async def test(store, backend, settle, events):
+        await store.load()
+        store.select(None)
+        await settle()
+        ids = store.listings[FACES].ids[:4]
+        olds = {i: store.faces[i] for i in ids}
+        events.clear()
+        assert store.predict(AssignFaces(tuple((i, "2") for i in ids)))
+        assert not set(ids) & set(store.listings[FACES].ids) and store.unassigned == 8
+        assert store.people["2"].face_count == 4
+        assert [e.kind for e in events].count("counts") == 1  # the window counts once for the drop
+        assert all(store.faces[i] is olds[i] for i in ids)  # not made in the drop's turn
+        answered = replace(olds[ids[0]], person_id="2", confidence=0.5)  # the backend's, come first
+        store.faces[ids[0]] = answered
+        await asyncio.sleep(0)
+        assert store.faces[ids[0]] is answered
+        assert [store.faces[i].person_id for i in ids[1:]] == ["2"] * 3 and events[-1].kind == "faces"
+        assert all(replace(store.faces[i], person_id=None) == olds[i] for i in ids[1:])
+
+    run(test)
+
+
 def test_events_name_only_the_rows_that_changed():
     async def test(store, backend, settle, events):
         await store.load()

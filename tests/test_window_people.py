@@ -87,14 +87,18 @@ def test_people_cannot_be_dropped_on_themselves_or_on_unassigned(qtbot, app_wind
     assert not drop(slot, QPoint(slot.width() // 2, slot.height() // 2), mime)
 
 
-def test_deleting_a_person_unassigns_their_faces_and_undo_brings_all_back(qtbot, app_window, library_folder,
-                                                                          monkeypatch):
+def test_deleting_a_person_unassigns_their_faces_and_undo_brings_all_back(qtbot, app_window, library_folder):
     window, store = app_window, app_window.session.store
-    monkeypatch.setattr(dialogs, "confirm_people", lambda *args: pytest_fail("asked, though it can be undone"))
     select_person(qtbot, window, "4")
     theirs = faces_of(library_folder, "4")
     unassigned = store.unassigned
     window.people_view.setFocus()
+    seen = []
+    answer_question(qtbot, seen, "no")
+    qtbot.keyClick(window.people_view, Qt.Key.Key_Delete)
+    settle(qtbot, window)
+    assert seen and not deleted(library_folder, "4")  # asked first, like the menu's "Delete person…"; no: nothing
+    answer_question(qtbot, seen, "yes")
     qtbot.keyClick(window.people_view, Qt.Key.Key_Delete)
     settle(qtbot, window)
     assert deleted(library_folder, "4") and [person_of(library_folder, f) for f in theirs] == [None] * len(theirs)
@@ -107,12 +111,6 @@ def test_deleting_a_person_unassigns_their_faces_and_undo_brings_all_back(qtbot,
     settle(qtbot, window)
     assert not deleted(library_folder, "4") and faces_of(library_folder, "4") == theirs
     assert store.unassigned == unassigned
-
-
-def pytest_fail(why):
-    import pytest
-
-    pytest.fail(why)
 
 
 def test_people_chosen_together_are_hidden_then_deleted_in_one_change_each(qtbot, app_window, library_folder):
@@ -140,6 +138,15 @@ def test_people_chosen_together_are_hidden_then_deleted_in_one_change_each(qtbot
     chosen = {window.session.people.person_at(row).id for row in range(rows[0], rows[1] + 1)}
     qtbot.waitUntil(lambda: set(store.chosen) == chosen)
     faces = {p: faces_of(library_folder, p) for p in chosen}
+    seen = []
+    answer_question(qtbot, seen, "no")
+    qtbot.keyClick(window.people_view, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, window)
+    assert {name for name, _ in seen} == {store.people[p].name for p in chosen}  # Ctrl+Delete asks too, showing them
+    assert not any(deleted(library_folder, p) for p in chosen) and set(store.chosen) == chosen
+    answer_question(qtbot, seen, "yes")
+    window.activateWindow()  # back from the question: the window's shortcuts are for its active window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.keyClick(window.people_view, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
     settle(qtbot, window)
     assert all(deleted(library_folder, p) for p in chosen)

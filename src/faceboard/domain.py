@@ -136,22 +136,66 @@ class FacesQuery:
     like the rest of them first (`recognition.similarity.least_alike_first`: a misfiled
     face on the first row), faces without an embedding last. "least_alike" is not offered
     on Unassigned (no one's faces, nothing to be unlike): there they are listed as found.
-    `show` filters them, in the backend's query too (so the pages still hold): "all";
-    "doubtful": a confidence below DOUBTFUL; "confident": DOUBTFUL or more; "small": a box
-    under SMALL_FACE pixels on a side."""
+    Ties by id. `show` filters them, in the backend's query too (so the pages still hold):
+    "all"; "doubtful": a confidence below DOUBTFUL; "confident": DOUBTFUL or more; "small":
+    a box under SMALL_FACE pixels on a side; "missing": its photo's file has moved or gone
+    (`Face.photo_problem`); "taken": its photo taken from `taken_from` to `taken_to` (ISO
+    dates, both days included; either may be None: no bound), undated photos left out."""
 
     sort: str = "found"
     show: str = "all"
+    taken_from: str | None = None
+    taken_to: str | None = None
 
     def shows(self, face: Face) -> bool:
         """Whether the face passes the filter: what the store asks of a face that joins."""
         c = face.confidence
-        return {"all": True, "doubtful": c is not None and c < DOUBTFUL, "confident": c is not None and c >= DOUBTFUL,
-                "small": min(face.box.width, face.box.height) < SMALL_FACE}[self.show]
+        match self.show:
+            case "doubtful":
+                return c is not None and c < DOUBTFUL
+            case "confident":
+                return c is not None and c >= DOUBTFUL
+            case "small":
+                return min(face.box.width, face.box.height) < SMALL_FACE
+            case "missing":
+                return face.photo_problem is not None
+            case "taken":
+                day = (face.taken or "")[:10]
+                return bool(day) and (self.taken_from or "") <= day <= (self.taken_to or "9999-12-31")
+        return True
+
+    def key(self, face: Face) -> tuple:
+        """Where the face goes in this order, ascending as listed: a face that comes back
+        (a move undone) takes its place among those shown, not the end. ("least_alike" is
+        no order of single faces: the store puts a face that comes back first.)"""
+        ident = (len(face.id), face.id)  # numeric ids in number order; any others in one fixed order
+        match self.sort:
+            case "confidence":
+                return (-(-1.0 if face.confidence is None else face.confidence), ident)
+            case "size":
+                return (-(face.box.width * face.box.height), ident)
+            case "taken":
+                return (_Descending(face.taken or ""), ident)
+        return (ident,)
+
+
+class _Descending:
+    """A value that sorts the other way round (the newest photo date first)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __lt__(self, other: _Descending) -> bool:
+        return other.value < self.value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and other.value == self.value
 
 
 FACE_SORTS = ("found", "confidence", "taken", "size", "least_alike")
-FACE_FILTERS = ("all", "doubtful", "confident", "small")
+FACE_FILTERS = ("all", "doubtful", "confident", "small", "missing", "taken")
 DOUBTFUL = 0.6  # a detection less confident than this is doubtful (amber on its tile): perhaps no face at all
 SMALL_FACE = 80  # pixels on the photo: a face box with a shorter side than this is small
 

@@ -8,6 +8,7 @@ the inverse's inverse, so ids stay the same across any number of undo/redo round
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from faceboard.domain import BoundingBox, Face, Person, Publication, Thumbnail, count
@@ -199,7 +200,7 @@ class Change:
         )
 
 
-def _several(names: dict[str, str], operations) -> str:
+def _several(names: Mapping[str, str], operations) -> str:
     """"Alice and Bob", "Alice, Bob and 3 others": the people several operations are for."""
     known = [names.get(o.person_id, f"person {o.person_id}") for o in operations]
     if len(known) <= 3:
@@ -207,7 +208,7 @@ def _several(names: dict[str, str], operations) -> str:
     return f"{', '.join(known[:2])} and {len(known) - 2} others"
 
 
-def describe(operation: Operation, names: dict[str, str]) -> str:
+def describe(operation: Operation, names: Mapping[str, str]) -> str:
     """A short sentence for the Edit menu and the history list."""
 
     def name(person_id: str | None) -> str:

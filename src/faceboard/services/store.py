@@ -16,11 +16,15 @@ scrolls.
 from __future__ import annotations
 
 import asyncio
+import bisect
+import contextlib
 import gc
+import heapq
 import itertools
 import math
 import operator
-from collections.abc import Awaitable, Callable, Iterable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 
 from faceboard.domain import Face, FacesQuery, Page, PeopleQuery, Person, Thumbnail
@@ -36,13 +40,15 @@ ORDERS: dict[str, Callable[[Person], object]] = {  # the backends' orders, for p
 }
 SCROLLED = ListingBudget(seconds=math.inf)  # read as the user scrolls: time says nothing of the server
 RENUMBERED_AT_ONCE = 4096  # rows numbered again in one turn of the event loop: about a millisecond
+PLACED_ONE_BY_ONE = 64  # places faces that joined a listing go to with a row event each; more: one reset
 
 
 @dataclass(frozen=True)
 class Event:
     """What changed. `kind` is one of: "resetting", "reset", "inserting", "inserted",
     "removing", "removed", "changed" (rows `first`..`last` of `pane`, inclusive), or
-    "selected" (the selection or the selected person changed), "counts"."""
+    "selected" (the selection or the selected person changed), "counts", "faces" (faces
+    not listed changed: those a drop took off the grid, for the photo showing them)."""
 
     kind: str
     pane: str = ""
@@ -185,6 +191,7 @@ class Store:
         self.chosen: tuple[str, ...] = ()  # the people chosen together in the list, in its order
         self.unassigned: int | None = 0  # None: not counted yet
         self._listeners: list[Listener] = []
+        self._counts_held = self._counts_due = False  # see `_counts_once`
 
     # -- listening ------------------------------------------------------------------
 
@@ -196,9 +203,25 @@ class Store:
         self._listeners.remove(listener)
 
     def _emit(self, kind: str, pane: str = "", first: int = 0, last: int = -1) -> None:
+        if kind == "counts" and self._counts_held:
+            self._counts_due = True
+            return
         event = Event(kind, pane, first, last)
         for listener in self._listeners:
             listener(event)
+
+    @contextlib.contextmanager
+    def _counts_once(self) -> Iterator[None]:
+        """One "counts" event for a change that moves several counts (the rows removed,
+        the people's and the unassigned counts): the window counts once, not three times."""
+        held, self._counts_held = self._counts_held, True
+        try:
+            yield
+        finally:
+            self._counts_held = held
+            if not held and self._counts_due:
+                self._counts_due = False
+                self._emit("counts")
 
     # -- reading --------------------------------------------------------------------
 
@@ -267,9 +290,10 @@ class Store:
         """List the faces shown again, in another order (read from the backend in it)."""
         self._set_face_query(replace(self.face_query, sort=sort))
 
-    def set_face_filter(self, show: str) -> None:
-        """List again only the faces the filter shows (the backend filters: the pages hold)."""
-        self._set_face_query(replace(self.face_query, show=show))
+    def set_face_filter(self, show: str, taken_from: str | None = None, taken_to: str | None = None) -> None:
+        """List again only the faces the filter shows (the backend filters: the pages hold);
+        "taken" from the day `taken_from` to `taken_to`."""
+        self._set_face_query(replace(self.face_query, show=show, taken_from=taken_from, taken_to=taken_to))
 
     def _set_face_query(self, query: FacesQuery) -> None:
         if query != self.face_query:
@@ -486,18 +510,22 @@ class Store:
         True when the face counts shown now already include the change."""
         match operation:
             case AssignFaces(moves):
-                if any(face_id not in self.faces for face_id, _ in moves):
+                known = self.faces
+                if any(face_id not in known for face_id, _ in moves):
                     return False  # faces never shown: wait for the backend's answer
-                faces, deltas = [], {}
-                for face_id, target in moves:
-                    face = self.faces[face_id]
-                    if face.person_id == target:
-                        continue
-                    faces.append(_moved(face, target))
-                    deltas[face.person_id] = deltas.get(face.person_id, 0) - 1
-                    deltas[target] = deltas.get(target, 0) + 1
-                self._update_faces(faces)
-                self._adjust_counts(deltas)
+                shown = [(face, target) for face_id, target in moves if (face := known[face_id]).person_id != target]
+                joining = [(face, target) for face, target in shown if target == self.selection]
+                leaving = [(face, target) for face, target in shown if target != self.selection]
+                deltas = Counter(face.person_id for face, _ in shown)
+                deltas.subtract(target for _, target in shown)
+                deltas = {person_id: -n for person_id, n in deltas.items()}  # each one's old faces first, as listed
+                listing = self.listings[FACES]
+                with self._counts_once():
+                    self._remove_rows(listing, [row for face, _ in leaving if (row := listing.rows.get(face.id)) is not None])
+                    self._update_faces([_moved(face, target) for face, target in joining])
+                    self._adjust_counts(deltas)
+                if leaving:
+                    self._spawn(self._make_moved(leaving))
                 return True
             case SetPrimary(person_id, thumbnail_id):
                 person = self.people.get(person_id)
@@ -517,6 +545,18 @@ class Store:
                 for part in parts:
                     self.predict(part)
         return False
+
+    async def _make_moved(self, moves: list[tuple[Face, str | None]]) -> None:
+        """The faces a drop took off the grid, as predicted, made in the next turn of the
+        event loop: 1,000 of them took 3-6 ms, on top of the drop and the repaint after it
+        in one turn (the GUI's longest stall). One the backend's answer brought meanwhile is
+        left as it says."""
+        known = self.faces
+        with _collector_paused():
+            for face, target in moves:
+                if known.get(face.id) is face:
+                    known[face.id] = _moved(face, target)
+        self._emit("faces")
 
     def _adjust_counts(self, deltas: dict[str | None, int]) -> None:
         """Optimistic face counts while a reassignment is on its way."""
@@ -609,10 +649,33 @@ class Store:
             elif row is not None:
                 gone.append(row)
         self._remove_rows(listing, gone)
-        if joined and (listing.exhausted or not listing.ids):
-            self._insert(listing, len(listing), joined)
-        elif joined:  # the rest of the list is still on the server: keep its order, put them first
+        if joined:
+            self._place_faces(listing, joined)
+
+    def _place_faces(self, listing: Listing, joined: list[str]) -> None:
+        """Faces that joined the listing (a move undone, faces dropped on the person shown)
+        go where the order puts them among the rows read, as if read with them; one that
+        falls after the last row read, while more are to come, is left to its page. In
+        "least_alike" order (made of the whole person's embeddings, not of each face) they
+        go first: the faces the operator has to look at."""
+        if self.face_query.sort == "least_alike":
             self._insert(listing, 0, joined)
+            return
+        key, known = self.face_query.key, self.faces
+        placed: dict[int, list[str]] = {}
+        for face_id in sorted(joined, key=lambda f: key(known[f])):
+            row = bisect.bisect_left(listing.ids, key(known[face_id]), key=lambda f: key(known[f]))
+            if row < len(listing) or listing.exhausted or not listing.ids:
+                placed.setdefault(row, []).append(face_id)
+        if len(placed) > PLACED_ONE_BY_ONE:  # scattered all over: one reset, not a row event each
+            self._emit("resetting", listing.pane)
+            listing.reset(list(heapq.merge(listing.ids, itertools.chain(*placed.values()), key=lambda f: key(known[f]))))
+            self._emit("reset", listing.pane)
+            self._emit("counts")
+            return
+        with self._counts_once():
+            for row in sorted(placed, reverse=True):  # the last first: the rows before it stay where they are
+                self._insert(listing, row, placed[row])
 
     def _remove_faces(self, face_ids: Iterable[str]) -> None:
         """Faces that no longer exist (deleted) leave the list."""
@@ -670,6 +733,21 @@ def _moved(face: Face, person_id: str | None) -> Face:
     values = list(_face_values(face))
     values[_PERSON_AT] = person_id
     return Face(*values)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Make many objects without the garbage collector's passes in between: the 1,000
+    faces a drop makes set off its young passes, each walking what was made since the
+    last page was frozen (2-4 ms, measured with benchmarks/scale.py). They pass later,
+    in turns of their own, and the next page freezes what survives."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _runs(rows_descending: list[int]) -> list[tuple[int, int]]:

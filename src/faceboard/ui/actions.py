@@ -348,19 +348,20 @@ class Actions(QObject):
             self.session.drop(payload, target)
 
     def delete_chosen_people(self) -> None:
-        """Their faces become unassigned. Undoable where the backend restores people; asked first where not."""
+        """Their faces become unassigned, once confirmed (the menu item says "…"; Ctrl+Delete
+        and Delete in the People list are the same action): undoable where the backend
+        restores people, and the question says whether."""
         people = self.session.store.chosen_people()
         if not people or not self.delete_person.isEnabled():
             return
         faces = sum(p.face_count for p in people)
-        if not self._undoable():
-            names = ", ".join(p.name for p in people)
-            question = (f"Delete {names} on {self.session.curator.backend.display_name}? Their "
-                        f"{count(faces, self.session.people.noun)} become unassigned. This cannot be undone.")
-            rows = [(p, "deleted") for p in people]
-            if not dialogs.confirm_people(self.window, "Delete people", question, rows, self.session.tiles, "Delete"):
-                return
-        self.session.delete_people([p.id for p in people])
+        names = ", ".join(p.name for p in people)
+        undo = "You can undo it." if self._undoable() else "This cannot be undone."
+        question = (f"Delete {names} on {self.session.curator.backend.display_name}? Their "
+                    f"{count(faces, self.session.people.noun)} become unassigned. {undo}")
+        rows = [(p, "deleted") for p in people]
+        if dialogs.confirm_people(self.window, "Delete people", question, rows, self.session.tiles, "Delete"):
+            self.session.delete_people([p.id for p in people])
 
     def rename_selected(self) -> None:
         person = self.session.store.selected_person

@@ -16,7 +16,7 @@ import asyncio
 
 from PySide6.QtCore import QPoint, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QBrush, QColor, QDrag, QFont, QFontMetricsF, QKeySequence, QPainter, QPainterPath, QPen, QPixmap, QShortcut,
+    QBrush, QColor, QDrag, QFont, QFontMetricsF, QKeySequence, QPainter, QPainterPath, QPalette, QPen, QPixmap, QShortcut,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -50,39 +50,39 @@ DRAWN_COLOR = QColor(120, 200, 80)
 
 
 class FaceLabel(QGraphicsItem):
-    """A box's name tag, above it, the same size at any zoom: from its left corner, or
-    from its right one for a box near the photo's right edge (the tag stays on the photo)."""
+    """A box's name tag, above it, the same size at any zoom, the whole name: wider than a
+    small box, it reaches past it; it is kept on the part of the photo on screen (moved
+    left from the right edge, below the top one) by `keep_on`."""
 
-    def __init__(self, parent: QGraphicsItem, from_right: bool):
+    def __init__(self, parent: QGraphicsItem):
         super().__init__(parent)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.text, self.color = "", accent(QApplication.palette())
-        self._from_right = from_right
         self._font = QFont(QApplication.font())
         self._font.setBold(True)
         self._metrics = QFontMetricsF(self._font)
-        self._widest = 10_000.0  # screen pixels: the box's width and a little; a longer name is cut short
-        self._shown = ""
 
     def set_text(self, text: str, color: QColor) -> None:
-        self.text, self.color = text, color
-        self._fit()
-
-    def set_widest(self, pixels: float) -> None:
-        self._widest = pixels
-        self._fit()
-
-    def _fit(self) -> None:
-        """Names of faces side by side overlap at a small zoom: each is cut to its box."""
         self.prepareGeometryChange()
-        self._shown = self._metrics.elidedText(self.text, Qt.TextElideMode.ElideRight, max(self._widest - 12, 24))
+        self.text, self.color = text, color
         self.update()
 
     def boundingRect(self) -> QRectF:
-        width = self._metrics.horizontalAdvance(self._shown) + 12
+        width = self._metrics.horizontalAdvance(self.text) + 12
         height = self._metrics.height()
-        return QRectF(-width if self._from_right else 0, -height - 6, width, height + 4)
+        return QRectF(0, -height - 6, width, height + 4)
+
+    def keep_on(self, visible: QRectF, scale: float) -> None:
+        """Place the tag at its box's top left corner, moved as little as keeps it inside
+        `visible` (the scene's part on screen); `scale`: screen pixels per scene pixel."""
+        box = self.parentItem()
+        rect = self.boundingRect()
+        width, above = rect.width() / scale, -rect.top() / scale
+        corner = box.scenePos()
+        left = max(visible.left(), min(corner.x(), visible.right() - width))
+        top = max(corner.y(), visible.top() + above)  # under the screen's top edge: down, over the box
+        self.setPos(left - corner.x(), top - corner.y())
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         rect = self.boundingRect()
@@ -92,13 +92,13 @@ class FaceLabel(QGraphicsItem):
         painter.drawRoundedRect(rect, 4, 4)
         painter.setPen(QColor(20, 20, 20) if self.color.lightness() > 140 else QColor("white"))
         painter.setFont(self._font)
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._shown)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.text)
 
 
 class FaceBox(QGraphicsRectItem):
     """One face on the photo: its box and its person's name ("Unassigned" marked apart)."""
 
-    def __init__(self, face: Face, photo_width: int):
+    def __init__(self, face: Face):
         box = face.box
         super().__init__(0, 0, box.width, box.height)
         self.setPos(box.x, box.y)
@@ -108,15 +108,11 @@ class FaceBox(QGraphicsRectItem):
         self._margin = 0.0  # room for the pens drawn around the box, in the photo's pixels
         self._scale = 1.0  # screen pixels per photo pixel
         self._hovered = False
-        from_right = box.x + box.width / 2 > photo_width * 0.75
-        self.label = FaceLabel(self, from_right)
-        if from_right:
-            self.label.setPos(box.width, 0)
+        self.label = FaceLabel(self)
         self.setZValue(1)
 
     def itemChange(self, change, value):
         if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
-            self.setZValue(2 if value else 1)  # the selected box and its whole name above their neighbours
             self._fit_label()
         return super().itemChange(change, value)
 
@@ -125,7 +121,7 @@ class FaceBox(QGraphicsRectItem):
         box names its person only when selected or hovered (and in its tooltip)."""
         on_screen = self.rect().width() * self._scale
         self.label.setVisible(self.isSelected() or self._hovered or on_screen >= MIN_NAMED_BOX)
-        self.label.set_widest(10_000 if self.isSelected() else max(on_screen + 36, 72))
+        self.setZValue(3 if self._hovered else 2 if self.isSelected() else 1)  # its whole name above its neighbours
 
     def hoverEnterEvent(self, event) -> None:
         self._hovered = True
@@ -243,10 +239,11 @@ class PhotoView(QGraphicsView):
                 selected = box is not None and box.isSelected()
                 if box is not None:
                     self.scene().removeItem(box)
-                box = self.boxes[face.id] = FaceBox(face, self._size[0])
+                box = self.boxes[face.id] = FaceBox(face)
                 box.fit_pens(self.scale_now())
                 self.scene().addItem(box)
                 box.setSelected(selected)
+        self.keep_labels()
 
     def selected_ids(self) -> list[str]:
         return [box.face.id for box in self.boxes.values() if box.isSelected()]
@@ -308,6 +305,7 @@ class PhotoView(QGraphicsView):
     def _zoomed(self) -> None:
         for box in self.boxes.values():
             box.fit_pens(self.scale_now())
+        self.keep_labels()
         self.zoomed.emit()
         ratio = self.devicePixelRatioF()
         self.needsSharper.emit(max(self._size) * self.scale_now() * ratio)
@@ -316,6 +314,17 @@ class PhotoView(QGraphicsView):
         super().resizeEvent(event)
         if self.fitted:
             self.fit()
+        self.keep_labels()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        self.keep_labels()
+
+    def keep_labels(self) -> None:
+        """Every name tag on the part of the photo on screen, whole."""
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        for box in self.boxes.values():
+            box.label.keep_on(visible, self.scale_now())
 
     def wheelEvent(self, event) -> None:
         steps = event.angleDelta().y() / 120
@@ -466,7 +475,7 @@ class PhotoPage(QWidget):
         self.hint.setToolTip("Drag on the photo around a face it missed to add it; select a box and press Delete "
                              "to remove a false detection; press M, or drag a box onto a person, to assign it. "
                              "Tab goes from box to box. The wheel zooms, the middle button (or Space and drag) pans.")
-        self.hint.setEnabled(False)  # greyed: a hint, not content
+        self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # a hint, not content: greyed, yet readable
         self.hint.setWordWrap(True)  # two lines in a narrow window, rather than a window that cannot be narrow
         # a long heading ("Photo 12 · 13 faces, 2 unassigned") is cut, not widening the window's least width
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, self.heading.sizePolicy().verticalPolicy())
@@ -588,6 +597,7 @@ class PhotoPage(QWidget):
             person = store.people.get(face.person_id) if face.person_id else None
             box.show_person(face, person.name if person else self.names.get(face.person_id or ""))
             unassigned += face.person_id is None
+        self.view.keep_labels()  # a longer name may reach the screen's edge now
         faces = len(self.view.boxes)
         counted = count(faces, "face") + (f", {unassigned:,} unassigned" if unassigned else "")
         self.heading.setText(f"Photo {self.photo.asset_id} · {counted}")

@@ -6,6 +6,8 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from faceboard.ui.palette_roles import shaded_rows
+
 IN_LISTS = ("In the lists and the grid: the arrow keys move, Shift with them or a click extends the choice, "
             "Ctrl+click adds a face, Ctrl+A chooses all; Enter on a person goes to their faces.")
 
@@ -38,6 +40,7 @@ class ShortcutsDialog(QDialog):
         self.table.setHeaderLabels(("Action", "Keys"))
         self.table.setRootIsDecorated(False)
         self.table.setAlternatingRowColors(True)
+        self.table.setPalette(shaded_rows(self.table.palette()))  # not the palette's AlternateBase, maybe under white text
         self.table.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.table.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setAccessibleName("Keyboard shortcuts")

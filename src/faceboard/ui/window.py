@@ -9,7 +9,7 @@ import asyncio
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QSettings, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QLabel, QListView, QMainWindow, QProgressBar, QPushButton, QSplitter, QStackedWidget,
     QUndoView,
@@ -20,6 +20,7 @@ from faceboard.services.store import Event
 from faceboard.ui import dialogs
 from faceboard.ui.actions import Actions
 from faceboard.ui.importing import Importer
+from faceboard.ui.palette_roles import with_readable_placeholder
 from faceboard.ui.panes import set_steady_text
 from faceboard.ui.panes.faces import FacesPane
 from faceboard.ui.panes.people import PeoplePane
@@ -41,6 +42,7 @@ class MainWindow(QMainWindow):
     PROBLEM_HOLD_S = 4.0  # a refusal stays readable this long, whatever succeeds meanwhile
     FIRST_SIZE = QSize(1280, 820)
     HISTORY_WIDTH = 210  # at most; a sixth of a narrower window
+    HISTORY_MIN = 120  # at least: "Move 3 faces to Amara Okafor" in three lines
     FRAME = QSize(16, 48)  # room for the window manager's title bar and borders, unknown before showing
 
     def __init__(self, session: Session, title: str):
@@ -95,8 +97,7 @@ class MainWindow(QMainWindow):
         self.history_view.setResizeMode(QListView.ResizeMode.Adjust)
         self.history.setWidget(self.history_view)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history)
-        history_width = min(self.HISTORY_WIDTH, int(self.width() * 0.16))  # 128 px at 800: room for 3 columns
-        self.resizeDocks([self.history], [history_width], Qt.Orientation.Horizontal)
+        self._fit_history(self.width())
         self.importer = Importer(session, self)
         self.skipped_dialog = None  # the files the last import skipped, while it is shown
         self.setAcceptDrops(True)  # a folder dropped anywhere but on a person is imported
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
         self.actions = Actions(self)
         self._connect()
         self._restore_settings()
+        self._readable_placeholders()
         session.store.select(session.store.selection)
 
     def _make_status_bar(self) -> None:
@@ -185,14 +187,34 @@ class MainWindow(QMainWindow):
             self.faces_pane.filter.setCurrentText(str(settings.value("faces/filter", "All faces")))
 
     def resizeEvent(self, event) -> None:
-        """A window made narrower narrows the History pane with it (to a sixth): Qt takes
-        it all from the faces, which kept two columns at 800×600."""
+        """The History pane takes a sixth of the window's width, between 120 and 210 px, at
+        every size the window gets, the first one too: Qt gives all the rest to the faces,
+        and left alone it kept the width it had at the size first made (about 200 px at
+        800×600 under a window manager, restoring a saved size: two columns of faces)."""
         super().resizeEvent(event)
-        width = event.size().width()
-        if width < event.oldSize().width() and self.history.isVisible() and not self.history.isFloating():
-            most = max(120, min(self.HISTORY_WIDTH, int(width * 0.16)))
-            if self.history.width() > most:
-                self.resizeDocks([self.history], [most], Qt.Orientation.Horizontal)
+        self._fit_history(event.size().width())
+
+    def _fit_history(self, width: int) -> None:
+        if self.history.isFloating() or self.history.isHidden() and self.isVisible():
+            return
+        wanted = max(self.HISTORY_MIN, min(self.HISTORY_WIDTH, int(width * 0.16)))
+        if abs(self.history.width() - wanted) > 2:
+            self.resizeDocks([self.history], [wanted], Qt.Orientation.Horizontal)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._readable_placeholders()
+
+    def _readable_placeholders(self) -> None:
+        """The search fields' hints ("Filter people…") read on their base in any palette: the
+        application's (the dialogs' too), and the window's own where it has one."""
+        app = QApplication.instance()
+        if (fixed := with_readable_placeholder(app.palette())) is not None:
+            app.setPalette(fixed)
+        if self.testAttribute(Qt.WidgetAttribute.WA_SetPalette) and (
+                fixed := with_readable_placeholder(self.palette())) is not None:
+            self.setPalette(fixed)
 
     def closeEvent(self, event) -> None:
         self.close_photo()

@@ -73,9 +73,14 @@ _PEOPLE_ORDER = {
 }
 _FACE_COLUMNS = "f.id, f.person_id, f.asset_id, f.x, f.y, f.w, f.h, f.confidence, a.path, a.taken"
 # a face order's sort key (descending, then by id): read in pages after the last row's (key, id)
-# a faces filter's condition and its one parameter (the same marks as FacesQuery.shows)
-_FACE_FILTERS = {"all": ("1 = ?", 1), "doubtful": ("f.confidence < ?", DOUBTFUL),
-                 "confident": ("f.confidence >= ?", DOUBTFUL), "small": ("MIN(f.w, f.h) < ?", SMALL_FACE)}
+# a faces filter's condition and its parameters (the same marks as FacesQuery.shows); "missing" asks
+# the file system, through photo_missing(path), registered on the connection for that query
+_FACE_FILTERS = {"all": ("1 = ?", lambda q: (1,)), "doubtful": ("f.confidence < ?", lambda q: (DOUBTFUL,)),
+                 "confident": ("f.confidence >= ?", lambda q: (DOUBTFUL,)),
+                 "small": ("MIN(f.w, f.h) < ?", lambda q: (SMALL_FACE,)),
+                 "missing": ("photo_missing(a.path) = ?", lambda q: (1,)),
+                 "taken": ("substr(a.taken, 1, 10) BETWEEN ? AND ?",
+                           lambda q: (q.taken_from or "", q.taken_to or "9999-12-31"))}
 _FACE_KEYS = {"confidence": "COALESCE(f.confidence, -1.0)", "size": "f.w * f.h", "taken": "COALESCE(a.taken, '')"}
 # a face (f, of its photo a) that this build's model has still to embed: the model's name twice as parameters
 _TO_LEARN = ("f.deleted = 0 AND a.scan = 'done' "
@@ -335,17 +340,21 @@ class LocalLibrary:
             raise InvalidInput(f"Unknown order {query.sort!r}.")
         if query.show not in _FACE_FILTERS:
             raise InvalidInput(f"Unknown filter {query.show!r}.")
-        shown, mark = _FACE_FILTERS[query.show]
+        shown, marks = _FACE_FILTERS[query.show][0], _FACE_FILTERS[query.show][1](query)
         order = "f.id" if key is None else f"{key} DESC, f.id"
 
         def read():
             if person_id is not None:
                 self._person_sync(person_id)
+            if query.show == "missing":  # one look at each photo's file per page read
+                problems: dict[str, bool] = {}
+                self._db.create_function("photo_missing", 1, lambda path: problems.setdefault(
+                    path, self._photo_problem(path) is not None))
             rows = self._db.execute(
                 f"SELECT {_FACE_COLUMNS}{'' if key is None else ', ' + key} FROM faces f "
                 f"JOIN assets a ON a.id = f.asset_id WHERE f.person_id IS ? AND f.deleted = 0 AND {shown} AND {where} "
                 f"ORDER BY {order} LIMIT ?",
-                (None if person_id is None else _int_id(person_id), mark, *args, limit + 1),
+                (None if person_id is None else _int_id(person_id), *marks, *args, limit + 1),
             ).fetchall()
             items = tuple(self._faces_of(rows[:limit] if key is None else [r[:-1] for r in rows[:limit]]))
             if len(rows) <= limit:

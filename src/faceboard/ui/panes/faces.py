@@ -12,9 +12,9 @@ selection and drag machinery), with QListView's own layout never run.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, QRect, QRectF, Qt
+from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, QModelIndex, QPoint, QRect, QRectF, Qt
 from PySide6.QtGui import QPainter, QRegion
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QStyleOptionViewItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QStyleOptionViewItem, QVBoxLayout, QWidget
 
 from faceboard.domain import DOUBTFUL, SMALL_FACE, Face, count
 from faceboard.services.store import FACES, Store
@@ -24,7 +24,9 @@ from faceboard.ui.panes.tiles import AnyIndex, ListingModel, ObjectRole, TileLoo
 
 TILE_SIZES = (64, 320)
 FILTERS = {"All faces": "all", f"Doubtful (below {DOUBTFUL:.0%})": "doubtful",  # label -> query
-           f"Confident ({DOUBTFUL:.0%} and more)": "confident", f"Small (under {SMALL_FACE} px)": "small"}
+           f"Confident ({DOUBTFUL:.0%} and more)": "confident", f"Small (under {SMALL_FACE} px)": "small",
+           "Photo moved or missing": "missing", "Photo taken from… to…": "taken"}
+DAY = "yyyy-MM-dd"  # ISO, as the query has them
 ORDERS = {"As found": "found", "Most confident": "confidence", "Newest photos": "taken", "Largest": "size",  # label -> query
           "Least alike first": "least_alike"}
 _Cursor = QAbstractItemView.CursorAction
@@ -309,7 +311,7 @@ class FacesPane(QWidget):
         self.view.setAccessibleName("Faces")
         self.zoom = QSlider(Qt.Orientation.Horizontal)
         self.zoom.setRange(*TILE_SIZES)
-        self.zoom.setFixedWidth(84)  # narrow enough for the Order and Show controls beside it at 800 px
+        self.zoom.setFixedWidth(84)
         self.zoom.setToolTip("Tile size (Ctrl+= and Ctrl+-)")
         self.order = QComboBox()
         self.order.addItems(list(ORDERS))
@@ -321,32 +323,88 @@ class FacesPane(QWidget):
         self.filter = QComboBox()
         self.filter.addItems(list(FILTERS))
         self.filter.setToolTip(f"Which faces to show: all, the doubtful detections (below {DOUBTFUL:.0%}, perhaps no "
-                               f"face), the confident ones, or the small ones (under {SMALL_FACE} px on the photo) "
-                               "(Alt+W)")
+                               f"face), the confident ones, the small ones (under {SMALL_FACE} px on the photo), those "
+                               "whose photo has moved or gone, or those of photos taken between two days (Alt+W)")
         self.filter.setAccessibleName("Which faces to show")
-        for box in (self.order, self.filter):  # narrow (whole in the list that drops down), so the window fits 800 px
-            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            box.setMinimumContentsLength(4)
+        for box in (self.order, self.filter):  # on a row of their own: whole, however long the name above
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         filter_label = QLabel("Sho&w")
         filter_label.setBuddy(self.filter)
+        self.taken_from, self.taken_to = QDateEdit(), QDateEdit()
+        for edit, what in ((self.taken_from, "First day"), (self.taken_to, "Last day")):
+            edit.setDisplayFormat(DAY)
+            edit.setCalendarPopup(True)
+            edit.setAccessibleName(f"{what} the photos were taken")
+            edit.setToolTip(f"{what} the photos were taken (both days included; undated photos are left out)")
+        taken_label = QLabel("&Taken")
+        taken_label.setBuddy(self.taken_from)
+        self.dates = QWidget()  # shown while the filter is "Photo taken from… to…"
+        dates = QHBoxLayout(self.dates)
+        dates.setContentsMargins(0, 0, 0, 0)
+        for widget in (taken_label, self.taken_from, QLabel("to"), self.taken_to):
+            dates.addWidget(widget)
+        dates.addStretch(1)
+        self.dates.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 8, 8)
-        header = QHBoxLayout()
-        # a long name gives way to the controls (elided, whole in the tooltip), not the grid to the name
+        # the heading and the size on one row, the order and the filter on the next: at 1024 px and less a
+        # name, its count and four controls on one row left each of them cramped or cut
+        top = QHBoxLayout()
+        # a long name gives way (elided, whole in the tooltip), the count at its end stays
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        header.addWidget(self.heading, 1)
-        header.addSpacing(8)
-        header.addWidget(order_label)
-        header.addWidget(self.order)
-        header.addWidget(filter_label)
-        header.addWidget(self.filter)
-        header.addWidget(QLabel("Size"))
-        header.addWidget(self.zoom)
-        layout.addLayout(header)
+        self.heading.setMinimumWidth(self.heading.fontMetrics().horizontalAdvance("Faces of Zo… (0,000)"))
+        top.addWidget(self.heading, 1)
+        top.addSpacing(8)
+        top.addWidget(QLabel("Size"))
+        top.addWidget(self.zoom)
+        controls = QHBoxLayout()
+        for widget in (order_label, self.order):
+            controls.addWidget(widget)
+        controls.addSpacing(12)
+        for widget in (filter_label, self.filter):
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        layout.addLayout(top)
+        layout.addLayout(controls)
+        layout.addWidget(self.dates)
         layout.addWidget(self.view, 1)
         self.zoom.valueChanged.connect(self.view.set_tile_size)
         self.order.currentTextChanged.connect(lambda label: model.store.set_face_sort(ORDERS[label]))
-        self.filter.currentTextChanged.connect(lambda label: model.store.set_face_filter(FILTERS[label]))
+        self.filter.currentTextChanged.connect(self._filter_chosen)
+        self.taken_from.dateChanged.connect(self._dates_chosen)
+        self.taken_to.dateChanged.connect(self._dates_chosen)
+
+    def _filter_chosen(self, label: str) -> None:
+        show = FILTERS[label]
+        if show == "taken" and not self.dates.isVisible():
+            self._suggest_dates()
+        self.dates.setVisible(show == "taken")
+        self._apply_filter()
+
+    def _suggest_dates(self) -> None:
+        """At first, the days of the photos of the faces listed (this year when none is dated)."""
+        days = sorted(f.taken[:10] for f in self.model.store.listed_faces() if f.taken)
+        first, last = (days[0], days[-1]) if days else (f"{QDate.currentDate().year()}-01-01", QDate.currentDate().toString(DAY))
+        for edit, day in ((self.taken_from, first), (self.taken_to, last)):
+            edit.blockSignals(True)
+            edit.setDate(QDate.fromString(day, DAY))
+            edit.blockSignals(False)
+
+    def _dates_chosen(self, _date) -> None:
+        """A first day after the last one moves the other along: the range is never empty by mistake."""
+        sender, other = (self.taken_from, self.taken_to) if self.sender() is self.taken_from else (self.taken_to, self.taken_from)
+        if self.taken_from.date() > self.taken_to.date():
+            other.blockSignals(True)
+            other.setDate(sender.date())
+            other.blockSignals(False)
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        show = FILTERS[self.filter.currentText()]
+        if show == "taken":
+            self.model.store.set_face_filter(show, self.taken_from.date().toString(DAY), self.taken_to.date().toString(DAY))
+        else:
+            self.model.store.set_face_filter(show)
 
     def refresh_count(self) -> None:
         store = self.model.store
