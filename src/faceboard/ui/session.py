@@ -29,6 +29,7 @@ from faceboard.services.operations import (
     DeletePerson,
     MergePeople,
     Operation,
+    RejectSuggestions,
     RemoveThumbnails,
     SetPrimary,
     SetPrimaryFromFace,
@@ -71,7 +72,7 @@ class Session(QObject):
         self.people = PeopleModel(self.store, self)
         if not curator.can(Capability.LIST_FACES):
             self.people.noun = "picture"
-        self.faces = FacesModel(self.store, self)
+        self.faces = FacesModel(self.store, self, suggestions=self.curation.suggestions)
         self.thumbnails = ThumbnailsModel(self.store, self)
         self.undo_stack = QUndoStack(self)
         self._rounds: dict[int, int] = {}  # command id -> rounds on their way
@@ -144,6 +145,10 @@ class Session(QObject):
 
     def add_face(self, asset_id: str, box: BoundingBox) -> None:
         self.submit(AddFace(asset_id, box))
+
+    def reject_suggestions(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """(face id, person id): the face is not that person; they are never suggested for it again."""
+        self.submit(RejectSuggestions(tuple(pairs)))
 
     def create_person(self, name: str, face_ids: Iterable[str]) -> None:
         self.submit(CreatePerson(name, tuple(face_ids)))

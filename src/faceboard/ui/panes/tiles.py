@@ -38,7 +38,7 @@ class TileLook(NamedTuple):
 
     image: ImageRef | None
     primary: bool = False
-    caption: str | None = None  # "probably: Alice, Bob", the backend's guess for a face
+    caption: str | None = None  # "probably Alice · 92 %" (`ui.suggesting`), whom a face may be
     confidence: float | None = None  # the detector's, for a face: a small mark in the corner
     problem: bool = False  # its photo has moved or vanished (the tooltip says which)
 

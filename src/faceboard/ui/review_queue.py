@@ -1,0 +1,137 @@
+"""`ReviewQueue`: what the Review view shows, without Qt. The unassigned faces that
+Faceboard's comparison suggests someone for, grouped by their best suggested person:
+each group's faces the likeliest first, the groups in the order they were most certain
+when the view opened (a group does not jump under the operator's hand as it shrinks;
+one made later is placed by its best face).
+
+A decision is predicted here at once, before the backend and the likeness answer: an
+accepted face leaves its group, a rejected one moves to its next suggestion (or leaves).
+What the likeness says afterwards (`refile`) is the truth the queue then holds.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Mapping
+
+from faceboard.domain import Suggestion
+
+# (kind, row, person id): "inserting"/"inserted", "removing"/"removed" (a group's row in `order`,
+# before and after), "changed" (the group's faces)
+Listener = Callable[[str, int, str], None]
+
+
+class ReviewQueue:
+    def __init__(self, suggestions: Mapping[str, tuple[Suggestion, ...]]):
+        self._suggestions: dict[str, tuple[Suggestion, ...]] = {}  # face id -> whom it may be, as predicted
+        self.groups: dict[str, list[str]] = {}  # person id -> face ids, likeliest first
+        self._keys: dict[str, list[float]] = {}  # person id -> minus each face's similarity, as `groups`
+        self.names: dict[str, str] = {}  # person id -> name, as the suggestions say it
+        self._listeners: list[Listener] = []
+        for face_id, offered in suggestions.items():
+            if (kept := _comparable(offered)):
+                self._suggestions[face_id] = kept
+                self.groups.setdefault(kept[0].person_id, []).append(face_id)
+                self.names[kept[0].person_id] = kept[0].name
+        for person_id, faces in self.groups.items():
+            faces.sort(key=lambda face_id: -self.similarity(face_id))
+            self._keys[person_id] = [-self.similarity(face_id) for face_id in faces]
+        self.order: list[str] = sorted(self.groups, key=lambda person_id: self._keys[person_id][0])
+
+    def listen(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _emit(self, kind: str, row: int, person_id: str) -> None:
+        for listener in self._listeners:
+            listener(kind, row, person_id)
+
+    # -- reading --------------------------------------------------------------------
+
+    @property
+    def waiting(self) -> int:
+        """How many faces wait for a decision."""
+        return len(self._suggestions)
+
+    def suggestions(self, face_id: str) -> tuple[Suggestion, ...]:
+        return self._suggestions.get(face_id, ())
+
+    def similarity(self, face_id: str) -> float:
+        """How like the person of its group the face is."""
+        return self._suggestions[face_id][0].similarity
+
+    def person_of(self, face_id: str) -> str | None:
+        """The person whose group holds the face; None once it left the queue."""
+        offered = self._suggestions.get(face_id)
+        return offered[0].person_id if offered else None
+
+    def at_or_above(self, face_id: str) -> list[str]:
+        """The faces of the face's group as like their person as it is, or more (itself among them)."""
+        person_id = self.person_of(face_id)
+        if person_id is None:
+            return []
+        keys = self._keys[person_id]
+        return self.groups[person_id][:bisect.bisect_right(keys, -self.similarity(face_id))]
+
+    # -- changing -------------------------------------------------------------------
+
+    def take(self, face_ids: list[str]) -> None:
+        """Faces decided (accepted, moved elsewhere): they leave the queue."""
+        for face_id in face_ids:
+            self._unfile(face_id)
+            self._suggestions.pop(face_id, None)
+
+    def reject(self, face_id: str) -> None:
+        """The face is not the person of its group: it goes to its next suggestion, if any."""
+        offered = self._suggestions.get(face_id)
+        if offered:
+            self.refile({face_id: offered[1:]})
+
+    def refile(self, fresh: Mapping[str, tuple[Suggestion, ...]]) -> None:
+        """The likeness's word on these faces: () or no suggestion with a figure takes a
+        face out of the queue (assigned, or no one suggested any more)."""
+        for face_id, offered in fresh.items():
+            kept = _comparable(offered)
+            known = self._suggestions.get(face_id)
+            if known == kept or (not known and not kept):
+                continue
+            self._unfile(face_id)
+            if kept:
+                self._suggestions[face_id] = kept
+                self._file(face_id, kept[0])
+            else:
+                self._suggestions.pop(face_id, None)
+
+    def _file(self, face_id: str, best: Suggestion) -> None:
+        person_id, key = best.person_id, -best.similarity
+        self.names[person_id] = best.name
+        if person_id not in self.groups:
+            self.groups[person_id], self._keys[person_id] = [face_id], [key]
+            row = next((i for i, other in enumerate(self.order) if self._keys[other][0] > key), len(self.order))
+            self._emit("inserting", row, person_id)
+            self.order.insert(row, person_id)
+            self._emit("inserted", row, person_id)
+            return
+        at = bisect.bisect_right(self._keys[person_id], key)
+        self.groups[person_id].insert(at, face_id)
+        self._keys[person_id].insert(at, key)
+        self._emit("changed", self.order.index(person_id), person_id)
+
+    def _unfile(self, face_id: str) -> None:
+        person_id = self.person_of(face_id)
+        if person_id is None:
+            return
+        faces = self.groups[person_id]
+        at = faces.index(face_id)
+        del faces[at], self._keys[person_id][at]
+        row = self.order.index(person_id)
+        if faces:
+            self._emit("changed", row, person_id)
+            return
+        self._emit("removing", row, person_id)
+        del self.groups[person_id], self._keys[person_id], self.order[row]
+        self._emit("removed", row, person_id)
+
+
+def _comparable(offered: tuple[Suggestion, ...]) -> tuple[Suggestion, ...]:
+    """The suggestions with a similarity: only those can be ranked and accepted by it."""
+    return tuple(s for s in offered if s.similarity is not None)
