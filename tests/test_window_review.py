@@ -209,6 +209,26 @@ def test_review_n_rejects_for_good_and_ctrl_z_restores_the_suggestion(qtbot, rea
     assert window.session.curation.suggestions(stored)[0].person_id == wiseman
 
 
+def test_review_n_moves_a_face_to_its_next_suggestion(qtbot, real_window):
+    window = real_window
+    whitson = name_portraits(qtbot, window, {"whitson": "Peggy Whitson"})["whitson"]
+    window.session.create_person("Peggy's double", window.photos["whitson_iss_mirrored"])
+    settle(qtbot, window)
+    double = next(p.id for p in window.session.store.people.values() if p.name == "Peggy's double")
+    review = open_review(qtbot, window)
+    queue = review.queue
+    face = window.photos["whitson_iss_dark"][0]
+    first, second = (s.person_id for s in queue.suggestions(face)[:2])
+    assert {first, second} == {whitson, double}
+    review.group_list.setCurrentIndex(review.groups.index(queue.order.index(first)))
+    review.grid.setCurrentIndex(review.faces.index(queue.groups[first].index(face)))
+    key(qtbot, window, Qt.Key.Key_N)
+    assert queue.person_of(face) == second  # at once, in the other group
+    settle(qtbot, window)
+    assert queue.person_of(face) == second  # as the likeness has it: rejected once, not twice
+    assert [s.person_id for s in window.session.curation.suggestions(window.session.store.faces[face])] == [second]
+
+
 def test_review_shift_y_accepts_every_face_at_or_above_the_selected_one_as_one_change(qtbot, real_window):
     window = real_window
     ids = name_portraits(qtbot, window, {"whitson": "Peggy Whitson"})  # every face suggests her

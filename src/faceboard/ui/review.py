@@ -406,15 +406,14 @@ class ReviewPage(QWidget):
         group_row = self.queue.order.index(self.person_id) if self.person_id in self.queue.order else 0
         face_row = min(self.faces.ids.index(f) for f in face_ids if f in self.faces.ids) \
             if any(f in self.faces.ids for f in face_ids) else 0
-        if accepted:
-            self.session.assign(face_ids, person_id)
-        elif accepted is False:
-            self.session.reject_suggestions([(face_id, person_id) for face_id in face_ids])
-        if accepted is False:
+        if accepted is False:  # the queue's prediction first: the likeness's word, heard as it is sent, corrects it
             for face_id in face_ids:
                 self.queue.reject(face_id)
+            self.session.reject_suggestions([(face_id, person_id) for face_id in face_ids])
         else:
             self.queue.take(face_ids)
+            if accepted:
+                self.session.assign(face_ids, person_id)
         if self.person_id in self.queue.groups:
             self._select_face(face_row)
         else:

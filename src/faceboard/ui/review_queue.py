@@ -76,9 +76,11 @@ class ReviewQueue:
 
     def take(self, face_ids: list[str]) -> None:
         """Faces decided (accepted, moved elsewhere): they leave the queue."""
+        touched: set[str] = set()
         for face_id in face_ids:
-            self._unfile(face_id)
+            self._unfile(face_id, touched)
             self._suggestions.pop(face_id, None)
+        self._changed(touched)
 
     def reject(self, face_id: str) -> None:
         """The face is not the person of its group: it goes to its next suggestion, if any."""
@@ -89,19 +91,26 @@ class ReviewQueue:
     def refile(self, fresh: Mapping[str, tuple[Suggestion, ...]]) -> None:
         """The likeness's word on these faces: () or no suggestion with a figure takes a
         face out of the queue (assigned, or no one suggested any more)."""
+        touched: set[str] = set()
         for face_id, offered in fresh.items():
             kept = _comparable(offered)
             known = self._suggestions.get(face_id)
             if known == kept or (not known and not kept):
                 continue
-            self._unfile(face_id)
+            self._unfile(face_id, touched)
             if kept:
                 self._suggestions[face_id] = kept
-                self._file(face_id, kept[0])
+                self._file(face_id, kept[0], touched)
             else:
                 self._suggestions.pop(face_id, None)
+        self._changed(touched)
 
-    def _file(self, face_id: str, best: Suggestion) -> None:
+    def _changed(self, touched: set[str]) -> None:
+        """Say once per group that its faces changed (a change to a person can move hundreds)."""
+        for person_id in touched & self.groups.keys():
+            self._emit("changed", self.order.index(person_id), person_id)
+
+    def _file(self, face_id: str, best: Suggestion, touched: set[str]) -> None:
         person_id, key = best.person_id, -best.similarity
         self.names[person_id] = best.name
         if person_id not in self.groups:
@@ -114,19 +123,19 @@ class ReviewQueue:
         at = bisect.bisect_right(self._keys[person_id], key)
         self.groups[person_id].insert(at, face_id)
         self._keys[person_id].insert(at, key)
-        self._emit("changed", self.order.index(person_id), person_id)
+        touched.add(person_id)
 
-    def _unfile(self, face_id: str) -> None:
+    def _unfile(self, face_id: str, touched: set[str]) -> None:
         person_id = self.person_of(face_id)
         if person_id is None:
             return
         faces = self.groups[person_id]
         at = faces.index(face_id)
         del faces[at], self._keys[person_id][at]
-        row = self.order.index(person_id)
         if faces:
-            self._emit("changed", row, person_id)
+            touched.add(person_id)
             return
+        row = self.order.index(person_id)
         self._emit("removing", row, person_id)
         del self.groups[person_id], self._keys[person_id], self.order[row]
         self._emit("removed", row, person_id)
