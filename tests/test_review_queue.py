@@ -30,11 +30,14 @@ def test_a_rejected_face_goes_to_its_next_suggestion_or_leaves_and_the_events_sa
     heard = []
     queue.listen(lambda kind, row, person: heard.append((kind, row, person)))
     queue.reject("f3")  # not Bob: Ann's, less alike than her other two
-    assert queue.groups["ann"] == ["f2", "f1", "f3"] and "bob" not in queue.groups
-    assert queue.order == ["ann", "cy"]
-    assert heard == [("removing", 0, "bob"), ("removed", 0, "bob"), ("changed", 0, "ann")]
+    assert queue.groups["ann"] == ["f2", "f1", "f3"] and queue.groups["bob"] == []  # done, still listed
+    assert queue.order == ["bob", "ann", "cy"] and queue.groups_waiting() == 2
+    assert sorted(heard) == [("changed", 0, "bob"), ("changed", 1, "ann")]
     queue.reject("f4")
-    assert queue.person_of("f4") is None and queue.order == ["ann"] and queue.waiting == 3
+    assert queue.person_of("f4") is None and queue.waiting == 3
+    assert queue.next_waiting(2) == 1 and queue.next_waiting(0) == 1
+    queue.take(["f1", "f2", "f3"])
+    assert queue.next_waiting(0) is None and queue.groups_waiting() == 0
 
 
 def test_the_likeness_word_refiles_faces_and_a_new_group_takes_its_place_by_certainty():
@@ -43,3 +46,5 @@ def test_the_likeness_word_refiles_faces_and_a_new_group_takes_its_place_by_cert
     assert queue.groups["ann"] == ["f1"] and queue.waiting == 3
     queue.refile({"f2": offered(("ann", 0.97)), "f1": (), "f6": offered(("eve", 0.95))})  # undone; assigned; new
     assert queue.groups["ann"] == ["f2"] and queue.order == ["bob", "ann", "eve", "cy"]
+    queue.refile({"f6": ()})
+    assert queue.groups["eve"] == [] and queue.order == ["bob", "ann", "eve", "cy"]

@@ -1,8 +1,8 @@
 """`ReviewQueue`: what the Review view shows, without Qt. The unassigned faces that
 Faceboard's comparison suggests someone for, grouped by their best suggested person:
 each group's faces the likeliest first, the groups in the order they were most certain
-when the view opened (a group does not jump under the operator's hand as it shrinks;
-one made later is placed by its best face).
+when the view opened (a group does not jump under the operator's hand as it shrinks,
+and stays, done, when it is empty; one made later is placed by its best face).
 
 A decision is predicted here at once, before the backend and the likeness answer: an
 accepted face leaves its group, a rejected one moves to its next suggestion (or leaves).
@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 
 from faceboard.domain import Suggestion
 
-# (kind, row, person id): "inserting"/"inserted", "removing"/"removed" (a group's row in `order`,
-# before and after), "changed" (the group's faces)
+# (kind, row, person id): "inserting"/"inserted" (a new group's row in `order`, before and
+# after), "changed" (the group's faces)
 Listener = Callable[[str, int, str], None]
 
 
@@ -28,15 +28,21 @@ class ReviewQueue:
         self._keys: dict[str, list[float]] = {}  # person id -> minus each face's similarity, as `groups`
         self.names: dict[str, str] = {}  # person id -> name, as the suggestions say it
         self._listeners: list[Listener] = []
+        filed: dict[str, list[tuple[float, str]]] = {}  # person id -> (minus similarity, face id): sorted in C
         for face_id, offered in suggestions.items():
-            if (kept := _comparable(offered)):
-                self._suggestions[face_id] = kept
-                self.groups.setdefault(kept[0].person_id, []).append(face_id)
-                self.names[kept[0].person_id] = kept[0].name
-        for person_id, faces in self.groups.items():
-            faces.sort(key=lambda face_id: -self.similarity(face_id))
-            self._keys[person_id] = [-self.similarity(face_id) for face_id in faces]
+            if offered and (offered[0].similarity is None or offered[-1].similarity is None):
+                offered = _comparable(offered)  # the backend's guesses (a face has the likeness's or those)
+            if offered:
+                best = offered[0]
+                self._suggestions[face_id] = offered
+                filed.setdefault(best.person_id, []).append((-best.similarity, face_id))
+                self.names[best.person_id] = best.name
+        for person_id, faces in filed.items():
+            faces.sort()
+            self._keys[person_id] = [key for key, _ in faces]
+            self.groups[person_id] = [face_id for _, face_id in faces]
         self.order: list[str] = sorted(self.groups, key=lambda person_id: self._keys[person_id][0])
+        self._groups_waiting = len(self.groups)  # those with faces left
 
     def listen(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -51,6 +57,15 @@ class ReviewQueue:
     def waiting(self) -> int:
         """How many faces wait for a decision."""
         return len(self._suggestions)
+
+    def groups_waiting(self) -> int:
+        """How many groups have faces left."""
+        return self._groups_waiting
+
+    def next_waiting(self, row: int) -> int | None:
+        """The row of the first group with faces left from `row` on, else from the top; None when all are done."""
+        rows = len(self.order)
+        return next((r % rows for r in range(row, row + rows) if self.groups[self.order[r % rows]]), None)
 
     def suggestions(self, face_id: str) -> tuple[Suggestion, ...]:
         return self._suggestions.get(face_id, ())
@@ -107,20 +122,22 @@ class ReviewQueue:
 
     def _changed(self, touched: set[str]) -> None:
         """Say once per group that its faces changed (a change to a person can move hundreds)."""
-        for person_id in touched & self.groups.keys():
+        for person_id in touched:
             self._emit("changed", self.order.index(person_id), person_id)
 
     def _file(self, face_id: str, best: Suggestion, touched: set[str]) -> None:
         person_id, key = best.person_id, -best.similarity
         self.names[person_id] = best.name
-        if person_id not in self.groups:
+        if person_id not in self.groups:  # a new group: the operator rejected its faces' first person
             self.groups[person_id], self._keys[person_id] = [face_id], [key]
+            self._groups_waiting += 1
             row = next((i for i, other in enumerate(self.order) if self._keys[other][0] > key), len(self.order))
             self._emit("inserting", row, person_id)
             self.order.insert(row, person_id)
             self._emit("inserted", row, person_id)
             return
         at = bisect.bisect_right(self._keys[person_id], key)
+        self._groups_waiting += not self.groups[person_id]
         self.groups[person_id].insert(at, face_id)
         self._keys[person_id].insert(at, key)
         touched.add(person_id)
@@ -132,13 +149,8 @@ class ReviewQueue:
         faces = self.groups[person_id]
         at = faces.index(face_id)
         del faces[at], self._keys[person_id][at]
-        if faces:
-            touched.add(person_id)
-            return
-        row = self.order.index(person_id)
-        self._emit("removing", row, person_id)
-        del self.groups[person_id], self._keys[person_id], self.order[row]
-        self._emit("removed", row, person_id)
+        self._groups_waiting -= not faces
+        touched.add(person_id)
 
 
 def _comparable(offered: tuple[Suggestion, ...]) -> tuple[Suggestion, ...]:
