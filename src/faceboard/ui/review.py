@@ -88,6 +88,13 @@ def alike(queue: ReviewQueue, faces: list[str]) -> str:
     return f"{most} alike" if least == most else f"{least} to {most} alike"
 
 
+class GroupDelegate(PersonDelegate):
+    """A group's row, as a People row; as narrow as the pane (the name elided), never wider."""
+
+    def sizeHint(self, option, index) -> QSize:
+        return QSize(120, self.ROW_HEIGHT)
+
+
 class GroupList(QListView):
     """The groups, one row a person, all rows one height."""
 
@@ -134,8 +141,9 @@ class GroupFacesModel(QAbstractListModel):
     def tile(self, row: int) -> TileLook:
         face_id = self.ids[row]
         face = self._faces.get(face_id)
+        # the similarity only: the detector's confidence beside it would be a second figure to misread
         return TileLook(None if face is None else face.image, False, suggesting.percent(self.queue.similarity(face_id)),
-                        None if face is None else face.confidence, face is not None and face.photo_problem is not None)
+                        None, face is not None and face.photo_problem is not None)
 
 
 class Avatar(QWidget):
@@ -189,13 +197,14 @@ class ReviewPage(QWidget):
         self.groups = GroupsModel(self)
         self.group_list = GroupList()
         self.group_list.setModel(self.groups)
-        self.group_list.setItemDelegate(PersonDelegate(session.tiles, self.group_list))
+        self.group_list.setItemDelegate(GroupDelegate(session.tiles, self.group_list))
         self.group_list.setUniformItemSizes(True)
         # laid out a few hundred rows at a time: the first are painted before 8,000 groups are laid out
         self.group_list.setLayoutMode(QListView.LayoutMode.Batched)
         self.group_list.setBatchSize(256)
         self.group_list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.group_list.setAccessibleName("Suggested people")
+        self.group_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # names are elided
         repaint_as_tiles_arrive(session.tiles, self.group_list.viewport())
         self.faces = GroupFacesModel(session.store.faces, self)
         self.grid = FaceGrid(session.tiles)
@@ -250,6 +259,7 @@ class ReviewPage(QWidget):
         column.addLayout(buttons)
         column.addWidget(self.grid, 1)
         left = QWidget()
+        left.setMinimumWidth(200)
         side = QVBoxLayout(left)
         side.setContentsMargins(8, 4, 4, 4)
         side.addWidget(heading("Review"))
@@ -275,18 +285,17 @@ class ReviewPage(QWidget):
         likeness = self.session.curation.likeness
         self.queue = ReviewQueue(likeness.suggest_unassigned() if likeness is not None else {})
         self.queue.listen(self._hear)
+        known = self.session.store.people  # the groups' people as the store shows them; the rest are read
+        self.groups.people = {p: known[p] for p in self.queue.order if p in known}
         self.groups.show(self.queue)
         self._show_group(0)
         self._show_status()
         self.grid.setFocus()
-        self.session.spawn(self._read_people(list(self.queue.order)))
+        self.session.spawn(self._read_people([p for p in self.queue.order if p not in known]))
 
-    async def _read_people(self, person_ids: list[str]) -> None:
-        """The groups' people (primary thumbnail, name): those the store knows at once, the rest
-        from the backend, a few hundred at a time, the first groups first."""
-        known = self.session.store.people
-        self.groups.people.update((p, known[p]) for p in person_ids if p in known)
-        wanted = [p for p in person_ids if p not in known]
+    async def _read_people(self, wanted: list[str]) -> None:
+        """The groups' people the store has not read (primary thumbnail, name), a few hundred at
+        a time, the first groups first."""
         for start in range(0, len(wanted), PEOPLE_AT_ONCE):
             try:
                 people = await self.session.curator.people(wanted[start:start + PEOPLE_AT_ONCE])

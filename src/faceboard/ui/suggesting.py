@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from PySide6.QtCore import Qt
+
 from faceboard.domain import Suggestion
 
 LIKELY = 0.5  # a tile says "probably" from here on: dlib's same-person distance (`recognition.similarity`)
+PROBABLY = "probably "
+ELIDE_RIGHT = Qt.TextElideMode.ElideRight
 
 
 def percent(similarity: float) -> str:
@@ -24,8 +28,22 @@ def caption(suggestions: tuple[Suggestion, ...]) -> str | None:
         return None
     best = suggestions[0]
     if best.similarity is not None:
-        return f"probably {best.name} · {percent(best.similarity)}" if best.similarity >= LIKELY else None
+        return f"{PROBABLY}{best.name} · {percent(best.similarity)}" if best.similarity >= LIKELY else None
     return f"probably: {', '.join(s.name for s in suggestions[:2])}"
+
+
+def fitted(caption: str, metrics, width: int) -> str:
+    """A band's text in `width` pixels (`metrics`: a QFontMetrics): whole if it fits, else
+    without its "probably", then the name cut short before the figure, which always shows:
+    "Peggy Whi… · 97 %", not "probably Peggy Whitso…"."""
+    if metrics.horizontalAdvance(caption) <= width:
+        return caption
+    head, dot, figure = caption.rpartition(" · ")
+    if not dot:  # the backend's names, no figure
+        return metrics.elidedText(caption, ELIDE_RIGHT, width)
+    head = head.removeprefix(PROBABLY)
+    room = width - metrics.horizontalAdvance(dot + figure)
+    return (metrics.elidedText(head, ELIDE_RIGHT, room) + dot if room > metrics.horizontalAdvance("M…") else "") + figure
 
 
 def listed(suggestions: tuple[Suggestion, ...]) -> str:
