@@ -261,8 +261,11 @@ def test_review_is_in_the_view_menu_its_keys_listed_and_escape_leaves(qtbot, rea
     assert "Ctrl+R" not in window.actions.refresh.shortcuts()
     every = [k.toString() for a in window.findChildren(type(window.actions.review)) for k in a.shortcuts()]
     assert every.count("Ctrl+R") == 1 and every.count("Y") == 1 and every.count("N") == 1
-    open_review(qtbot, window)
+    review = open_review(qtbot, window)
     assert window.actions.move.isEnabled() and not window.actions.rename.isEnabled()
+    side = review.grid.gridSize().width()
+    qtbot.keyClick(review.grid, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)  # the faces' tile size
+    assert review.grid.gridSize().width() == side + 24 == window.faces_view.gridSize().width()
     qtbot.keyClick(window.review_page.grid, Qt.Key.Key_Escape)
     assert not window.reviewing and not window.actions.accept_face.isEnabled()
     open_review(qtbot, window)

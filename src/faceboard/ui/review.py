@@ -212,7 +212,6 @@ class ReviewPage(QWidget):
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.grid.setDragEnabled(False)
         self.grid.setAccessibleName("Faces to review")
-        self.grid.set_tile_size(128)
         self.avatar = Avatar(session.tiles)
         self.name = ElidedLabel("")
         self.name.setFont(heading("").font())

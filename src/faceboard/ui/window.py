@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         session.waiting.connect(self._show_waiting)
         session.suggestionsChanged.connect(self._suggestions_changed)
         self.review_page.closed.connect(self.close_review)
+        self.faces_pane.zoom.valueChanged.connect(self.review_page.grid.set_tile_size)  # Review's tiles as large
         self.review_page.choiceChanged.connect(actions.update)
         if not session.curator.can(Capability.LIST_FACES):  # no faces: no "Unassigned" either
             session.people.modelReset.connect(lambda: self.people_view.setRowHidden(0, True))
@@ -186,6 +187,7 @@ class MainWindow(QMainWindow):
         zoom = self.faces_pane.zoom
         zoom.setValue(int(settings.value("faces/tile", 128)))
         self.faces_view.set_tile_size(zoom.value())
+        self.review_page.grid.set_tile_size(zoom.value())
         self.people_pane.sort.setCurrentText(str(settings.value("people/sort", "Name")))
         if self.faces_pane.order.isEnabled():
             self.faces_pane.order.setCurrentText(str(settings.value("faces/order", "As found")))
