@@ -94,12 +94,18 @@ def real_window(qtbot, loop, scanned_template, tmp_path):
     library.close_now()
 
 
+def compared(qtbot, window):
+    """The change answered, and the likeness done measuring it (the rest of it, off the event loop)."""
+    settle(qtbot, window)
+    wait_for(qtbot, window.session.settle())
+
+
 def name_portraits(qtbot, window, who=PEOPLE) -> dict[str, str]:
     """Each person created from their portrait's face (as New person from faces does); their ids."""
     ids = {}
     for key, name in who.items():
         window.session.create_person(name, window.photos[f"{key}_portrait"])
-        settle(qtbot, window)
+        compared(qtbot, window)
         ids[key] = next(p.id for p in window.session.store.people.values() if p.name == name)
     window.session.store.select(None)
     qtbot.waitUntil(lambda: not window.session.faces.loading)
@@ -214,7 +220,7 @@ def test_review_n_moves_a_face_to_its_next_suggestion(qtbot, real_window):
     window = real_window
     whitson = name_portraits(qtbot, window, {"whitson": "Peggy Whitson"})["whitson"]
     window.session.create_person("Peggy's double", window.photos["whitson_iss_mirrored"])
-    settle(qtbot, window)
+    compared(qtbot, window)
     double = next(p.id for p in window.session.store.people.values() if p.name == "Peggy's double")
     review = open_review(qtbot, window)
     queue = review.queue
