@@ -324,8 +324,8 @@ class ReviewPage(QWidget):
     def person_id(self) -> str | None:
         return self.faces.person_id
 
-    def _show_group(self, row: int, face_row: int = 0) -> None:
-        """Show the group of `row` (the nearest one left), its face of `face_row` selected."""
+    def _show_group(self, row: int) -> None:
+        """Show the group of `row` (the last one, past the end), its likeliest face selected."""
         order = self.queue.order
         person_id = order[min(row, len(order) - 1)] if order and row >= 0 else None
         if person_id != self.faces.person_id:
@@ -337,7 +337,7 @@ class ReviewPage(QWidget):
             if index.row():  # the first is on screen already (and needs no layout of every row to find it)
                 self.group_list.scrollTo(index)
             self.session.spawn(self._read_faces(self.faces.ids[:400]))
-        self._select_face(face_row)
+        self._select_face(0)
         self._show_heading()
 
     def _select_face(self, row: int) -> None:
@@ -449,7 +449,7 @@ class ReviewPage(QWidget):
         store, queued = self.session.store.faces, self.queue.suggestions
         # a face the store has seen is unassigned as it shows it (its prediction too); a face in the queue
         # was unassigned and the store would know if it moved; only of others the likeness must say it
-        strangers = [f for f in face_ids if f not in store and not queued(f)]
+        strangers = {f for f in face_ids if f not in store and not queued(f)}
         unassigned = likeness.suggest_unassigned() if strangers else {}
         self.queue.refile({face_id: () if (face := store.get(face_id)) is not None and face.person_id is not None
                            else unassigned.get(face_id, ()) if face_id in strangers
@@ -457,6 +457,3 @@ class ReviewPage(QWidget):
         if self.person_id is None and self.queue.order:  # the first suggestions came while it was open
             self._show_group(0)
         self._show_status()
-
-    def sizeHint(self) -> QSize:
-        return QSize(900, 600)
