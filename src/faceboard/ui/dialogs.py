@@ -162,13 +162,16 @@ class PersonPicker(QDialog):
 
     def __init__(self, parent: QWidget, search: Callable[[str], Awaitable[list[Person]]], title: str,
                  allow_unassigned: bool, suggested: tuple[Suggestion, ...] = (), exclude: str | None = None,
-                 tiles: TileCache | None = None, can_create: bool = False):
+                 tiles: TileCache | None = None, can_create: bool = False, named_first: str = ""):
+        """`named_first`: people so named come first (after the suggested): the person being
+        published, looked for by name in another backend."""
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(420, 520)
         self._search = search
         self._allow_unassigned = allow_unassigned
         self._suggested = suggested
+        self._named_first = named_first
         self._exclude = exclude
         self._can_create = can_create
         self._generation = 0
@@ -219,20 +222,25 @@ class PersonPicker(QDialog):
     async def _fill(self, generation: int, text: str) -> None:
         try:
             found = await self._search(text)
+            named = []
             if not text:  # the suggested may be far down an alphabetical list: look them up
                 for suggestion in reversed(self._suggested):
                     found = [p for p in await self._search(suggestion.name) if p.id == suggestion.person_id] + found
+                if self._named_first:
+                    named = [p for p in await self._search(self._named_first) if p.name == self._named_first]
+                    found = named + found
         except FaceboardError as error:
-            found, text = [], error.message
+            found, named, text = [], [], error.message
         if generation != self._generation:
             return
         rank = {s.person_id: i for i, s in enumerate(self._suggested)}
+        rank |= {p.id: len(self._suggested) for p in named if p.id not in rank}
         similarity = {s.person_id: s.similarity for s in self._suggested}
         people = sorted(dict((p.id, p) for p in found if p.id != self._exclude).values(),
                         key=lambda p: (rank.get(p.id, len(rank)), p.name.casefold()))
         self._list.clear()
         self._note.hide()
-        entries = [(p.name, p, _detail(p, p.id in rank, similarity.get(p.id)), None) for p in people]
+        entries = [(p.name, p, _detail(p, p.id in similarity, similarity.get(p.id)), None) for p in people]
         if self._allow_unassigned and (not text or "unassigned".startswith(text.casefold())):
             entries.append(("Unassigned", UNASSIGNED, "no person", "?"))  # typed letters mean a person first
         if self._can_create and text and all(p.name.casefold() != text.casefold() for p in people):
