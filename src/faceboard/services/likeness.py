@@ -200,7 +200,7 @@ class Likeness:
         if rejected:
             column = {int(p): c for c, p in enumerate(people)}
             rejecting = np.fromiter(rejected, np.int64, len(rejected))
-            for at in np.flatnonzero(np.isin(rows, rejecting)).tolist():
+            for at in np.flatnonzero(np.isin(rows, rejecting, kind="sort")).tolist():
                 for person in rejected[int(rows[at])]:
                     if (c := column.get(person)) is not None:
                         d2[at, c] = np.inf
@@ -263,7 +263,8 @@ class Likeness:
         """These unassigned rows' kept people, given the new distances of `people` (whose
         faces changed). A row whose list may now miss someone (it was full, and one of them
         left it) waits for `catch_up` to measure it in full. The rows whose suggestions changed."""
-        rows = rows[~np.isin(rows, np.fromiter(self._waiting_rows, np.int64, len(self._waiting_rows)))]
+        waiting = np.fromiter(self._waiting_rows, np.int64, len(self._waiting_rows))
+        rows = rows[~np.isin(rows, waiting, kind="sort")]
         if not len(rows) or not len(people):
             return set()
         d2 = self._masked(rows, people, self._distances2(rows, people), self._rejected, None)
@@ -285,9 +286,13 @@ class Likeness:
 
     def _holding(self, people: np.ndarray) -> np.ndarray:
         """The unassigned rows that keep one of these people among their nearest."""
-        kept = np.flatnonzero(np.isin(self._top_p[:self._size].ravel(), people)) // KEPT  # flat: any(axis=1) is slow
-        kept = np.array(sorted(set(kept.tolist())), np.int64)
-        return kept[self._unassigned_mask()[kept]] if len(kept) else kept
+        kept_people = self._top_p[:self._size].ravel()  # flat: any(axis=1) is slow
+        held = np.zeros(len(kept_people), bool)
+        for person in np.asarray(people).tolist():
+            held |= kept_people == person
+        rows = np.flatnonzero(held) // KEPT  # in order, a row once a person it keeps
+        rows = rows[np.r_[True, rows[1:] != rows[:-1]]] if len(rows) else rows
+        return rows[self._alive[rows] & (self._person[rows] == _UNASSIGNED)]
 
     def _measure_or_wait(self, rows: np.ndarray) -> None:
         """A few rows are measured at once; more wait for `catch_up` (suggested () until then)."""
@@ -335,7 +340,7 @@ class Likeness:
                 self._measured = set()
                 near, (top_p, top_d) = await asyncio.to_thread(work)
                 newer = np.fromiter(self._waiting_rows | self._measured, np.int64)
-                still = self._unassigned_mask()[rows] & ~np.isin(rows, newer)
+                still = self._unassigned_mask()[rows] & ~np.isin(rows, newer, kind="sort")
                 rows, top_p, top_d = rows[still], top_p[still], top_d[still]
                 old = {row: self._shown.get(self._ids[row]) for row in rows.tolist()}
                 self._top_p[rows], self._top_d[rows] = top_p, top_d
@@ -396,7 +401,7 @@ class Likeness:
         changed = set(rows.tolist())
         if len(touched):
             holding = self._holding(touched)
-            changed |= self._merge(holding[~np.isin(holding, entering)], touched)
+            changed |= self._merge(holding[~np.isin(holding, entering, kind="sort")], touched)
         return changed
 
     def _reject(self, pairs: Iterable[tuple[str, str]]) -> set[int]:
@@ -446,7 +451,7 @@ class Likeness:
         gone = [self._pindex[p] for p in change.removed_person_ids if p in self._pindex]
         if gone:  # the faces a deleted person still holds are let go
             left = np.flatnonzero(np.isin(self._person[:self._size], gone) & self._alive[:self._size])
-            left = left[~np.isin(left, rows)]
+            left = left[~np.isin(left, rows, kind="sort")]
             rows.extend(left.tolist())
             persons.extend([_UNASSIGNED] * len(left))
         alive = [True] * len(rows)
