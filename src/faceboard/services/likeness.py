@@ -33,7 +33,7 @@ MIN_SIMILARITY = 0.3  # a person less alike than this is not suggested (differen
 KNOWN = 0.5  # an unassigned face suggested at this or more is not unknown: it is not grouped
 KEPT = 8  # people kept for each unassigned face (more than shown: a rejection rarely needs them all measured)
 SHOWN = 3  # suggestions `suggest_unassigned` gives a face
-GROUP_DISTANCE = 0.45  # unknown faces nearer than this are joined (two people of tests/data lie 0.49 apart)
+GROUP_DISTANCE = 0.4  # unknown faces nearer are joined: two people of tests/data and its altered copies lie 0.42 apart
 NEIGHBOURS = 16  # nearest faces asked of the index for each unknown face
 MEASURED_AT_ONCE = 16  # faces measured against everyone on the event loop; more wait for `catch_up`
 _UNASSIGNED = -1
@@ -108,7 +108,7 @@ class Likeness:
         rejections = await backend.rejections()
 
         def build() -> Likeness:
-            likeness = cls(backend, people, vectors.model, vectors.vectors.shape[1] if vectors.vectors.ndim == 2 else 128)
+            likeness = cls(backend, people, vectors.model, vectors.vectors.shape[1])
             likeness._append(vectors.face_ids, vectors.person_ids, vectors.vectors)
             likeness._reject(rejections)
             likeness._recount(np.arange(len(likeness._pids)))
@@ -561,8 +561,8 @@ class Likeness:
                 flat = flat[np.argpartition(d2.ravel()[flat], limit - 1)[:limit]]
             pairs.extend((float(d2.ravel()[f]), int(part[f // len(people)]), int(f % len(people))) for f in flat)
         pairs.sort()
-        return tuple(SimilarPeople(self._pids[people[a]], self._pids[people[b]], round(similarity(max(d2, 0) ** 0.5), 4))
-                     for d2, a, b in pairs[:limit])
+        return tuple(SimilarPeople(self._pids[people[a]], self._pids[people[b]],
+                                   round(similarity(max(d2, 0) ** 0.5), 4)) for d2, a, b in pairs[:limit])
 
 
     # -- groups and primaries -----------------------------------------------------------
