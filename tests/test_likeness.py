@@ -268,3 +268,15 @@ async def test_the_best_primary_is_large_sharp_frontal_well_lit_and_typical(back
     older = {c.face_id: c for c in await likeness.best_primary("whitson")}["whitson_portrait"]
     assert older.reasons == ("typical", "412 px")  # what is known of it
     assert await likeness.best_primary("nobody") == ()
+
+
+@on_a_loop
+async def test_a_change_is_applied_at_once_and_the_farther_faces_catch_up_off_the_event_loop(backend):
+    likeness = await loaded(backend)
+    assert likeness.apply(moved(backend, {"whitson_portrait": "whitson"})) == {"whitson_portrait"}
+    assert likeness.behind  # whitson_iss kept no Whitson: it is measured by catch_up
+    assert first(likeness, "whitson_iss") == "whitson"  # asked meanwhile: measured on asking
+    assert likeness.suggest_unassigned()["whitson_iss"] == ()
+    assert await likeness.catch_up() == {"whitson_iss"}
+    assert not likeness.behind and likeness.suggest_unassigned()["whitson_iss"][0].person_id == "whitson"
+    assert likeness.apply(moved(backend, {"whitson_portrait": "whitson"})) == set()  # answered as predicted
