@@ -177,7 +177,8 @@ if __name__ == "__main__":
           f"{figures['catch_up_1000_faces_ms']} ms ({figures['catch_up_1000_faces_back_ms']} ms back), "
           f"{figures['catch_up_one_face_ms']} ms for one face")
     print(f"the index of {figures['index_faces_built']:,} faces built once in {figures['index_build_s']} s and kept; "
-          f"groups: {figures['groups_first_s']} s, {figures['groups_with_kept_index_s']} s after a restart (the kept index read) "
+          f"groups: {figures['groups_first_s']} s, {figures['groups_with_kept_index_s']} s after a restart "
+          f"(the kept index read) "
           f"(reused: {figures['index_reused']}); {figures['groups']:,} groups of {figures['faces_grouped']:,} faces, "
           f"purity {figures['group_purity']:.1%}")
     print(f"first suggestion right: {figures['first_suggestion_right']:.1%} of the named people's unassigned faces")

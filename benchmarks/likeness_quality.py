@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from altered_photos import altered_faces, real_faces  # noqa: E402
+from altered_photos import SeenFace, altered_faces, real_faces  # noqa: E402
 from fakes.comparing import FakeComparing  # noqa: E402
 
 from faceboard.services.likeness import Likeness  # noqa: E402
@@ -65,7 +65,8 @@ async def grouped(faces, folder: Path) -> dict:
     pure = sum(collections.Counter(truth[f] for f in g.face_ids).most_common(1)[0][1] for g in groups)
     people_with_two = sum(1 for n in collections.Counter(truth.values()).values() if n >= 2)
     return {"faces": len(faces), "groups": len(groups), "faces_grouped": _share(in_groups, len(faces)),
-            "purity": _share(pure, in_groups), "mixed_groups": sum(len({truth[f] for f in g.face_ids}) > 1 for g in groups),
+            "purity": _share(pure, in_groups),
+            "mixed_groups": sum(len({truth[f] for f in g.face_ids}) > 1 for g in groups),
             "people_with_two_faces_or_more": people_with_two}
 
 
@@ -94,7 +95,9 @@ async def measure(copies: int) -> dict:
 
 
 async def demo_figures() -> dict:
-    """The demo library's drawn faces, once embedded (the scan embeds faces that lack one)."""
+    """The demo library's drawn faces, embedded as the window's background learning does,
+    against the truth the generator kept: the unassigned faces' first suggestion, the
+    misfiled faces found least alike first, and the groups of every face left unassigned."""
     import sqlite3
 
     from faceboard.backends.local import LocalLibrary, demo
@@ -104,13 +107,37 @@ async def demo_figures() -> dict:
     demo.generate(folder)
     library = LocalLibrary(folder)
     try:
-        await Scanner(library).run()  # embeds the faces without an embedding
-        truth = json.loads(sqlite3.connect(library.path).execute(
-            "SELECT value FROM meta WHERE key = 'demo_truth'").fetchone()[0])
+        await Scanner(library).run(scan=False, learn=True)
+        truth = {face: str(person) for face, person in json.loads(sqlite3.connect(library.path).execute(
+            "SELECT value FROM meta WHERE key = 'demo_truth'").fetchone()[0])["faces"].items()}
         vectors = await library.face_vectors()
     finally:
         await library.close()
-    return {"faces_with_embeddings": len(vectors.face_ids), "truth_kinds": type(truth).__name__}
+    filed = {f: p for f, p in zip(vectors.face_ids, vectors.person_ids) if p is not None}
+    backend = FakeComparing(dict(zip(vectors.face_ids, vectors.vectors)))
+    backend.person.update(filed)
+    likeness = await Likeness.load(backend, {p: p for p in set(filed.values())})
+    outcome = collections.Counter()
+    for face_id in vectors.face_ids:
+        if face_id not in filed:
+            found = likeness.suggestions(face_id)
+            outcome["none" if not found else "right" if found[0].person_id == truth[face_id] else "wrong"] += 1
+    misfiled = {f for f, p in filed.items() if truth[f] != p}
+    found_first = 0
+    for person in set(filed.values()):
+        typical = likeness.typicality(person)
+        wrong = [f for f in typical if f in misfiled]
+        least = sorted(typical, key=typical.get)[:len(wrong)]
+        found_first += len(set(least) & set(wrong))
+    asked = sum(outcome.values())
+    unassigned = [SeenFace(f, truth[f], (0.0, 0.0), v) for f, v in zip(vectors.face_ids, vectors.vectors)]
+    with tempfile.TemporaryDirectory() as index:
+        groups = await grouped(unassigned, Path(index))
+    return {"faces": len(vectors.face_ids), "people": len(set(truth.values())),
+            "suggestions": {"asked": asked, "first_right": _share(outcome["right"], asked),
+                            "wrong": _share(outcome["wrong"], asked), "none": _share(outcome["none"], asked)},
+            "misfiled": len(misfiled), "misfiled_found_least_alike_first": _share(found_first, len(misfiled)),
+            "groups": groups}
 
 
 def main() -> None:
@@ -130,7 +157,11 @@ def main() -> None:
         if "suggestions_half_the_people_named" in part:
             s = part["suggestions_half_the_people_named"]
             print(f"{name}, half the people named: first right {s['first_right']:.0%} of {s['asked']}; "
-                  f"{s['unnamed_suggested_someone']:.0%} of {s['unnamed_asked']} faces of unnamed people suggested someone")
+                  f"{s['unnamed_suggested_someone']:.0%} of {s['unnamed_asked']} faces of unnamed people "
+                  "suggested someone")
+        if "misfiled" in part:
+            print(f"{name}: {part['misfiled_found_least_alike_first']:.0%} of the {part['misfiled']} misfiled faces "
+                  f"are among their person's least alike (as many rows as the person has misfiled)")
         if "groups" in part:
             g = part["groups"]
             print(f"{name}: {g['groups']} groups hold {g['faces_grouped']:.0%} of {g['faces']} faces, purity "

@@ -33,7 +33,7 @@ MIN_SIMILARITY = 0.3  # a person less alike than this is not suggested (differen
 KNOWN = 0.5  # an unassigned face suggested at this or more is not unknown: it is not grouped
 KEPT = 8  # people kept for each unassigned face (more than shown: a rejection rarely needs them all measured)
 SHOWN = 3  # suggestions `suggest_unassigned` gives a face
-GROUP_DISTANCE = 0.45  # unknown faces nearer than this are joined (two people of tests/data lie 0.49 apart)
+GROUP_DISTANCE = 0.4  # unknown faces nearer are joined: two people of tests/data and its altered copies lie 0.42 apart
 NEIGHBOURS = 16  # nearest faces asked of the index for each unknown face
 MEASURED_AT_ONCE = 16  # faces measured against everyone on the event loop; more wait for `catch_up`
 _UNASSIGNED = -1
@@ -108,7 +108,7 @@ class Likeness:
         rejections = await backend.rejections()
 
         def build() -> Likeness:
-            likeness = cls(backend, people, vectors.model, vectors.vectors.shape[1] if vectors.vectors.ndim == 2 else 128)
+            likeness = cls(backend, people, vectors.model, vectors.vectors.shape[1])
             likeness._append(vectors.face_ids, vectors.person_ids, vectors.vectors)
             likeness._reject(rejections)
             likeness._recount(np.arange(len(likeness._pids)))
@@ -200,7 +200,7 @@ class Likeness:
         if rejected:
             column = {int(p): c for c, p in enumerate(people)}
             rejecting = np.fromiter(rejected, np.int64, len(rejected))
-            for at in np.flatnonzero(np.isin(rows, rejecting)).tolist():
+            for at in np.flatnonzero(_among(rows, rejecting)).tolist():
                 for person in rejected[int(rows[at])]:
                     if (c := column.get(person)) is not None:
                         d2[at, c] = np.inf
@@ -263,7 +263,8 @@ class Likeness:
         """These unassigned rows' kept people, given the new distances of `people` (whose
         faces changed). A row whose list may now miss someone (it was full, and one of them
         left it) waits for `catch_up` to measure it in full. The rows whose suggestions changed."""
-        rows = rows[~np.isin(rows, np.fromiter(self._waiting_rows, np.int64, len(self._waiting_rows)))]
+        waiting = np.fromiter(self._waiting_rows, np.int64, len(self._waiting_rows))
+        rows = rows[~_among(rows, waiting)]
         if not len(rows) or not len(people):
             return set()
         d2 = self._masked(rows, people, self._distances2(rows, people), self._rejected, None)
@@ -285,9 +286,13 @@ class Likeness:
 
     def _holding(self, people: np.ndarray) -> np.ndarray:
         """The unassigned rows that keep one of these people among their nearest."""
-        kept = np.flatnonzero(np.isin(self._top_p[:self._size].ravel(), people)) // KEPT  # flat: any(axis=1) is slow
-        kept = np.array(sorted(set(kept.tolist())), np.int64)
-        return kept[self._unassigned_mask()[kept]] if len(kept) else kept
+        kept_people = self._top_p[:self._size].ravel()  # flat: any(axis=1) is slow
+        held = np.zeros(len(kept_people), bool)
+        for person in np.asarray(people).tolist():
+            held |= kept_people == person
+        rows = np.flatnonzero(held) // KEPT  # in order, a row once a person it keeps
+        rows = rows[np.r_[True, rows[1:] != rows[:-1]]] if len(rows) else rows
+        return rows[self._alive[rows] & (self._person[rows] == _UNASSIGNED)]
 
     def _measure_or_wait(self, rows: np.ndarray) -> None:
         """A few rows are measured at once; more wait for `catch_up` (suggested () until then)."""
@@ -335,7 +340,7 @@ class Likeness:
                 self._measured = set()
                 near, (top_p, top_d) = await asyncio.to_thread(work)
                 newer = np.fromiter(self._waiting_rows | self._measured, np.int64)
-                still = self._unassigned_mask()[rows] & ~np.isin(rows, newer)
+                still = self._unassigned_mask()[rows] & ~_among(rows, newer)
                 rows, top_p, top_d = rows[still], top_p[still], top_d[still]
                 old = {row: self._shown.get(self._ids[row]) for row in rows.tolist()}
                 self._top_p[rows], self._top_d[rows] = top_p, top_d
@@ -396,7 +401,7 @@ class Likeness:
         changed = set(rows.tolist())
         if len(touched):
             holding = self._holding(touched)
-            changed |= self._merge(holding[~np.isin(holding, entering)], touched)
+            changed |= self._merge(holding[~_among(holding, entering)], touched)
         return changed
 
     def _reject(self, pairs: Iterable[tuple[str, str]]) -> set[int]:
@@ -446,7 +451,7 @@ class Likeness:
         gone = [self._pindex[p] for p in change.removed_person_ids if p in self._pindex]
         if gone:  # the faces a deleted person still holds are let go
             left = np.flatnonzero(np.isin(self._person[:self._size], gone) & self._alive[:self._size])
-            left = left[~np.isin(left, rows)]
+            left = left[~_among(left, rows)]
             rows.extend(left.tolist())
             persons.extend([_UNASSIGNED] * len(left))
         alive = [True] * len(rows)
@@ -556,8 +561,8 @@ class Likeness:
                 flat = flat[np.argpartition(d2.ravel()[flat], limit - 1)[:limit]]
             pairs.extend((float(d2.ravel()[f]), int(part[f // len(people)]), int(f % len(people))) for f in flat)
         pairs.sort()
-        return tuple(SimilarPeople(self._pids[people[a]], self._pids[people[b]], round(similarity(max(d2, 0) ** 0.5), 4))
-                     for d2, a, b in pairs[:limit])
+        return tuple(SimilarPeople(self._pids[people[a]], self._pids[people[b]],
+                                   round(similarity(max(d2, 0) ** 0.5), 4)) for d2, a, b in pairs[:limit])
 
 
     # -- groups and primaries -----------------------------------------------------------
@@ -650,6 +655,17 @@ def _strength(quality: FaceQuality | None, sharpest: float | None) -> dict[str, 
 def _id_order(face_id: str) -> tuple:
     """Face ids in their backend's order: numbers as numbers."""
     return (0, int(face_id), "") if face_id.isdigit() else (1, 0, face_id)
+
+
+def _among(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Whether each of `values` is one of `wanted` (row numbers), by a binary search:
+    `np.isin` allocates a table as long as the largest row number, or sorts with `np.unique`,
+    whose first call imports numpy.ma (66 ms on the event loop)."""
+    wanted = np.sort(np.asarray(wanted, dtype=np.int64))
+    if not len(wanted):
+        return np.zeros(len(values), bool)
+    at = np.minimum(np.searchsorted(wanted, values), len(wanted) - 1)
+    return wanted[at] == values
 
 
 def _grown(array: np.ndarray, length: int, fill=0) -> np.ndarray:
