@@ -16,6 +16,7 @@ from ui_helpers import person_of, select_faces, settle
 from faceboard.backends.local import LocalLibrary
 from faceboard.services.scanning import Scanner
 from faceboard.ui import dialogs, suggesting
+from faceboard.ui import review as review_module
 from faceboard.ui.panes.people import DetailRole
 from faceboard.ui.shortcuts import window_keys
 
@@ -164,8 +165,10 @@ def key(qtbot, window, which, modifier=Qt.KeyboardModifier.NoModifier):
     qtbot.keyClick(window.review_page.grid, which, modifier)
 
 
-def test_review_y_accepts_the_face_selects_the_next_and_ctrl_z_puts_it_back(qtbot, real_window):
+@pytest.mark.parametrize("many", [review_module.MANY_AT_ONCE, 0])  # 0: each change read from the whole table
+def test_review_y_accepts_the_face_selects_the_next_and_ctrl_z_puts_it_back(qtbot, real_window, monkeypatch, many):
     window = real_window
+    monkeypatch.setattr(review_module, "MANY_AT_ONCE", many)
     ids = name_portraits(qtbot, window)
     review = open_review(qtbot, window)
     queue = review.queue

@@ -28,6 +28,7 @@ from faceboard.ui.review_queue import ReviewQueue
 from faceboard.ui.session import Session
 
 PEOPLE_AT_ONCE = 500  # group people read from the backend in one call
+MANY_AT_ONCE = 500  # faces whose suggestions changed, from which the likeness's whole table is cheaper to read
 
 
 class GroupsModel(QAbstractListModel):
@@ -448,8 +449,10 @@ class ReviewPage(QWidget):
             return
         store, queued = self.session.store.faces, self.queue.suggestions
         # a face the store has seen is unassigned as it shows it (its prediction too); a face in the queue
-        # was unassigned and the store would know if it moved; only of others the likeness must say it
-        strangers = {f for f in face_ids if f not in store and not queued(f)}
+        # was unassigned and the store would know if it moved; only of others the likeness must say it.
+        # Many faces (the likeness loaded again) are read from its table of them all, at once
+        strangers = face_ids if len(face_ids) > MANY_AT_ONCE else {
+            f for f in face_ids if f not in store and not queued(f)}
         unassigned = likeness.suggest_unassigned() if strangers else {}
         self.queue.refile({face_id: () if (face := store.get(face_id)) is not None and face.person_id is not None
                            else unassigned.get(face_id, ()) if face_id in strangers
