@@ -5,6 +5,14 @@ from top to bottom with tiles streaming in; then, after a pause that lets the ra
 refill, moves 1,000 of those faces onto a person the way a drop does. A 5 ms timer
 measures how late the event loop runs (the GUI thread's stalls) in each phase.
 
+The local library's faces have embeddings (big_library.embed), so Faceboard compares
+them: the suggestions load in the background while the grid scrolls, and the drop makes
+them update (the person's suggestions are measured again against every unassigned face,
+the tiles on screen repainted). Then View ▸ Review opens: how soon its first rows are
+painted after it is asked for, and the stalls while an operator accepts 40 faces one by
+one (Y, about 6 a second) and then a group at once (Shift+Y), each decision making the
+suggestions update. `--plain` leaves the embeddings out: the run as before suggestions.
+
 On `--gumnut`, the backend is the fake Gumnut server (tests/fakes) in a process of its
 own on a loopback socket, with its documented rate limit (400 tokens, 100 a second): the
 bulk phase reports the achieved rate of PATCHes against that limit, and how many
@@ -15,6 +23,7 @@ whole time, as the window does: its Scanner on the same event loop, its worker p
 on the other cores, each photo's faces committed to the library the panes read.
 
     .venv/bin/python benchmarks/scale.py [LIBRARY]     (default: a fresh one in /tmp)
+    .venv/bin/python benchmarks/scale.py --plain [LIBRARY]
     .venv/bin/python benchmarks/scale.py --gumnut
     .venv/bin/python benchmarks/scale.py --scanning [LIBRARY]
 """
@@ -37,11 +46,12 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from big_library import make, make_gumnut  # noqa: E402
+from big_library import embed, make, make_gumnut  # noqa: E402
 from scan import make_photos  # noqa: E402
 
 from faceboard.backends.gumnut import GumnutBackend  # noqa: E402
 from faceboard.backends.local import LocalLibrary  # noqa: E402
+from faceboard.domain import Capability  # noqa: E402
 from faceboard.services.curator import Curator  # noqa: E402
 from faceboard.services.images import ImagePipeline  # noqa: E402
 from faceboard.services.scanning import Scanner  # noqa: E402
@@ -50,6 +60,7 @@ from faceboard.ui.session import Session  # noqa: E402
 from faceboard.ui.window import MainWindow  # noqa: E402
 
 BULK = 1000
+DECISIONS = 40  # faces accepted one by one in Review
 GUMNUT_RATE = 100  # tokens a second; a PATCH costs one
 
 
@@ -134,6 +145,45 @@ async def first_paint_after_first_page(model, painted: FirstPaint, start) -> flo
     return round((painted.at - arrived[0]) * 1000, 1)
 
 
+async def review(window, session) -> dict:
+    """Open Review once the suggestions are made: the time to its first rows painted (the
+    groups and the first group's faces); then accept faces one by one, then a group, with
+    the GUI thread's stalls meanwhile and how many faces' suggestions changed."""
+    while session.curation.likeness is None:
+        await asyncio.sleep(0.05)
+    page = window.review_page
+    painted = [FirstPaint(page.grid.viewport()), FirstPaint(page.group_list.viewport())]
+    for paint in painted:
+        paint.arm()
+    start, cpu = time.perf_counter(), time.thread_time()
+    window.open_review()
+    while any(paint.at is None for paint in painted):
+        await asyncio.sleep(0.001)
+    open_ms = round((max(paint.at for paint in painted) - start) * 1000, 1)
+    open_cpu_ms = round((time.thread_time() - cpu) * 1000, 1)  # the GUI thread's own share of it
+    waiting, groups = page.queue.waiting, len(page.queue.order)
+    changed = []
+    session.suggestionsChanged.connect(lambda face_ids: changed.append(len(face_ids)))
+    lateness = Lateness()
+    lateness.start()
+    start = time.perf_counter()
+    for _ in range(DECISIONS):
+        page.accept()
+        await asyncio.sleep(0.15)
+    largest = max(range(len(page.queue.order)), key=lambda row: len(page.queue.groups[page.queue.order[row]]))
+    page.group_list.setCurrentIndex(page.groups.index(largest))  # its middle face: Shift+Y takes half the group
+    page.grid.setCurrentIndex(page.faces.index(page.faces.rowCount() // 2))
+    taken = len(page.queue.at_or_above(page.selected_id()))
+    page.accept_all()
+    await session.settle()
+    seconds = time.perf_counter() - start
+    lateness.stop()
+    window.close_review()
+    return {"first_rows_painted_ms": open_ms, "first_rows_cpu_ms": open_cpu_ms, "faces_waiting": waiting, "groups": groups,
+            "accepted_one_by_one": DECISIONS, "accepted_at_once": taken, "seconds": round(seconds, 1),
+            "suggestions_changed": sum(changed), "stall": lateness.summary()}
+
+
 async def run(backend, server=None, photos: Path | None = None) -> dict:
     scanner = Scanner(backend) if photos else None
     scanning = asyncio.ensure_future(scanner.run([photos])) if scanner else None
@@ -144,6 +194,7 @@ async def run(backend, server=None, photos: Path | None = None) -> dict:
     window.show()
     tiles = []
     session.tiles.tileReady.connect(lambda _waiting: tiles.append(1))
+    bulk_changed = []
     lateness = Lateness()
     lateness.start()
     people_paint = FirstPaint(window.people_view.viewport())
@@ -172,11 +223,15 @@ async def run(backend, server=None, photos: Path | None = None) -> dict:
     bulk_lateness.start()
     moved = tuple(f.id for f in session.store.listed_faces()[:BULK])
     target = session.store.listed_people()[0]
+    suggestions_loaded = session.curation.likeness is not None
+    session.suggestionsChanged.connect(lambda face_ids: bulk_changed.append(len(face_ids)))
     start = time.perf_counter()
     session.drop(FacesPayload(moved, None), target)  # what a drop of the selection does
     await session.settle()
     bulk_s = time.perf_counter() - start
     bulk_lateness.stop()
+    reviewed = await review(window, session) if session.curator.can(Capability.COMPARE_FACES) and \
+        session.curation.likeness is not None and session.curation.likeness.suggest_unassigned() else None
     after = server() if server else {}
     result = {
         "backend": backend.display_name,
@@ -185,8 +240,11 @@ async def run(backend, server=None, photos: Path | None = None) -> dict:
         "faces_scrolled": listed, "scroll_s": round(scrolled, 1), "tiles_decoded": len(tiles),
         "stall": lateness.summary(), "peak_rss_mb": round(rss),
         "bulk": {"faces": len(moved), "seconds": round(bulk_s, 2), "per_second": round(len(moved) / bulk_s),
-                 "stall": bulk_lateness.summary()},
+                 "stall": bulk_lateness.summary(), "suggestions_loaded": suggestions_loaded,
+                 "suggestions_changed": sum(bulk_changed)},
     }
+    if reviewed is not None:
+        result["review"] = reviewed
     if server:
         patches = after.get("PATCH 200", 0) - before.get("PATCH 200", 0)
         result["bulk"].update({
@@ -225,6 +283,8 @@ def main() -> None:
         folder = Path(given[0]) if given else Path(tempfile.mkdtemp()) / "big"
         if not (folder / "library.sqlite3").exists():
             make(folder)
+            if "--plain" not in args:
+                embed(folder)
         photos = None
         if "--scanning" in args:
             photos = Path(tempfile.mkdtemp()) / "photos"
@@ -245,6 +305,17 @@ def main() -> None:
     stall = bulk["stall"]
     line += (f"), GUI stalls meanwhile p50 {stall['p50_ms']} ms, p99 {stall['p99_ms']} ms, max {stall['max_ms']} ms "
              f"(the GUI thread's own CPU time between ticks: p99 {stall['cpu_p99_ms']} ms)")
+    if bulk["suggestions_changed"]:
+        line += f"; the drop changed {bulk['suggestions_changed']:,} faces' suggestions"
+    if "review" in result:
+        review = result["review"]
+        stall = review["stall"]
+        line += (f". Review: first rows painted {review['first_rows_painted_ms']} ms after it was asked for "
+                 f"(the GUI thread's own CPU time {review['first_rows_cpu_ms']} ms; {review['faces_waiting']:,} faces "
+                 f"in {review['groups']:,} groups); {review['accepted_one_by_one']} "
+                 f"faces accepted one by one, then {review['accepted_at_once']} at once, in {review['seconds']} s, "
+                 f"{review['suggestions_changed']:,} faces' suggestions changing: GUI stalls p50 {stall['p50_ms']} ms, "
+                 f"p99 {stall['p99_ms']} ms, max {stall['max_ms']} ms (own CPU p99 {stall['cpu_p99_ms']} ms)")
     if "scan" in result:
         scan = result["scan"]
         line += f"; meanwhile the scan did {scan['photos_done']} of {scan['photos']} photos of 12 MP ({scan['faces']} faces)"

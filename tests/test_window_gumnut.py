@@ -105,7 +105,7 @@ def test_the_move_picker_lists_the_suggested_people_first(qtbot, gumnut_shell):
     fake, shell, window = gumnut_shell
     select_person(qtbot, window, None)
     face = window.session.faces.face_at(0)
-    picker = PersonPicker(window, window.session.search_people, "Move", False, tuple(s.name for s in face.suggestions))
+    picker = PersonPicker(window, window.session.search_people, "Move", False, face.suggestions)
     qtbot.waitUntil(lambda: picker.chosen() is not None)
     assert picker.chosen().name == face.suggestions[0].name
     picker.close()

@@ -125,6 +125,15 @@ class Curator:
     async def unassigned_count(self) -> int | None:
         return await self.backend.count_unassigned()
 
+    async def people(self, person_ids: list[str]) -> list[Person]:
+        """The named people as they are now; one deleted meanwhile is left out."""
+        return await self.backend.get_people(person_ids)
+
+    async def faces(self, face_ids: list[str]) -> list[Face]:
+        """The named faces as they are now (NotFound if one is gone): faces no listing has read
+        yet, which the Review view shows."""
+        return await self.backend.get_faces(face_ids)
+
     async def person(self, person_id: str) -> Person:
         found = await self.backend.get_people([person_id])
         if not found:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QMainWindow, QMenu, QMessageBox
 from faceboard import __version__
 from faceboard.domain import Capability, count
 from faceboard.services.drops import PeoplePayload
-from faceboard.ui import dialogs
+from faceboard.ui import dialogs, suggesting
 
 
 class Actions(QObject):
@@ -55,6 +55,19 @@ class Actions(QObject):
         self.filter = add("&Filter people", self.focus_filter, QKeySequence.StandardKey.Find)
         self.refresh = add("&Refresh", window.refresh, QKeySequence.StandardKey.Refresh,
                            "Read again what is shown from the backend")
+        review_key = QKeySequence("Ctrl+R")  # some desktops make it Refresh too: Review's here, Refresh keeps F5
+        self.refresh.setShortcuts([key for key in self.refresh.shortcuts() if key != review_key])
+        self.review = add("&Review", self.toggle_review, review_key.toString(),
+                          "The unassigned faces grouped by the person suggested for them, most certain first: "
+                          "accept or reject each with a key")
+        self.review.setCheckable(True)
+        self.accept_face = add("&Accept suggestion", lambda: window.review_page.accept(), ["Y", "Return", "Enter"],
+                               "In Review: the selected face is the person suggested; move it to them")
+        self.reject_face = add("&Not them", lambda: window.review_page.reject(), "N",
+                               "In Review: the selected face is not that person; never suggest them for it again")
+        self.accept_all = add("Accept all at or &above", lambda: window.review_page.accept_all(), "Shift+Y",
+                              "In Review: every face of the group as alike as the selected one, or more, "
+                              "is that person (one change)")
         self.open_photo = add("&Open photo", lambda: window.open_photo(), "O",
                               "Show the photo the selected face came from, with every face on it")
         self.zoom_in = add("Zoom in", lambda: self.zoom(1), ["Ctrl+=", "Ctrl++"], "Larger tiles, or the photo larger")
@@ -126,6 +139,8 @@ class Actions(QObject):
         view_menu = menus.addMenu("&View")
         view_menu.addAction(self.refresh)
         view_menu.addSeparator()
+        view_menu.addActions([self.review, self.accept_face, self.reject_face, self.accept_all])
+        view_menu.addSeparator()
         view_menu.addAction(window.history.toggleViewAction())
         view_menu.addAction(self.change_log)
         view_menu.addSeparator()
@@ -164,18 +179,20 @@ class Actions(QObject):
 
     def update(self, *_) -> None:
         window = self.window
-        photo = window.showing_photo
+        photo, reviewing = window.showing_photo, window.reviewing
         faces = bool(self._face_ids())
-        person = self.session.store.selected_person
-        chosen = self.session.store.chosen_people()
-        thumbnail = not photo and bool(window.thumbnails_view.selectionModel().selectedIndexes())
+        # in Review the people list is away: what it has chosen is not offered
+        person = None if reviewing else self.session.store.selected_person
+        chosen = [] if reviewing else self.session.store.chosen_people()
+        thumbnail = not photo and not reviewing and bool(window.thumbnails_view.selectionModel().selectedIndexes())
         offer = self._offer
+        self._offer_review(reviewing, faces)
         if photo:  # Delete on a box removes a false detection; there is no list to detach from
             offer(self.detach, faces, Capability.DELETE_FACES)
         else:
             offer(self.detach, faces and person is not None, Capability.REASSIGN_FACES)
         self.detach.setText("&Delete faces" if photo else "&Detach faces")
-        offer(self.open_photo, not photo and len(self._face_ids()) == 1, Capability.SHOW_PHOTOS)
+        offer(self.open_photo, not photo and not reviewing and len(self._face_ids()) == 1, Capability.SHOW_PHOTOS)
         offer(self.fit_photo, photo, None)
         offer(self.import_photos, True, Capability.IMPORT_PHOTOS)
         offer(self.move, faces, Capability.REASSIGN_FACES)
@@ -184,18 +201,29 @@ class Actions(QObject):
         offer(self.hide, bool(chosen), Capability.HIDE_PERSON)
         offer(self.merge, bool(chosen), None if self.session.curator.can_merge() else Capability.MERGE_PEOPLE)
         offer(self.delete_person, bool(chosen), Capability.DELETE_PERSON)
-        offer(self.delete_faces, faces, Capability.DELETE_FACES)
+        offer(self.delete_faces, faces and not reviewing, Capability.DELETE_FACES)
         offer(self.add_pictures, person is not None, Capability.ADD_THUMBNAILS)
         offer(self.remove_thumbnail, thumbnail, Capability.REMOVE_THUMBNAILS)
         offer(self.primary, not photo and person is not None, Capability.SET_PRIMARY)  # Space pans a photo
         offer(self.publish, person is not None, None)
-        offer(self.find_in_media, len(self._face_ids()) == 1, Capability.LIST_FACES)
+        offer(self.find_in_media, not reviewing and len(self._face_ids()) == 1, Capability.LIST_FACES)
         shown = "Show" if chosen and all(p.hidden for p in chosen) else "&Hide"
         self.hide.setText(f"{shown} {'person' if len(chosen) <= 1 else count(len(chosen), 'person')}")
         self.delete_person.setText("De&lete person…" if len(chosen) <= 1 else f"De&lete {count(len(chosen), 'person')}…")
         button = window.thumbnails_pane.add_pictures
         button.setEnabled(self.add_pictures.isEnabled())
         button.setToolTip(self.add_pictures.toolTip())
+
+    def _offer_review(self, reviewing: bool, face: bool) -> None:
+        """Review once the suggestions are made; its keys while it is shown, on a face selected."""
+        self._offer(self.review, reviewing or self.session.curation.likeness is not None, Capability.COMPARE_FACES)
+        if not self.review.isEnabled() and self.session.curator.can(Capability.COMPARE_FACES):
+            self.review.setToolTip("Review opens once the faces have been compared (a moment after the library opens)")
+        self.review.setChecked(reviewing)
+        for action, capability in ((self.accept_face, Capability.REASSIGN_FACES),
+                                   (self.reject_face, Capability.COMPARE_FACES),
+                                   (self.accept_all, Capability.REASSIGN_FACES)):
+            self._offer(action, reviewing and face, capability)
 
     def _offer(self, action: QAction, wanted: bool, capability: Capability | None) -> None:
         """Enable an action when it applies here; when the backend cannot do it, say so
@@ -210,13 +238,23 @@ class Actions(QObject):
 
     def _face_ids(self) -> list[str]:
         """The faces selected: the boxes on the photo while it is shown, else the tiles."""
+        if self.window.reviewing:
+            return self.window.review_page.selected_ids()
         if self.window.showing_photo:
             return self.window.photo_page.selected_ids()
         return self.window.faces_pane.selected_ids()
 
-    def _select_after_removal(self) -> None:
-        if not self.window.showing_photo:  # on the photo the boxes stay (with new names) or go
+    def _select_after_removal(self, faces: list[str]) -> None:
+        if self.window.reviewing:  # they leave the queue, the next face selected
+            self.window.review_page.taken(faces)
+        elif not self.window.showing_photo:  # on the photo the boxes stay (with new names) or go
             self.window.faces_pane.select_after_removal()
+
+    def toggle_review(self) -> None:
+        if self.window.reviewing:
+            self.window.close_review()
+        else:
+            self.window.open_review()
 
     def zoom(self, steps: int) -> None:
         """The photo, while it is shown; else the face tiles."""
@@ -239,7 +277,7 @@ class Actions(QObject):
             return
         faces = self._face_ids()
         if faces and self.session.store.selection is not None:
-            self._select_after_removal()
+            self._select_after_removal(faces)
             self.session.assign(faces, None)
 
     def move_selected(self) -> None:
@@ -248,7 +286,7 @@ class Actions(QObject):
             self.window.show_message("Select faces first.")
             return
         store = session.store
-        suggested = tuple(dict.fromkeys(name for face_id in faces for name in (s.name for s in store.faces[face_id].suggestions)))
+        suggested = suggesting.merged(session.faces.suggestions_of(store.faces[face_id]) for face_id in faces)
         owners = {store.faces[face_id].person_id for face_id in faces}  # the selected person's, but on a photo
         owner = next(iter(owners)) if len(owners) == 1 else store.selection
         chosen = dialogs.choose_person(self.window, session.search_people, f"Move {count(len(faces), 'face')} to…",
@@ -257,7 +295,7 @@ class Actions(QObject):
                                        can_create=session.curator.why_not(Capability.CREATE_PERSON) is None)
         if chosen is None:
             return
-        self._select_after_removal()
+        self._select_after_removal(faces)
         if isinstance(chosen, dialogs.NewPerson):  # created with the faces: one change, undone as one
             session.create_person(chosen.name, faces)
         else:
@@ -271,6 +309,8 @@ class Actions(QObject):
         these = "this face" if len(faces) == 1 else f"these {count(len(faces), 'face')}"
         name = dialogs.ask_name(self.window, "New person", f"Name of the person in {these}:")
         if name:
+            if self.window.reviewing:
+                self._select_after_removal(faces)
             self.session.create_person(name, faces)
 
     def set_primary_from_selection(self) -> None:
@@ -302,7 +342,7 @@ class Actions(QObject):
             self.window, "Delete faces", f"Delete {count(len(faces), 'face detection')} on "
             f"{self.session.curator.backend.display_name}? This cannot be undone."):
             return
-        self._select_after_removal()
+        self._select_after_removal(faces)
         self.session.delete_faces(faces)
 
     def merge_selected(self) -> None:

@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from faceboard.domain import Person, count
+from faceboard.domain import Person, Suggestion, count
 from faceboard.errors import FaceboardError
 from faceboard.ui.panes.people import DetailRole, GlyphRole, PersonDelegate
 from faceboard.ui.panes.tiles import ObjectRole, repaint_as_tiles_arrive
+from faceboard.ui.suggesting import percent
 from faceboard.ui.tile_cache import TileCache
 
 UNASSIGNED = object()  # what `choose_person` returns for the Unassigned entry
@@ -152,21 +153,25 @@ _CHOICE = Qt.ItemDataRole.UserRole  # what a row stands for: a Person, UNASSIGNE
 
 class PersonPicker(QDialog):
     """Type a few letters, arrows to choose, Enter to move the faces there. The backend
-    searches as you type, so it works with ten thousand people; the backend's guesses
-    for these faces come first, and the picker opens on the best of them (or the first
-    person), never on Unassigned, which comes last. A name no one has is offered as a
-    new person (where the backend can create one). Each row shows the person's primary
-    thumbnail and face count, drawn from the tile cache as they arrive."""
+    searches as you type, so it works with ten thousand people; the people suggested for
+    these faces come first, likeliest first with their similarity, and the picker opens
+    on the best of them (or the first person), never on Unassigned, which comes last. A
+    name no one has is offered as a new person (where the backend can create one). Each
+    row shows the person's primary thumbnail and face count, drawn from the tile cache
+    as they arrive."""
 
     def __init__(self, parent: QWidget, search: Callable[[str], Awaitable[list[Person]]], title: str,
-                 allow_unassigned: bool, suggested: tuple[str, ...] = (), exclude: str | None = None,
-                 tiles: TileCache | None = None, can_create: bool = False):
+                 allow_unassigned: bool, suggested: tuple[Suggestion, ...] = (), exclude: str | None = None,
+                 tiles: TileCache | None = None, can_create: bool = False, named_first: str = ""):
+        """`named_first`: people so named come first (after the suggested): the person being
+        published, looked for by name in another backend."""
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(420, 520)
         self._search = search
         self._allow_unassigned = allow_unassigned
         self._suggested = suggested
+        self._named_first = named_first
         self._exclude = exclude
         self._can_create = can_create
         self._generation = 0
@@ -217,21 +222,25 @@ class PersonPicker(QDialog):
     async def _fill(self, generation: int, text: str) -> None:
         try:
             found = await self._search(text)
-            if not text:  # the guesses may be far down an alphabetical list: look them up
-                for name in self._suggested:
-                    found = [p for p in await self._search(name) if p.name == name] + found
+            named = []
+            if not text:  # the suggested may be far down an alphabetical list: look them up
+                for suggestion in reversed(self._suggested):
+                    found = [p for p in await self._search(suggestion.name) if p.id == suggestion.person_id] + found
+                if self._named_first:
+                    named = [p for p in await self._search(self._named_first) if p.name == self._named_first]
+                    found = named + found
         except FaceboardError as error:
-            found, text = [], error.message
+            found, named, text = [], [], error.message
         if generation != self._generation:
             return
-        rank = {name: i for i, name in enumerate(self._suggested)}
+        rank = {s.person_id: i for i, s in enumerate(self._suggested)}
+        rank |= {p.id: len(self._suggested) for p in named if p.id not in rank}
+        similarity = {s.person_id: s.similarity for s in self._suggested}
         people = sorted(dict((p.id, p) for p in found if p.id != self._exclude).values(),
-                        key=lambda p: (rank.get(p.name, len(rank)), p.name.casefold()))
+                        key=lambda p: (rank.get(p.id, len(rank)), p.name.casefold()))
         self._list.clear()
         self._note.hide()
-        entries = [(p.name, p, count(p.face_count, "face") + (" · suggested" if p.name in rank else
-                                                                " · hidden" if p.hidden else ""), None)
-                   for p in people]
+        entries = [(p.name, p, _detail(p, p.id in similarity, similarity.get(p.id)), None) for p in people]
         if self._allow_unassigned and (not text or "unassigned".startswith(text.casefold())):
             entries.append(("Unassigned", UNASSIGNED, "no person", "?"))  # typed letters mean a person first
         if self._can_create and text and all(p.name.casefold() != text.casefold() for p in people):
@@ -252,8 +261,16 @@ class PersonPicker(QDialog):
         return None if item is None else item.data(_CHOICE)
 
 
+def _detail(person: Person, suggested: bool, similarity: float | None) -> str:
+    """A picker row's second line: "92 % alike · 14 faces" for a suggested person."""
+    faces = count(person.face_count, "face")
+    if similarity is not None:
+        return f"{percent(similarity)} alike · {faces}"
+    return f"{faces} · {'suggested' if suggested else 'hidden'}" if suggested or person.hidden else faces
+
+
 def choose_person(parent: QWidget, search, title: str, allow_unassigned: bool = True,
-                  suggested: tuple[str, ...] = (), exclude: str | None = None, tiles: TileCache | None = None,
+                  suggested: tuple[Suggestion, ...] = (), exclude: str | None = None, tiles: TileCache | None = None,
                   can_create: bool = False):
     """A Person, UNASSIGNED, a NewPerson (`can_create`), or None when the user cancelled.
     Call from a plain slot."""

@@ -147,7 +147,7 @@ class PublishDialog(QDialog):
         async def search(text: str) -> list[Person]:
             return list((await target.list_people(None, 200, PeopleQuery(text=text))).items)
 
-        return PersonPicker(self, search, f"Publish {self._person.name} to…", False, (self._person.name,))
+        return PersonPicker(self, search, f"Publish {self._person.name} to…", False, named_first=self._person.name)
 
     def choose(self) -> None:
         """A plain slot: the picker runs a nested event loop."""

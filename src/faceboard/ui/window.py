@@ -26,6 +26,7 @@ from faceboard.ui.panes.faces import FacesPane
 from faceboard.ui.panes.people import PeoplePane
 from faceboard.ui.panes.thumbnails import ThumbnailsPane
 from faceboard.ui.photo_view import PhotoPage
+from faceboard.ui.review import ReviewPage
 from faceboard.ui.session import Session
 
 
@@ -85,7 +86,11 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 1)  # a narrower window takes a quarter from the people, the rest from the faces
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([300, 980])
-        self.setCentralWidget(self.splitter)
+        self.review_page = ReviewPage(session)  # View ▸ Review, in place of the people and their faces
+        self.central = QStackedWidget()
+        self.central.addWidget(self.splitter)
+        self.central.addWidget(self.review_page)
+        self.setCentralWidget(self.central)
 
         self.history = QDockWidget("History", self)
         self.history.setObjectName("history")
@@ -165,6 +170,10 @@ class MainWindow(QMainWindow):
         self.thumbnails_view.selectionModel().selectionChanged.connect(actions.update)
         session.undo_stack.indexChanged.connect(actions.update)
         session.waiting.connect(self._show_waiting)
+        session.suggestionsChanged.connect(self._suggestions_changed)
+        self.review_page.closed.connect(self.close_review)
+        self.faces_pane.zoom.valueChanged.connect(self.review_page.grid.set_tile_size)  # Review's tiles as large
+        self.review_page.choiceChanged.connect(actions.update)
         if not session.curator.can(Capability.LIST_FACES):  # no faces: no "Unassigned" either
             session.people.modelReset.connect(lambda: self.people_view.setRowHidden(0, True))
             self.people_view.setRowHidden(0, True)
@@ -180,6 +189,7 @@ class MainWindow(QMainWindow):
         zoom = self.faces_pane.zoom
         zoom.setValue(int(settings.value("faces/tile", 128)))
         self.faces_view.set_tile_size(zoom.value())
+        self.review_page.grid.set_tile_size(zoom.value())
         self.people_pane.sort.setCurrentText(str(settings.value("people/sort", "Name")))
         if self.faces_pane.order.isEnabled():
             self.faces_pane.order.setCurrentText(str(settings.value("faces/order", "As found")))
@@ -327,6 +337,34 @@ class MainWindow(QMainWindow):
         self.right.setCurrentIndex(0)
         self.faces_view.setFocus()
         self.actions.update()
+
+    # -- review ---------------------------------------------------------------------
+
+    @property
+    def reviewing(self) -> bool:
+        return self.central.currentWidget() is self.review_page
+
+    def open_review(self) -> None:
+        """The unassigned faces grouped by the person suggested for them, in place of the panes."""
+        self.close_photo()
+        self.central.setCurrentWidget(self.review_page)
+        self.review_page.open()
+        self.setWindowTitle(f"Review — Faceboard — {self._title}")
+        self.actions.update()
+
+    def close_review(self) -> None:
+        """Back to the people and their faces, as they were."""
+        if not self.reviewing:
+            return
+        self.central.setCurrentWidget(self.splitter)
+        self.faces_view.setFocus()
+        self._show_selection()
+
+    def _suggestions_changed(self, face_ids: set[str]) -> None:
+        """Repaint the tiles whose suggestions changed (those on screen), and what Review holds."""
+        self.faces_pane.show_suggestions(face_ids)
+        self.review_page.suggestions_changed(face_ids)
+        self.actions.update()  # the first suggestions make Review possible
 
     # -- refreshing -----------------------------------------------------------------
 

@@ -16,8 +16,11 @@ from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, QModelInd
 from PySide6.QtGui import QPainter, QRegion
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QStyleOptionViewItem, QVBoxLayout, QWidget
 
-from faceboard.domain import DOUBTFUL, SMALL_FACE, Face, count
+from collections.abc import Callable
+
+from faceboard.domain import DOUBTFUL, SMALL_FACE, Face, Suggestion, count
 from faceboard.services.store import FACES, Store
+from faceboard.ui import suggesting
 from faceboard.ui.mime import FACES_MIME, faces_mime
 from faceboard.ui.panes import heading
 from faceboard.ui.panes.tiles import AnyIndex, ListingModel, ObjectRole, TileLook, TileView
@@ -40,9 +43,20 @@ class FacesModel(ListingModel):
 
     pane = FACES
 
-    def __init__(self, store: Store, parent=None):
+    def __init__(self, store: Store, parent=None,
+                 suggestions: Callable[[Face], tuple[Suggestion, ...]] = lambda face: face.suggestions):
+        """`suggestions`: whom a face may be, likeliest first (the curation's: Faceboard's
+        own comparison where there is one, else the backend's guesses)."""
         super().__init__(store, parent)
         self._faces = store.faces
+        self._suggestions = suggestions
+        # face id -> (the face, its band) as painted; asked anew when the suggestions or the face change
+        self._captions: dict[str, tuple[Face, str | None]] = {}
+
+    def forget_suggestions(self, face_ids: set[str]) -> None:
+        """These faces' suggestions changed: their bands are made again when next painted."""
+        for face_id in self._captions.keys() & face_ids:
+            del self._captions[face_id]
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._listing.ids)
@@ -55,17 +69,26 @@ class FacesModel(ListingModel):
             return face
         if role == Qt.ItemDataRole.ToolTipRole:
             confidence = "" if face.confidence is None else f", detection confidence {face.confidence:.0%}"
-            probably = f"\nProbably: {', '.join(s.name for s in face.suggestions)}" if face.suggestions else ""
+            probably = f"\n{line}" if (line := suggesting.listed(self.suggestions_of(face))) else ""
             problem = f"\n⚠ Its photo: {face.photo_problem}" if face.photo_problem else ""
             return f"Face {face.id} in photo {face.asset_id}{confidence}{probably}{problem}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"Face {face.id}"
         return None
 
+    def suggestions_of(self, face: Face) -> tuple[Suggestion, ...]:
+        """Whom an unassigned face may be; a person's faces are theirs (no guess shown)."""
+        return self._suggestions(face) if face.person_id is None else ()
+
     def tile(self, row: int) -> TileLook:
         face = self._faces[self._listing.ids[row]]
-        return TileLook(face.image, False, f"probably: {', '.join(s.name for s in face.suggestions[:2])}" if face.suggestions else None,
-                        face.confidence, face.photo_problem is not None)
+        known = self._captions.get(face.id)
+        if known is not None and known[0] is face:  # asked once per change: a grid paints thousands of tiles a second
+            band = known[1]
+        else:
+            band = suggesting.caption(self.suggestions_of(face))
+            self._captions[face.id] = (face, band)
+        return TileLook(face.image, False, band, face.confidence, face.photo_problem is not None)
 
     def mimeTypes(self) -> list[str]:
         return [FACES_MIME]
@@ -245,6 +268,13 @@ class FaceGrid(TileView):
 
     # -- painting -------------------------------------------------------------------
 
+    def repaint_faces(self, face_ids: set[str]) -> None:
+        """Repaint the tiles on screen of these faces (the rest paint as they scroll in)."""
+        model = self.model()
+        for row in self._visible_rows(self.viewport().rect()):
+            if model.face_at(row).id in face_ids:
+                self.viewport().update(self.visualRect(model.index(row, 0, self.rootIndex())))
+
     def paintEvent(self, event) -> None:
         """Paint the cells in the damaged area: positions by arithmetic, what each shows
         from the model's `tile(row)`, selection from the selection's ranges."""
@@ -417,6 +447,12 @@ class FacesPane(QWidget):
             shown = f" ({count(listed, 'face', more=not whole)} shown)" if n is None else f" ({listed:,}{more} of {count(n, 'face')})"
         self.heading.setText("Unassigned faces" + shown if person is None else f"Faces of {person.name}{shown}")
         self.heading.setToolTip(self.heading.text())
+
+    def show_suggestions(self, face_ids: set[str]) -> None:
+        """These faces' suggestions changed: repaint those of them on screen, only them
+        (a change to one person's faces can touch the suggestions of thousands of faces)."""
+        self.model.forget_suggestions(face_ids)
+        self.view.repaint_faces(face_ids)
 
     def selected_ids(self) -> list[str]:
         rows = sorted(i.row() for i in self.view.selectionModel().selectedIndexes())

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from faceboard.domain import DOUBTFUL, ImageRef
 from faceboard.services.drops import Payload
 from faceboard.services.store import Event, Store
+from faceboard.ui import suggesting
 from faceboard.ui.tile_cache import TileCache
 
 ObjectRole = Qt.ItemDataRole.UserRole + 1  # the domain object (None for the Unassigned row)
@@ -38,7 +39,7 @@ class TileLook(NamedTuple):
 
     image: ImageRef | None
     primary: bool = False
-    caption: str | None = None  # "probably: Alice, Bob", the backend's guess for a face
+    caption: str | None = None  # "probably Alice · 92 %" (`ui.suggesting`), whom a face may be
     confidence: float | None = None  # the detector's, for a face: a small mark in the corner
     problem: bool = False  # its photo has moved or vanished (the tooltip says which)
 
@@ -245,8 +246,8 @@ class TileDelegate(QStyledItemDelegate):
             small = QFont(font)
             small.setPointSizeF(max(7.0, small.pointSizeF() * 0.85))
             painter.setFont(small)
-            text = painter.fontMetrics().elidedText(look.caption, Qt.TextElideMode.ElideRight, int(band.width()) - 8)
-            painter.drawText(band, Qt.AlignmentFlag.AlignCenter, text)
+            painter.drawText(band, Qt.AlignmentFlag.AlignCenter,
+                             suggesting.fitted(look.caption, painter.fontMetrics(), int(band.width()) - 8))
         if look.confidence is not None and rect.width() >= MARK_MIN_SIDE:
             self._paint_confidence(painter, rect, look.confidence, font)
         if look.problem:
