@@ -94,6 +94,7 @@ MAX_LIMIT = 1_000_000  # entries `history` lists at most
 PEOPLE_COMMANDS = frozenset({"create-person", "rename", "hide", "delete-person", "merge"})  # change people
 CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"}) | PEOPLE_COMMANDS  # refused where nothing can change
 LISTING_COMMANDS = frozenset({"people", "faces", "thumbnails", "find-in-media"})  # need no journal: one that cannot be written is said
+READING_FIRST = frozenset({"add-thumbnail", "publish"})  # and `create-person --faces`: offline, nothing is kept
 PHOTO_COMMANDS = frozenset({"import", "scan"})  # the library's own photos: nothing for the journal
 _EXIT_CODES = ((AuthFailed, EXIT_AUTH), (Unavailable, EXIT_UNAVAILABLE), (RateLimited, EXIT_UNAVAILABLE),
                (Damaged, EXIT_DAMAGED), (InUse, EXIT_IN_USE), (DiskFull, EXIT_DISK_FULL), (ReadOnly, EXIT_READ_ONLY),
@@ -324,6 +325,11 @@ def not_local_ids(args: argparse.Namespace):
                 yield one
 
 
+def reads_first(args: argparse.Namespace) -> bool:
+    """Whether the change the command makes is read from the backend before it is journaled."""
+    return args.command in READING_FIRST or (args.command == "create-person" and bool(args.faces))
+
+
 def shown(value) -> str:
     """`value` (a name, an id, a server's message) safe to print on a terminal: control
     characters (newline, tab, ESC, bidi overrides) escaped, so a name cannot forge a row
@@ -385,17 +391,12 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
             print(f"Discarded: {shown(entry.summary)} (it will not be sent).")
             return 0
         change = _change(args)
-        if change is not None:  # journaled before connecting: offline, it really waits
-            entry = await outbox.record(change, describe(change, {}), COMMAND_LINE)
-            try:
-                return _said(args, await _send(outbox, entry, connect=True), backend.display_name)
-            except SentMeanwhile as done:
-                print(shown(done.message))
-                return 0
+        if change is not None and not reads_first(args):  # journaled before connecting: offline, it really waits
+            return await _journaled(args, outbox, change, connect=True)
         try:
             await backend.connect()
         except Unavailable as error:
-            if args.command in ("add-thumbnail", "publish"):  # what they send is read from the backend first
+            if reads_first(args):
                 raise type(error)(f"{error.message} Nothing was kept: run the command again once it "
                                   "answers.") from None
             raise
@@ -413,6 +414,9 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
                     print(json.dumps([face_json(f, _photo_file(profile, f)) for f in faces], indent=2))
                 for f in [] if args.json else faces:
                     print(f"{shown(f.id)}\tphoto {shown(f.asset_id)}\t{f.box.x},{f.box.y} {f.box.width}x{f.box.height}")
+            case "create-person":  # its faces are read first: an unknown one is refused before it is journaled
+                await curator.backend.get_faces(args.faces)
+                return await _journaled(args, outbox, change)
             case "thumbnails":
                 listed = await curator.thumbnails(args.person_id)
                 if args.json:
@@ -454,6 +458,16 @@ def _change(args: argparse.Namespace) -> Operation | None:
         case "merge":
             return MergePeople(args.target_id, tuple(dict.fromkeys(args.source_ids)))
     return None
+
+
+async def _journaled(args: argparse.Namespace, outbox: Outbox, change: Operation, connect: bool = False) -> int:
+    """Journal the command's change, send it (connecting first if asked), say what it did."""
+    entry = await outbox.record(change, describe(change, {}), COMMAND_LINE)
+    try:
+        return _said(args, await _send(outbox, entry, connect), outbox.curator.backend.display_name)
+    except SentMeanwhile as done:
+        print(shown(done.message))
+        return 0
 
 
 async def _send(outbox: Outbox, entry: int, connect: bool = False) -> Change:
