@@ -253,7 +253,7 @@ def test_a_read_only_library_is_told_by_its_capabilities_as_any_backend_could_be
 def test_a_change_refused_on_a_read_only_library_says_why_and_what_to_do(read_only_library):
     from faceboard.errors import Unsupported
     from faceboard.services.curator import Curator
-    from faceboard.services.operations import AssignFaces
+    from faceboard.services.operations import AssignFaces, RejectSuggestions
 
     library = LocalLibrary(read_only_library)
     curator = Curator(library)
@@ -266,6 +266,9 @@ def test_a_change_refused_on_a_read_only_library_says_why_and_what_to_do(read_on
         with pytest.raises(Unsupported) as refused:
             run(curator.apply(AssignFaces((("4", "2"),))))
         assert refused.value.message == said  # the window's tooltip and the refusal: one sentence
+        with pytest.raises(Unsupported) as refused:  # "not this person" files a face: refused as filing it is
+            run(curator.apply(RejectSuggestions((("4", "2"),))))
+        assert refused.value.message == said
     finally:
         library.close_now()
 
@@ -483,7 +486,7 @@ def test_changes_waiting_for_a_library_now_read_only_keep_waiting(qtbot, loop, r
     from faceboard.app import Shell
     from faceboard.services.connections import Profile
     from faceboard.services.journal import Journal
-    from faceboard.services.operations import AssignFaces
+    from faceboard.services.operations import AssignFaces, RejectSuggestions
 
     profile = Profile("share", "local", library=str(read_only_library))
 

@@ -15,8 +15,10 @@ from faceboard.services.operations import (
     DeleteFaces,
     DeletePerson,
     MergePeople,
+    RejectSuggestions,
     RemoveThumbnails,
     RestoreFaces,
+    RestoreSuggestions,
     SetPrimary,
     SetPrimaryFromFace,
     UpdatePerson,
@@ -197,3 +199,58 @@ def test_a_face_drawn_on_its_photo_and_back_keeps_its_id_and_is_not_drawn_twice_
     again = run(curator.reapply(drawn, {}))
     assert again.faces[0].id == face.id
     assert len(run(curator.photo("2"))[0].faces) == len(photo.faces) + 1
+
+
+def test_rejecting_suggestions_and_back_forgets_only_what_it_rejected(curator):
+    from faceboard.services.journal import decode, encode
+
+    loose = [f.id for f in run(curator.faces_page(None)).items[:3]]
+    earlier, *pairs = [(loose[0], "1"), (loose[1], "1"), (loose[2], "1"), (loose[1], "2")]
+    run(curator.apply(RejectSuggestions((earlier,))))
+    rejections = lambda: run(curator.backend.rejections())  # noqa: E731
+
+    reject = RejectSuggestions((earlier, *pairs, pairs[0]))  # a pair twice is one
+    assert decode(*encode(reject)) == reject  # the journal keeps it as it was made
+    change = run(curator.apply(reject))
+    assert change.rejected == (earlier, *pairs) and change.unrejected == ()
+    assert rejections() == {earlier, *pairs}
+    assert change.inverse == RestoreSuggestions(tuple(pairs))  # the rejection made before stays when undone
+    assert decode(*encode(change.inverse)) == change.inverse
+
+    back = run(curator.apply(change.inverse))
+    assert back.unrejected == tuple(pairs) and back.rejected == ()
+    assert rejections() == {earlier}
+    assert back.inverse == RejectSuggestions(tuple(pairs))
+    again = run(curator.apply(back.inverse))
+    assert rejections() == {earlier, *pairs}
+    run(curator.apply(again.inverse))
+    assert rejections() == {earlier}
+
+    forget = run(curator.apply(RestoreSuggestions((earlier, pairs[0]))))  # one of them not rejected now
+    assert rejections() == frozenset() and forget.inverse == RejectSuggestions((earlier,))
+    assert run(curator.reapply(reject, {})).rejected == reject.pairs[:-1]  # resumed: rejected once
+    assert rejections() == {earlier, *pairs}
+
+
+def test_a_rejection_of_an_unknown_face_is_refused_and_changes_nothing(curator):
+    loose = run(curator.faces_page(None)).items[0].id
+    with pytest.raises(NotFound):
+        run(curator.apply(RejectSuggestions(((loose, "1"), ("99999", "1")))))
+    assert run(curator.backend.rejections()) == frozenset()
+
+
+def test_a_rejection_is_refused_where_faces_cannot_be_filed(library_folder):
+    library = ReadOnlyLibrary(library_folder)
+    try:
+        with pytest.raises(Unsupported, match="cannot compare faces"):
+            run(Curator(library).apply(RejectSuggestions((("4", "1"),))))
+    finally:
+        library.close_now()
+
+
+def test_rejections_are_described_by_whom_the_faces_are_not():
+    names = {"1": "Ada", "2": "Bo"}
+    assert describe(RejectSuggestions((("5", "1"),)), names) == "Not Ada"
+    assert describe(RejectSuggestions((("5", "1"), ("6", "1"))), names) == "Not Ada: 2 faces"
+    assert describe(RejectSuggestions((("5", "1"), ("6", "2"))), names) == "Not 2 people: 2 faces"
+    assert describe(RestoreSuggestions((("5", "1"), ("6", "1"))), names) == "Suggest again: 2 faces"

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from faceboard.domain import BoundingBox, Face, ImageRef, Page, Person, Thumbnail
 from faceboard.errors import NotFound
-from faceboard.services.operations import AssignFaces, Change, UpdatePerson
+from faceboard.services.operations import AssignFaces, Change, RejectSuggestions, RestoreSuggestions, UpdatePerson
 from faceboard.domain import count
 from faceboard.services.store import FACES, PEOPLE, THUMBNAILS, Store
 
@@ -367,5 +367,19 @@ def test_a_removal_does_not_number_all_the_rows_after_it_again_at_once():
         assert listing.rows.exact == len(listing)
         assert [listing.rows[face_id] for face_id in listing.ids] == list(range(len(listing)))
         assert ids[0] not in listing.rows and ids[1] not in listing.rows
+
+    run(test)
+
+
+def test_a_rejection_and_its_undoing_leave_what_the_store_shows_as_it_was():
+    async def test(store, backend, settle, events):
+        await store.load()
+        before = (dict(store.people), dict(store.faces), store.unassigned, store.selection)
+        for operation, change in ((RejectSuggestions((("1", "2"),)), Change(rejected=(("1", "2"),))),
+                                  (RestoreSuggestions((("1", "2"),)), Change(unrejected=(("1", "2"),)))):
+            assert store.predict(operation) is False  # nothing the panes show moves
+            store.apply(change, counts_shown=False)
+        await settle()
+        assert (dict(store.people), dict(store.faces), store.unassigned, store.selection) == before
 
     run(test)

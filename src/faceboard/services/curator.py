@@ -17,7 +17,8 @@ import contextlib
 from dataclasses import replace
 
 from faceboard.backends.base import (
-    AssignResult, Backend, cannot, changes_nothing, face_drawing, photo_library, photo_source, publish_target,
+    AssignResult, Backend, FaceComparing, cannot, changes_nothing, face_comparing, face_drawing, photo_library,
+    photo_source, publish_target,
 )
 from faceboard.domain import Capability, Face, FacesQuery, Page, PeopleQuery, Person, Photo, Progress, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound, RateLimited, Unreachable, Unsupported
@@ -35,9 +36,11 @@ from faceboard.services.operations import (
     MergePeople,
     Operation,
     Publish,
+    RejectSuggestions,
     RemoveThumbnails,
     RestoreFaces,
     RestorePerson,
+    RestoreSuggestions,
     RestoreThumbnails,
     SetPrimary,
     SetPrimaryFromFace,
@@ -186,6 +189,10 @@ class Curator:
                 return await self._restore_faces(operation)
             case AddFace():
                 return await self._add_face(operation)
+            case RejectSuggestions():
+                return await self._reject(operation)
+            case RestoreSuggestions():
+                return await self._unreject(operation)
             case Publish():
                 return await self._publish(operation, progress)
             case Batch():
@@ -449,6 +456,34 @@ class Curator:
     async def _add_face(self, op: AddFace) -> Change:
         face = await face_drawing(self.backend).add_face(op.asset_id, op.box)
         return Change(faces=(face,), unassigned_delta=int(face.person_id is None), inverse=DeleteFaces((face.id,)))
+
+    def _rejecting(self) -> FaceComparing:
+        """The backend that keeps rejections. Saying whom a face is not is part of filing
+        faces: refused where faces cannot be reassigned (a read-only library), with the
+        sentence the window's tooltips say."""
+        self._require(Capability.COMPARE_FACES)
+        self._require(Capability.REASSIGN_FACES)
+        return face_comparing(self.backend)
+
+    async def _reject(self, op: RejectSuggestions) -> Change:
+        """Undo forgets only the rejections this change made (one made before stays)."""
+        backend = self._rejecting()
+        pairs = tuple(dict.fromkeys(op.pairs))
+        before = await backend.rejections()
+        new = tuple(p for p in pairs if p not in before)
+        if new:
+            await backend.reject_suggestions(new)
+        return Change(rejected=pairs, inverse=RestoreSuggestions(new))
+
+    async def _unreject(self, op: RestoreSuggestions) -> Change:
+        """Undo rejects again only what this change forgot."""
+        backend = self._rejecting()
+        pairs = tuple(dict.fromkeys(op.pairs))
+        before = await backend.rejections()
+        forgotten = tuple(p for p in pairs if p in before)
+        if forgotten:
+            await backend.restore_suggestions(forgotten)
+        return Change(unrejected=pairs, inverse=RejectSuggestions(forgotten))
 
     async def _batch(self, op: Batch, progress: Progress | None = None) -> Change:
         change, inverses = Change(), []
