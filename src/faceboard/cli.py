@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -28,10 +29,10 @@ from pathlib import Path
 from platformdirs import user_cache_path
 
 from faceboard import APP, __version__, storage
-from faceboard.backends.base import changes_nothing, photo_library
+from faceboard.backends.base import changes_nothing, face_comparing, photo_library
 from faceboard.backends.local import demo
 from faceboard.backends.local.library import IMAGES_DIR, MAX_ID, is_id
-from faceboard.domain import Face, Person, Thumbnail, count
+from faceboard.domain import Capability, Face, Person, Suggestion, Thumbnail, count
 from faceboard.errors import (
     AuthFailed,
     Damaged,
@@ -62,6 +63,7 @@ from faceboard.services.curator import Curator
 from faceboard.services.face_search import find_face_in_media
 from faceboard.services.images import prepare_uploads
 from faceboard.services.journal import FAILED, Journal
+from faceboard.services.likeness import Likeness
 from faceboard.services.outbox import COMMAND_LINE, Outbox, SentMeanwhile, Waits
 from faceboard.services.publishing import Publisher, failed, gather
 from faceboard.services.scanning import ScanProgress, Scanner
@@ -93,7 +95,8 @@ _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u
 MAX_LIMIT = 1_000_000  # entries `history` lists at most
 PEOPLE_COMMANDS = frozenset({"create-person", "rename", "hide", "delete-person", "merge"})  # change people
 CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"}) | PEOPLE_COMMANDS  # refused where nothing can change
-LISTING_COMMANDS = frozenset({"people", "faces", "thumbnails", "find-in-media"})  # need no journal: one that cannot be written is said
+LISTING_COMMANDS = frozenset({"people", "faces", "thumbnails", "find-in-media", "similar-people"})  # need no journal: one that cannot be written is said
+COMPARING_COMMANDS = frozenset({"similar-people"})
 READING_FIRST = frozenset({"add-thumbnail", "publish"})  # and `create-person --faces`: offline, nothing is kept
 PHOTO_COMMANDS = frozenset({"import", "scan"})  # the library's own photos: nothing for the journal
 _EXIT_CODES = ((AuthFailed, EXIT_AUTH), (Unavailable, EXIT_UNAVAILABLE), (RateLimited, EXIT_UNAVAILABLE),
@@ -152,6 +155,7 @@ def parser() -> argparse.ArgumentParser:
     find.add_argument("face_id", metavar="FACE_ID")
     find.add_argument("--in", dest="media", required=True, metavar="PROFILE", help="the Media Intelligence profile")
     _people_parsers(commands)
+    _likeness_parsers(commands)
     photos = commands.add_parser("import", help="add the photos of folders (or files) to the local library and "
                                                 "find their faces")
     photos.add_argument("folders", nargs="+", type=Path, metavar="FOLDER")
@@ -192,6 +196,13 @@ def _people_parsers(commands) -> None:
     merge.add_argument("source_ids", nargs="+", metavar="PERSON_ID")
     for command in (create, rename, hide, delete, merge):
         command.add_argument("--json", action="store_true", help="say what was done as JSON")
+
+
+def _likeness_parsers(commands) -> None:
+    """The commands that compare faces by their look (a backend with COMPARE_FACES)."""
+    similar = commands.add_parser("similar-people", help="people whose faces look alike (perhaps one person "
+                                                         "filed twice), the most alike first")
+    similar.add_argument("--json", action="store_true")
 
 
 def _connection_flags(group) -> None:
@@ -325,6 +336,11 @@ def not_local_ids(args: argparse.Namespace):
                 yield one
 
 
+def compares_faces(args: argparse.Namespace) -> bool:
+    """Whether the command needs a backend that compares faces by their look."""
+    return args.command in COMPARING_COMMANDS
+
+
 def reads_first(args: argparse.Namespace) -> bool:
     """Whether the change the command makes is read from the backend before it is journaled."""
     return args.command in READING_FIRST or (args.command == "create-person" and bool(args.faces))
@@ -346,12 +362,29 @@ def thumbnail_json(t: Thumbnail) -> dict:
     return {"id": t.id, "person_id": t.person_id, "primary": t.is_primary}
 
 
-def face_json(f: Face, photo_file: str | None = None) -> dict:
-    """`photo_file`: where the face's photo is on this machine (the local library's), else None."""
+def face_json(f: Face, photo_file: str | None = None, suggestions: tuple[Suggestion, ...] = ()) -> dict:
+    """`photo_file`: where the face's photo is on this machine (the local library's), else None;
+    `suggestions`: who the face may be, likeliest first."""
     return {"id": f.id, "person_id": f.person_id, "asset_id": f.asset_id,
             "box": {"x": f.box.x, "y": f.box.y, "w": f.box.width, "h": f.box.height},
             "confidence": f.confidence,
-            "photo": {"file": photo_file, "taken": f.taken, "problem": f.photo_problem}}
+            "photo": {"file": photo_file, "taken": f.taken, "problem": f.photo_problem},
+            "suggestions": [{"person_id": s.person_id, "name": s.name, "similarity": s.similarity}
+                            for s in suggestions]}
+
+
+def percent(similarity: float) -> str:
+    """A similarity (0..1) as a user reads it: "92 %"."""
+    return f"{round(similarity * 100)} %"
+
+
+def probably(suggestions: tuple[Suggestion, ...]) -> str:
+    """The likeliest person, as a face's tile says it: "probably Alice · 92 %" (Gumnut's
+    candidates carry no figure: "probably Alice"); "" with none."""
+    if not suggestions:
+        return ""
+    best = suggestions[0]
+    return f"probably {shown(best.name)}" + ("" if best.similarity is None else f" · {percent(best.similarity)}")
 
 
 def _photo_file(profile: Profile, face: Face) -> str | None:
@@ -390,6 +423,8 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
             entry = await outbox.discard(args.entry_id)
             print(f"Discarded: {shown(entry.summary)} (it will not be sent).")
             return 0
+        if compares_faces(args):
+            face_comparing(backend)  # where it cannot, one line, before anything is read
         change = _change(args)
         if change is not None and not reads_first(args):  # journaled before connecting: offline, it really waits
             return await _journaled(args, outbox, change, connect=True)
@@ -409,14 +444,12 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
                 for p in [] if args.json else people:
                     print(f"{shown(p.id)}\t{shown(p.name)}\t{count(p.face_count, 'face')}{' (hidden)' if p.hidden else ''}")
             case "faces":
-                faces = await curator.all_faces(None if args.unassigned else args.person)
-                if args.json:
-                    print(json.dumps([face_json(f, _photo_file(profile, f)) for f in faces], indent=2))
-                for f in [] if args.json else faces:
-                    print(f"{shown(f.id)}\tphoto {shown(f.asset_id)}\t{f.box.x},{f.box.y} {f.box.width}x{f.box.height}")
+                return await _faces(curator, profile, args)
             case "create-person":  # its faces are read first: an unknown one is refused before it is journaled
                 await curator.backend.get_faces(args.faces)
                 return await _journaled(args, outbox, change)
+            case "similar-people":
+                return await _similar_people(curator, args)
             case "thumbnails":
                 listed = await curator.thumbnails(args.person_id)
                 if args.json:
@@ -458,16 +491,6 @@ def _change(args: argparse.Namespace) -> Operation | None:
         case "merge":
             return MergePeople(args.target_id, tuple(dict.fromkeys(args.source_ids)))
     return None
-
-
-async def _journaled(args: argparse.Namespace, outbox: Outbox, change: Operation, connect: bool = False) -> int:
-    """Journal the command's change, send it (connecting first if asked), say what it did."""
-    entry = await outbox.record(change, describe(change, {}), COMMAND_LINE)
-    try:
-        return _said(args, await _send(outbox, entry, connect), outbox.curator.backend.display_name)
-    except SentMeanwhile as done:
-        print(shown(done.message))
-        return 0
 
 
 async def _send(outbox: Outbox, entry: int, connect: bool = False) -> Change:
@@ -581,6 +604,80 @@ async def _find_in_media(curator: Curator, args: argparse.Namespace, secrets: Se
         return 0
     finally:
         await media.close()
+
+
+async def _journaled(args: argparse.Namespace, outbox: Outbox, change: Operation, connect: bool = False) -> int:
+    """Journal the command's change, send it (connecting first if asked), say what it did."""
+    entry = await outbox.record(change, describe(change, {}), COMMAND_LINE)
+    try:
+        return _said(args, await _send(outbox, entry, connect), outbox.curator.backend.display_name)
+    except SentMeanwhile as done:
+        print(shown(done.message))
+        return 0
+
+
+async def _faces(curator: Curator, profile: Profile, args: argparse.Namespace) -> int:
+    """A person's faces, or the unassigned ones, each with who
+    it may be: Faceboard's own comparison where the backend compares faces, else the
+    backend's guesses (Gumnut's candidates)."""
+    faces = await curator.all_faces(None if args.unassigned else args.person)
+    likeness = (await _compared(curator))[0] if faces and curator.can(Capability.COMPARE_FACES) else None
+    suggested = [likeness.suggestions(f.id) if likeness is not None and f.id in likeness else f.suggestions
+                 for f in faces]
+    if args.json:
+        print(json.dumps([face_json(f, _photo_file(profile, f), s) for f, s in zip(faces, suggested)], indent=2))
+    for f, s in [] if args.json else zip(faces, suggested):
+        print(f"{shown(f.id)}\tphoto {shown(f.asset_id)}\t{f.box.x},{f.box.y} {f.box.width}x{f.box.height}"
+              + (f"\t{probably(s)}" if s else ""))
+    return 0
+
+
+async def _compared(curator: Curator) -> tuple[Likeness, dict[str, str]]:
+    """Faceboard's comparison of the backend's faces, and the people's names by id
+    (seconds on a big library: said while it lasts on a terminal)."""
+    async with _working("Comparing the faces"):
+        people = {p.id: p.name for p in await curator.all_people()}
+        return await Likeness.load(face_comparing(curator.backend), people), people
+
+
+async def _similar_people(curator: Curator, args: argparse.Namespace) -> int:
+    """Pairs of people whose faces look alike (perhaps one person filed twice), the most alike first."""
+    likeness, names = await _compared(curator)
+    pairs = likeness.similar_people()
+    if args.json:
+        print(json.dumps([{"first_id": p.first_id, "first_name": names.get(p.first_id),
+                           "second_id": p.second_id, "second_name": names.get(p.second_id),
+                           "similarity": p.similarity} for p in pairs], indent=2))
+    for p in [] if args.json else pairs:
+        print(f"{shown(p.first_id)}\t{shown(p.second_id)}\t{percent(p.similarity)}\t"
+              f"{shown(names.get(p.first_id, ''))} · {shown(names.get(p.second_id, ''))}")
+    return 0
+
+
+@contextlib.asynccontextmanager
+async def _working(what: str):
+    """`what` on stderr, with the seconds it has taken so far, while it lasts, when stderr is
+    a terminal (so never in the output, --json or not); wiped when done."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    started = time.monotonic()
+
+    def say():
+        print(f"\r{what}… {time.monotonic() - started:.0f} s\x1b[K", end="", file=sys.stderr, flush=True)
+
+    async def tick():
+        while True:
+            await asyncio.sleep(0.5)
+            say()
+
+    say()
+    ticking = asyncio.ensure_future(tick())
+    try:
+        yield
+    finally:
+        ticking.cancel()
+        print("\r\x1b[K", end="", file=sys.stderr, flush=True)
 
 
 def _say_sent(results) -> int:
