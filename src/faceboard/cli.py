@@ -39,6 +39,7 @@ from faceboard.errors import (
     DiskFull,
     FaceboardError,
     InUse,
+    NotFound,
     RateLimited,
     ReadOnly,
     StorageError,
@@ -93,11 +94,12 @@ ID_ARGUMENTS = {"assign": ("face_ids", "to"), "faces": ("person",), "thumbnails"
                 "delete-person": ("person_id",), "merge": ("target_id", "source_ids")}
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 MAX_LIMIT = 1_000_000  # entries `history` lists at most
-PEOPLE_COMMANDS = frozenset({"create-person", "rename", "hide", "delete-person", "merge"})  # change people
+PEOPLE_COMMANDS = frozenset({"create-person", "rename", "hide", "delete-person", "merge", "name-group"})  # change people
 CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"}) | PEOPLE_COMMANDS  # refused where nothing can change
-LISTING_COMMANDS = frozenset({"people", "faces", "thumbnails", "find-in-media", "similar-people"})  # need no journal: one that cannot be written is said
-COMPARING_COMMANDS = frozenset({"similar-people"})
-READING_FIRST = frozenset({"add-thumbnail", "publish"})  # and `create-person --faces`: offline, nothing is kept
+LISTING_COMMANDS = frozenset({"people", "faces", "thumbnails", "find-in-media", "groups", "similar-people"})  # need no journal: one that cannot be written is said
+COMPARING_COMMANDS = frozenset({"groups", "name-group", "similar-people"})
+READING_FIRST = frozenset({"add-thumbnail", "publish", "name-group"})  # and `create-person --faces`: offline, nothing is kept
+GROUP_PREFIX = "group-"  # a FaceGroup's id: this and its lowest face id
 PHOTO_COMMANDS = frozenset({"import", "scan"})  # the library's own photos: nothing for the journal
 _EXIT_CODES = ((AuthFailed, EXIT_AUTH), (Unavailable, EXIT_UNAVAILABLE), (RateLimited, EXIT_UNAVAILABLE),
                (Damaged, EXIT_DAMAGED), (InUse, EXIT_IN_USE), (DiskFull, EXIT_DISK_FULL), (ReadOnly, EXIT_READ_ONLY),
@@ -200,6 +202,12 @@ def _people_parsers(commands) -> None:
 
 def _likeness_parsers(commands) -> None:
     """The commands that compare faces by their look (a backend with COMPARE_FACES)."""
+    groups = commands.add_parser("groups", help="unnamed faces that look like one person, the largest group first")
+    groups.add_argument("--json", action="store_true")
+    name = commands.add_parser("name-group", help="create a person with the faces of a group (see `groups`)")
+    name.add_argument("group_id", metavar="GROUP")
+    name.add_argument("--as", dest="name", required=True, metavar="NAME", help="the new person's name")
+    name.add_argument("--json", action="store_true", help="say what was done as JSON")
     similar = commands.add_parser("similar-people", help="people whose faces look alike (perhaps one person "
                                                          "filed twice), the most alike first")
     similar.add_argument("--json", action="store_true")
@@ -287,6 +295,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"faceboard: person {shown(args.target_id)} cannot be merged into themselves: name the people "
                   "to merge into them after their id.", file=sys.stderr)
             return EXIT_USAGE
+        if args.command == "name-group" and not is_group_id(args.group_id, profile.kind):
+            print(f"faceboard: {shown(args.group_id)} is not a group's id: those read {GROUP_PREFIX}FACE_ID, as "
+                  "`faceboard groups` lists them.", file=sys.stderr)
+            return EXIT_USAGE
         if (profile.kind == "local" and args.command not in ("history", "discard")
                 and not (library / "library.sqlite3").exists()):
             if library.absolute() == default_library().absolute() and args.command != "import":
@@ -334,6 +346,13 @@ def not_local_ids(args: argparse.Namespace):
         for one in value if isinstance(value, list) else [value]:
             if one is not None and not is_id(one):
                 yield one
+
+
+def is_group_id(text: str, kind: str) -> bool:
+    """Whether `text` can be a FaceGroup's id: GROUP_PREFIX and a face id (on the local
+    library, one it can hold)."""
+    face_id = text.removeprefix(GROUP_PREFIX)
+    return text.startswith(GROUP_PREFIX) and (is_id(face_id) if kind == "local" else bool(face_id))
 
 
 def compares_faces(args: argparse.Namespace) -> bool:
@@ -448,6 +467,10 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
             case "create-person":  # its faces are read first: an unknown one is refused before it is journaled
                 await curator.backend.get_faces(args.faces)
                 return await _journaled(args, outbox, change)
+            case "name-group":
+                return await _name_group(outbox, args)
+            case "groups":
+                return await _groups(curator, args)
             case "similar-people":
                 return await _similar_people(curator, args)
             case "thumbnails":
@@ -559,6 +582,8 @@ def _people_sentence(args: argparse.Namespace, person: Person | None, change: Ch
     match args.command:
         case "create-person":
             return f"Created {name} (person {shown(person.id)}) with {count(person.face_count, 'face')}."
+        case "name-group":
+            return f"Named {shown(args.group_id)}: {name} (person {shown(person.id)}) with {count(person.face_count, 'face')}."
         case "rename":
             return f"Renamed person {shown(person.id)} to {name}."
         case "hide":
@@ -638,6 +663,35 @@ async def _compared(curator: Curator) -> tuple[Likeness, dict[str, str]]:
     async with _working("Comparing the faces"):
         people = {p.id: p.name for p in await curator.all_people()}
         return await Likeness.load(face_comparing(curator.backend), people), people
+
+
+async def _groups_now(curator: Curator):
+    likeness, _ = await _compared(curator)
+    unnamed = await curator.unassigned_count()
+    async with _working("Grouping the unnamed faces" if unnamed is None else f"Grouping {count(unnamed, 'unnamed face')}"):
+        return await likeness.groups()
+
+
+async def _groups(curator: Curator, args: argparse.Namespace) -> int:
+    """The unnamed faces that look like one person each, the largest group first."""
+    groups = await _groups_now(curator)
+    if args.json:
+        print(json.dumps([{"id": g.id, "face_ids": list(g.face_ids)} for g in groups], indent=2))
+        return 0
+    for g in groups:
+        print(f"{shown(g.id)}\t{count(len(g.face_ids), 'face')}\t{' '.join(shown(f) for f in g.face_ids)}")
+    print(f"{count(len(groups), 'group')} of unnamed faces that look alike"
+          + (": `faceboard name-group GROUP --as NAME` names one." if groups else "."), file=sys.stderr)
+    return 0
+
+
+async def _name_group(outbox: Outbox, args: argparse.Namespace) -> int:
+    """The group as it is now becomes a person, its faces theirs (the likeliest their primary): one change."""
+    group = next((g for g in await _groups_now(outbox.curator) if g.id == args.group_id), None)
+    if group is None:
+        raise NotFound(f"There is no group {args.group_id} now (its faces may have been named since): "
+                       "`faceboard groups` lists the groups there are. Nothing was changed.")
+    return await _journaled(args, outbox, CreatePerson(" ".join(args.name.split()), group.face_ids))
 
 
 async def _similar_people(curator: Curator, args: argparse.Namespace) -> int:
