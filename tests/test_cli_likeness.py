@@ -1,6 +1,6 @@
 """The command line's "who is this": suggestions on `faces`, `groups`, `name-group`,
-`create-person --faces` and `similar-people`, on a library scanned from the real photos
-of tests/data, through the real entry point; and their refusals."""
+`create-person --faces`, `similar-people` and `faces --least-alike`, on a library scanned
+from the real photos of tests/data, through the real entry point; and their refusals."""
 
 from __future__ import annotations
 
@@ -196,9 +196,25 @@ def test_similar_people_are_the_pairs_whose_faces_look_alike_most_alike_first(li
     assert [p["similarity"] for p in pairs] == sorted((p["similarity"] for p in pairs), reverse=True)
 
     assert main([*lib, "similar-people"]) == 0
-    row = capsys.readouterr().out.splitlines()[0].split("\t")
+    out = capsys.readouterr()
+    assert out.err.startswith(f"{len(pairs)} pair")
+    row = out.out.splitlines()[0].split("\t")
     assert row[:2] == [first["first_id"], first["second_id"]] and row[2] == f"{round(first['similarity'] * 100)} %"
     assert row[3] in ("Peggy Whitson · P. Whitson", "P. Whitson · Peggy Whitson")
+
+
+def test_least_alike_first_puts_a_wrongly_filed_face_on_the_first_row(lib, capsys):
+    faces = faces_by_photo(lib, capsys)
+    (planted,) = faces["wiseman_portrait.jpg"]  # found last: first only if sorted so
+    person = create(lib, capsys, "Peggy Whitson", *faces["whitson_portrait.jpg"], *faces["whitson_iss.jpg"], planted)
+    assert main([*lib, "faces", "--person", person, "--json"]) == 0
+    assert [f["id"] for f in said(capsys)][-1] == planted
+    assert main([*lib, "faces", "--person", person, "--least-alike", "--json"]) == 0
+    listed = said(capsys)
+    assert listed[0]["id"] == planted and len(listed) == 3
+
+    assert main([*lib, "faces", "--unassigned", "--least-alike"]) == 2
+    assert "--least-alike orders a person's faces" in capsys.readouterr().err
 
 
 def test_grouping_shows_its_progress_on_a_terminal_and_never_in_the_output(lib, capsys):
@@ -238,7 +254,9 @@ def test_on_gumnut_faces_carry_its_candidates_and_the_comparisons_say_it_cannot(
     assert main([*connection, "faces", "--unassigned"]) == 0
     assert capsys.readouterr().out.splitlines()[0].endswith("\tprobably Alice Archer")
 
-    for command in (["groups", "--json"], ["similar-people"], ["name-group", f"group-{loose[0]['id']}", "--as", "X"]):
+    person = next(iter(fake.people))
+    for command in (["groups", "--json"], ["similar-people"], ["name-group", f"group-{loose[0]['id']}", "--as", "X"],
+                    ["faces", "--person", person, "--least-alike", "--json"]):
         assert main([*connection, *command]) == 3, command
         out = capsys.readouterr()
         assert out.err.startswith("faceboard: Gumnut") and out.err.count("\n") == 1  # one line

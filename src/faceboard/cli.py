@@ -32,7 +32,7 @@ from faceboard import APP, __version__, storage
 from faceboard.backends.base import changes_nothing, face_comparing, photo_library
 from faceboard.backends.local import demo
 from faceboard.backends.local.library import IMAGES_DIR, MAX_ID, is_id
-from faceboard.domain import Capability, Face, Person, Suggestion, Thumbnail, count
+from faceboard.domain import Capability, Face, FacesQuery, Person, Suggestion, Thumbnail, count
 from faceboard.errors import (
     AuthFailed,
     Damaged,
@@ -97,7 +97,7 @@ MAX_LIMIT = 1_000_000  # entries `history` lists at most
 PEOPLE_COMMANDS = frozenset({"create-person", "rename", "hide", "delete-person", "merge", "name-group"})  # change people
 CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"}) | PEOPLE_COMMANDS  # refused where nothing can change
 LISTING_COMMANDS = frozenset({"people", "faces", "thumbnails", "find-in-media", "groups", "similar-people"})  # need no journal: one that cannot be written is said
-COMPARING_COMMANDS = frozenset({"groups", "name-group", "similar-people"})
+COMPARING_COMMANDS = frozenset({"groups", "name-group", "similar-people"})  # and `faces --least-alike`
 READING_FIRST = frozenset({"add-thumbnail", "publish", "name-group"})  # and `create-person --faces`: offline, nothing is kept
 GROUP_PREFIX = "group-"  # a FaceGroup's id: this and its lowest face id
 PHOTO_COMMANDS = frozenset({"import", "scan"})  # the library's own photos: nothing for the journal
@@ -132,6 +132,8 @@ def parser() -> argparse.ArgumentParser:
     scope = faces.add_mutually_exclusive_group(required=True)
     scope.add_argument("--person", metavar="ID")
     scope.add_argument("--unassigned", action="store_true")
+    faces.add_argument("--least-alike", action="store_true",
+                       help="the person's faces least like the rest of them first (a misfiled face on top)")
     faces.add_argument("--json", action="store_true")
     thumbnails = commands.add_parser("thumbnails", help="list a person's thumbnails: their ids, and which is primary")
     thumbnails.add_argument("person_id", metavar="PERSON")
@@ -295,6 +297,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"faceboard: person {shown(args.target_id)} cannot be merged into themselves: name the people "
                   "to merge into them after their id.", file=sys.stderr)
             return EXIT_USAGE
+        if args.command == "faces" and args.least_alike and args.unassigned:
+            print("faceboard: --least-alike orders a person's faces by how unlike the rest of them each is: "
+                  "give --person ID.", file=sys.stderr)
+            return EXIT_USAGE
         if args.command == "name-group" and not is_group_id(args.group_id, profile.kind):
             print(f"faceboard: {shown(args.group_id)} is not a group's id: those read {GROUP_PREFIX}FACE_ID, as "
                   "`faceboard groups` lists them.", file=sys.stderr)
@@ -357,7 +363,7 @@ def is_group_id(text: str, kind: str) -> bool:
 
 def compares_faces(args: argparse.Namespace) -> bool:
     """Whether the command needs a backend that compares faces by their look."""
-    return args.command in COMPARING_COMMANDS
+    return args.command in COMPARING_COMMANDS or (args.command == "faces" and args.least_alike)
 
 
 def reads_first(args: argparse.Namespace) -> bool:
@@ -642,10 +648,11 @@ async def _journaled(args: argparse.Namespace, outbox: Outbox, change: Operation
 
 
 async def _faces(curator: Curator, profile: Profile, args: argparse.Namespace) -> int:
-    """A person's faces, or the unassigned ones, each with who
+    """A person's faces (least alike first if asked), or the unassigned ones, each with who
     it may be: Faceboard's own comparison where the backend compares faces, else the
     backend's guesses (Gumnut's candidates)."""
-    faces = await curator.all_faces(None if args.unassigned else args.person)
+    query = FacesQuery(sort="least_alike") if args.least_alike else FacesQuery()
+    faces = await curator.all_faces(None if args.unassigned else args.person, query)
     likeness = (await _compared(curator))[0] if faces and curator.can(Capability.COMPARE_FACES) else None
     suggested = [likeness.suggestions(f.id) if likeness is not None and f.id in likeness else f.suggestions
                  for f in faces]
@@ -705,6 +712,9 @@ async def _similar_people(curator: Curator, args: argparse.Namespace) -> int:
     for p in [] if args.json else pairs:
         print(f"{shown(p.first_id)}\t{shown(p.second_id)}\t{percent(p.similarity)}\t"
               f"{shown(names.get(p.first_id, ''))} · {shown(names.get(p.second_id, ''))}")
+    if not args.json:
+        print(f"{count(len(pairs), 'pair')} of people whose faces look alike"
+              + (": `faceboard merge INTO_PERSON_ID PERSON_ID` merges two." if pairs else "."), file=sys.stderr)
     return 0
 
 
