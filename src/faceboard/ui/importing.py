@@ -115,7 +115,7 @@ class Importer(QObject):
         result = None
         try:
             result = await self.scanner.run(paths, learn=learn)
-            if result.faces_found:
+            if result.faces_found or result.faces_learnt:
                 await self._show_found()
         except FaceboardError as error:
             self.session.problem.emit(f"Importing failed: {error.message}")
@@ -138,8 +138,9 @@ class Importer(QObject):
             return
         self.progress.emit(progress)
         now = self.clock()
-        if progress.faces_found > self._faces_shown and now - self._refreshed_at >= REFRESH_EVERY_S:
-            self._faces_shown, self._refreshed_at = progress.faces_found, now
+        if (found := progress.faces_found + progress.faces_learnt) > self._faces_shown and \
+                now - self._refreshed_at >= REFRESH_EVERY_S:  # learnt ones: for the suggestions
+            self._faces_shown, self._refreshed_at = found, now
             self.session.spawn(self._show_found())
 
     async def _show_found(self) -> None:
