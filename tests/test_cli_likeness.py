@@ -93,7 +93,8 @@ def test_the_scan_found_every_face_of_the_photos(lib, capsys):
 def test_a_face_suggests_the_person_another_photo_of_them_was_given_and_no_one_else(lib, capsys):
     faces = faces_by_photo(lib, capsys)
     (whitson,), (wiseman,) = faces.pop("whitson_portrait.jpg"), faces.pop("wiseman_portrait.jpg")
-    named = {create(lib, capsys, "Peggy Whitson", whitson): "whitson", create(lib, capsys, "Reid Wiseman", wiseman): "wiseman"}
+    named = {create(lib, capsys, "Peggy Whitson", whitson): "whitson",
+             create(lib, capsys, "Reid Wiseman", wiseman): "wiseman"}
 
     assert main([*lib, "faces", "--unassigned", "--json"]) == 0
     listed = said(capsys)
@@ -139,7 +140,8 @@ def test_groups_hold_one_person_each_and_naming_one_creates_the_person_with_its_
 
     assert main([*lib, "name-group", whitson["id"], "--as", "  Peggy   Whitson "]) == 0
     sentence = capsys.readouterr().out.strip()
-    assert sentence.startswith(f"Named {whitson['id']}: Peggy Whitson (person ") and sentence.endswith(f"with {size} faces.")
+    assert sentence.startswith(f"Named {whitson['id']}: Peggy Whitson (person ")
+    assert sentence.endswith(f"with {size} faces.")
     assert main([*lib, "people", "--json"]) == 0
     (peggy,) = [p for p in said(capsys) if p["name"] == "Peggy Whitson"]
     assert peggy["face_count"] == size and peggy["primary_thumbnail_id"]

@@ -32,7 +32,7 @@ from faceboard import APP, __version__, storage
 from faceboard.backends.base import changes_nothing, face_comparing, photo_library
 from faceboard.backends.local import demo
 from faceboard.backends.local.library import IMAGES_DIR, MAX_ID, is_id
-from faceboard.domain import Capability, Face, FacesQuery, Person, Suggestion, Thumbnail, count
+from faceboard.domain import Capability, Face, FaceGroup, FacesQuery, Person, Suggestion, Thumbnail, count
 from faceboard.errors import (
     AuthFailed,
     Damaged,
@@ -94,11 +94,13 @@ ID_ARGUMENTS = {"assign": ("face_ids", "to"), "faces": ("person",), "thumbnails"
                 "delete-person": ("person_id",), "merge": ("target_id", "source_ids")}
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 MAX_LIMIT = 1_000_000  # entries `history` lists at most
-PEOPLE_COMMANDS = frozenset({"create-person", "rename", "hide", "delete-person", "merge", "name-group"})  # change people
+PEOPLE_COMMANDS = frozenset({"create-person", "rename", "hide", "delete-person", "merge",
+                             "name-group"})  # change people
 CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"}) | PEOPLE_COMMANDS  # refused where nothing can change
-LISTING_COMMANDS = frozenset({"people", "faces", "thumbnails", "find-in-media", "groups", "similar-people"})  # need no journal: one that cannot be written is said
+LISTING_COMMANDS = frozenset({"people", "faces", "thumbnails", "find-in-media", "groups",
+                              "similar-people"})  # need no journal: one that cannot be written is said
 COMPARING_COMMANDS = frozenset({"groups", "name-group", "similar-people"})  # and `faces --least-alike`
-READING_FIRST = frozenset({"add-thumbnail", "publish", "name-group"})  # and `create-person --faces`: offline, nothing is kept
+READING_FIRST = frozenset({"add-thumbnail", "publish", "name-group"})  # and `create-person --faces`: offline, nothing kept
 GROUP_PREFIX = "group-"  # a FaceGroup's id: this and its lowest face id
 PHOTO_COMMANDS = frozenset({"import", "scan"})  # the library's own photos: nothing for the journal
 _EXIT_CODES = ((AuthFailed, EXIT_AUTH), (Unavailable, EXIT_UNAVAILABLE), (RateLimited, EXIT_UNAVAILABLE),
@@ -589,7 +591,8 @@ def _people_sentence(args: argparse.Namespace, person: Person | None, change: Ch
         case "create-person":
             return f"Created {name} (person {shown(person.id)}) with {count(person.face_count, 'face')}."
         case "name-group":
-            return f"Named {shown(args.group_id)}: {name} (person {shown(person.id)}) with {count(person.face_count, 'face')}."
+            return (f"Named {shown(args.group_id)}: {name} (person {shown(person.id)}) with "
+                    f"{count(person.face_count, 'face')}.")
         case "rename":
             return f"Renamed person {shown(person.id)} to {name}."
         case "hide":
@@ -672,10 +675,11 @@ async def _compared(curator: Curator) -> tuple[Likeness, dict[str, str]]:
         return await Likeness.load(face_comparing(curator.backend), people), people
 
 
-async def _groups_now(curator: Curator):
+async def _groups_now(curator: Curator) -> tuple[FaceGroup, ...]:
+    """The groups of unnamed faces as they are now (seconds on a big library: said on a terminal)."""
     likeness, _ = await _compared(curator)
     unnamed = await curator.unassigned_count()
-    async with _working("Grouping the unnamed faces" if unnamed is None else f"Grouping {count(unnamed, 'unnamed face')}"):
+    async with _working(f"Grouping {'the unnamed faces' if unnamed is None else count(unnamed, 'unnamed face')}"):
         return await likeness.groups()
 
 
