@@ -377,8 +377,8 @@ class LocalLibrary:
                 (mark, current_model(), _int_id(person_id))).fetchall()
             embedded = [r for r in rows if r[-1] is not None]  # unlike the rest of all their faces, shown or not
             vectors = np.frombuffer(b"".join(r[-1] for r in embedded), dtype="<f4").reshape(-1, EMBEDDING_SIZE)
-            ordered = [r for r in [embedded[i] for i in least_alike_first(vectors)] + [r for r in rows if r[-1] is None]
-                       if r[-2]]
+            order = [embedded[i] for i in least_alike_first(vectors)] + [r for r in rows if r[-1] is None]
+            ordered = [r for r in order if r[-2]]  # those the filter shows
             page = ordered[start:start + limit]
             more = start + limit < len(ordered)
             return Page(tuple(self._faces_of([r[:-2] for r in page])), str(start + limit) if more else None)

@@ -314,8 +314,7 @@ class FacesPane(QWidget):
         self.order = QComboBox()
         self.order.addItems(list(ORDERS))
         self.order.setToolTip("Order of the faces: as detected, the detector's surest first, the newest photos "
-                              "first, the largest faces first, or a person's faces least like the rest of theirs "
-                              "first (a misfiled face on the first row) (Alt+O)")
+                              "first, or the largest faces first (Alt+O)")
         self.order.setAccessibleName("Order of the faces")
         order_label = QLabel("&Order")
         order_label.setBuddy(self.order)
