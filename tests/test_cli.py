@@ -28,7 +28,7 @@ def test_people_faces_assign_primary(library_folder, capsys):
     assert main([*lib, "faces", "--person", people[0]["id"], "--json"]) == 0
     mine = json.loads(capsys.readouterr().out)
     assert face in {f["id"] for f in mine}
-    assert set(mine[0]) == {"id", "person_id", "asset_id", "box", "confidence", "photo"}
+    assert set(mine[0]) == {"id", "person_id", "asset_id", "box", "confidence", "photo", "suggestions"}
     assert set(mine[0]["box"]) == {"x", "y", "w", "h"} and set(mine[0]["photo"]) == {"file", "taken", "problem"}
     assert mine[0]["confidence"] is not None and Path(mine[0]["photo"]["file"]).is_file()
     assert set(people[0]) == {"id", "name", "face_count", "primary_thumbnail_id", "hidden"}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -28,16 +29,17 @@ from pathlib import Path
 from platformdirs import user_cache_path
 
 from faceboard import APP, __version__, storage
-from faceboard.backends.base import changes_nothing, photo_library
+from faceboard.backends.base import changes_nothing, face_comparing, photo_library
 from faceboard.backends.local import demo
 from faceboard.backends.local.library import IMAGES_DIR, MAX_ID, is_id
-from faceboard.domain import Face, Person, Thumbnail, count
+from faceboard.domain import Capability, Face, FaceGroup, FacesQuery, Person, Suggestion, Thumbnail, count
 from faceboard.errors import (
     AuthFailed,
     Damaged,
     DiskFull,
     FaceboardError,
     InUse,
+    NotFound,
     RateLimited,
     ReadOnly,
     StorageError,
@@ -62,6 +64,7 @@ from faceboard.services.curator import Curator
 from faceboard.services.face_search import find_face_in_media
 from faceboard.services.images import prepare_uploads
 from faceboard.services.journal import FAILED, Journal
+from faceboard.services.likeness import Likeness
 from faceboard.services.outbox import COMMAND_LINE, Outbox, SentMeanwhile, Waits
 from faceboard.services.publishing import Publisher, failed, gather
 from faceboard.services.scanning import ScanProgress, Scanner
@@ -91,9 +94,14 @@ ID_ARGUMENTS = {"assign": ("face_ids", "to"), "faces": ("person",), "thumbnails"
                 "delete-person": ("person_id",), "merge": ("target_id", "source_ids")}
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 MAX_LIMIT = 1_000_000  # entries `history` lists at most
-PEOPLE_COMMANDS = frozenset({"create-person", "rename", "hide", "delete-person", "merge"})  # change people
+PEOPLE_COMMANDS = frozenset({"create-person", "rename", "hide", "delete-person", "merge",
+                             "name-group"})  # change people
 CHANGING_COMMANDS = frozenset({"assign", "primary", "add-thumbnail", "resume"}) | PEOPLE_COMMANDS  # refused where nothing can change
-LISTING_COMMANDS = frozenset({"people", "faces", "thumbnails", "find-in-media"})  # need no journal: one that cannot be written is said
+LISTING_COMMANDS = frozenset({"people", "faces", "thumbnails", "find-in-media", "groups",
+                              "similar-people"})  # need no journal: one that cannot be written is said
+COMPARING_COMMANDS = frozenset({"groups", "name-group", "similar-people"})  # and `faces --least-alike`
+READING_FIRST = frozenset({"add-thumbnail", "publish", "name-group"})  # and `create-person --faces`: offline, nothing kept
+GROUP_PREFIX = "group-"  # a FaceGroup's id: this and its lowest face id
 PHOTO_COMMANDS = frozenset({"import", "scan"})  # the library's own photos: nothing for the journal
 _EXIT_CODES = ((AuthFailed, EXIT_AUTH), (Unavailable, EXIT_UNAVAILABLE), (RateLimited, EXIT_UNAVAILABLE),
                (Damaged, EXIT_DAMAGED), (InUse, EXIT_IN_USE), (DiskFull, EXIT_DISK_FULL), (ReadOnly, EXIT_READ_ONLY),
@@ -126,6 +134,8 @@ def parser() -> argparse.ArgumentParser:
     scope = faces.add_mutually_exclusive_group(required=True)
     scope.add_argument("--person", metavar="ID")
     scope.add_argument("--unassigned", action="store_true")
+    faces.add_argument("--least-alike", action="store_true",
+                       help="the person's faces least like the rest of them first (a misfiled face on top)")
     faces.add_argument("--json", action="store_true")
     thumbnails = commands.add_parser("thumbnails", help="list a person's thumbnails: their ids, and which is primary")
     thumbnails.add_argument("person_id", metavar="PERSON")
@@ -151,6 +161,7 @@ def parser() -> argparse.ArgumentParser:
     find.add_argument("face_id", metavar="FACE_ID")
     find.add_argument("--in", dest="media", required=True, metavar="PROFILE", help="the Media Intelligence profile")
     _people_parsers(commands)
+    _likeness_parsers(commands)
     photos = commands.add_parser("import", help="add the photos of folders (or files) to the local library and "
                                                 "find their faces")
     photos.add_argument("folders", nargs="+", type=Path, metavar="FOLDER")
@@ -191,6 +202,19 @@ def _people_parsers(commands) -> None:
     merge.add_argument("source_ids", nargs="+", metavar="PERSON_ID")
     for command in (create, rename, hide, delete, merge):
         command.add_argument("--json", action="store_true", help="say what was done as JSON")
+
+
+def _likeness_parsers(commands) -> None:
+    """The commands that compare faces by their look (a backend with COMPARE_FACES)."""
+    groups = commands.add_parser("groups", help="unnamed faces that look like one person, the largest group first")
+    groups.add_argument("--json", action="store_true")
+    name = commands.add_parser("name-group", help="create a person with the faces of a group (see `groups`)")
+    name.add_argument("group_id", metavar="GROUP")
+    name.add_argument("--as", dest="name", required=True, metavar="NAME", help="the new person's name")
+    name.add_argument("--json", action="store_true", help="say what was done as JSON")
+    similar = commands.add_parser("similar-people", help="people whose faces look alike (perhaps one person "
+                                                         "filed twice), the most alike first")
+    similar.add_argument("--json", action="store_true")
 
 
 def _connection_flags(group) -> None:
@@ -275,6 +299,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"faceboard: person {shown(args.target_id)} cannot be merged into themselves: name the people "
                   "to merge into them after their id.", file=sys.stderr)
             return EXIT_USAGE
+        if args.command == "faces" and args.least_alike and args.unassigned:
+            print("faceboard: --least-alike orders a person's faces by how unlike the rest of them each is: "
+                  "give --person ID.", file=sys.stderr)
+            return EXIT_USAGE
+        if args.command == "name-group" and not is_group_id(args.group_id, profile.kind):
+            print(f"faceboard: {shown(args.group_id)} is not a group's id: those read {GROUP_PREFIX}FACE_ID, as "
+                  "`faceboard groups` lists them.", file=sys.stderr)
+            return EXIT_USAGE
         if (profile.kind == "local" and args.command not in ("history", "discard")
                 and not (library / "library.sqlite3").exists()):
             if library.absolute() == default_library().absolute() and args.command != "import":
@@ -324,6 +356,23 @@ def not_local_ids(args: argparse.Namespace):
                 yield one
 
 
+def is_group_id(text: str, kind: str) -> bool:
+    """Whether `text` can be a FaceGroup's id: GROUP_PREFIX and a face id (on the local
+    library, one it can hold)."""
+    face_id = text.removeprefix(GROUP_PREFIX)
+    return text.startswith(GROUP_PREFIX) and (is_id(face_id) if kind == "local" else bool(face_id))
+
+
+def compares_faces(args: argparse.Namespace) -> bool:
+    """Whether the command needs a backend that compares faces by their look."""
+    return args.command in COMPARING_COMMANDS or (args.command == "faces" and args.least_alike)
+
+
+def reads_first(args: argparse.Namespace) -> bool:
+    """Whether the change the command makes is read from the backend before it is journaled."""
+    return args.command in READING_FIRST or (args.command == "create-person" and bool(args.faces))
+
+
 def shown(value) -> str:
     """`value` (a name, an id, a server's message) safe to print on a terminal: control
     characters (newline, tab, ESC, bidi overrides) escaped, so a name cannot forge a row
@@ -340,12 +389,29 @@ def thumbnail_json(t: Thumbnail) -> dict:
     return {"id": t.id, "person_id": t.person_id, "primary": t.is_primary}
 
 
-def face_json(f: Face, photo_file: str | None = None) -> dict:
-    """`photo_file`: where the face's photo is on this machine (the local library's), else None."""
+def face_json(f: Face, photo_file: str | None = None, suggestions: tuple[Suggestion, ...] = ()) -> dict:
+    """`photo_file`: where the face's photo is on this machine (the local library's), else None;
+    `suggestions`: who the face may be, likeliest first."""
     return {"id": f.id, "person_id": f.person_id, "asset_id": f.asset_id,
             "box": {"x": f.box.x, "y": f.box.y, "w": f.box.width, "h": f.box.height},
             "confidence": f.confidence,
-            "photo": {"file": photo_file, "taken": f.taken, "problem": f.photo_problem}}
+            "photo": {"file": photo_file, "taken": f.taken, "problem": f.photo_problem},
+            "suggestions": [{"person_id": s.person_id, "name": s.name, "similarity": s.similarity}
+                            for s in suggestions]}
+
+
+def percent(similarity: float) -> str:
+    """A similarity (0..1) as a user reads it: "92 %"."""
+    return f"{round(similarity * 100)} %"
+
+
+def probably(suggestions: tuple[Suggestion, ...]) -> str:
+    """The likeliest person, as a face's tile says it: "probably Alice · 92 %" (Gumnut's
+    candidates carry no figure: "probably Alice"); "" with none."""
+    if not suggestions:
+        return ""
+    best = suggestions[0]
+    return f"probably {shown(best.name)}" + ("" if best.similarity is None else f" · {percent(best.similarity)}")
 
 
 def _photo_file(profile: Profile, face: Face) -> str | None:
@@ -384,18 +450,15 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
             entry = await outbox.discard(args.entry_id)
             print(f"Discarded: {shown(entry.summary)} (it will not be sent).")
             return 0
+        if compares_faces(args):
+            face_comparing(backend)  # where it cannot, one line, before anything is read
         change = _change(args)
-        if change is not None:  # journaled before connecting: offline, it really waits
-            entry = await outbox.record(change, describe(change, {}), COMMAND_LINE)
-            try:
-                return _said(args, await _send(outbox, entry, connect=True), backend.display_name)
-            except SentMeanwhile as done:
-                print(shown(done.message))
-                return 0
+        if change is not None and not reads_first(args):  # journaled before connecting: offline, it really waits
+            return await _journaled(args, outbox, change, connect=True)
         try:
             await backend.connect()
         except Unavailable as error:
-            if args.command in ("add-thumbnail", "publish"):  # what they send is read from the backend first
+            if reads_first(args):
                 raise type(error)(f"{error.message} Nothing was kept: run the command again once it "
                                   "answers.") from None
             raise
@@ -408,11 +471,16 @@ async def _command(args: argparse.Namespace, profile: Profile, credentials: dict
                 for p in [] if args.json else people:
                     print(f"{shown(p.id)}\t{shown(p.name)}\t{count(p.face_count, 'face')}{' (hidden)' if p.hidden else ''}")
             case "faces":
-                faces = await curator.all_faces(None if args.unassigned else args.person)
-                if args.json:
-                    print(json.dumps([face_json(f, _photo_file(profile, f)) for f in faces], indent=2))
-                for f in [] if args.json else faces:
-                    print(f"{shown(f.id)}\tphoto {shown(f.asset_id)}\t{f.box.x},{f.box.y} {f.box.width}x{f.box.height}")
+                return await _faces(curator, profile, args)
+            case "create-person":  # its faces are read first: an unknown one is refused before it is journaled
+                await curator.backend.get_faces(args.faces)
+                return await _journaled(args, outbox, change)
+            case "name-group":
+                return await _name_group(outbox, args)
+            case "groups":
+                return await _groups(curator, args)
+            case "similar-people":
+                return await _similar_people(curator, args)
             case "thumbnails":
                 listed = await curator.thumbnails(args.person_id)
                 if args.json:
@@ -522,6 +590,9 @@ def _people_sentence(args: argparse.Namespace, person: Person | None, change: Ch
     match args.command:
         case "create-person":
             return f"Created {name} (person {shown(person.id)}) with {count(person.face_count, 'face')}."
+        case "name-group":
+            return (f"Named {shown(args.group_id)}: {name} (person {shown(person.id)}) with "
+                    f"{count(person.face_count, 'face')}.")
         case "rename":
             return f"Renamed person {shown(person.id)} to {name}."
         case "hide":
@@ -567,6 +638,114 @@ async def _find_in_media(curator: Curator, args: argparse.Namespace, secrets: Se
         return 0
     finally:
         await media.close()
+
+
+async def _journaled(args: argparse.Namespace, outbox: Outbox, change: Operation, connect: bool = False) -> int:
+    """Journal the command's change, send it (connecting first if asked), say what it did."""
+    entry = await outbox.record(change, describe(change, {}), COMMAND_LINE)
+    try:
+        return _said(args, await _send(outbox, entry, connect), outbox.curator.backend.display_name)
+    except SentMeanwhile as done:
+        print(shown(done.message))
+        return 0
+
+
+async def _faces(curator: Curator, profile: Profile, args: argparse.Namespace) -> int:
+    """A person's faces (least alike first if asked), or the unassigned ones, each with who
+    it may be: Faceboard's own comparison where the backend compares faces, else the
+    backend's guesses (Gumnut's candidates)."""
+    query = FacesQuery(sort="least_alike") if args.least_alike else FacesQuery()
+    faces = await curator.all_faces(None if args.unassigned else args.person, query)
+    likeness = (await _compared(curator))[0] if faces and curator.can(Capability.COMPARE_FACES) else None
+    suggested = [likeness.suggestions(f.id) if likeness is not None and f.id in likeness else f.suggestions
+                 for f in faces]
+    if args.json:
+        print(json.dumps([face_json(f, _photo_file(profile, f), s) for f, s in zip(faces, suggested)], indent=2))
+    for f, s in [] if args.json else zip(faces, suggested):
+        print(f"{shown(f.id)}\tphoto {shown(f.asset_id)}\t{f.box.x},{f.box.y} {f.box.width}x{f.box.height}"
+              + (f"\t{probably(s)}" if s else ""))
+    return 0
+
+
+async def _compared(curator: Curator) -> tuple[Likeness, dict[str, str]]:
+    """Faceboard's comparison of the backend's faces, and the people's names by id
+    (seconds on a big library: said while it lasts on a terminal)."""
+    async with _working("Comparing the faces"):
+        people = {p.id: p.name for p in await curator.all_people()}
+        return await Likeness.load(face_comparing(curator.backend), people), people
+
+
+async def _groups_now(curator: Curator) -> tuple[FaceGroup, ...]:
+    """The groups of unnamed faces as they are now (seconds on a big library: said on a terminal)."""
+    likeness, _ = await _compared(curator)
+    unnamed = await curator.unassigned_count()
+    async with _working(f"Grouping {'the unnamed faces' if unnamed is None else count(unnamed, 'unnamed face')}"):
+        return await likeness.groups()
+
+
+async def _groups(curator: Curator, args: argparse.Namespace) -> int:
+    """The unnamed faces that look like one person each, the largest group first."""
+    groups = await _groups_now(curator)
+    if args.json:
+        print(json.dumps([{"id": g.id, "face_ids": list(g.face_ids)} for g in groups], indent=2))
+        return 0
+    for g in groups:
+        print(f"{shown(g.id)}\t{count(len(g.face_ids), 'face')}\t{' '.join(shown(f) for f in g.face_ids)}")
+    print(f"{count(len(groups), 'group')} of unnamed faces that look alike"
+          + (": `faceboard name-group GROUP --as NAME` names one." if groups else "."), file=sys.stderr)
+    return 0
+
+
+async def _name_group(outbox: Outbox, args: argparse.Namespace) -> int:
+    """The group as it is now becomes a person, its faces theirs (the likeliest their primary): one change."""
+    group = next((g for g in await _groups_now(outbox.curator) if g.id == args.group_id), None)
+    if group is None:
+        raise NotFound(f"There is no group {args.group_id} now (its faces may have been named since): "
+                       "`faceboard groups` lists the groups there are. Nothing was changed.")
+    return await _journaled(args, outbox, CreatePerson(" ".join(args.name.split()), group.face_ids))
+
+
+async def _similar_people(curator: Curator, args: argparse.Namespace) -> int:
+    """Pairs of people whose faces look alike (perhaps one person filed twice), the most alike first."""
+    likeness, names = await _compared(curator)
+    pairs = likeness.similar_people()
+    if args.json:
+        print(json.dumps([{"first_id": p.first_id, "first_name": names.get(p.first_id),
+                           "second_id": p.second_id, "second_name": names.get(p.second_id),
+                           "similarity": p.similarity} for p in pairs], indent=2))
+    for p in [] if args.json else pairs:
+        print(f"{shown(p.first_id)}\t{shown(p.second_id)}\t{percent(p.similarity)}\t"
+              f"{shown(names.get(p.first_id, ''))} · {shown(names.get(p.second_id, ''))}")
+    if not args.json:
+        print(f"{count(len(pairs), 'pair')} of people whose faces look alike"
+              + (": `faceboard merge INTO_PERSON_ID PERSON_ID` merges two." if pairs else "."), file=sys.stderr)
+    return 0
+
+
+@contextlib.asynccontextmanager
+async def _working(what: str):
+    """`what` on stderr, with the seconds it has taken so far, while it lasts, when stderr is
+    a terminal (so never in the output, --json or not); wiped when done."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    started = time.monotonic()
+
+    def say():
+        print(f"\r{what}… {time.monotonic() - started:.0f} s\x1b[K", end="", file=sys.stderr, flush=True)
+
+    async def tick():
+        while True:
+            await asyncio.sleep(0.5)
+            say()
+
+    say()
+    ticking = asyncio.ensure_future(tick())
+    try:
+        yield
+    finally:
+        ticking.cancel()
+        print("\r\x1b[K", end="", file=sys.stderr, flush=True)
 
 
 def _say_sent(results) -> int:

@@ -427,9 +427,10 @@ class Curator:
             self.can(Capability.REASSIGN_FACES) and self.can(Capability.DELETE_PERSON)
         )
 
-    async def all_faces(self, person_id: str | None) -> list[Face]:
-        """The person's faces, or with None the unassigned ones."""
-        return await every_item(lambda cursor: self.faces_page(person_id, cursor), self.backend.display_name)
+    async def all_faces(self, person_id: str | None, query: FacesQuery = FacesQuery()) -> list[Face]:
+        """The person's faces, or with None the unassigned ones, in the query's order."""
+        return await every_item(lambda cursor: self.faces_page(person_id, cursor, query=query),
+                                self.backend.display_name)
 
     async def _merge(self, op: MergePeople, progress: Progress | None) -> Change:
         if op.target_id in op.source_ids or not op.source_ids:
