@@ -1,7 +1,8 @@
 """The window side of importing photos: `Importer` runs a `services.scanning.Scanner`
 for the window (the folders chosen or dropped, and on opening what an earlier run left
-waiting), says how far it got in the status bar, shows the faces it finds in the panes
-as they come, and lists the files it skipped once, in a dialog, when it ends.
+waiting and the faces to learn), says how far it got in the status bar, shows the faces
+it finds in the panes as they come, and lists the files it skipped once, in a dialog,
+when it ends.
 
 The scan itself runs on worker processes (see `scanning`): here only its reports arrive,
 on the event loop, and the faces found join the panes at most every REFRESH_EVERY_S
@@ -76,13 +77,13 @@ class Importer(QObject):
             except FaceboardError as error:
                 self.session.problem.emit(f"The scan cannot go on: {error.message}")
                 return
-            if status.to_learn and not status.waiting:  # the window's first seconds are its own (tiles, pages)
+            if not (status.waiting or status.to_learn):
+                return
+            if not status.waiting:  # only faces to learn: the window's first seconds are its own (tiles, pages)
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._stopped.wait(), LEARN_AFTER_S)
                 if self._stopped.is_set():
                     return
-            if not (status.waiting or status.to_learn):
-                return
             if self.running:
                 self._learn_after = True
             else:
