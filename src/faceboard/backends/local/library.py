@@ -338,18 +338,13 @@ class LocalLibrary:
                 where, args = f"({key} < ? OR ({key} = ? AND f.id > ?))", [last_key, last_key, last_id]
         else:
             raise InvalidInput(f"Unknown order {query.sort!r}.")
-        if query.show not in _FACE_FILTERS:
-            raise InvalidInput(f"Unknown filter {query.show!r}.")
-        shown, marks = _FACE_FILTERS[query.show][0], _FACE_FILTERS[query.show][1](query)
+        shown, marks = self._face_filter(query)
         order = "f.id" if key is None else f"{key} DESC, f.id"
 
         def read():
             if person_id is not None:
                 self._person_sync(person_id)
-            if query.show == "missing":  # one look at each photo's file per page read
-                problems: dict[str, bool] = {}
-                self._db.create_function("photo_missing", 1, lambda path: problems.setdefault(
-                    path, self._photo_problem(path) is not None))
+            self._prepare_filter(query)
             rows = self._db.execute(
                 f"SELECT {_FACE_COLUMNS}{'' if key is None else ', ' + key} FROM faces f "
                 f"JOIN assets a ON a.id = f.asset_id WHERE f.person_id IS ? AND f.deleted = 0 AND {shown} AND {where} "
@@ -364,6 +359,22 @@ class LocalLibrary:
 
         return await self._run(read)
 
+    @staticmethod
+    def _face_filter(query: FacesQuery) -> tuple[str, tuple]:
+        """The SQL condition of the query's filter, and its parameters."""
+        if query.show not in _FACE_FILTERS:
+            raise InvalidInput(f"Unknown filter {query.show!r}.")
+        shown, marks = _FACE_FILTERS[query.show]
+        return shown, tuple(marks(query))
+
+    def _prepare_filter(self, query: FacesQuery) -> None:
+        """On the library's thread, before the query: "missing" looks at each photo's file,
+        once per page read."""
+        if query.show == "missing":
+            problems: dict[str, bool] = {}
+            self._db.create_function("photo_missing", 1, lambda path: problems.setdefault(
+                path, self._photo_problem(path) is not None))
+
     async def _least_alike(self, person_id: str, cursor: str | None, limit: int, query: FacesQuery) -> Page[Face]:
         """The person's faces, the one least like the rest of them first (by this build's
         embeddings), those without one last, in id order. `cursor` is the position in that
@@ -373,17 +384,16 @@ class LocalLibrary:
             start = int(cursor or 0)
         except ValueError:
             raise InvalidInput(f"Not a cursor of this listing: {cursor!r}.") from None
-        if query.show not in _FACE_FILTERS:
-            raise InvalidInput(f"Unknown filter {query.show!r}.")
-        shown, mark = _FACE_FILTERS[query.show]
+        shown, marks = self._face_filter(query)
 
         def read():
             self._person_sync(person_id)
+            self._prepare_filter(query)
             rows = self._db.execute(  # each face with whether the filter shows it, and its embedding
                 f"SELECT {_FACE_COLUMNS}, {shown}, e.vector FROM faces f JOIN assets a ON a.id = f.asset_id "
                 "LEFT JOIN embeddings e ON e.face_id = f.id AND e.model = ? "
                 "WHERE f.person_id = ? AND f.deleted = 0 ORDER BY f.id",
-                (mark, current_model(), _int_id(person_id))).fetchall()
+                (*marks, current_model(), _int_id(person_id))).fetchall()
             embedded = [r for r in rows if r[-1] is not None]  # unlike the rest of all their faces, shown or not
             vectors = np.frombuffer(b"".join(r[-1] for r in embedded), dtype="<f4").reshape(-1, EMBEDDING_SIZE)
             order = [embedded[i] for i in least_alike_first(vectors)] + [r for r in rows if r[-1] is None]
