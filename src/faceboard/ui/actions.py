@@ -309,7 +309,12 @@ class Actions(QObject):
         if person is None or best.candidate is None:
             self.window.show_message("No better primary to take for this person.")
             return
-        self.session.primary_from_face(person.id, best.candidate.face_id)
+        cut = next((t for t in self.session.store.thumbnails.get(person.id, ()) if t.face_id == best.candidate.face_id),
+                   None)
+        if cut is not None:  # a thumbnail of that face already: it becomes the primary, no second copy is made
+            self.session.set_primary(person.id, cut.id)
+        else:
+            self.session.primary_from_face(person.id, best.candidate.face_id)
 
     def show_similar_people(self) -> None:
         from faceboard.ui.similar_people import SimilarPeopleDialog

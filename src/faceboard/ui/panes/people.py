@@ -149,7 +149,7 @@ class PeopleModel(ListingModel):
         if role == CountRole:
             return len(group.face_ids)
         if role == DetailRole:
-            return "not named yet: F2 or type a name"
+            return "not named yet · F2"
         if role == ObjectRole:
             return group
         if role == Qt.ItemDataRole.ToolTipRole:
