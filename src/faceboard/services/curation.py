@@ -9,6 +9,10 @@ what waits when the backend answers again (so are changes left waiting by an ear
 run). What happened is said through `tell` (done) and `warn` (not to be hidden by the
 next "done"): the window's `Session` makes signals of them and keeps the undo stack.
 `Curator`, below, applies one operation to the backend.
+
+On a backend that compares faces, `likeness` (loaded in the background after the store)
+follows every change the store shows, predicted and answered, and the faces a scan adds;
+`suggested(face_ids)` tells the window whose suggestions changed.
 """
 
 from __future__ import annotations
@@ -16,12 +20,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from faceboard.domain import Capability, FacesQuery, Page, PeopleQuery, Person, Photo, Progress, count
+from faceboard.backends.base import face_comparing
+from faceboard.domain import Capability, Face, FacesQuery, Page, PeopleQuery, Person, Photo, Progress, Suggestion, count
 from faceboard.errors import FaceboardError
 from faceboard.services.curator import Curator
 from faceboard.services.drops import Drops
 from faceboard.services.images import ImagePipeline
-from faceboard.services.operations import AddThumbnails, Change, Operation
+from faceboard.services.likeness import Likeness
+from faceboard.services.operations import (
+    AddThumbnails, AssignFaces, Change, Operation, RejectSuggestions, RestoreSuggestions,
+)
 from faceboard.services.outbox import WINDOW, Outbox, Waits
 from faceboard.services.store import Store
 
@@ -37,9 +45,10 @@ async def _no_faces(person_id: str | None, cursor: str | None, query: FacesQuery
 
 class Curation:
     def __init__(self, curator: Curator, pipeline: ImagePipeline, outbox: Outbox,
-                 spawn: Callable[[Awaitable], object], tell: Callable[[str], None], warn: Callable[[str], None]):
+                 spawn: Callable[[Awaitable], object], tell: Callable[[str], None], warn: Callable[[str], None],
+                 suggested: Callable[[set[str]], None] = lambda face_ids: None):
         self.curator, self.pipeline, self.outbox = curator, pipeline, outbox
-        self._spawn, self.tell, self.warn = spawn, tell, warn
+        self._spawn, self.tell, self.warn, self._suggested = spawn, tell, warn, suggested
         self.on_progress: Callable[[int, int], None] = lambda done, total: None  # a bulk operation being sent
         self.on_progress_ended: Callable[[], None] = lambda: None
         outbox.spawn, outbox.on_resumed = spawn, self._resumed
@@ -49,6 +58,10 @@ class Curation:
                            load_person=curator.person, load_group=curator.group_faces, lists_unassigned=faces)
         self.drops = Drops(self.store, curator)
         self._progress: Progress | None = None
+        self.likeness: Likeness | None = None  # who the faces may be; None until loaded, or without embeddings
+        self._missed: list[Change] | None = None  # while the likeness loads: the changes it must hear after
+        self._load_again = False  # the backend changed under a likeness being loaded
+        self._adding: bool | None = None  # new faces being read into the likeness (True: again after)
 
     def _report(self, what: str, error: Exception) -> None:
         if not isinstance(error, FaceboardError):
@@ -64,7 +77,80 @@ class Curation:
         except FaceboardError as error:
             self._report("Loading the library", error)
             return False
+        if self.curator.can(Capability.COMPARE_FACES):
+            self._spawn(self._load_likeness())
         return True
+
+    async def _load_likeness(self) -> None:
+        """Read every face's embedding and work out who each may be, off the event loop;
+        the changes shown meanwhile are applied to it before it is used."""
+        if self._missed is not None:  # one is being loaded: it loads again when done
+            self._load_again = True
+            return
+        self._missed = []
+        try:
+            people = await self.curator.all_people()
+            likeness = await Likeness.load(face_comparing(self.curator.backend), {p.id: p.name for p in people})
+        except FaceboardError as error:
+            self._missed = None
+            self._report("Comparing faces", error)
+            return
+        missed, self._missed = self._missed, None
+        for change in missed:
+            likeness.apply(change)
+        self.likeness = likeness
+        self._suggested(set(likeness.suggest_unassigned()))
+        if self._load_again:
+            self._load_again = False
+            await self._load_likeness()
+
+    def suggestions(self, face: Face) -> tuple[Suggestion, ...]:
+        """Who a face may be: Faceboard's own comparison where it knows the face, else the
+        backend's guesses (Gumnut's candidates)."""
+        if self.likeness is not None and face.id in self.likeness:
+            return self.likeness.suggestions(face.id)
+        return face.suggestions
+
+    async def faces_found(self) -> None:
+        """Faces a scan found: they join the end of the unassigned faces shown (and the
+        counts), and the likeness, which reads the embeddings it lacks (one read at a time:
+        a call meanwhile makes one more after it)."""
+        await self.store.read_newer()
+        if self.likeness is None:
+            return
+        if self._adding is not None:
+            self._adding = True
+            return
+        self._adding = False
+        try:
+            while True:
+                if changed := await self.likeness.add_faces():
+                    self._suggested(changed)
+                if not self._adding:
+                    break
+                self._adding = False
+        except FaceboardError as error:
+            self._report("Comparing the faces found", error)
+        finally:
+            self._adding = None
+
+    def _compare(self, change: Change) -> None:
+        """The likeness hears what the store shows now."""
+        if self._missed is not None:
+            self._missed.append(change)
+        if self.likeness is None:
+            return
+        if changed := self.likeness.apply(change):
+            self._suggested(changed)
+        if unknown := self.likeness.unknown_faces(change):  # a face drawn: its embedding is read
+            self._spawn(self._add_faces(unknown))
+
+    async def _add_faces(self, face_ids: list[str]) -> None:
+        try:
+            if self.likeness is not None and (changed := await self.likeness.add_faces(face_ids)):
+                self._suggested(changed)
+        except FaceboardError as error:
+            self._report("Comparing faces", error)
 
     async def search_people(self, text: str) -> list[Person]:
         """People whose name holds `text`, for pickers (the first 200 by name)."""
@@ -79,6 +165,27 @@ class Curation:
             return
         if gone:
             self.warn(gone)
+        if self.likeness is not None:  # it heard a prediction the backend may have refused
+            self._spawn(self._load_likeness())
+
+    def predict(self, operation: Operation) -> bool:
+        """Show the expected outcome of an operation before the backend answers (the store's
+        prediction, and the likeness's: faces moved, suggestions rejected or restored). True
+        when the face counts shown already include it."""
+        counted = self.store.predict(operation)
+        if (expected := self._expected(operation)) is not None:
+            self._compare(expected)
+        return counted
+
+    def _expected(self, operation: Operation) -> Change | None:
+        match operation:
+            case AssignFaces(moves) if all(face_id in self.store.faces for face_id, _ in moves):
+                return Change(faces=tuple(self.store.faces[face_id] for face_id, _ in moves))
+            case RejectSuggestions(pairs):
+                return Change(rejected=pairs)
+            case RestoreSuggestions(pairs):
+                return Change(unrejected=pairs)
+        return None
 
     async def photo(self, asset_id: str) -> tuple[Photo, dict[str, str]]:
         """The photo of a face with every face on it, and the names of the people on it; its
@@ -141,6 +248,7 @@ class Curation:
 
     async def _answered(self, change: Change, step: str, text: str, summary: str, predicted: bool) -> None:
         self.store.apply(change, counts_shown=predicted)
+        self._compare(change)
         if change.unsent is not None:
             self.warn(f"{summary}: part of it got no answer; it waits and will be sent when "
                       f"{self.curator.backend.display_name} answers again.")

@@ -111,7 +111,7 @@ class Importer(QObject):
         """The faces found so far join the end of the Unassigned faces shown (the rows
         there and the selection stay); the counts follow."""
         try:
-            await self.session.store.read_newer()
+            await self.session.curation.faces_found()
         except FaceboardError as error:
             self.session.problem.emit(f"Reading the faces found failed: {error.message}")
 

@@ -56,6 +56,7 @@ class Session(QObject):
     progressEnded = Signal()
     waiting = Signal(int)  # changes waiting in the journal for the backend to answer again
     sent = Signal()  # a change's round ended (answered, refused or waiting): what the store does not hold is read again
+    suggestionsChanged = Signal(object)  # set of face ids whose `curation.suggestions` changed
 
     def __init__(self, curator: Curator, pipeline: ImagePipeline, parent=None, outbox: Outbox | None = None):
         """`outbox`: where changes go (the app's journals them); by default one without a
@@ -66,7 +67,8 @@ class Session(QObject):
         self.spawn, self.settle = self._tasks.spawn, self._tasks.settle
         self.outbox = outbox or Outbox(curator)
         self.outbox.on_waiting = self.waiting.emit
-        self.curation = Curation(curator, pipeline, self.outbox, self.spawn, self.message.emit, self.problem.emit)
+        self.curation = Curation(curator, pipeline, self.outbox, self.spawn, self.message.emit, self.problem.emit,
+                                 suggested=self.suggestionsChanged.emit)
         self.curation.on_progress, self.curation.on_progress_ended = self.progress.emit, self.progressEnded.emit
         self.store = self.curation.store
         self.tiles = TileCache(pipeline, parent=self)
@@ -237,7 +239,7 @@ class Session(QObject):
         """Called by the command on redo and undo (`step`): show the result at once, then send."""
         predicted = False
         if not self._rounds.get(id(command)) and command.pending is not None:
-            predicted = self.store.predict(command.pending)
+            predicted = self.curation.predict(command.pending)
         self._rounds[id(command)] = self._rounds.get(id(command), 0) + 1
         self._in_flight += 1
         self.spawn(self._send(command, step, predicted))

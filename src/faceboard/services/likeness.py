@@ -1,0 +1,469 @@
+"""`Likeness`: who each face may be, from the faces' embeddings (no Qt, no network).
+
+The rule: a face's distance to a person is the root mean square of its distances to each
+of the person's faces. The person's sum of embeddings and sum of squared norms give it
+exactly (mean |v - a|² = |v|² - 2 v·mean + mean |a|²), so it costs one dot product a
+person however many faces they have, and a face given to Alice changes only Alice's two
+sums. It is a distance between faces (a centroid lies nearer than any face), so
+`recognition.similarity.similarity` reads it as it reads two faces: 50 % at dlib's 0.6.
+A person is suggested from MIN_SIMILARITY on; an unassigned face with no suggestion at
+KNOWN or more is unknown: `groups` gathers those into suggested people.
+
+Every unassigned face's nearest people (KEPT of them, within MIN_SIMILARITY) are kept,
+so `suggest_unassigned` is a look-up; a change measures again only the people it touched,
+against every unassigned face in one matrix product (`apply`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from faceboard.backends.base import FaceComparing
+from faceboard.domain import SimilarPeople, Suggestion
+from faceboard.recognition.similarity import similarity
+from faceboard.services.operations import Change
+
+MIN_SIMILARITY = 0.3  # a person less alike than this is not suggested (different people on tests/data: <= 27 %)
+KNOWN = 0.5  # an unassigned face suggested at this or more is not unknown: it is not grouped
+KEPT = 8  # people kept for each unassigned face (more than shown: a rejection rarely needs them all measured)
+SHOWN = 3  # suggestions `suggest_unassigned` gives a face
+ADDED_AT_ONCE = 512  # new faces measured in one turn of the event loop
+_UNASSIGNED = -1
+
+
+def distance_at(figure: float) -> float:
+    """The distance `similarity` reads as `figure` (it falls as distance grows)."""
+    near, far = 0.0, 4.0
+    for _ in range(60):
+        middle = (near + far) / 2
+        near, far = (middle, far) if similarity(middle) > figure else (near, middle)
+    return near
+
+
+FAR2 = distance_at(MIN_SIMILARITY) ** 2  # squared distances beyond this are not kept
+KNOWN2 = distance_at(KNOWN) ** 2
+
+
+class Likeness:
+    """The embeddings of a backend's faces, who each face belongs to, and the people nearest
+    each unassigned face, kept up to date by `apply` and `add_faces`. Made by `load`."""
+
+    def __init__(self, backend: FaceComparing, people: Mapping[str, str], model: str, size: int):
+        self.backend, self.model = backend, model
+        self._ids: list[str] = []  # row -> face id
+        self._row: dict[str, int] = {}
+        self._vec = np.zeros((0, size), np.float32)
+        self._n2 = np.zeros(0)  # each row's squared norm
+        self._person = np.zeros(0, np.int32)  # each row's person index, _UNASSIGNED
+        self._alive = np.zeros(0, bool)  # False: deleted
+        self._top_p = np.zeros((0, KEPT), np.int32)  # an unassigned row's nearest people, -1 empty
+        self._top_d = np.zeros((0, KEPT), np.float32)  # their squared distances, inf empty
+        self._size = 0
+        self._pids: list[str] = []  # person index -> id
+        self._pindex: dict[str, int] = {}
+        self._names: dict[str, str] = {}
+        self._sum = np.zeros((0, size))  # each person's sum of embeddings
+        self._sq = np.zeros(0)  # ... and of squared norms
+        self._count = np.zeros(0, np.int64)
+        self._mean = np.zeros((0, size), np.float32)
+        self._mean_sq = np.zeros(0)
+        self._rejected: dict[int, set[int]] = {}  # row -> person indices rejected for it
+        self._rejecting: dict[int, set[int]] = {}  # person index -> rows that rejected them
+        self._shown: dict[str, tuple[Suggestion, ...]] = {}  # every unassigned face's suggestions
+        for person_id, name in people.items():
+            self._person_index(person_id, name)
+
+    # -- loading --------------------------------------------------------------------
+
+    @classmethod
+    async def load(cls, backend: FaceComparing, people: Mapping[str, str]) -> Likeness:
+        """Every face's embedding and the operator's rejections, read from the backend;
+        the arithmetic (every unassigned face against every person) off the event loop."""
+        vectors = await backend.face_vectors()
+        rejections = await backend.rejections()
+
+        def build() -> Likeness:
+            likeness = cls(backend, people, vectors.model, vectors.vectors.shape[1] if vectors.vectors.ndim == 2 else 128)
+            likeness._append(vectors.face_ids, vectors.person_ids, vectors.vectors)
+            likeness._reject(rejections, measure=False)
+            likeness._recount(np.arange(len(likeness._pids)))
+            likeness._measure(np.flatnonzero(likeness._unassigned_mask()))
+            return likeness
+
+        return await asyncio.to_thread(build)
+
+    def _person_index(self, person_id: str, name: str | None = None) -> int:
+        index = self._pindex.get(person_id)
+        if index is None:
+            index = self._pindex[person_id] = len(self._pids)
+            self._pids.append(person_id)
+            if index >= len(self._count):
+                grow = max(16, 2 * len(self._count))
+                self._sum = _grown(self._sum, grow)
+                self._sq, self._count = _grown(self._sq, grow), _grown(self._count, grow)
+                self._mean, self._mean_sq = _grown(self._mean, grow), _grown(self._mean_sq, grow)
+        if name is not None or person_id not in self._names:
+            self._names[person_id] = name if name is not None else f"Person {person_id}"
+        return index
+
+    def _append(self, face_ids: Sequence[str], person_ids: Sequence[str | None], vectors: np.ndarray) -> np.ndarray:
+        """New rows, unassigned and deleted until `_place` says otherwise; their row numbers."""
+        start, count = self._size, len(face_ids)
+        if start + count > len(self._vec):
+            grow = max(start + count, 2 * len(self._vec), 64)
+            self._vec, self._n2 = _grown(self._vec, grow), _grown(self._n2, grow)
+            self._person, self._alive = _grown(self._person, grow, _UNASSIGNED), _grown(self._alive, grow)
+            self._top_p, self._top_d = _grown(self._top_p, grow, -1), _grown(self._top_d, grow, np.inf)
+        rows = np.arange(start, start + count)
+        self._vec[rows] = vectors
+        self._n2[rows] = np.einsum("ij,ij->i", self._vec[rows], self._vec[rows], dtype=np.float64)
+        self._person[rows] = [_UNASSIGNED if p is None else self._person_index(p) for p in person_ids]
+        self._alive[rows] = True
+        self._ids.extend(face_ids)
+        self._row.update(zip(face_ids, rows.tolist()))
+        self._size = start + count
+        return rows
+
+    def _recount(self, people: np.ndarray) -> None:
+        """The sums, counts and means of these people, from their faces (at loading)."""
+        size = self._size
+        members = self._alive[:size] & (self._person[:size] >= 0)
+        owner = self._person[:size][members]
+        vectors = self._vec[:size][members]
+        total = len(self._pids)
+        self._count[:total] = np.bincount(owner, minlength=total)
+        self._sq[:total] = np.bincount(owner, self._n2[:size][members], minlength=total)
+        for column in range(vectors.shape[1]):
+            self._sum[:total, column] = np.bincount(owner, vectors[:, column], minlength=total)
+        self._remean(people)
+
+    def _remean(self, people: np.ndarray) -> None:
+        people = np.asarray(people, dtype=np.int64)
+        counts = np.maximum(self._count[people], 1)[:, None]
+        self._mean[people] = self._sum[people] / counts
+        self._mean_sq[people] = self._sq[people] / counts[:, 0]
+
+    # -- measuring ------------------------------------------------------------------
+
+    def _unassigned_mask(self) -> np.ndarray:
+        size = self._size
+        return self._alive[:size] & (self._person[:size] == _UNASSIGNED)
+
+    def _distances2(self, rows: np.ndarray | None, people: np.ndarray) -> np.ndarray:
+        """Squared distance of each row (None: every row) to each person (inf: a person
+        without faces)."""
+        vectors, n2 = (self._vec[:self._size], self._n2[:self._size]) if rows is None else \
+            (self._vec[rows], self._n2[rows])
+        d2 = n2[:, None] + self._mean_sq[people][None, :] - 2.0 * (vectors @ self._mean[people].T)
+        d2 = np.maximum(d2, 0.0).astype(np.float32)
+        d2[:, self._count[people] == 0] = np.inf
+        return d2
+
+    def _masked(self, rows: np.ndarray, people: np.ndarray, d2: np.ndarray) -> np.ndarray:
+        """`d2` with the people rejected for each row, too far, or the row's own person, at inf."""
+        d2[d2 > FAR2] = np.inf
+        if self._rejected:
+            column = {int(p): c for c, p in enumerate(people)}
+            rejecting = np.fromiter(self._rejected, np.int64, len(self._rejected))
+            for at in np.flatnonzero(np.isin(rows, rejecting)).tolist():
+                for person in self._rejected[int(rows[at])]:
+                    if (c := column.get(person)) is not None:
+                        d2[at, c] = np.inf
+        own = self._person[rows]
+        if (own >= 0).any():
+            where = np.searchsorted(people, own) if len(people) else own
+            hit = (own >= 0) & (where < len(people))
+            hit[hit] = people[where[hit]] == own[hit]
+            d2[np.flatnonzero(hit), where[hit]] = np.inf
+        return d2
+
+    def _ranked(self, rows: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's `limit` nearest people (indices, -1 past the last) and squared distances."""
+        people = np.arange(len(self._pids))
+        top_p = np.full((len(rows), limit), -1, np.int32)
+        top_d = np.full((len(rows), limit), np.inf, np.float32)
+        if not len(people) or not len(rows):
+            return top_p, top_d
+        block = max(64, 2**22 // len(people))
+        for start in range(0, len(rows), block):
+            part = rows[start:start + block]
+            d2 = self._masked(part, people, self._distances2(part, people))
+            keep = min(limit, len(people))
+            nearest = np.argpartition(d2, keep - 1, axis=1)[:, :keep] if keep < len(people) else \
+                np.broadcast_to(people, (len(part), len(people)))
+            near_d = np.take_along_axis(d2, nearest, axis=1)
+            order = np.argsort(near_d, axis=1, kind="stable")
+            near_d = np.take_along_axis(near_d, order, axis=1)
+            near_p = np.take_along_axis(nearest, order, axis=1).astype(np.int32)
+            near_p[~np.isfinite(near_d)] = -1
+            top_p[start:start + len(part), :keep], top_d[start:start + len(part), :keep] = near_p, near_d
+        return top_p, top_d
+
+    def _measure(self, rows: np.ndarray) -> None:
+        """Keep the nearest people of these unassigned rows, and their suggestions."""
+        self._top_p[rows], self._top_d[rows] = self._ranked(rows, KEPT)
+        self._show(rows)
+
+    def _show(self, rows: Iterable[int]) -> None:
+        for row in rows:
+            self._shown[self._ids[row]] = self._suggestions_of(self._top_p[row], self._top_d[row], SHOWN)
+
+    def _suggestions_of(self, people: np.ndarray, d2: np.ndarray, limit: int) -> tuple[Suggestion, ...]:
+        found = []
+        for person, squared in zip(people[:limit].tolist(), d2[:limit].tolist()):
+            if person < 0:
+                break
+            person_id = self._pids[person]
+            found.append(Suggestion(person_id, self._names[person_id], round(similarity(squared ** 0.5), 4)))
+        return tuple(found)
+
+    def _remeasure(self, people: np.ndarray, skip: np.ndarray) -> set[int]:
+        """The unassigned rows (but `skip`) against people whose faces changed: each row's
+        kept list takes their new distances; a row whose list may now miss someone is
+        measured again in full. The rows whose suggestions changed."""
+        people = np.unique(people)
+        mask = self._unassigned_mask()
+        mask[skip] = False
+        if not mask.any() or not len(people):
+            return set()
+        d2 = self._distances2(None, people)[mask]  # all rows at once: cheaper than gathering the unassigned
+        rows = np.flatnonzero(mask)
+        d2[d2 > FAR2] = np.inf
+        near = np.isfinite(d2).any(axis=1)
+        holds = np.isin(self._top_p[rows], people).any(axis=1)
+        hit = near | holds
+        rows, d2 = rows[hit], self._masked(rows[hit], people, d2[hit])
+        old_p, old_d = self._top_p[rows], self._top_d[rows]
+        bound = np.where(old_p[:, -1] >= 0, old_d[:, -1], np.inf)  # everyone not kept is at least this far
+        stays = ~np.isin(old_p, people)
+        candidates_p = np.concatenate([np.where(stays, old_p, -1), np.broadcast_to(people, d2.shape)], axis=1)
+        candidates_d = np.concatenate([np.where(stays, old_d, np.inf), d2], axis=1)
+        order = np.argsort(candidates_d, axis=1, kind="stable")[:, :KEPT]
+        new_d = np.take_along_axis(candidates_d, order, axis=1)
+        new_p = np.take_along_axis(candidates_p, order, axis=1).astype(np.int32)
+        new_p[~np.isfinite(new_d)] = -1
+        missing = np.isfinite(bound) & ~(new_d[:, -1] <= bound)  # someone between may not be kept
+        self._top_p[rows], self._top_d[rows] = new_p, new_d
+        changed = (new_p != old_p).any(axis=1) | (np.where(new_p >= 0, new_d, 0) != np.where(old_p >= 0, old_d, 0)).any(axis=1)
+        if missing.any():
+            again = rows[missing]
+            self._top_p[again], self._top_d[again] = self._ranked(again, KEPT)
+            changed |= missing
+        changed_rows = rows[changed]
+        self._show(changed_rows.tolist())
+        return set(changed_rows.tolist())
+
+    # -- changing -------------------------------------------------------------------
+
+    def _place(self, rows: np.ndarray, persons: np.ndarray, alive: np.ndarray) -> set[int]:
+        """Rows' new person and state: the sums of the people they leave and join, the kept
+        lists they enter and leave, and the other unassigned rows against those people.
+        The rows whose suggestions changed."""
+        rows = np.asarray(rows, dtype=np.int64)
+        persons = np.asarray(persons, dtype=np.int32)
+        alive = np.asarray(alive, dtype=bool)
+        old_alive, old_person = self._alive[rows], self._person[rows]
+        moved = (old_alive != alive) | (old_person != persons)
+        rows, persons, alive, old_alive, old_person = rows[moved], persons[moved], alive[moved], \
+            old_alive[moved], old_person[moved]
+        if not len(rows):
+            return set()
+        before = np.where(old_alive, old_person, _UNASSIGNED - 1)  # the person a row counted for
+        after = np.where(alive, persons, _UNASSIGNED - 1)
+        touched = np.unique(np.concatenate([before[before >= 0], after[after >= 0]]))
+        for person in touched.tolist():
+            leaving, joining = rows[before == person], rows[after == person]
+            self._sum[person] += self._vec[joining].sum(axis=0, dtype=np.float64) - \
+                self._vec[leaving].sum(axis=0, dtype=np.float64)
+            self._sq[person] += self._n2[joining].sum() - self._n2[leaving].sum()
+            self._count[person] += len(joining) - len(leaving)
+        if len(touched):
+            self._remean(touched)
+        was_unassigned = old_alive & (old_person == _UNASSIGNED)
+        self._person[rows], self._alive[rows] = persons, alive
+        now_unassigned = alive & (persons == _UNASSIGNED)
+        for row in rows[was_unassigned & ~now_unassigned].tolist():
+            self._shown.pop(self._ids[row], None)
+        self._top_p[rows[~now_unassigned]], self._top_d[rows[~now_unassigned]] = -1, np.inf
+        entering = rows[now_unassigned]
+        self._measure(entering)
+        changed = set(rows.tolist())
+        return changed | self._remeasure(touched, entering)
+
+    def _reject(self, pairs: Iterable[tuple[str, str]], measure: bool = True) -> set[int]:
+        """Remember (face, person) rejections; the rows whose kept people held them."""
+        again = set()
+        for face_id, person_id in pairs:
+            row = self._row.get(face_id)
+            if row is None:
+                continue
+            person = self._person_index(person_id)
+            self._rejected.setdefault(row, set()).add(person)
+            self._rejecting.setdefault(person, set()).add(row)
+            if measure and person in self._top_p[row]:
+                again.add(row)
+        return again
+
+    def _unreject(self, pairs: Iterable[tuple[str, str]]) -> set[int]:
+        again = set()
+        for face_id, person_id in pairs:
+            row, person = self._row.get(face_id), self._pindex.get(person_id)
+            if row is None or person is None or person not in self._rejected.get(row, ()):
+                continue
+            self._rejected[row].discard(person)
+            self._rejecting[person].discard(row)
+            again.add(row)
+        return again
+
+    def apply(self, change: Change) -> set[str]:
+        """What a change did (predicted or answered: applying it twice changes nothing more):
+        people renamed or new, faces moved, restored or deleted, people deleted (their faces
+        left unassigned), rejections made or forgotten. The ids of the faces whose
+        suggestions changed. Faces it names that are not known yet: see `unknown_faces`."""
+        changed: set[int] = set()
+        for person in change.persons:
+            renamed = person.id in self._names and self._names[person.id] != person.name
+            index = self._person_index(person.id, person.name)
+            if renamed:
+                named = np.flatnonzero((self._top_p[:self._size] == index).any(axis=1))
+                self._show(named.tolist())
+                changed |= set(named.tolist())
+        rows, persons = [], []
+        for face in change.faces:
+            if (row := self._row.get(face.id)) is not None:
+                rows.append(row)
+                persons.append(_UNASSIGNED if face.person_id is None else self._person_index(face.person_id))
+        removed = [self._row[f] for f in change.removed_face_ids if f in self._row]
+        gone = [self._pindex[p] for p in change.removed_person_ids if p in self._pindex]
+        if gone:  # the faces a deleted person still holds are let go
+            left = np.flatnonzero(np.isin(self._person[:self._size], gone))
+            left = left[~np.isin(left, rows)]
+            rows.extend(left.tolist())
+            persons.extend([_UNASSIGNED] * len(left))
+        alive = [True] * len(rows)
+        rows.extend(removed)
+        persons.extend(self._person[removed].tolist())
+        alive.extend([False] * len(removed))
+        if rows:
+            changed |= self._place(np.array(rows), np.array(persons), np.array(alive))
+        again = self._reject(change.rejected) | self._unreject(change.unrejected)
+        again = np.array(sorted(row for row in again if self._alive[row] and self._person[row] == _UNASSIGNED),
+                         dtype=np.int64)
+        if len(again):
+            before = {row: self._shown.get(self._ids[row]) for row in again.tolist()}
+            self._measure(again)
+            changed |= {row for row in again.tolist() if self._shown[self._ids[row]] != before[row]}
+        return {self._ids[row] for row in changed}
+
+    def unknown_faces(self, change: Change) -> list[str]:
+        """The faces of a change not known here (drawn, or embedded since): for `add_faces`."""
+        return [face.id for face in change.faces if face.id not in self._row]
+
+    async def add_faces(self, face_ids: Sequence[str] | None = None) -> set[str]:
+        """Faces new to the backend (a scan found them, or they were given an embedding):
+        their embeddings read and their people measured, a slice of them per turn of the
+        event loop. None: every face the backend has an embedding for and this lacks.
+        The ids of the faces whose suggestions changed."""
+        found = await self.backend.face_vectors(face_ids)
+        if found.model != self.model:
+            return set()
+        fresh = [at for at, face_id in enumerate(found.face_ids) if face_id not in self._row]
+        changed: set[str] = set()
+        for start in range(0, len(fresh), ADDED_AT_ONCE):
+            part = [at for at in fresh[start:start + ADDED_AT_ONCE] if found.face_ids[at] not in self._row]
+            if part:
+                rows = self._append([found.face_ids[at] for at in part], [None] * len(part), found.vectors[part])
+                self._alive[rows] = False  # placed below: counted where they belong
+                persons = [_UNASSIGNED if found.person_ids[at] is None else self._person_index(found.person_ids[at])
+                           for at in part]
+                changed |= {self._ids[row] for row in self._place(rows, np.array(persons), np.ones(len(rows), bool))}
+            await asyncio.sleep(0)
+        return changed
+
+    # -- asking ---------------------------------------------------------------------
+
+    def __contains__(self, face_id: str) -> bool:
+        """Whether the face is here (not deleted, with an embedding)."""
+        row = self._row.get(face_id)
+        return row is not None and bool(self._alive[row])
+
+    def suggestions(self, face_id: str, limit: int = SHOWN) -> tuple[Suggestion, ...]:
+        """The people this face may be, best first: never its own person, never one the
+        operator rejected for it, none below MIN_SIMILARITY; () for an unknown face."""
+        row = self._row.get(face_id)
+        if row is None or not self._alive[row] or limit <= 0:
+            return ()
+        if self._person[row] == _UNASSIGNED and limit <= KEPT:
+            return self._suggestions_of(self._top_p[row], self._top_d[row], limit)
+        people, d2 = self._ranked(np.array([row]), limit)
+        return self._suggestions_of(people[0], d2[0], limit)
+
+    def suggest_unassigned(self) -> dict[str, tuple[Suggestion, ...]]:
+        """Every unassigned face's suggestions (() where no one is near): for the Review view."""
+        return dict(self._shown)
+
+    def vector(self, face_id: str) -> np.ndarray | None:
+        row = self._row.get(face_id)
+        return None if row is None or not self._alive[row] else self._vec[row].copy()
+
+    def likeness_to(self, person_id: str, vector: np.ndarray) -> float | None:
+        """How alike a picture's embedding is to the person's faces; None: they have none."""
+        person = self._pindex.get(person_id)
+        if person is None or self._count[person] == 0:
+            return None
+        vector = np.asarray(vector, dtype=np.float64)
+        d2 = vector @ vector + self._mean_sq[person] - 2.0 * float(vector @ self._mean[person])
+        return similarity(max(d2, 0.0) ** 0.5)
+
+    def _faces_of(self, person_id: str) -> np.ndarray:
+        person = self._pindex.get(person_id)
+        if person is None:
+            return np.zeros(0, np.int64)
+        size = self._size
+        return np.flatnonzero(self._alive[:size] & (self._person[:size] == person))
+
+    def typicality(self, person_id: str) -> dict[str, float]:
+        """Each of the person's faces' similarity to the rest of them (one face alone: 1):
+        the lowest is the face least like the others, perhaps filed wrongly."""
+        rows = self._faces_of(person_id)
+        if len(rows) < 2:
+            return {self._ids[row]: 1.0 for row in rows.tolist()}
+        vectors, n2 = self._vec[rows].astype(np.float64), self._n2[rows]
+        total, squares, rest = vectors.sum(axis=0), n2.sum(), len(rows) - 1
+        d2 = n2 + (squares - n2) / rest - 2.0 * (vectors @ total - n2) / rest  # to each of the others
+        figures = similarity(np.sqrt(np.maximum(d2, 0.0)))
+        return dict(zip((self._ids[row] for row in rows.tolist()), figures.tolist()))
+
+    def similar_people(self, limit: int = 50) -> tuple[SimilarPeople, ...]:
+        """Pairs of people whose faces are alike (root mean square over every pair of their
+        faces), most alike first, from MIN_SIMILARITY on: perhaps one person filed twice."""
+        people = np.flatnonzero(self._count[:len(self._pids)] > 0)
+        if len(people) < 2 or limit <= 0:
+            return ()
+        means, mean_sq = self._mean[people].astype(np.float64), self._mean_sq[people]
+        pairs: list[tuple[float, int, int]] = []
+        block = max(16, 2**22 // len(people))
+        for start in range(0, len(people), block):
+            part = np.arange(start, min(start + block, len(people)))
+            d2 = mean_sq[part][:, None] + mean_sq[None, :] - 2.0 * (means[part] @ means.T)
+            d2[np.arange(len(part))[:, None] >= np.arange(len(people))[None, :] - start] = np.inf  # each pair once
+            d2[d2 > FAR2] = np.inf
+            flat = np.flatnonzero(np.isfinite(d2))
+            if len(flat) > limit:
+                flat = flat[np.argpartition(d2.ravel()[flat], limit - 1)[:limit]]
+            pairs.extend((float(d2.ravel()[f]), int(part[f // len(people)]), int(f % len(people))) for f in flat)
+        pairs.sort()
+        return tuple(SimilarPeople(self._pids[people[a]], self._pids[people[b]], round(similarity(max(d2, 0) ** 0.5), 4))
+                     for d2, a, b in pairs[:limit])
+
+
+def _grown(array: np.ndarray, length: int, fill=0) -> np.ndarray:
+    """`array` with room for `length` rows, the new ones `fill`."""
+    if len(array) >= length:
+        return array
+    grown = np.full((length, *array.shape[1:]), fill, dtype=array.dtype)
+    grown[:len(array)] = array
+    return grown

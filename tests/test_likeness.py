@@ -1,0 +1,191 @@
+"""Who is this: `Likeness` on the real photos of tests/data (their dlib embeddings), on an
+in-memory backend that compares faces (tests/fakes/comparing.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from faceboard.domain import Person
+from faceboard.recognition.analysis import analyse_photo, vector
+from faceboard.services.likeness import MIN_SIMILARITY, Likeness
+from faceboard.services.operations import Change
+from tests.fakes.comparing import FakeComparing
+
+DATA = Path(__file__).parent / "data"
+PEOPLE = {"whitson": "Peggy Whitson", "wiseman": "Reid Wiseman", "rubins": "Kate Rubins", "collins": "Eileen Collins"}
+TWICE = ("whitson", "wiseman")  # people with two photos the embedder finds alike (Rubins' second is a profile)
+
+
+def on_a_loop(test):
+    """An async test run to its end on a fresh asyncio loop (no Qt here)."""
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+    return run
+
+
+@pytest.fixture(scope="session")
+def embeddings() -> dict[str, np.ndarray]:
+    """Each face of tests/data's photos: "whitson_iss", "sts131_crew-3", ..."""
+    found = {}
+    for path in sorted(DATA.glob("*.jpg")):
+        faces = analyse_photo(str(path)).faces
+        for at, face in enumerate(faces):
+            found[path.stem if len(faces) == 1 else f"{path.stem}-{at}"] = vector(face.embedding).copy()
+    return found
+
+
+@pytest.fixture
+def backend(embeddings):
+    return FakeComparing(embeddings)
+
+
+def person(person_id: str) -> Person:
+    return Person(person_id, PEOPLE[person_id])
+
+
+def moved(backend: FakeComparing, moves: dict[str, str | None]) -> Change:
+    """The change the curator reports for a reassignment."""
+    faces = backend.move(moves)
+    return Change(persons=tuple(person(p) for p in {p for p in moves.values() if p}), faces=faces)
+
+
+async def loaded(backend: FakeComparing) -> Likeness:
+    return await Likeness.load(backend, PEOPLE)
+
+
+def first(likeness: Likeness, face_id: str) -> str | None:
+    found = likeness.suggestions(face_id)
+    return found[0].person_id if found else None
+
+
+@on_a_loop
+async def test_after_one_face_of_a_person_is_named_their_other_faces_suggest_them_first(backend):
+    likeness = await loaded(backend)
+    assert likeness.suggest_unassigned()["whitson_iss"] == ()  # no one named yet
+    changed = set()
+    for name in TWICE:
+        changed |= likeness.apply(moved(backend, {f"{name}_portrait": name}))
+    for name in TWICE:
+        assert first(likeness, f"{name}_iss") == name
+        assert likeness.suggest_unassigned()[f"{name}_iss"][0].person_id == name
+        assert likeness.suggestions(f"{name}_iss")[0].similarity > 0.5
+        assert f"{name}_iss" in changed
+    others = [f for f in backend.vectors if f.split("_")[0] not in TWICE]
+    assert others and all(first(likeness, f) not in TWICE for f in others)
+
+
+@on_a_loop
+async def test_suggestions_loaded_from_the_backend_are_those_kept_up_to_date(backend):
+    """A change applied keeps every unassigned face's suggestions as a fresh load finds them."""
+    likeness = await loaded(backend)
+    steps = [
+        moved(backend, {"whitson_portrait": "whitson", "wiseman_portrait": "wiseman", "collins": "collins"}),
+        moved(backend, {"whitson_iss": "whitson", "rubins_portrait": "rubins", "rubins_iss": "rubins"}),
+        moved(backend, {"whitson_iss": None, "wiseman_iss": "whitson"}),  # a wrong move, then put right
+        moved(backend, {"wiseman_iss": "wiseman"}),
+    ]
+    backend.deleted.add("sts131_crew-3")
+    steps.append(Change(removed_face_ids=("sts131_crew-3",)))
+    backend.rejected.add(("whitson_iss", "whitson"))
+    steps.append(Change(rejected=(("whitson_iss", "whitson"),)))
+    for step in steps:
+        likeness.apply(step)
+    assert likeness.suggest_unassigned() == (await loaded(backend)).suggest_unassigned()
+    assert likeness.similar_people() == (await loaded(backend)).similar_people()
+
+
+@on_a_loop
+async def test_a_rejected_person_is_never_suggested(backend):
+    backend.person["whitson_portrait"] = "whitson"
+    likeness = await loaded(backend)
+    assert first(likeness, "whitson_iss") == "whitson"
+    assert likeness.apply(Change(rejected=(("whitson_iss", "whitson"),))) == {"whitson_iss"}
+    assert all(s.person_id != "whitson" for s in likeness.suggestions("whitson_iss", limit=10))
+    assert likeness.suggest_unassigned()["whitson_iss"] == ()
+    likeness.apply(moved(backend, {"whitson_iss": None, "collins": "whitson"}))  # Whitson changes: still not her
+    assert all(s.person_id != "whitson" for s in likeness.suggestions("whitson_iss", limit=10))
+    backend.rejected.add(("whitson_iss", "whitson"))
+    assert all(s.person_id != "whitson" for s in (await loaded(backend)).suggestions("whitson_iss", limit=10))
+    assert likeness.apply(Change(unrejected=(("whitson_iss", "whitson"),))) == {"whitson_iss"}
+    assert first(likeness, "whitson_iss") == "whitson"
+
+
+@on_a_loop
+async def test_no_face_is_suggested_its_own_person_and_no_one_is_below_the_least_similarity(backend):
+    for name in TWICE:
+        backend.person[f"{name}_portrait"] = backend.person[f"{name}_iss"] = name
+    likeness = await loaded(backend)
+    for face_id, owner in backend.person.items():
+        found = likeness.suggestions(face_id, limit=20)
+        assert all(s.person_id != owner and s.similarity >= MIN_SIMILARITY for s in found)
+    assert likeness.suggestions("no such face") == ()
+
+
+@on_a_loop
+async def test_deleted_faces_and_people_are_no_longer_suggested(backend):
+    likeness = await loaded(backend)
+    likeness.apply(moved(backend, {"whitson_portrait": "whitson", "wiseman_portrait": "wiseman"}))
+    assert likeness.apply(Change(removed_face_ids=("whitson_portrait",))) >= {"whitson_portrait", "whitson_iss"}
+    assert first(likeness, "whitson_iss") is None and likeness.vector("whitson_portrait") is None
+    likeness.apply(Change(removed_person_ids=("wiseman",)))  # a backend letting the faces go with them
+    assert first(likeness, "wiseman_iss") is None
+    assert "wiseman_portrait" in likeness.suggest_unassigned()  # unassigned now
+
+
+@on_a_loop
+async def test_a_merge_moves_the_faces_and_the_merged_person_goes(backend):
+    likeness = await loaded(backend)
+    likeness.apply(moved(backend, {"whitson_portrait": "whitson", "whitson_iss": "collins"}))
+    assert likeness.similar_people()[0].first_id in {"whitson", "collins"}
+    merge = moved(backend, {"whitson_iss": "whitson"})
+    likeness.apply(Change(persons=merge.persons, faces=merge.faces, removed_person_ids=("collins",)))
+    assert likeness.typicality("whitson").keys() == {"whitson_portrait", "whitson_iss"}
+    assert likeness.typicality("collins") == {} and likeness.similar_people() == ()
+
+
+@on_a_loop
+async def test_a_renamed_person_is_suggested_by_their_new_name(backend):
+    backend.person["whitson_portrait"] = "whitson"
+    likeness = await loaded(backend)
+    assert likeness.apply(Change(persons=(Person("whitson", "Peggy A. Whitson"),))) == {"whitson_iss"}
+    assert likeness.suggest_unassigned()["whitson_iss"][0].name == "Peggy A. Whitson"
+
+
+@on_a_loop
+async def test_typicality_puts_a_planted_wrong_face_first(backend):
+    for face_id in ("whitson_portrait", "whitson_iss", "collins"):
+        backend.person[face_id] = "whitson"
+    likeness = await loaded(backend)
+    typical = likeness.typicality("whitson")
+    assert min(typical, key=typical.get) == "collins"
+    assert typical["collins"] < 0.5
+
+
+@on_a_loop
+async def test_a_picture_is_as_alike_to_a_person_as_to_their_faces(backend, embeddings):
+    backend.person["wiseman_portrait"] = "wiseman"
+    likeness = await loaded(backend)
+    alike = likeness.likeness_to("wiseman", embeddings["wiseman_iss"])
+    assert alike == pytest.approx(likeness.suggestions("wiseman_iss")[0].similarity, abs=1e-4) and alike > 0.5
+    assert likeness.likeness_to("wiseman", embeddings["collins"]) < MIN_SIMILARITY
+    assert likeness.likeness_to("whitson", embeddings["collins"]) is None  # no faces
+    assert np.array_equal(likeness.vector("collins"), embeddings["collins"])
+
+
+@on_a_loop
+async def test_faces_a_scan_adds_are_suggested_and_improve_the_person(backend, embeddings):
+    backend.person["whitson_portrait"] = "whitson"
+    late = {"whitson_iss": backend.vectors.pop("whitson_iss")}
+    likeness = await loaded(backend)
+    assert likeness.suggestions("whitson_iss") == ()
+    backend.vectors.update(late)
+    backend.person["whitson_iss"] = None
+    assert await likeness.add_faces(["whitson_iss"]) == {"whitson_iss"}
+    assert first(likeness, "whitson_iss") == "whitson"
+    assert await likeness.add_faces() == set()  # nothing new
