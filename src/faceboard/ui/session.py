@@ -82,7 +82,7 @@ class Session(QObject):
         self._rounds: dict[int, int] = {}  # command id -> rounds on their way
         self._in_flight = 0
         self._regrouping = self._regroup_again = False
-        self.sent.connect(self.regroup)  # a change may have named, moved or freed grouped faces
+        self.suggestionsChanged.connect(lambda _: self.regroup())  # the likeness loaded, or faces were named, moved, freed, found
 
     def _forget_tiles_wanted(self, event: Event) -> None:
         """Another person's faces are shown: the tiles asked for the last ones are not needed."""
@@ -98,7 +98,6 @@ class Session(QObject):
     async def load(self) -> None:
         if await self.curation.load():
             self.loaded.emit()
-            self.regroup()
 
     async def search_people(self, text: str) -> list[Person]:
         return await self.curation.search_people(text)

@@ -339,7 +339,8 @@ class PersonDelegate(QStyledItemDelegate):
     def updateEditorGeometry(self, editor, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         """A group's name is typed where names are shown, beside its picture."""
         left = option.rect.left() + 10 + self.AVATAR + 10
-        editor.setGeometry(left, option.rect.top() + 6, option.rect.right() - left - 8, option.rect.height() - 12)
+        height = editor.sizeHint().height()
+        editor.setGeometry(left, option.rect.center().y() - height // 2, option.rect.right() - left - 8, height)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         return QSize(220, self.ROW_HEIGHT)
