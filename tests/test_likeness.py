@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from altered_photos import altered_faces, real_faces
+from faceboard.backends.base import FaceQuality
 from faceboard.domain import Person
-from faceboard.recognition.analysis import analyse_photo, vector
 from faceboard.services.likeness import MIN_SIMILARITY, Likeness
 from faceboard.services.operations import Change
 from tests.fakes.comparing import FakeComparing
 
-DATA = Path(__file__).parent / "data"
 PEOPLE = {"whitson": "Peggy Whitson", "wiseman": "Reid Wiseman", "rubins": "Kate Rubins", "collins": "Eileen Collins"}
 TWICE = ("whitson", "wiseman")  # people with two photos the embedder finds alike (Rubins' second is a profile)
 
@@ -30,14 +30,20 @@ def on_a_loop(test):
 
 
 @pytest.fixture(scope="session")
-def embeddings() -> dict[str, np.ndarray]:
+def faces():
+    return real_faces()
+
+
+@pytest.fixture(scope="session")
+def embeddings(faces) -> dict[str, np.ndarray]:
     """Each face of tests/data's photos: "whitson_iss", "sts131_crew-3", ..."""
-    found = {}
-    for path in sorted(DATA.glob("*.jpg")):
-        faces = analyse_photo(str(path)).faces
-        for at, face in enumerate(faces):
-            found[path.stem if len(faces) == 1 else f"{path.stem}-{at}"] = vector(face.embedding).copy()
-    return found
+    return {face.key: face.vector for face in faces}
+
+
+@pytest.fixture(scope="session")
+def copies(tmp_path_factory):
+    """A copy of each photo, altered (cut, mirrored, lit, scaled, turned, blurred, JPEG)."""
+    return altered_faces(tmp_path_factory.mktemp("altered"), copies=1)
 
 
 @pytest.fixture
@@ -189,3 +195,70 @@ async def test_faces_a_scan_adds_are_suggested_and_improve_the_person(backend, e
     assert await likeness.add_faces(["whitson_iss"]) == {"whitson_iss"}
     assert first(likeness, "whitson_iss") == "whitson"
     assert await likeness.add_faces() == set()  # nothing new
+
+
+def group_names(groups, truth) -> list[set[str]]:
+    return [{truth[f] for f in group.face_ids} for group in groups]
+
+
+@on_a_loop
+async def test_groups_never_mix_two_people_of_the_test_photos(faces, copies, tmp_path):
+    seen = faces + copies
+    truth = {face.key: face.person for face in seen}
+    backend = FakeComparing({face.key: face.vector for face in seen}, index_folder=tmp_path)
+    likeness = await loaded(backend)
+    groups = await likeness.groups()
+    assert len(groups) >= 10 and all(len(g.face_ids) >= 2 for g in groups)
+    assert all(len(people) == 1 for people in group_names(groups, truth))
+    assert [len(g.face_ids) for g in groups] == sorted((len(g.face_ids) for g in groups), reverse=True)
+    assert all(g.id == "group-" + min(g.face_ids) for g in groups)
+    assert {"whitson_portrait", "whitson_portrait~1"} <= set(next(g for g in groups if "whitson_portrait" in g.face_ids).face_ids)
+
+    likeness.apply(moved(backend, {"whitson_portrait": "whitson"}))  # named: her faces are no longer unknown
+    assert not any(truth[f] == "whitson" for g in await likeness.groups() for f in g.face_ids)
+
+
+@on_a_loop
+async def test_the_kept_index_is_read_again_not_built_on_a_second_load(faces, tmp_path):
+    backend = FakeComparing({face.key: face.vector for face in faces}, index_folder=tmp_path)
+    first_load = await loaded(backend)
+    groups = await first_load.groups()
+    assert first_load.index.added == len(faces) and not first_load.index.opened
+    again = await loaded(backend)
+    assert await again.groups() == groups
+    assert again.index.opened and again.index.added == 0  # read from the folder
+    backend.vectors["whitson_iss~again"] = backend.vectors["whitson_iss"] + 0.001
+    assert await again.add_faces(["whitson_iss~again"]) == {"whitson_iss~again"}
+    await again.groups()
+    assert again.index.added == 1  # only the new face joins it
+    third = await loaded(backend)
+    await third.groups()
+    assert third.index.opened and third.index.added == 0  # kept with the face added
+
+
+@on_a_loop
+async def test_groups_without_a_folder_are_made_in_memory(faces):
+    backend = FakeComparing({face.key: face.vector for face in faces})
+    likeness = await loaded(backend)
+    await likeness.groups()
+    assert likeness.index.added == len(faces) and not likeness.index.opened
+
+
+@on_a_loop
+async def test_the_best_primary_is_large_sharp_frontal_well_lit_and_typical(backend):
+    for face_id in ("whitson_portrait", "whitson_iss", "collins"):
+        backend.person[face_id] = "whitson"
+    backend.qualities = {
+        "whitson_portrait": FaceQuality(412, 900.0, 0.95, 0.5),
+        "whitson_iss": FaceQuality(120, 300.0, 0.6, 0.2),
+        "collins": FaceQuality(500, 950.0, 0.95, 0.5),  # a fine picture of someone else: not typical
+    }
+    likeness = await loaded(backend)
+    best = await likeness.best_primary("whitson")
+    assert [c.face_id for c in best][0] == "whitson_portrait"
+    assert best[0].reasons == ("frontal", "well lit", "typical", "412 px")
+    assert best[0].score > best[1].score
+    backend.qualities["whitson_portrait"] = FaceQuality(412, None, None, None)  # found by an older build
+    older = {c.face_id: c for c in await likeness.best_primary("whitson")}["whitson_portrait"]
+    assert older.reasons == ("typical", "412 px")  # what is known of it
+    assert await likeness.best_primary("nobody") == ()

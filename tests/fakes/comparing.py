@@ -30,7 +30,7 @@ class FakeComparing:
         ids = [f for f in (self.vectors if face_ids is None else face_ids)
                if f in self.vectors and f not in self.deleted]
         rows = np.array([self.vectors[f] for f in ids], np.float32).reshape(len(ids), 128)
-        return FaceVectors(MODEL, tuple(ids), tuple(self.person[f] for f in ids), rows)
+        return FaceVectors(MODEL, tuple(ids), tuple(self.person.get(f) for f in ids), rows)
 
     async def rejections(self) -> frozenset[tuple[str, str]]:
         return frozenset(self.rejected)

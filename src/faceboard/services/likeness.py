@@ -21,15 +21,19 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from faceboard.backends.base import FaceComparing
-from faceboard.domain import SimilarPeople, Suggestion
+from faceboard.backends.base import FaceComparing, FaceQuality
+from faceboard.domain import FaceGroup, PrimaryCandidate, SimilarPeople, Suggestion
 from faceboard.recognition.similarity import similarity
+from faceboard.services.face_index import KeptIndex
+from faceboard.services.grouping import chinese_whispers
 from faceboard.services.operations import Change
 
 MIN_SIMILARITY = 0.3  # a person less alike than this is not suggested (different people on tests/data: <= 27 %)
 KNOWN = 0.5  # an unassigned face suggested at this or more is not unknown: it is not grouped
 KEPT = 8  # people kept for each unassigned face (more than shown: a rejection rarely needs them all measured)
 SHOWN = 3  # suggestions `suggest_unassigned` gives a face
+GROUP_DISTANCE = 0.45  # unknown faces nearer than this are joined (two people of tests/data lie 0.49 apart)
+NEIGHBOURS = 16  # nearest faces asked of the index for each unknown face
 ADDED_AT_ONCE = 512  # new faces measured in one turn of the event loop
 _UNASSIGNED = -1
 
@@ -45,6 +49,8 @@ def distance_at(figure: float) -> float:
 
 FAR2 = distance_at(MIN_SIMILARITY) ** 2  # squared distances beyond this are not kept
 KNOWN2 = distance_at(KNOWN) ** 2
+PRIMARY_SIDE = 400  # a face this large in its photo is as large as a primary needs
+PRIMARY_WEIGHTS = {"typical": 0.3, "size": 0.2, "sharp": 0.2, "frontal": 0.2, "light": 0.1}
 
 
 class Likeness:
@@ -73,6 +79,8 @@ class Likeness:
         self._rejected: dict[int, set[int]] = {}  # row -> person indices rejected for it
         self._rejecting: dict[int, set[int]] = {}  # person index -> rows that rejected them
         self._shown: dict[str, tuple[Suggestion, ...]] = {}  # every unassigned face's suggestions
+        self.index = KeptIndex(backend.index_folder, model, size)  # of every face, for grouping
+        self._index_lock = asyncio.Lock()
         for person_id, name in people.items():
             self._person_index(person_id, name)
 
@@ -458,6 +466,97 @@ class Likeness:
         pairs.sort()
         return tuple(SimilarPeople(self._pids[people[a]], self._pids[people[b]], round(similarity(max(d2, 0) ** 0.5), 4))
                      for d2, a, b in pairs[:limit])
+
+
+    # -- groups and primaries -----------------------------------------------------------
+
+    def _unknown_rows(self) -> np.ndarray:
+        """Unassigned faces no one is suggested for at KNOWN or more."""
+        size = self._size
+        return np.flatnonzero(self._unassigned_mask() & ~(self._top_d[:size, 0] <= KNOWN2))
+
+    async def groups(self) -> tuple[FaceGroup, ...]:
+        """The unknown faces gathered into suggested people (two faces or more), largest
+        first: each face joined to those of its NEIGHBOURS nearest (from the kept index)
+        that are unknown too and nearer than GROUP_DISTANCE, the graph cut by Chinese
+        whispers. Off the event loop; the index gains the faces it lacks and is kept."""
+        async with self._index_lock:
+            size, vectors, ids = self._size, self._vec, self._ids[:self._size]
+            alive, unknown = self._alive[:size].copy(), self._unknown_rows()
+            return await asyncio.to_thread(self._grouped, size, vectors, ids, alive, unknown)
+
+    def _grouped(self, size: int, vectors: np.ndarray, ids: list[str], alive: np.ndarray,
+                 unknown: np.ndarray) -> tuple[FaceGroup, ...]:
+        self.index.update(ids, vectors[:size])
+        if len(unknown) < 2:
+            return ()
+        positions, d2 = self.index.neighbours(vectors[unknown], NEIGHBOURS + 1)
+        node_of_row = np.full(size, -1, np.int64)
+        node_of_row[unknown] = np.arange(len(unknown))
+        row_of_position = np.array([self._row.get(face_id, -1) for face_id in self.index.ids], np.int64)
+        rows = row_of_position[positions]
+        seen = (rows >= 0) & (rows < size)
+        neighbour = np.where(seen, node_of_row[np.where(seen, rows, 0)], -1)
+        me = np.arange(len(unknown))[:, None]
+        edge = (neighbour >= 0) & (neighbour != me) & (d2 < GROUP_DISTANCE ** 2)
+        first, second = np.broadcast_to(me, edge.shape)[edge], neighbour[edge]
+        labels = chinese_whispers(len(unknown), first, second, similarity(np.sqrt(d2[edge].astype(np.float64))))
+        order = np.argsort(labels, kind="stable")
+        starts = np.flatnonzero(np.r_[True, labels[order][1:] != labels[order][:-1]])
+        groups = []
+        for members in np.split(order, starts[1:]):
+            if len(members) < 2:
+                continue
+            faces = vectors[unknown[members]]
+            apart = np.linalg.norm(faces - faces.mean(axis=0), axis=1)
+            face_ids = [ids[row] for row in unknown[members[np.argsort(apart, kind="stable")]].tolist()]
+            groups.append(FaceGroup("group-" + min(face_ids, key=_id_order), tuple(face_ids)))
+        groups.sort(key=lambda g: (-len(g.face_ids), _id_order(g.id[len("group-"):])))
+        return tuple(groups)
+
+    async def best_primary(self, person_id: str, limit: int = 3) -> tuple[PrimaryCandidate, ...]:
+        """The person's faces ranked as their primary thumbnail: large, sharp, frontal, well
+        lit (the backend's `face_qualities`, what it measured) and typical of them (near the
+        middle of their faces); each with the reasons a reviewer reads."""
+        typical = self.typicality(person_id)
+        if not typical or limit <= 0:
+            return ()
+        qualities = await self.backend.face_qualities(list(typical))
+        sharpness = [q.sharpness for q in qualities.values() if q.sharpness is not None]
+        sharpest = max(sharpness) if len(sharpness) > 1 else None
+        most_typical = max(typical.values())
+        ranked = []
+        for face_id, alike in typical.items():
+            parts = _strength(qualities.get(face_id), sharpest)
+            if len(typical) > 2:
+                parts["typical"] = (alike, "typical" if alike >= most_typical else None)
+            score = (sum(PRIMARY_WEIGHTS[k] * v for k, (v, _) in parts.items())
+                     / sum(PRIMARY_WEIGHTS[k] for k in parts)) if parts else alike
+            reasons = tuple(why for k in ("sharp", "frontal", "light", "typical", "size")
+                            if k in parts and (why := parts[k][1]))
+            ranked.append(PrimaryCandidate(face_id, round(score, 4), reasons))
+        ranked.sort(key=lambda c: (-c.score, _id_order(c.face_id)))
+        return tuple(ranked[:limit])
+
+def _strength(quality: FaceQuality | None, sharpest: float | None) -> dict[str, tuple[float, str | None]]:
+    """What makes a face a good primary, each 0..1 with the reason it gives when it stands
+    out: size, sharpness (against the person's sharpest), facing the camera, light."""
+    if quality is None:
+        return {}
+    parts = {"size": (min(quality.side, PRIMARY_SIDE) / PRIMARY_SIDE, f"{quality.side} px")}
+    if quality.sharpness is not None and sharpest:
+        parts["sharp"] = (quality.sharpness / sharpest, "sharpest" if quality.sharpness >= sharpest else None)
+    if quality.frontal is not None:
+        parts["frontal"] = (quality.frontal, "frontal" if quality.frontal >= 0.8 else None)
+    if quality.brightness is not None:
+        light = max(0.0, 1.0 - 2.0 * abs(quality.brightness - 0.5))
+        parts["light"] = (light, "well lit" if light >= 0.6 else None)
+    return parts
+
+
+def _id_order(face_id: str) -> tuple:
+    """Face ids in their backend's order: numbers as numbers."""
+    return (0, int(face_id), "") if face_id.isdigit() else (1, 0, face_id)
 
 
 def _grown(array: np.ndarray, length: int, fill=0) -> np.ndarray:
