@@ -343,3 +343,17 @@ def test_publishing_leaves_out_a_planted_wrong_face_unless_kept(qtbot, loop, rea
         dialog.close()
     finally:
         wait_for(qtbot, shell.close_current())
+
+
+def test_the_group_shown_stays_highlighted_when_the_groups_are_made_again(qtbot, real_window, real_folder):
+    window = real_window
+    session = window.session
+    collins = create(qtbot, window, "Eileen Collins", the_faces_of(real_folder, "collins"))
+    wiseman, rubins = the_faces_of(real_folder, "wiseman"), the_faces_of(real_folder, "rubins")
+    group = select_group(qtbot, window, wiseman[0])
+    gone = session.people.group_at(group_row(window, rubins[0]))
+    session.assign(gone.face_ids, collins)  # another group goes: the rows of the groups are made again
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: all(g.id != gone.id for g in session.people.groups))
+    assert session.store.selected_group is not None and wiseman[0] in session.store.selected_group.face_ids
+    assert window.people_view.currentIndex().row() == group_row(window, wiseman[0])

@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         self.scan_cancel.clicked.connect(self.importer.cancel)
         session.loaded.connect(self._library_loaded)
         session.people.groupNamed.connect(session.name_group)
+        session.people.regrouped.connect(lambda: self.people_pane.follow(session.store.selection))
         session.sent.connect(self._best_soon.start)  # a change may have made another face the best, or the primary
         self.faces_view.selectionModel().selectionChanged.connect(actions.update)
         self.faces_view.doubleClicked.connect(lambda index: self.open_photo(self.session.faces.face_at(index.row())))

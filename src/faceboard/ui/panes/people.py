@@ -68,6 +68,7 @@ class PeopleModel(ListingModel):
     pane = PEOPLE
     offset = 1
     groupNamed = Signal(object, str)  # FaceGroup, the name typed on its row
+    regrouped = Signal()  # the group rows were replaced: the list highlights the selection again
 
     def __init__(self, store: Store, parent=None):
         super().__init__(store, parent)
@@ -99,6 +100,7 @@ class PeopleModel(ListingModel):
                 self.endInsertRows()
         finally:
             self.regrouping = False
+        self.regrouped.emit()
 
     def group_at(self, row: int) -> FaceGroup | None:
         """The unknown group of a row; None for the other rows."""
