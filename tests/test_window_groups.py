@@ -218,8 +218,7 @@ def test_similar_people_are_merged_once_confirmed_and_undone(qtbot, real_window,
     asked = []
     monkeypatch.setattr(dialogs, "confirm_people",
                         lambda parent, title, question, rows, tiles, yes: asked.append([p.name for p, _ in rows]) or True)
-    window.actions.update()
-    assert window.actions.similar_people.isEnabled()
+    assert window.actions.similar_people.isEnabled()  # offered once the likeness is loaded
     window.actions.similar_people.trigger()
     dialog = window.actions.similar_dialog
     qtbot.waitUntil(dialog.merge.isEnabled)
@@ -268,6 +267,7 @@ def test_the_best_primary_is_offered_with_its_reasons_and_taken_with_its_key(qtb
     assert offer.candidate.face_id == best.face_id and offer.reasons.text() == ", ".join(best.reasons)
     assert ("Take the best primary", "B") in window_keys(window)  # listed in Help ▸ Keyboard shortcuts
     assert offer.take.text() == "Take it  (B)"
+    thumbnails = len(session.store.thumbnails[person])
     window.faces_view.setFocus()
     qtbot.keyClick(window.faces_view, Qt.Key.Key_B)
     settle(qtbot, window)
@@ -275,6 +275,7 @@ def test_the_best_primary_is_offered_with_its_reasons_and_taken_with_its_key(qtb
                                         (int(person),)).fetchone()
     assert str(thumbnail[0]) == best.face_id
     assert session.undo_stack.count() == 1 and session.undo_stack.text(0).startswith("Set primary")
+    assert len(session.store.thumbnails[person]) == thumbnails  # its thumbnail made the primary: no second copy
     qtbot.waitUntil(lambda: not offer.isVisible())  # it is the primary now: nothing better to offer
     session.undo_stack.undo()
     settle(qtbot, window)
@@ -357,3 +358,7 @@ def test_the_group_shown_stays_highlighted_when_the_groups_are_made_again(qtbot,
     qtbot.waitUntil(lambda: all(g.id != gone.id for g in session.people.groups))
     assert session.store.selected_group is not None and wiseman[0] in session.store.selected_group.face_ids
     assert window.people_view.currentIndex().row() == group_row(window, wiseman[0])
+
+
+def test_similar_people_is_offered_once_the_faces_are_compared(real_window):
+    assert real_window.actions.similar_people.isEnabled()

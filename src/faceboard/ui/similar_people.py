@@ -32,6 +32,7 @@ class _Side(QWidget):
         self.tiles = [FaceTile(tiles, TILE) for _ in range(FACES_SHOWN)]
         grid = QGridLayout()
         grid.setSpacing(6)
+        grid.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # one face: under the name, not apart
         for i, tile in enumerate(self.tiles):
             grid.addWidget(tile, i // 2, i % 2)
         layout = QVBoxLayout(self)

@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         self.photo_page.boxesSelected.connect(actions.update)
         self.thumbnails_view.selectionModel().selectionChanged.connect(actions.update)
         session.undo_stack.indexChanged.connect(actions.update)
+        session.suggestionsChanged.connect(actions.update)  # the likeness loaded: Similar people… is offered
         session.waiting.connect(self._show_waiting)
         if not session.curator.can(Capability.LIST_FACES):  # no faces: no "Unassigned" either
             session.people.modelReset.connect(lambda: self.people_view.setRowHidden(0, True))
