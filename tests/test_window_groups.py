@@ -201,6 +201,8 @@ def test_a_face_dragged_out_of_a_group_onto_a_person_leaves_it(qtbot, real_windo
     settle(qtbot, window)
     assert person_of(real_folder, moved[0]) == collins
     qtbot.waitUntil(lambda: all(moved[0] not in g.face_ids for g in session.people.groups))
+    qtbot.waitUntil(lambda: session.store.selection is None)  # one face left is no group: the unassigned faces
+    assert window.faces_heading.text().startswith("Unassigned faces")
 
 
 def group_row_id(window, face_id: str) -> str:

@@ -329,18 +329,24 @@ class Store:
         self.select(group.id)
 
     def regroup(self, groups: Iterable[FaceGroup]) -> None:
-        """The unknown groups were made again: the one shown keeps its id while it holds
-        its faces; faces that joined it are read (those that left it went as they moved)."""
+        """The unknown groups were made again: the one shown is the group that holds most of
+        its faces now (its id changes when its lowest face left it); faces that joined it are
+        read (those that left it went as they moved). One that holds none of them, or no
+        group at all, gives way to the default selection."""
         group = self.selected_group
         if group is None:
             return
-        again = next((g for g in groups if g.id == group.id), None)
-        if again is None or again == group:
+        faces = set(group.face_ids)
+        again = max(groups, key=lambda g: len(faces.intersection(g.face_ids)), default=None)
+        if again is None or not faces.intersection(again.face_ids):
+            self.select(self.default_selection())
             return
-        self.group = again
-        if set(again.face_ids) - set(group.face_ids):
+        if again == group:
+            return
+        self.group, self.selection = again, again.id
+        if set(again.face_ids) - faces:
             self._spawn(self._restart(self.listings[FACES]))
-        self._emit("counts")
+        self._emit("selected")
 
     def _restart(self, listing: Listing) -> Awaitable[bool]:
         """Empty the listing at once; return the fetch of its first page."""
