@@ -486,7 +486,7 @@ def test_changes_waiting_for_a_library_now_read_only_keep_waiting(qtbot, loop, r
     from faceboard.app import Shell
     from faceboard.services.connections import Profile
     from faceboard.services.journal import Journal
-    from faceboard.services.operations import AssignFaces, RejectSuggestions
+    from faceboard.services.operations import AssignFaces
 
     profile = Profile("share", "local", library=str(read_only_library))
 

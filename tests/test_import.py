@@ -95,6 +95,12 @@ def test_a_moved_photo_says_so_on_its_faces_and_is_found_where_it_went(lib, demo
     assert MOVED in run(lib.photo(faces[0].asset_id)).problem
     with pytest.raises(NotFound, match=MOVED):
         run(lib.read_image(faces[0].image.uri))
+    db = sqlite3.connect(lib.path)
+    with db:  # a face of an older build, to be learnt while its photo is away
+        db.execute("DELETE FROM embeddings WHERE face_id = ?", (int(faces[0].id),))
+    db.close()
+    assert run(Scanner(lib).run(learn=True)).faces_not_learnt == 1
+    assert run(lib.scan_status()).to_learn == 0  # not tried again while the photo is away
 
     report = run(lib.import_files([str(moved)]))  # found again: the same photo, its faces kept, not scanned again
     assert (report.added, report.known) == (0, 1)
@@ -103,6 +109,10 @@ def test_a_moved_photo_says_so_on_its_faces_and_is_found_where_it_went(lib, demo
     assert all(f.image.uri == str(moved) and f.photo_problem is None for f in found)
     assert run(lib.scan_status()).waiting == 0
     assert run(lib.read_image(str(moved))) == moved.read_bytes()
+    assert run(lib.scan_status()).to_learn == 1  # its photo can be read again
+    learnt = run(Scanner(lib).run(learn=True))
+    assert (learnt.faces_learnt, learnt.faces_not_learnt) == (1, 0)
+    assert faces[0].id in run(lib.face_vectors()).face_ids
 
 
 def test_broken_files_are_listed_once_with_the_reason_and_the_rest_imported(lib, demo_template, tmp_path):

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import run
 from own_photos import copy_photos
@@ -53,6 +54,8 @@ def test_the_summary_says_photos_faces_and_time_left():
     progress = ScanProgress(1234, 10_000, 2345, 170.0)
     assert progress.summary == "Finding faces: 1,234 of 10,000 photos · 2,345 faces · 3 min left"
     assert ScanProgress(0, 10, 0, None).summary == "Finding faces: 0 of 10 photos · 0 faces"
+    learning = ScanProgress(0, 0, 0, 50.0, learning=True, faces_learnt=120, faces_to_learn=437)
+    assert learning.summary == "Learning faces: 120 of 437 · 50 s left"
 
 
 def test_one_core_is_left_to_the_window(monkeypatch):
@@ -170,3 +173,129 @@ def test_no_worker_starts_when_no_photo_waits(lib, monkeypatch):
     monkeypatch.setattr(scanning, "ProcessPoolExecutor", no_workers)
     done = run(Scanner(lib).run())  # what the window does on opening a library
     assert (done.photos_done, done.photos_total) == (0, 0)
+
+
+@pytest.fixture
+def small_demo(tmp_path):
+    """A demo library of four photos: its faces drawn, none embedded."""
+    from faceboard.backends.local import demo
+
+    folder = tmp_path / "demo"
+    demo.generate(folder, people=6, photos=4)
+    return folder
+
+
+def embeddings(database: Path) -> list[tuple]:
+    db = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+    try:
+        return db.execute("SELECT face_id, model FROM embeddings ORDER BY face_id").fetchall()
+    except sqlite3.OperationalError:  # locked by the writer this instant
+        return []
+    finally:
+        db.close()
+
+
+def test_faces_without_an_embedding_are_learnt_and_a_cancelled_learning_goes_on(small_demo):
+    from faceboard.recognition.embedding import current_model
+
+    library = LocalLibrary(small_demo)
+    try:
+        faces = run(library.scan_status()).to_learn
+        assert run(library.face_vectors()).face_ids == () and faces > 12  # drawn, none embedded
+        seen: list[ScanProgress] = []
+
+        def report(progress):
+            seen.append(progress)
+            if progress.faces_learnt >= 3:
+                scanner.cancel()
+
+        scanner = Scanner(library, report)
+        stopped = run(scanner.run(learn=True))
+        assert stopped.learning and 3 <= stopped.faces_learnt < faces and stopped.faces_to_learn == faces
+        assert run(library.scan_status()).to_learn == faces - stopped.faces_learnt
+        assert seen[0].summary == f"Learning faces: 0 of {faces}"
+        assert [p.faces_learnt for p in seen] == sorted(p.faces_learnt for p in seen)
+
+        rest = run(Scanner(library).run(learn=True))
+        assert rest.faces_learnt == rest.faces_to_learn == faces - stopped.faces_learnt and rest.faces_not_learnt == 0
+        assert run(library.scan_status()).to_learn == 0
+        learnt = embeddings(library.path)
+        assert len(learnt) == faces and {model for _, model in learnt} == {current_model()}  # each face once
+        vectors = run(library.face_vectors())
+        assert len(vectors.face_ids) == faces and np.isfinite(vectors.vectors).all()
+        qualities = run(library.face_qualities(vectors.face_ids)).values()
+        assert all(q.sharpness > 0 and 0 <= q.frontal <= 1 and 0 < q.brightness < 1 for q in qualities)
+        assert run(Scanner(library).run(learn=True)).faces_to_learn == 0  # nothing left: no worker starts
+    finally:
+        library.close_now()
+
+
+def test_a_face_embedded_by_an_older_model_is_learnt_again(small_demo):
+    from faceboard.recognition.embedding import current_model
+
+    library = LocalLibrary(small_demo)
+    try:
+        faces = run(library.scan_status()).to_learn
+        db = sqlite3.connect(library.path)
+        with db:
+            db.execute("INSERT INTO embeddings (face_id, model, vector) VALUES (1, 'an older model', zeroblob(512))")
+            db.execute("INSERT INTO embeddings (face_id, model, vector) SELECT 2, ?, vector FROM embeddings "
+                       "WHERE face_id = 1", (current_model(),))  # this build's already
+        db.close()
+        assert run(library.scan_status()).to_learn == faces - 1
+        assert [f.face_id for f in run(library.faces_to_learn(2))] == ["1", "3"]
+    finally:
+        library.close_now()
+
+
+def test_a_face_whose_photo_cannot_be_read_is_not_learnt_and_said(small_demo):
+    library = LocalLibrary(small_demo)
+    try:
+        faces = run(library.scan_status()).to_learn
+        first = run(library.faces_to_learn(1))[0]
+        on_it = [f for f in run(library.photo(run(library.get_faces([first.face_id]))[0].asset_id)).faces]
+        Path(first.path).unlink()
+        done = run(Scanner(library).run(learn=True))
+        assert done.faces_learnt == faces and done.faces_not_learnt == len(on_it) > 0
+        assert run(library.scan_status()).to_learn == 0  # not tried again and again
+        assert len(embeddings(library.path)) == faces - len(on_it)
+    finally:
+        library.close_now()
+
+
+LEARN = """
+import asyncio, sys
+from faceboard.backends.local import LocalLibrary
+from faceboard.services.scanning import Scanner
+library = LocalLibrary(sys.argv[1])
+asyncio.run(Scanner(library).run(learn=True))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree in /proc")
+def test_learning_killed_halfway_goes_on_where_it_stopped(small_demo):
+    library = LocalLibrary(small_demo)
+    faces = run(library.scan_status()).to_learn
+    library.close_now()
+    learning = subprocess.Popen([sys.executable, "-c", LEARN, str(small_demo)], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while len(embeddings(small_demo / "library.sqlite3")) < 3 and learning.poll() is None:
+        assert time.monotonic() < deadline, "the learning did not get going"
+        time.sleep(0.05)
+    workers = _workers(learning.pid)
+    learning.send_signal(signal.SIGKILL)
+    learning.wait(10)
+    assert learning.returncode == -signal.SIGKILL, "the learning finished before it could be killed"
+    before = embeddings(small_demo / "library.sqlite3")
+    assert 3 <= len(before) < faces and workers
+    while any(_running(pid) for pid in workers):  # they end with the process that started them
+        assert time.monotonic() < deadline + 30, "worker processes outlived the killed learning"
+        time.sleep(0.05)
+
+    library = LocalLibrary(small_demo)
+    try:
+        rest = run(Scanner(library).run(learn=True))
+        assert rest.faces_to_learn == faces - len(before) == rest.faces_learnt
+        assert len(embeddings(library.path)) == faces  # each once
+    finally:
+        library.close_now()

@@ -1,19 +1,22 @@
 """Importing photos from the real window, with the real Scanner: File → New library…,
 File → Import photos… and a folder dropped on the window; progress in the status bar,
 Cancel, the new faces shown as they are found (the selection kept), the files skipped
-listed once."""
+listed once; faces without an embedding (the demo's) learnt in the background."""
 
+from pathlib import Path
 
 import pytest
 from conftest import wait_for
 from own_photos import copy_photos
 from PySide6.QtCore import QMimeData, QPoint, QUrl
-from ui_helpers import drop, select_faces, settle
+from ui_helpers import db, drop, select_faces, select_person, settle
 
 from faceboard import cli
 from faceboard.app import Shell
 from faceboard.services.connections import Profile, default_library
 from faceboard.ui import dialogs
+
+DATA = Path(__file__).parent / "data"
 
 
 def scanned(qtbot, window, timeout=60000):
@@ -144,3 +147,66 @@ def test_the_next_start_opens_the_library_made_with_new_library(qtbot, shell, tm
     wait_for(qtbot, shell.close_current())
     (empty / "library.sqlite3").unlink()  # gone since: the default library again
     assert cli.connection(no_arguments, None, window=True)[0].library == str(default_library())
+
+
+@pytest.fixture
+def small_demo(tmp_path):
+    """A demo library of four photos: its faces drawn, none embedded (as an older build left them)."""
+    from faceboard.backends.local import demo
+
+    folder = tmp_path / "small demo"
+    demo.generate(folder, people=6, photos=4)
+    return folder
+
+
+def learning(window) -> bool:
+    return window.scan_status.isVisible() and window.scan_status.text().startswith("Learning faces: ")
+
+
+def test_on_opening_the_faces_without_an_embedding_are_learnt_in_the_background(qtbot, shell, small_demo):
+    wait_for(qtbot, shell.open(Profile("mine", "local", library=str(small_demo))))
+    window = shell.current[2]
+    library = window.session.curator.backend
+    faces = wait_for(qtbot, library.scan_status()).to_learn
+    qtbot.waitUntil(lambda: learning(window), timeout=20000)
+    assert f" of {faces}" in window.scan_status.text() and window.scan_cancel.isVisible()
+    select_person(qtbot, window, "2")  # the window goes on answering meanwhile
+    assert window.session.faces.rowCount() > 0
+    scanned(qtbot, window, timeout=120000)
+    assert not window.scan_status.isVisible()
+    assert window.statusBar().currentMessage() == f"Learning faces done: {faces} faces learnt."
+    status = wait_for(qtbot, library.scan_status())
+    assert status.to_learn == 0 and len(wait_for(qtbot, library.face_vectors()).face_ids) == faces
+
+
+def test_photos_given_while_faces_are_learnt_are_scanned_first_then_the_learning_goes_on(qtbot, shell, small_demo,
+                                                                                         tmp_path):
+    wait_for(qtbot, shell.open(Profile("mine", "local", library=str(small_demo))))
+    window = shell.current[2]
+    library = window.session.curator.backend
+    qtbot.waitUntil(lambda: learning(window), timeout=20000)
+    photos = tmp_path / "Pictures"
+    photos.mkdir()
+    (photos / "collins.jpg").write_bytes((DATA / "collins.jpg").read_bytes())
+    texts = []
+    window.importer.progress.connect(lambda progress: texts.append(window.scan_status.text()))
+    window.importer.start([str(photos)])
+    qtbot.waitUntil(lambda: any(t.startswith("Finding faces: ") for t in texts), timeout=20000)
+    qtbot.waitUntil(lambda: wait_for(qtbot, library.scan_status()).done == 5, timeout=60000)  # its 4 and collins
+    qtbot.waitUntil(lambda: learning(window), timeout=20000)  # then it goes on
+    scanned(qtbot, window, timeout=120000)
+    assert window.statusBar().currentMessage().startswith("Learning faces done: ")
+    assert wait_for(qtbot, library.scan_status()).to_learn == 0
+    first_finding = next(i for i, t in enumerate(texts) if t.startswith("Finding faces: "))
+    assert all(t.startswith("Finding faces: ") for t in texts[first_finding:first_finding + 2])
+
+
+def test_the_first_start_learns_the_demo_librarys_faces_without_being_asked(qtbot, shell):
+    wait_for(qtbot, shell.open(Profile("first start", "local")), timeout=120000)  # the demo is made
+    window = shell.current[2]
+    library = window.session.curator.backend
+    assert library.folder == default_library()
+    faces = wait_for(qtbot, library.scan_status()).to_learn
+    assert faces == db(library.folder).execute("SELECT COUNT(*) FROM faces").fetchone()[0] > 300  # every one
+    qtbot.waitUntil(lambda: learning(window), timeout=30000)
+    assert window.scan_status.text().startswith("Learning faces: ") and f" of {faces}" in window.scan_status.text()

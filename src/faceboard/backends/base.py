@@ -260,12 +260,22 @@ class ScanStatus:
     done: int
     failed: int
     faces: int  # found by the scan (not drawn, not deleted)
+    to_learn: int  # faces with no embedding of this build's model yet (see `PhotoLibrary.faces_to_learn`)
 
 
 @dataclass(frozen=True)
 class PendingPhoto:
     asset_id: str
     path: str  # the file to analyse, absolute
+
+
+@dataclass(frozen=True)
+class FaceToLearn:
+    """A face to embed on its photo: found by an older build, or drawn by the demo."""
+
+    face_id: str
+    path: str  # its photo's file, absolute
+    box: BoundingBox
 
 
 @runtime_checkable
@@ -286,6 +296,16 @@ class PhotoLibrary(Backend, Protocol):
     async def record_scan_failure(self, asset_id: str, reason: str) -> None: ...
 
     async def scan_status(self) -> ScanStatus: ...
+
+    async def faces_to_learn(self, limit: int, after: str | None = None) -> list[FaceToLearn]:
+        """Faces of scanned photos with no embedding of this build's model, in id order
+        after `after`; a face that this model could not embed is left out."""
+
+    async def record_learnt(self, face_id: str, model: str, found) -> None:
+        """Keep a face's embedding by `model` and its quality (a `recognition.FoundFace`'s)."""
+
+    async def record_learning_failure(self, face_id: str, model: str, reason: str) -> None:
+        """`model` could not embed the face: not tried again until its photo is found again."""
 
     async def import_problems(self) -> list[ImportProblem]:
         """Every file not imported, with the reason: those skipped and those whose scan failed."""

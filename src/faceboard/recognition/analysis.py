@@ -15,8 +15,10 @@ import numpy as np
 
 from faceboard import imaging
 from faceboard.domain import BoundingBox
+from faceboard.recognition import quality
 from faceboard.recognition.detection import Detection, Detector, detector
-from faceboard.recognition.embedding import DlibResNetEmbedder, Embedder, embedder
+from faceboard.recognition.embedding import DlibResNetEmbedder, Embedded, Embedder, embedder
+from faceboard.recognition.quality import Quality
 
 EMBEDDING_SIZE = DlibResNetEmbedder.size
 EMBED_MARGIN = 0.5  # of the face's longer side, around it in the crop the embedder aligns the face in
@@ -29,6 +31,7 @@ class FoundFace:
     box: BoundingBox  # in the upright photo's pixels
     confidence: float  # the detector's, 0..1 (1.0 for a box the user drew)
     embedding: bytes = field(repr=False)  # little-endian float32 × EMBEDDING_SIZE: `vector(embedding)`
+    quality: Quality  # as a primary thumbnail, measured on the face the embedder saw
 
 
 @dataclass(frozen=True)
@@ -66,19 +69,19 @@ def analyse_photo(path: str) -> PhotoAnalysis:
             max(seen.image.size):
         source = imaging.decode_photo(photo, side, exact=False)  # a face too small in `seen` for the embedder
     found = [(box, face) for box, face in found if face.confidence >= SURE or _seen_again(find, source, box)]
-    faces = tuple(FoundFace(box, round(face.confidence, 4), _embedding(embed, source, box, face.turn))
-                  for box, face in found)
+    faces = tuple(_found(box, round(face.confidence, 4), embed, source, face.turn) for box, face in found)
     return PhotoAnalysis(photo.width, photo.height, faces, photo.taken, find.name, embed.name)
 
 
 def embed_box(path: str, box: BoundingBox) -> FoundFace:
-    """The face in a box the user drew on the photo at `path` (confidence 1.0). Raises
-    InvalidInput for a bad file, or a box that is empty or off the photo."""
+    """The face in a box on the photo at `path`: one the user drew (confidence 1.0), or
+    one found by an older build, embedded again. Raises InvalidInput for a bad file, or a
+    box that is empty or off the photo."""
     photo = imaging.read_photo(Path(path))
     imaging.face_area(box, photo.width, photo.height, photo.name)  # refuses an empty box or one off the photo
     embed = embedder()
     source = imaging.decode_photo(photo, _side_needed(photo, max(box.width, box.height), embed), exact=False)
-    return FoundFace(box, 1.0, _embedding(embed, source, box))
+    return _found(box, 1.0, embed, source)
 
 
 def _seen_again(find: Detector, source: imaging.Decoded, box: BoundingBox) -> bool:
@@ -110,7 +113,12 @@ def _side_needed(photo: imaging.PhotoFile, face_side: int, embed: Embedder) -> i
     return min(full, math.ceil(full * embed.face_side / max(face_side, 1)))
 
 
-def _embedding(embed: Embedder, source: imaging.Decoded, box: BoundingBox, turn: int = 0) -> bytes:
+def _found(box: BoundingBox, confidence: float, embed: Embedder, source: imaging.Decoded, turn: int = 0) -> FoundFace:
+    embedded = _embedded(embed, source, box, turn)
+    return FoundFace(box, confidence, embedded.vector.astype("<f4").tobytes(), quality.measure(embedded, embed.padding))
+
+
+def _embedded(embed: Embedder, source: imaging.Decoded, box: BoundingBox, turn: int = 0) -> Embedded:
     """The face in `box` (photo pixels) embedded from a crop of `source` around it, with
     EMBED_MARGIN of room to align it, at no more pixels than the embedder uses, turned
     `turn` quarters counter-clockwise to stand upright."""
@@ -123,4 +131,4 @@ def _embedding(embed: Embedder, source: imaging.Decoded, box: BoundingBox, turn:
                        shrink)
     width, height = box.width * scale * shrink, box.height * scale * shrink
     face = (margin * shrink, margin * shrink) + ((height, width) if turn % 2 else (width, height))
-    return embed.embed(np.rot90(np.asarray(crop), turn), face).astype("<f4").tobytes()
+    return embed.embed(np.rot90(np.asarray(crop), turn), face)

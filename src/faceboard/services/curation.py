@@ -98,6 +98,7 @@ class Curation:
         missed, self._missed = self._missed, None
         for change in missed:
             likeness.apply(change)
+        await likeness.catch_up()
         self.likeness = likeness
         self._suggested(set(likeness.suggest_unassigned()))
         if self._load_again:
@@ -142,8 +143,14 @@ class Curation:
             return
         if changed := self.likeness.apply(change):
             self._suggested(changed)
+        if self.likeness.behind:  # the faces farther from what changed: measured off the event loop
+            self._spawn(self._catch_up(self.likeness))
         if unknown := self.likeness.unknown_faces(change):  # a face drawn: its embedding is read
             self._spawn(self._add_faces(unknown))
+
+    async def _catch_up(self, likeness: Likeness) -> None:
+        if changed := await likeness.catch_up():
+            self._suggested(changed)
 
     async def _add_faces(self, face_ids: list[str]) -> None:
         try:

@@ -17,7 +17,7 @@ import contextlib
 from dataclasses import replace
 
 from faceboard.backends.base import (
-    AssignResult, Backend, FaceComparing, cannot, changes_nothing, face_comparing, face_drawing, photo_library,
+    AssignResult, Backend, FaceComparing, ScanStatus, cannot, changes_nothing, face_comparing, face_drawing, photo_library,
     photo_source, publish_target,
 )
 from faceboard.domain import Capability, Face, FaceGroup, FacesQuery, Page, PeopleQuery, Person, Photo, Progress, Thumbnail
@@ -143,10 +143,11 @@ class Curator:
         people = await self.backend.get_people(ids) if ids else []
         return photo, {p.id: p.name for p in people}
 
-    async def photos_waiting(self) -> int:
+    async def scan_status(self) -> ScanStatus:
         """How many imported photos still wait for their faces to be found (a scan an
-        earlier run left): without loading the models, which only a scan needs."""
-        return (await photo_library(self.backend).scan_status()).waiting
+        earlier run left), and faces to be learnt: without loading the models, which
+        only a scan needs."""
+        return await photo_library(self.backend).scan_status()
 
     # -- changing -----------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -32,10 +33,18 @@ MIN_SIMILARITY = 0.3  # a person less alike than this is not suggested (differen
 KNOWN = 0.5  # an unassigned face suggested at this or more is not unknown: it is not grouped
 KEPT = 8  # people kept for each unassigned face (more than shown: a rejection rarely needs them all measured)
 SHOWN = 3  # suggestions `suggest_unassigned` gives a face
-GROUP_DISTANCE = 0.45  # unknown faces nearer than this are joined (two people of tests/data lie 0.49 apart)
+GROUP_DISTANCE = 0.4  # unknown faces nearer are joined: two people of tests/data and its altered copies lie 0.42 apart
 NEIGHBOURS = 16  # nearest faces asked of the index for each unknown face
-ADDED_AT_ONCE = 512  # new faces measured in one turn of the event loop
+MEASURED_AT_ONCE = 16  # faces measured against everyone on the event loop; more wait for `catch_up`
 _UNASSIGNED = -1
+
+
+class _Middles(NamedTuple):
+    """What measuring against the people needs: their mean embedding, mean squared norm, faces."""
+
+    mean: np.ndarray
+    mean_sq: np.ndarray
+    count: np.ndarray
 
 
 def distance_at(figure: float) -> float:
@@ -77,7 +86,12 @@ class Likeness:
         self._mean = np.zeros((0, size), np.float32)
         self._mean_sq = np.zeros(0)
         self._rejected: dict[int, set[int]] = {}  # row -> person indices rejected for it
-        self._rejecting: dict[int, set[int]] = {}  # person index -> rows that rejected them
+        self._waiting_rows: set[int] = set()  # unassigned rows `catch_up` is to measure in full
+        self._waiting_people: set[int] = set()  # people `catch_up` is to measure every unassigned row against
+        self._touched: list[tuple[int, list[int]]] = []  # (generation, people whose faces changed then)
+        self._generation = 0
+        self._measured: set[int] = set()  # rows measured on the loop while a `catch_up` measured a copy
+        self._catching_up: asyncio.Event | None = None  # set when the `catch_up` under way ends
         self._shown: dict[str, tuple[Suggestion, ...]] = {}  # every unassigned face's suggestions
         self.index = KeptIndex(backend.index_folder, model, size)  # of every face, for grouping
         self._index_lock = asyncio.Lock()
@@ -94,9 +108,9 @@ class Likeness:
         rejections = await backend.rejections()
 
         def build() -> Likeness:
-            likeness = cls(backend, people, vectors.model, vectors.vectors.shape[1] if vectors.vectors.ndim == 2 else 128)
+            likeness = cls(backend, people, vectors.model, vectors.vectors.shape[1])
             likeness._append(vectors.face_ids, vectors.person_ids, vectors.vectors)
-            likeness._reject(rejections, measure=False)
+            likeness._reject(rejections)
             likeness._recount(np.arange(len(likeness._pids)))
             likeness._measure(np.flatnonzero(likeness._unassigned_mask()))
             return likeness
@@ -160,37 +174,51 @@ class Likeness:
         size = self._size
         return self._alive[:size] & (self._person[:size] == _UNASSIGNED)
 
-    def _distances2(self, rows: np.ndarray | None, people: np.ndarray) -> np.ndarray:
-        """Squared distance of each row (None: every row) to each person (inf: a person
-        without faces)."""
-        vectors, n2 = (self._vec[:self._size], self._n2[:self._size]) if rows is None else \
-            (self._vec[rows], self._n2[rows])
-        d2 = n2[:, None] + self._mean_sq[people][None, :] - 2.0 * (vectors @ self._mean[people].T)
+    def _middles(self, copy: bool = False) -> _Middles:
+        """The people's means as they are (`copy`: for a thread, as they are now)."""
+        total = len(self._pids)
+        middles = _Middles(self._mean[:total], self._mean_sq[:total], self._count[:total])
+        return _Middles(*(array.copy() for array in middles)) if copy else middles
+
+    def _distances2(self, rows: np.ndarray | None, people: np.ndarray, middles: _Middles | None = None,
+                    vectors: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """Squared distance of each row (None: every row of `vectors`, by default all) to
+        each person (inf: a person without faces)."""
+        middles = middles or self._middles()
+        every, n2 = vectors or (self._vec[:self._size], self._n2[:self._size])
+        if rows is not None:
+            every, n2 = every[rows], n2[rows]
+        d2 = n2[:, None] + middles.mean_sq[people][None, :] - 2.0 * (every @ middles.mean[people].T)
         d2 = np.maximum(d2, 0.0).astype(np.float32)
-        d2[:, self._count[people] == 0] = np.inf
+        d2[:, middles.count[people] == 0] = np.inf
         return d2
 
-    def _masked(self, rows: np.ndarray, people: np.ndarray, d2: np.ndarray) -> np.ndarray:
-        """`d2` with the people rejected for each row, too far, or the row's own person, at inf."""
+    def _masked(self, rows: np.ndarray, people: np.ndarray, d2: np.ndarray, rejected: dict[int, set[int]],
+                own: np.ndarray | None) -> np.ndarray:
+        """`d2` with the people too far, rejected for each row, or the row's `own`, at inf."""
         d2[d2 > FAR2] = np.inf
-        if self._rejected:
+        if rejected:
             column = {int(p): c for c, p in enumerate(people)}
-            rejecting = np.fromiter(self._rejected, np.int64, len(self._rejected))
-            for at in np.flatnonzero(np.isin(rows, rejecting)).tolist():
-                for person in self._rejected[int(rows[at])]:
+            rejecting = np.fromiter(rejected, np.int64, len(rejected))
+            for at in np.flatnonzero(_among(rows, rejecting)).tolist():
+                for person in rejected[int(rows[at])]:
                     if (c := column.get(person)) is not None:
                         d2[at, c] = np.inf
-        own = self._person[rows]
-        if (own >= 0).any():
-            where = np.searchsorted(people, own) if len(people) else own
+        if own is not None and (own >= 0).any():
+            where = np.searchsorted(people, own)
             hit = (own >= 0) & (where < len(people))
             hit[hit] = people[where[hit]] == own[hit]
             d2[np.flatnonzero(hit), where[hit]] = np.inf
         return d2
 
-    def _ranked(self, rows: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
-        """Each row's `limit` nearest people (indices, -1 past the last) and squared distances."""
-        people = np.arange(len(self._pids))
+    def _ranked(self, rows: np.ndarray, limit: int, middles: _Middles | None = None,
+                rejected: dict[int, set[int]] | None = None, unassigned: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's `limit` nearest people (indices, -1 past the last) and squared
+        distances, against every person. A thread passes a copy of the `middles` and of the
+        rows' rejections, and rows that are `unassigned` (no own person to leave out)."""
+        middles = middles or self._middles()
+        rejected = self._rejected if rejected is None else rejected
+        people = np.arange(len(middles.count))
         top_p = np.full((len(rows), limit), -1, np.int32)
         top_d = np.full((len(rows), limit), np.inf, np.float32)
         if not len(people) or not len(rows):
@@ -198,7 +226,8 @@ class Likeness:
         block = max(64, 2**22 // len(people))
         for start in range(0, len(rows), block):
             part = rows[start:start + block]
-            d2 = self._masked(part, people, self._distances2(part, people))
+            d2 = self._masked(part, people, self._distances2(part, people, middles), rejected,
+                              None if unassigned else self._person[part])
             keep = min(limit, len(people))
             nearest = np.argpartition(d2, keep - 1, axis=1)[:, :keep] if keep < len(people) else \
                 np.broadcast_to(people, (len(part), len(people)))
@@ -213,7 +242,9 @@ class Likeness:
     def _measure(self, rows: np.ndarray) -> None:
         """Keep the nearest people of these unassigned rows, and their suggestions."""
         self._top_p[rows], self._top_d[rows] = self._ranked(rows, KEPT)
-        self._show(rows)
+        self._show(rows.tolist())
+        if self._catching_up is not None:  # newer than what the `catch_up` under way measures
+            self._measured.update(rows.tolist())
 
     def _show(self, rows: Iterable[int]) -> None:
         for row in rows:
@@ -228,22 +259,15 @@ class Likeness:
             found.append(Suggestion(person_id, self._names[person_id], round(similarity(squared ** 0.5), 4)))
         return tuple(found)
 
-    def _remeasure(self, people: np.ndarray, skip: np.ndarray) -> set[int]:
-        """The unassigned rows (but `skip`) against people whose faces changed: each row's
-        kept list takes their new distances; a row whose list may now miss someone is
-        measured again in full. The rows whose suggestions changed."""
-        people = np.unique(people)
-        mask = self._unassigned_mask()
-        mask[skip] = False
-        if not mask.any() or not len(people):
+    def _merge(self, rows: np.ndarray, people: np.ndarray) -> set[int]:
+        """These unassigned rows' kept people, given the new distances of `people` (whose
+        faces changed). A row whose list may now miss someone (it was full, and one of them
+        left it) waits for `catch_up` to measure it in full. The rows whose suggestions changed."""
+        waiting = np.fromiter(self._waiting_rows, np.int64, len(self._waiting_rows))
+        rows = rows[~_among(rows, waiting)]
+        if not len(rows) or not len(people):
             return set()
-        d2 = self._distances2(None, people)[mask]  # all rows at once: cheaper than gathering the unassigned
-        rows = np.flatnonzero(mask)
-        d2[d2 > FAR2] = np.inf
-        near = np.isfinite(d2).any(axis=1)
-        holds = np.isin(self._top_p[rows], people).any(axis=1)
-        hit = near | holds
-        rows, d2 = rows[hit], self._masked(rows[hit], people, d2[hit])
+        d2 = self._masked(rows, people, self._distances2(rows, people), self._rejected, None)
         old_p, old_d = self._top_p[rows], self._top_d[rows]
         bound = np.where(old_p[:, -1] >= 0, old_d[:, -1], np.inf)  # everyone not kept is at least this far
         stays = ~np.isin(old_p, people)
@@ -253,23 +277,95 @@ class Likeness:
         new_d = np.take_along_axis(candidates_d, order, axis=1)
         new_p = np.take_along_axis(candidates_p, order, axis=1).astype(np.int32)
         new_p[~np.isfinite(new_d)] = -1
-        missing = np.isfinite(bound) & ~(new_d[:, -1] <= bound)  # someone between may not be kept
         self._top_p[rows], self._top_d[rows] = new_p, new_d
-        changed = (new_p != old_p).any(axis=1) | (np.where(new_p >= 0, new_d, 0) != np.where(old_p >= 0, old_d, 0)).any(axis=1)
-        if missing.any():
-            again = rows[missing]
-            self._top_p[again], self._top_d[again] = self._ranked(again, KEPT)
-            changed |= missing
-        changed_rows = rows[changed]
-        self._show(changed_rows.tolist())
-        return set(changed_rows.tolist())
+        self._waiting_rows.update(rows[np.isfinite(bound) & ~(new_d[:, -1] <= bound)].tolist())
+        changed = rows[(new_p != old_p).any(axis=1)
+                       | (np.where(new_p >= 0, new_d, 0) != np.where(old_p >= 0, old_d, 0)).any(axis=1)]
+        self._show(changed.tolist())
+        return set(changed.tolist())
+
+    def _holding(self, people: np.ndarray) -> np.ndarray:
+        """The unassigned rows that keep one of these people among their nearest."""
+        kept_people = self._top_p[:self._size].ravel()  # flat: any(axis=1) is slow
+        held = np.zeros(len(kept_people), bool)
+        for person in np.asarray(people).tolist():
+            held |= kept_people == person
+        rows = np.flatnonzero(held) // KEPT  # in order, a row once a person it keeps
+        rows = rows[np.r_[True, rows[1:] != rows[:-1]]] if len(rows) else rows
+        return rows[self._alive[rows] & (self._person[rows] == _UNASSIGNED)]
+
+    def _measure_or_wait(self, rows: np.ndarray) -> None:
+        """A few rows are measured at once; more wait for `catch_up` (suggested () until then)."""
+        if len(rows) <= MEASURED_AT_ONCE:
+            self._measure(rows)
+            return
+        self._top_p[rows], self._top_d[rows] = -1, np.inf
+        self._waiting_rows.update(rows.tolist())
+        self._shown.update((self._ids[row], ()) for row in rows.tolist())
+
+    @property
+    def behind(self) -> bool:
+        """Whether a change left work for `catch_up`."""
+        return bool(self._waiting_rows or self._waiting_people)
+
+    async def catch_up(self) -> set[str]:
+        """Finish, off the event loop, what changes left: the unassigned faces that may now
+        be near a person whose faces changed (every unassigned face against them), and the
+        faces to measure in full (new, detached, or whose nearest people left). Measured
+        on a copy; back on the loop, what changed meanwhile is measured again. The ids of
+        the faces whose suggestions changed (a call while another is at it waits for it
+        to end, and leaves the telling to it)."""
+        if self._catching_up is not None:
+            await self._catching_up.wait()
+            return set()
+        self._catching_up = asyncio.Event()
+        changed: set[int] = set()
+        try:
+            while self.behind:
+                people = np.array(sorted(self._waiting_people), np.int64)
+                rows = np.array(sorted(self._waiting_rows), np.int64)
+                self._waiting_people, self._waiting_rows = set(), set()
+                since, size = self._generation, self._size
+                middles, vectors = self._middles(copy=True), (self._vec[:size], self._n2[:size])
+                unassigned = self._unassigned_mask()
+                rejected = {row: set(self._rejected[row]) for row in rows.tolist() if row in self._rejected}
+
+                def work():
+                    near = np.zeros(0, np.int64)
+                    if len(people):
+                        d2 = self._distances2(None, people, middles, vectors)
+                        near = np.flatnonzero(unassigned & (d2 <= FAR2).any(axis=1))
+                    return near, self._ranked(rows, KEPT, middles, rejected, unassigned=True)
+
+                self._measured = set()
+                near, (top_p, top_d) = await asyncio.to_thread(work)
+                newer = np.fromiter(self._waiting_rows | self._measured, np.int64)
+                still = self._unassigned_mask()[rows] & ~_among(rows, newer)
+                rows, top_p, top_d = rows[still], top_p[still], top_d[still]
+                old = {row: self._shown.get(self._ids[row]) for row in rows.tolist()}
+                self._top_p[rows], self._top_d[rows] = top_p, top_d
+                self._show(rows.tolist())
+                changed |= {row for row in rows.tolist() if self._shown[self._ids[row]] != old[row]}
+                if touched := self._touched_since(since):  # measured against older means
+                    changed |= self._merge(rows, np.array(sorted(touched), np.int64))
+                near = near[self._unassigned_mask()[near]]
+                changed |= self._merge(near, np.array(sorted(set(people.tolist()) | self._touched_since(since)),
+                                                      np.int64))
+            self._touched.clear()
+        finally:
+            done, self._catching_up = self._catching_up, None
+            done.set()
+        return {self._ids[row] for row in changed}
+
+    def _touched_since(self, generation: int) -> set[int]:
+        return {person for made, people in self._touched if made > generation for person in people}
 
     # -- changing -------------------------------------------------------------------
 
     def _place(self, rows: np.ndarray, persons: np.ndarray, alive: np.ndarray) -> set[int]:
         """Rows' new person and state: the sums of the people they leave and join, the kept
-        lists they enter and leave, and the other unassigned rows against those people.
-        The rows whose suggestions changed."""
+        lists they enter and leave, and the unassigned rows that keep those people (the
+        others wait for `catch_up`). The rows whose suggestions changed."""
         rows = np.asarray(rows, dtype=np.int64)
         persons = np.asarray(persons, dtype=np.int32)
         alive = np.asarray(alive, dtype=bool)
@@ -281,7 +377,7 @@ class Likeness:
             return set()
         before = np.where(old_alive, old_person, _UNASSIGNED - 1)  # the person a row counted for
         after = np.where(alive, persons, _UNASSIGNED - 1)
-        touched = np.unique(np.concatenate([before[before >= 0], after[after >= 0]]))
+        touched = np.array(sorted(set(before[before >= 0].tolist()) | set(after[after >= 0].tolist())), np.int64)
         for person in touched.tolist():
             leaving, joining = rows[before == person], rows[after == person]
             self._sum[person] += self._vec[joining].sum(axis=0, dtype=np.float64) - \
@@ -290,18 +386,25 @@ class Likeness:
             self._count[person] += len(joining) - len(leaving)
         if len(touched):
             self._remean(touched)
+            self._generation += 1
+            self._touched.append((self._generation, touched.tolist()))
+            self._waiting_people.update(touched.tolist())
         was_unassigned = old_alive & (old_person == _UNASSIGNED)
         self._person[rows], self._alive[rows] = persons, alive
         now_unassigned = alive & (persons == _UNASSIGNED)
         for row in rows[was_unassigned & ~now_unassigned].tolist():
             self._shown.pop(self._ids[row], None)
+        self._waiting_rows.difference_update(rows[~now_unassigned].tolist())
         self._top_p[rows[~now_unassigned]], self._top_d[rows[~now_unassigned]] = -1, np.inf
-        entering = rows[now_unassigned]
-        self._measure(entering)
+        entering = rows[now_unassigned & ~was_unassigned]
+        self._measure_or_wait(entering)
         changed = set(rows.tolist())
-        return changed | self._remeasure(touched, entering)
+        if len(touched):
+            holding = self._holding(touched)
+            changed |= self._merge(holding[~_among(holding, entering)], touched)
+        return changed
 
-    def _reject(self, pairs: Iterable[tuple[str, str]], measure: bool = True) -> set[int]:
+    def _reject(self, pairs: Iterable[tuple[str, str]]) -> set[int]:
         """Remember (face, person) rejections; the rows whose kept people held them."""
         again = set()
         for face_id, person_id in pairs:
@@ -310,8 +413,7 @@ class Likeness:
                 continue
             person = self._person_index(person_id)
             self._rejected.setdefault(row, set()).add(person)
-            self._rejecting.setdefault(person, set()).add(row)
-            if measure and person in self._top_p[row]:
+            if person in self._top_p[row]:
                 again.add(row)
         return again
 
@@ -322,21 +424,22 @@ class Likeness:
             if row is None or person is None or person not in self._rejected.get(row, ()):
                 continue
             self._rejected[row].discard(person)
-            self._rejecting[person].discard(row)
             again.add(row)
         return again
 
     def apply(self, change: Change) -> set[str]:
         """What a change did (predicted or answered: applying it twice changes nothing more):
         people renamed or new, faces moved, restored or deleted, people deleted (their faces
-        left unassigned), rejections made or forgotten. The ids of the faces whose
-        suggestions changed. Faces it names that are not known yet: see `unknown_faces`."""
+        left unassigned), rejections made or forgotten. Cheap enough for the event loop:
+        the faces that keep a touched person among their nearest are measured again now,
+        the rest of the unassigned faces by `catch_up` (see `behind`). The ids of the faces
+        whose suggestions changed. Faces it names that are not known: see `unknown_faces`."""
         changed: set[int] = set()
         for person in change.persons:
             renamed = person.id in self._names and self._names[person.id] != person.name
             index = self._person_index(person.id, person.name)
             if renamed:
-                named = np.flatnonzero((self._top_p[:self._size] == index).any(axis=1))
+                named = self._holding(np.array([index]))
                 self._show(named.tolist())
                 changed |= set(named.tolist())
         rows, persons = [], []
@@ -347,8 +450,8 @@ class Likeness:
         removed = [self._row[f] for f in change.removed_face_ids if f in self._row]
         gone = [self._pindex[p] for p in change.removed_person_ids if p in self._pindex]
         if gone:  # the faces a deleted person still holds are let go
-            left = np.flatnonzero(np.isin(self._person[:self._size], gone))
-            left = left[~np.isin(left, rows)]
+            left = np.flatnonzero(np.isin(self._person[:self._size], gone) & self._alive[:self._size])
+            left = left[~_among(left, rows)]
             rows.extend(left.tolist())
             persons.extend([_UNASSIGNED] * len(left))
         alive = [True] * len(rows)
@@ -362,7 +465,7 @@ class Likeness:
                          dtype=np.int64)
         if len(again):
             before = {row: self._shown.get(self._ids[row]) for row in again.tolist()}
-            self._measure(again)
+            self._measure_or_wait(again)
             changed |= {row for row in again.tolist() if self._shown[self._ids[row]] != before[row]}
         return {self._ids[row] for row in changed}
 
@@ -372,24 +475,19 @@ class Likeness:
 
     async def add_faces(self, face_ids: Sequence[str] | None = None) -> set[str]:
         """Faces new to the backend (a scan found them, or they were given an embedding):
-        their embeddings read and their people measured, a slice of them per turn of the
-        event loop. None: every face the backend has an embedding for and this lacks.
-        The ids of the faces whose suggestions changed."""
+        their embeddings read and their people measured (off the event loop). None: every
+        face the backend has an embedding for and this lacks. The ids of the faces whose
+        suggestions changed."""
         found = await self.backend.face_vectors(face_ids)
-        if found.model != self.model:
-            return set()
         fresh = [at for at, face_id in enumerate(found.face_ids) if face_id not in self._row]
-        changed: set[str] = set()
-        for start in range(0, len(fresh), ADDED_AT_ONCE):
-            part = [at for at in fresh[start:start + ADDED_AT_ONCE] if found.face_ids[at] not in self._row]
-            if part:
-                rows = self._append([found.face_ids[at] for at in part], [None] * len(part), found.vectors[part])
-                self._alive[rows] = False  # placed below: counted where they belong
-                persons = [_UNASSIGNED if found.person_ids[at] is None else self._person_index(found.person_ids[at])
-                           for at in part]
-                changed |= {self._ids[row] for row in self._place(rows, np.array(persons), np.ones(len(rows), bool))}
-            await asyncio.sleep(0)
-        return changed
+        if found.model != self.model or not fresh:
+            return set()
+        rows = self._append([found.face_ids[at] for at in fresh], [None] * len(fresh), found.vectors[fresh])
+        self._alive[rows] = False  # placed now: counted where they belong
+        persons = [_UNASSIGNED if found.person_ids[at] is None else self._person_index(found.person_ids[at])
+                   for at in fresh]
+        changed = {self._ids[row] for row in self._place(rows, np.array(persons), np.ones(len(rows), bool))}
+        return changed | await self.catch_up()
 
     # -- asking ---------------------------------------------------------------------
 
@@ -404,8 +502,8 @@ class Likeness:
         row = self._row.get(face_id)
         if row is None or not self._alive[row] or limit <= 0:
             return ()
-        if self._person[row] == _UNASSIGNED and limit <= KEPT:
-            return self._suggestions_of(self._top_p[row], self._top_d[row], limit)
+        if self._person[row] == _UNASSIGNED and limit <= KEPT and not self.behind:
+            return self._suggestions_of(self._top_p[row], self._top_d[row], limit)  # kept
         people, d2 = self._ranked(np.array([row]), limit)
         return self._suggestions_of(people[0], d2[0], limit)
 
@@ -451,21 +549,20 @@ class Likeness:
         people = np.flatnonzero(self._count[:len(self._pids)] > 0)
         if len(people) < 2 or limit <= 0:
             return ()
-        means, mean_sq = self._mean[people].astype(np.float64), self._mean_sq[people]
+        means, mean_sq = self._mean[people], self._mean_sq[people].astype(np.float32)
         pairs: list[tuple[float, int, int]] = []
-        block = max(16, 2**22 // len(people))
+        block = max(16, 2**21 // len(people))
         for start in range(0, len(people), block):
             part = np.arange(start, min(start + block, len(people)))
             d2 = mean_sq[part][:, None] + mean_sq[None, :] - 2.0 * (means[part] @ means.T)
             d2[np.arange(len(part))[:, None] >= np.arange(len(people))[None, :] - start] = np.inf  # each pair once
-            d2[d2 > FAR2] = np.inf
-            flat = np.flatnonzero(np.isfinite(d2))
+            flat = np.flatnonzero(d2 <= FAR2)
             if len(flat) > limit:
                 flat = flat[np.argpartition(d2.ravel()[flat], limit - 1)[:limit]]
             pairs.extend((float(d2.ravel()[f]), int(part[f // len(people)]), int(f % len(people))) for f in flat)
         pairs.sort()
-        return tuple(SimilarPeople(self._pids[people[a]], self._pids[people[b]], round(similarity(max(d2, 0) ** 0.5), 4))
-                     for d2, a, b in pairs[:limit])
+        return tuple(SimilarPeople(self._pids[people[a]], self._pids[people[b]],
+                                   round(similarity(max(d2, 0) ** 0.5), 4)) for d2, a, b in pairs[:limit])
 
 
     # -- groups and primaries -----------------------------------------------------------
@@ -480,6 +577,7 @@ class Likeness:
         first: each face joined to those of its NEIGHBOURS nearest (from the kept index)
         that are unknown too and nearer than GROUP_DISTANCE, the graph cut by Chinese
         whispers. Off the event loop; the index gains the faces it lacks and is kept."""
+        await self.catch_up()
         async with self._index_lock:
             size, vectors, ids = self._size, self._vec, self._ids[:self._size]
             alive, unknown = self._alive[:size].copy(), self._unknown_rows()
@@ -557,6 +655,17 @@ def _strength(quality: FaceQuality | None, sharpest: float | None) -> dict[str, 
 def _id_order(face_id: str) -> tuple:
     """Face ids in their backend's order: numbers as numbers."""
     return (0, int(face_id), "") if face_id.isdigit() else (1, 0, face_id)
+
+
+def _among(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Whether each of `values` is one of `wanted` (row numbers), by a binary search:
+    `np.isin` allocates a table as long as the largest row number, or sorts with `np.unique`,
+    whose first call imports numpy.ma (66 ms on the event loop)."""
+    wanted = np.sort(np.asarray(wanted, dtype=np.int64))
+    if not len(wanted):
+        return np.zeros(len(values), bool)
+    at = np.minimum(np.searchsorted(wanted, values), len(wanted) - 1)
+    return wanted[at] == values
 
 
 def _grown(array: np.ndarray, length: int, fill=0) -> np.ndarray:

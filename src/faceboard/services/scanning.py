@@ -8,6 +8,11 @@ still waiting: none is scanned twice. Nothing heavy runs on the event loop's thr
 the folders are walked on a thread, files are read and hashed on the library's file
 thread, decoded and analysed in the workers. No Qt: the window and the command line
 both drive a `Scanner` and show its `ScanProgress`.
+
+Faces that no worker of this build embedded (the demo's drawn faces, faces of an older
+build) are learnt the same way, face by face, when asked (`run(learn=True)`: the window
+does on opening a library): each embedding is committed as it comes, so learning too
+goes on where a quit or a kill left it.
 """
 
 from __future__ import annotations
@@ -20,14 +25,16 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from faceboard import recognition
-from faceboard.backends.base import Backend, ImportProblem, PendingPhoto, photo_library
+from faceboard.backends.base import Backend, FaceToLearn, ImportProblem, PendingPhoto, photo_library
 from faceboard.errors import FaceboardError, Unavailable
+from faceboard.recognition.embedding import current_model
 
 BATCH = 64  # files registered in one transaction
 WORKER_NICENESS = 10  # a tenth of a core against a busy window thread: the scan takes what the window leaves
@@ -43,14 +50,23 @@ class ScanProgress:
     problems: tuple[ImportProblem, ...] = ()  # files skipped by this run, each once, with the reason
     photos_added: int = 0  # new to the library
     photos_known: int = 0  # found already in it (the same file, or the same photo elsewhere)
+    learning: bool = False  # the photos are done: faces of before are being embedded (`seconds_left` is theirs)
+    faces_learnt: int = 0  # embedded by this run (or given up on: `faces_not_learnt`)
+    faces_to_learn: int = 0
+    faces_not_learnt: int = 0  # their photo could not be read: they wait until it is found again
 
     @property
     def summary(self) -> str:
         """What the status bar and the command line say: 'Finding faces: 1,234 of 10,000
-        photos · 2,345 faces · 3 min left'."""
-        parts = [f"Finding faces: {self.photos_done:,} of {self.photos_total:,} photos",
-                 f"{self.faces_found:,} face{'' if self.faces_found == 1 else 's'}"]
-        if self.seconds_left is not None and self.photos_done < self.photos_total:
+        photos · 2,345 faces · 3 min left', then 'Learning faces: 120 of 437 · 1 min left'."""
+        if self.learning:
+            parts = [f"Learning faces: {self.faces_learnt:,} of {self.faces_to_learn:,}"]
+            done, total = self.faces_learnt, self.faces_to_learn
+        else:
+            parts = [f"Finding faces: {self.photos_done:,} of {self.photos_total:,} photos",
+                     f"{self.faces_found:,} face{'' if self.faces_found == 1 else 's'}"]
+            done, total = self.photos_done, self.photos_total
+        if self.seconds_left is not None and done < total:
             parts.append(f"{_duration(self.seconds_left)} left")
         if self.problems:
             parts.append(f"{len(self.problems):,} skipped")
@@ -129,6 +145,8 @@ class Scanner:
         self._cancelled = False
         self._wake = asyncio.Event()
         self._done = self._faces = self._total = self._added = self._known = 0
+        self._learning = False
+        self._learnt = self._to_learn = self._not_learnt = 0
         self._problems: list[ImportProblem] = []
         self._started = time.monotonic()
         self._pool: ProcessPoolExecutor | None = None
@@ -140,25 +158,26 @@ class Scanner:
 
     @property
     def progress(self) -> ScanProgress:
-        left = None
-        if self._done:
-            left = (time.monotonic() - self._started) / self._done * (self._total - self._done)
+        done, total = (self._learnt, self._to_learn) if self._learning else (self._done, self._total)
+        left = (time.monotonic() - self._started) / done * (total - done) if done else None
         return ScanProgress(self._done, self._total, self._faces, left, tuple(self._problems), self._added,
-                            self._known)
+                            self._known, self._learning, self._learnt, self._to_learn, self._not_learnt)
 
     def _report(self) -> None:
         if self._on_progress is not None:
             self._on_progress(self.progress)
 
-    async def run(self, paths: Sequence[str | Path] = (), scan: bool = True) -> ScanProgress:
+    async def run(self, paths: Sequence[str | Path] = (), scan: bool = True, learn: bool = False) -> ScanProgress:
         """Import `paths` (folders or files) and, unless `scan` is False, find the faces of
-        every photo waiting; returns when none waits, or when cancelled."""
+        every photo waiting; then, with `learn`, embed the faces this build has not (see
+        `_learn`). Returns when nothing waits, or when cancelled."""
         self._started = time.monotonic()
         self._total = (await self.library.scan_status()).waiting if scan else 0
         files, problems = await asyncio.to_thread(photo_files, paths)
         self._problems.extend(problems)
         self._total += len(files)
-        self._report()
+        if self._total or not learn:  # else the first report is the learning's
+            self._report()
         registering = asyncio.create_task(self._register(files, counted=scan))
         try:
             if scan:
@@ -166,6 +185,8 @@ class Scanner:
             await registering
         finally:
             registering.cancel()
+        if learn:
+            await self._learn()
         return self.progress
 
     async def _register(self, files: list[str], counted: bool) -> None:
@@ -185,24 +206,41 @@ class Scanner:
             self._wake.set()  # the scan, waiting for more photos, sees that no more come
 
     async def _scan(self, registering: asyncio.Task) -> None:
-        flying: dict[asyncio.Future, PendingPhoto] = {}
-        suspects: deque[PendingPhoto] = deque()  # in flight when a worker crashed: tried again one at a time
+        await self._work(_Photos(self), registering)
+
+    async def _learn(self) -> None:
+        """Embed the faces no worker of this build has embedded (found by an older build,
+        drawn by the demo): what comparing faces needs of every face."""
+        self._to_learn = (await self.library.scan_status()).to_learn
+        if not self._to_learn or self._cancelled:
+            return
+        self._learning, self._started = True, time.monotonic()
+        self._report()
+        await self._work(_Faces(self))
+
+    async def _work(self, jobs: _Jobs, registering: asyncio.Task | None = None) -> None:
+        """Run every job waiting on the workers, two queued a worker, each recorded as it
+        ends; with `registering`, also those it adds until it is done. A worker that
+        crashes loses the jobs in flight: they are run again one at a time, so the one that
+        crashed it, alone, is recorded as failed."""
+        flying: dict[asyncio.Future, object] = {}
+        suspects: deque = deque()  # in flight when a worker crashed: tried again one at a time
         alone: set[str] = set()  # the one suspect in flight
         last: str | None = None
         try:
             while not self._cancelled:
-                self._wake.clear()  # before looking for photos: a batch registered from now on wakes the wait
+                self._wake.clear()  # before looking for jobs: a batch registered from now on wakes the wait
                 if suspects:
                     if not flying:
-                        photo = suspects.popleft()
-                        alone.add(photo.asset_id)
-                        flying[await self._submit(photo)] = photo
+                        job = suspects.popleft()
+                        alone.add(jobs.key(job))
+                        flying[await self._submit(jobs, job)] = job
                 elif len(flying) < 2 * self.workers:  # one queued behind each busy worker
-                    for photo in await self.library.pending_photos(2 * self.workers - len(flying), after=last):
-                        last = photo.asset_id
-                        flying[await self._submit(photo)] = photo
+                    for job in await jobs.waiting(2 * self.workers - len(flying), last):
+                        last = jobs.key(job)
+                        flying[await self._submit(jobs, job)] = job
                 if not flying:
-                    if registering.done():
+                    if registering is None or registering.done():
                         return
                     await self._wake.wait()
                     continue
@@ -211,48 +249,41 @@ class Scanner:
                 waker.cancel()
                 broken = False
                 for future in finished:
-                    photo = flying.pop(future, None)
-                    if photo is None or self._cancelled:
+                    job = flying.pop(future, None)
+                    if job is None or self._cancelled:
                         continue
                     try:
-                        analysis = future.result()
+                        result = future.result()
                     except BrokenProcessPool:
                         broken = True
-                        if photo.asset_id in alone:
-                            await self._failed(photo, CRASHED)
+                        if jobs.key(job) in alone:
+                            await jobs.failed(job, CRASHED)
                         else:
-                            suspects.append(photo)
+                            suspects.append(job)
                         continue
                     except FaceboardError as error:
-                        await self._failed(photo, error.message)
+                        await jobs.failed(job, error.message)
                         continue
                     except Exception as error:  # noqa: BLE001 - a photo the models choke on is skipped, said
-                        await self._failed(photo, f"{Path(photo.path).name} could not be analysed: {error!r}.")
+                        await jobs.failed(job, f"{Path(job.path).name} could not be analysed: {error!r}.")
                         continue
                     finally:
-                        alone.discard(photo.asset_id)
-                    self._faces += await self.library.record_scan(photo.asset_id, analysis)
-                    self._done += 1
+                        alone.discard(jobs.key(job))
+                    await jobs.done(job, result)
                     self._report()
-                if broken:  # every photo in flight is lost with the pool: which one crashed it is found alone
+                if broken:  # every job in flight is lost with the pool: which one crashed it is found alone
                     suspects.extend(flying.values())
                     flying.clear()
                     self._stop_workers()
         finally:
             self._stop_workers()
 
-    async def _failed(self, photo: PendingPhoto, reason: str) -> None:
-        await self.library.record_scan_failure(photo.asset_id, reason)
-        self._problems.append(ImportProblem(photo.path, reason))
-        self._done += 1
-        self._report()
-
-    async def _submit(self, photo: PendingPhoto) -> asyncio.Future:
-        """The photo's analysis on a worker; the workers start with the first photo (none
-        start when nothing waits)."""
+    async def _submit(self, jobs: _Jobs, job) -> asyncio.Future:
+        """The job on a worker; the workers start with the first job (none start when
+        nothing waits)."""
         if self._pool is None:
             self._pool = await self._start_workers()
-        return asyncio.wrap_future(self._pool.submit(recognition.analyse_photo, photo.path))
+        return asyncio.wrap_future(jobs.submit(self._pool, job))
 
     async def _start_workers(self) -> ProcessPoolExecutor:
         """A pool of workers, started: one that cannot start (the models missing, say) stops
@@ -271,3 +302,71 @@ class Scanner:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+
+class _Jobs(Protocol):
+    """One kind of work for the workers: photos to scan, faces to learn."""
+
+    def key(self, job) -> str: ...
+
+    async def waiting(self, limit: int, after: str | None) -> list: ...
+
+    def submit(self, pool: ProcessPoolExecutor, job) -> Future: ...
+
+    async def done(self, job, result) -> None: ...
+
+    async def failed(self, job, reason: str) -> None: ...
+
+
+class _Photos:
+    """Photos waiting for their faces to be found; one that cannot be read is skipped, said."""
+
+    def __init__(self, scanner: Scanner):
+        self.scanner, self.library = scanner, scanner.library
+
+    def key(self, photo: PendingPhoto) -> str:
+        return photo.asset_id
+
+    async def waiting(self, limit: int, after: str | None) -> list[PendingPhoto]:
+        return await self.library.pending_photos(limit, after=after)
+
+    def submit(self, pool: ProcessPoolExecutor, photo: PendingPhoto) -> Future:
+        return pool.submit(recognition.analyse_photo, photo.path)
+
+    async def done(self, photo: PendingPhoto, analysis) -> None:
+        self.scanner._faces += await self.library.record_scan(photo.asset_id, analysis)
+        self.scanner._done += 1
+
+    async def failed(self, photo: PendingPhoto, reason: str) -> None:
+        await self.library.record_scan_failure(photo.asset_id, reason)
+        self.scanner._problems.append(ImportProblem(photo.path, reason))
+        self.scanner._done += 1
+        self.scanner._report()
+
+
+class _Faces:
+    """Faces to embed with this build's model; one whose photo cannot be read now (moved,
+    damaged) waits until the photo is found again."""
+
+    def __init__(self, scanner: Scanner):
+        self.scanner, self.library = scanner, scanner.library
+        self.model = current_model()
+
+    def key(self, face: FaceToLearn) -> str:
+        return face.face_id
+
+    async def waiting(self, limit: int, after: str | None) -> list[FaceToLearn]:
+        return await self.library.faces_to_learn(limit, after=after)
+
+    def submit(self, pool: ProcessPoolExecutor, face: FaceToLearn) -> Future:
+        return pool.submit(recognition.embed_box, face.path, face.box)
+
+    async def done(self, face: FaceToLearn, found) -> None:
+        await self.library.record_learnt(face.face_id, self.model, found)
+        self.scanner._learnt += 1
+
+    async def failed(self, face: FaceToLearn, reason: str) -> None:
+        await self.library.record_learning_failure(face.face_id, self.model, reason)
+        self.scanner._learnt += 1
+        self.scanner._not_learnt += 1
+        self.scanner._report()

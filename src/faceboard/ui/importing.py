@@ -11,6 +11,8 @@ every two seconds would stall the window).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +26,7 @@ if TYPE_CHECKING:  # imported when a scan starts: the models' libraries cost the
     from faceboard.services.scanning import ScanProgress, Scanner
 
 REFRESH_EVERY_S = 2.0  # new faces reach the panes this often while the scan finds them
+LEARN_AFTER_S = 5.0  # after opening, the faces to learn wait this long: the workers' start would slow the first paints
 
 
 class Importer(QObject):
@@ -38,6 +41,9 @@ class Importer(QObject):
         self.scanner: Scanner | None = None
         self._queued: list[str] = []  # folders given while a scan runs: imported after it
         self._cancelled = False
+        self._pausing = False  # the learning stops for photos given meanwhile (and goes on after them)
+        self._learn_after = False  # faces wait to be learnt once the run under way ends
+        self._stopped = asyncio.Event()  # Cancel, or the window closing: no learning starts after it
         self._faces_shown = 0
         self._refreshed_at = 0.0
 
@@ -54,57 +60,87 @@ class Importer(QObject):
             self.session.problem.emit(why)
             return
         if self.running:
-            self._queued.extend(paths)
-            self.session.message.emit(f"{_names(paths)} will be imported when the photos before are scanned.")
+            self._queued.extend(str(p) for p in paths)
+            if not self._pause_learning():
+                self.session.message.emit(f"{_names(paths)} will be imported when the photos before are scanned.")
             return
         self.session.spawn(self._run([str(p) for p in paths]))
 
     async def resume(self) -> None:
-        """On opening: finish the scan an earlier run left (quit or killed), if any."""
+        """On opening: finish the scan an earlier run left (quit or killed), if any, and
+        learn the faces this build has not embedded (the demo's drawn faces, faces of an
+        older build), so that every face can be compared."""
         if self.why_not() is None and not self.running:
             try:
-                waiting = await self.session.curator.photos_waiting()
+                status = await self.session.curator.scan_status()
             except FaceboardError as error:
                 self.session.problem.emit(f"The scan cannot go on: {error.message}")
                 return
-            if waiting and not self.running:
-                await self._run([])
+            if status.to_learn and not status.waiting:  # the window's first seconds are its own (tiles, pages)
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._stopped.wait(), LEARN_AFTER_S)
+                if self._stopped.is_set():
+                    return
+            if not (status.waiting or status.to_learn):
+                return
+            if self.running:
+                self._learn_after = True
+            else:
+                await self._run([], learn=True)
+
+    def _pause_learning(self) -> bool:
+        """Photos given while faces of before are being learnt come first: the learning
+        stops, and goes on after them. Whether it was paused."""
+        if self.scanner is None or not self.scanner.progress.learning or not self._queued:
+            return False
+        self._pausing = self._learn_after = True
+        self.scanner.cancel()
+        return True
 
     def cancel(self) -> None:
-        """Stop the scan soon; the photos not scanned wait for the next one (or the next start)."""
+        """Stop the scan soon; the photos not scanned wait for the next one (or the next
+        start), and so do the faces not learnt."""
         self._queued.clear()
+        self._learn_after = False
+        self._stopped.set()
         if self.scanner is not None:
             self._cancelled = True
             self.scanner.cancel()
 
-    async def _run(self, paths: list[str]) -> None:
+    async def _run(self, paths: list[str], learn: bool = False) -> None:
         from faceboard.services.scanning import Scanner
 
         self.scanner = Scanner(self.session.curator.backend, self._heard)
         self._faces_shown, self._refreshed_at, self._cancelled = 0, self.clock(), False
         result = None
         try:
-            result = await self.scanner.run(paths)
-            if result.faces_found:
+            result = await self.scanner.run(paths, learn=learn)
+            if result.faces_found or result.faces_learnt:
                 await self._show_found()
         except FaceboardError as error:
             self.session.problem.emit(f"Importing failed: {error.message}")
         finally:
             self.scanner = None  # running until the panes show what it found
-        if result is not None:
+        paused, self._pausing = self._pausing, False
+        if result is not None and not paused:
             self.session.message.emit(_ended(result, self._cancelled))
             if result.problems:
                 self.skipped.emit(result.problems)
         self.finished.emit(result)
-        if self._queued:
-            queued, self._queued = self._queued, []
-            self.session.spawn(self._run(queued))
+        if self._queued or self._learn_after:
+            queued, self._queued, learn, self._learn_after = self._queued, [], self._learn_after, False
+            self.session.spawn(self._run(queued, learn=learn))
 
     def _heard(self, progress: ScanProgress) -> None:
+        if self._pausing:
+            return
+        if self._pause_learning():  # photos were given while the ones before were scanned
+            return
         self.progress.emit(progress)
         now = self.clock()
-        if progress.faces_found > self._faces_shown and now - self._refreshed_at >= REFRESH_EVERY_S:
-            self._faces_shown, self._refreshed_at = progress.faces_found, now
+        if (found := progress.faces_found + progress.faces_learnt) > self._faces_shown and \
+                now - self._refreshed_at >= REFRESH_EVERY_S:  # learnt ones: for the suggestions
+            self._faces_shown, self._refreshed_at = found, now
             self.session.spawn(self._show_found())
 
     async def _show_found(self) -> None:
@@ -122,6 +158,14 @@ def _names(paths: list[str]) -> str:
 
 
 def _ended(result: ScanProgress, cancelled: bool) -> str:
+    if result.learning:
+        learnt = result.faces_learnt - result.faces_not_learnt
+        if cancelled:
+            return (f"Learning faces stopped: {learnt:,} of {result.faces_to_learn:,}; the rest are learnt at the "
+                    "next start.")
+        unread = (f"; {count(result.faces_not_learnt, 'face')} not, their photos cannot be read now"
+                  if result.faces_not_learnt else "")
+        return f"Learning faces done: {count(learnt, 'face')} learnt{unread}."
     faces, photos = count(result.faces_found, "face"), count(result.photos_done, "photo")
     if cancelled:
         return f"Finding faces stopped: {faces} in {photos}; the rest wait for the next scan."

@@ -25,6 +25,7 @@ from faceboard import imaging, storage
 from faceboard.backends.base import (
     AssignResult,
     FaceQuality,
+    FaceToLearn,
     FaceVectors,
     ImportProblem,
     ImportReport,
@@ -75,6 +76,10 @@ _FACE_COLUMNS = "f.id, f.person_id, f.asset_id, f.x, f.y, f.w, f.h, f.confidence
 _FACE_FILTERS = {"all": ("1 = ?", 1), "doubtful": ("f.confidence < ?", DOUBTFUL),
                  "confident": ("f.confidence >= ?", DOUBTFUL), "small": ("MIN(f.w, f.h) < ?", SMALL_FACE)}
 _FACE_KEYS = {"confidence": "COALESCE(f.confidence, -1.0)", "size": "f.w * f.h", "taken": "COALESCE(a.taken, '')"}
+# a face (f, of its photo a) that this build's model has still to embed: the model's name twice as parameters
+_TO_LEARN = ("f.deleted = 0 AND a.scan = 'done' "
+             "AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.face_id = f.id AND e.model = ?) "
+             "AND NOT EXISTS (SELECT 1 FROM embedding_problems p WHERE p.face_id = f.id AND p.model = ?)")
 MOVED = "been moved or deleted since it was imported"  # a photo's file, not where the library last saw it
 
 
@@ -597,8 +602,7 @@ class LocalLibrary:
 
         def write():
             face_id = self._insert_face(_int_id(asset_id), found, drawn=True)
-            self._db.execute("INSERT INTO embeddings (face_id, model, vector) VALUES (?, ?, ?)",
-                             (face_id, model, found.embedding))
+            self._keep_embedding(face_id, model, found)
             return self._faces_sync([str(face_id)])[0]
 
         return await self._write(write)
@@ -609,6 +613,14 @@ class LocalLibrary:
         return self._db.execute(
             "INSERT INTO faces (asset_id, x, y, w, h, person_id, confidence, drawn) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
             (asset_id, box.x, box.y, box.width, box.height, None if drawn else found.confidence, int(drawn))).lastrowid
+
+    def _keep_embedding(self, face_id: int, model: str, found) -> None:
+        """A face's embedding by `model` (a `recognition.FoundFace`'s), and its quality measured then."""
+        self._db.execute("INSERT OR REPLACE INTO embeddings (face_id, model, vector) VALUES (?, ?, ?)",
+                         (face_id, model, found.embedding))
+        quality = found.quality
+        self._db.execute("UPDATE faces SET sharpness = ?, frontal = ?, brightness = ? WHERE id = ?",
+                         (quality.sharpness, quality.frontal, quality.brightness, face_id))
 
     async def import_files(self, paths: Sequence[str], copy: bool = False) -> ImportReport:
         """Register photo files (found by content: JPEG, PNG, HEIC, TIFF, WebP), waiting for
@@ -666,6 +678,8 @@ class LocalLibrary:
                 if same[1] != file.path and self._photo_problem(same[1]) is not None:  # moved here
                     self._db.execute("UPDATE assets SET path = ?, size = ?, mtime_ns = ? WHERE id = ?",
                                      (file.path, file.size, file.mtime_ns, same[0]))
+                    self._db.execute("DELETE FROM embedding_problems WHERE face_id IN "
+                                     "(SELECT id FROM faces WHERE asset_id = ?)", (same[0],))  # it can be read now
                 continue  # else the same photo twice: kept once, where it was first found
             cursor = self._db.execute(
                 "UPDATE assets SET hash = ?, size = ?, mtime_ns = ?, width = ?, height = ? WHERE path = ?",
@@ -704,9 +718,7 @@ class LocalLibrary:
             if row is None or row[0] != "waiting":
                 return 0
             for found in analysis.faces:
-                face_id = self._insert_face(_int_id(asset_id), found)
-                self._db.execute("INSERT INTO embeddings (face_id, model, vector) VALUES (?, ?, ?)",
-                                 (face_id, analysis.embedder, found.embedding))
+                self._keep_embedding(self._insert_face(_int_id(asset_id), found), analysis.embedder, found)
             self._db.execute(
                 "UPDATE assets SET scan = 'done', scan_problem = NULL, detector = ?, embedder = ?, width = ?, "
                 "height = ?, taken = COALESCE(?, taken) WHERE id = ?",
@@ -726,9 +738,28 @@ class LocalLibrary:
             counts = dict(self._db.execute("SELECT scan, COUNT(*) FROM assets GROUP BY scan").fetchall())
             faces = self._db.execute("SELECT COUNT(*) FROM faces f JOIN assets a ON a.id = f.asset_id "
                                      "WHERE f.deleted = 0 AND f.drawn = 0 AND a.detector IS NOT NULL").fetchone()[0]
-            return ScanStatus(counts.get("waiting", 0), counts.get("done", 0), counts.get("failed", 0), faces)
+            to_learn = self._db.execute(f"SELECT COUNT(*) FROM faces f JOIN assets a ON a.id = f.asset_id "
+                                        f"WHERE {_TO_LEARN}", (current_model(), current_model())).fetchone()[0]
+            return ScanStatus(counts.get("waiting", 0), counts.get("done", 0), counts.get("failed", 0), faces,
+                              to_learn)
 
         return await self._run(read)
+
+    async def faces_to_learn(self, limit: int, after: str | None = None) -> list[FaceToLearn]:
+        rows = await self._run(lambda: self._db.execute(
+            f"SELECT f.id, a.path, f.x, f.y, f.w, f.h FROM faces f JOIN assets a ON a.id = f.asset_id "
+            f"WHERE {_TO_LEARN} AND f.id > ? ORDER BY f.id LIMIT ?",
+            (current_model(), current_model(), int(after or 0), limit)).fetchall())
+        return [FaceToLearn(str(fid), str(self._photo_file(path)), BoundingBox(x, y, w, h))
+                for fid, path, x, y, w, h in rows]
+
+    async def record_learnt(self, face_id: str, model: str, found) -> None:
+        await self._write(self._keep_embedding, _int_id(face_id), model, found)
+
+    async def record_learning_failure(self, face_id: str, model: str, reason: str) -> None:
+        await self._write(lambda: self._db.execute(
+            "INSERT OR REPLACE INTO embedding_problems (face_id, model, reason) VALUES (?, ?, ?)",
+            (_int_id(face_id), model, reason)))
 
     async def import_problems(self) -> list[ImportProblem]:
         rows = await self._run(lambda: self._db.execute(
