@@ -10,7 +10,8 @@ from faceboard.domain import FACE_SORTS, FacesQuery
 from faceboard.errors import InvalidInput
 
 KEYS = {"confidence": lambda f: -(f.confidence if f.confidence is not None else -1.0),
-        "size": lambda f: -f.box.width * f.box.height, "taken": lambda f: "", "found": lambda f: 0}
+        "size": lambda f: -f.box.width * f.box.height, "taken": lambda f: "", "found": lambda f: 0,
+        "least_alike": lambda f: 0}  # on Unassigned: as found (a person's: tests/test_least_alike.py)
 
 
 def every_page(library, scope, sort, limit):

@@ -132,9 +132,13 @@ class FacesQuery:
     """In which order to list a person's (or the unassigned) faces: the backend sorts, so
     a list of 100,000 faces is read page by page in that order. "found": as detected;
     "confidence": the detector's surest first; "taken": the newest photos first (undated
-    last); "size": the largest boxes first. `show` filters them, in the backend's query
-    too (so the pages still hold): "all"; "doubtful": a confidence below DOUBTFUL;
-    "confident": DOUBTFUL or more; "small": a box under SMALL_FACE pixels on a side."""
+    last); "size": the largest boxes first; "least_alike": a person's faces, the one least
+    like the rest of them first (`recognition.similarity.least_alike_first`: a misfiled
+    face on the first row), faces without an embedding last. "least_alike" is not offered
+    on Unassigned (no one's faces, nothing to be unlike): there they are listed as found.
+    `show` filters them, in the backend's query too (so the pages still hold): "all";
+    "doubtful": a confidence below DOUBTFUL; "confident": DOUBTFUL or more; "small": a box
+    under SMALL_FACE pixels on a side."""
 
     sort: str = "found"
     show: str = "all"
@@ -146,7 +150,7 @@ class FacesQuery:
                 "small": min(face.box.width, face.box.height) < SMALL_FACE}[self.show]
 
 
-FACE_SORTS = ("found", "confidence", "taken", "size")
+FACE_SORTS = ("found", "confidence", "taken", "size", "least_alike")
 FACE_FILTERS = ("all", "doubtful", "confident", "small")
 DOUBTFUL = 0.6  # a detection less confident than this is doubtful (amber on its tile): perhaps no face at all
 SMALL_FACE = 80  # pixels on the photo: a face box with a shorter side than this is small

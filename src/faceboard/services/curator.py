@@ -113,6 +113,8 @@ class Curator:
             return await self.backend.list_faces(person_id, cursor, limit)
         if query.sort != FacesQuery().sort:
             self._require(Capability.SORT_FACES)
+        if query.sort == "least_alike":
+            self._require(Capability.COMPARE_FACES)
         if query.show != FacesQuery().show:
             self._require(Capability.FILTER_FACES)
         return await self.backend.list_faces(person_id, cursor, limit, query)

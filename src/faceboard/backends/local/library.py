@@ -52,6 +52,7 @@ from faceboard.domain import (
 from faceboard.errors import Conflict, InvalidInput, NotFound, ReadOnly, Unsupported
 from faceboard.recognition.analysis import EMBEDDING_SIZE
 from faceboard.recognition.embedding import current_model
+from faceboard.recognition.similarity import least_alike_first
 
 T = TypeVar("T")
 
@@ -315,8 +316,11 @@ class LocalLibrary:
         self, person_id: str | None, cursor: str | None = None, limit: int = 500, query: FacesQuery = FacesQuery()
     ) -> Page[Face]:
         """In the query's order, by pages that start after the last row's sort key and id
-        (not an offset: faces moved away meanwhile make no row skipped)."""
-        if query.sort == "found":
+        (not an offset: faces moved away meanwhile make no row skipped); least alike first
+        by position in the order computed afresh for each page (see `_least_alike`)."""
+        if query.sort == "least_alike" and person_id is not None:
+            return await self._least_alike(person_id, cursor, limit, query)
+        if query.sort in ("found", "least_alike"):  # Unassigned: no one's faces to be unlike, listed as found
             key, where, args = None, "f.id > ?", [int(cursor or 0)]
         elif query.sort in _FACE_KEYS:
             key = _FACE_KEYS[query.sort]
@@ -348,6 +352,36 @@ class LocalLibrary:
                 return Page(items, None)
             last = rows[limit - 1]
             return Page(items, items[-1].id if key is None else json.dumps([last[-1], last[0]]))
+
+        return await self._run(read)
+
+    async def _least_alike(self, person_id: str, cursor: str | None, limit: int, query: FacesQuery) -> Page[Face]:
+        """The person's faces, the one least like the rest of them first (by this build's
+        embeddings), those without one last, in id order. `cursor` is the position in that
+        order: it is computed from all their embeddings again for each page (a person's
+        thousands of faces take milliseconds)."""
+        try:
+            start = int(cursor or 0)
+        except ValueError:
+            raise InvalidInput(f"Not a cursor of this listing: {cursor!r}.") from None
+        if query.show not in _FACE_FILTERS:
+            raise InvalidInput(f"Unknown filter {query.show!r}.")
+        shown, mark = _FACE_FILTERS[query.show]
+
+        def read():
+            self._person_sync(person_id)
+            rows = self._db.execute(  # each face with whether the filter shows it, and its embedding
+                f"SELECT {_FACE_COLUMNS}, {shown}, e.vector FROM faces f JOIN assets a ON a.id = f.asset_id "
+                "LEFT JOIN embeddings e ON e.face_id = f.id AND e.model = ? "
+                "WHERE f.person_id = ? AND f.deleted = 0 ORDER BY f.id",
+                (mark, current_model(), _int_id(person_id))).fetchall()
+            embedded = [r for r in rows if r[-1] is not None]  # unlike the rest of all their faces, shown or not
+            vectors = np.frombuffer(b"".join(r[-1] for r in embedded), dtype="<f4").reshape(-1, EMBEDDING_SIZE)
+            ordered = [r for r in [embedded[i] for i in least_alike_first(vectors)] + [r for r in rows if r[-1] is None]
+                       if r[-2]]
+            page = ordered[start:start + limit]
+            more = start + limit < len(ordered)
+            return Page(tuple(self._faces_of([r[:-2] for r in page])), str(start + limit) if more else None)
 
         return await self._run(read)
 

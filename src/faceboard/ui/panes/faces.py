@@ -25,7 +25,8 @@ from faceboard.ui.panes.tiles import AnyIndex, ListingModel, ObjectRole, TileLoo
 TILE_SIZES = (64, 320)
 FILTERS = {"All faces": "all", f"Doubtful (below {DOUBTFUL:.0%})": "doubtful",  # label -> query
            f"Confident ({DOUBTFUL:.0%} and more)": "confident", f"Small (under {SMALL_FACE} px)": "small"}
-ORDERS = {"As found": "found", "Most confident": "confidence", "Newest photos": "taken", "Largest": "size"}  # label -> query
+ORDERS = {"As found": "found", "Most confident": "confidence", "Newest photos": "taken", "Largest": "size",  # label -> query
+          "Least alike first": "least_alike"}
 _Cursor = QAbstractItemView.CursorAction
 _SELECTED = QStyle.StateFlag.State_Selected
 _FOCUSED = QStyle.StateFlag.State_HasFocus
