@@ -10,6 +10,7 @@ for it, leaves the stack.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -46,6 +47,7 @@ from faceboard.ui.panes.thumbnails import ThumbnailsModel
 from faceboard.ui.tile_cache import TileCache
 
 GROUPS_SHOWN = 200  # unknown groups listed below the people, largest first: the rest are a few faces each
+CATCH_UP_WAITS = 100  # turns of 10 ms the regrouping waits for a change's catch-up to start, at most
 
 
 class Session(QObject):
@@ -145,6 +147,10 @@ class Session(QObject):
             while again:
                 self._regroup_again = False
                 likeness = self.curation.likeness
+                for _ in range(CATCH_UP_WAITS):  # the change's own catch-up starts first: it tells whose
+                    if likeness is None or not likeness.behind:  # suggestions changed (groups() would swallow that)
+                        break
+                    await asyncio.sleep(0.01)
                 groups = () if likeness is None else tuple(await likeness.groups())[:GROUPS_SHOWN]
                 pictures = [g.face_ids[0] for g in groups if g.face_ids[0] not in self.store.faces]
                 if pictures:  # each row shows its likeliest face
