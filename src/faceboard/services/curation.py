@@ -17,6 +17,7 @@ follows every change the store shows, predicted and answered, and the faces a sc
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from faceboard.services.outbox import WINDOW, Outbox, Waits
 from faceboard.services.store import Store
 
 DO, UNDO, REDO = "Do", "Undo", "Redo"  # the journal says "Undo: Detach face"
+LIKENESS_AFTER_S = 1.0  # the first pages and avatars come first: every embedding read meanwhile delayed them
 ANSWERED = {DO: "{}: done", UNDO: "Undone: {}", REDO: "Redone: {}"}  # the status bar, once the backend has it
 
 
@@ -89,6 +91,7 @@ class Curation:
             return
         self._missed = []
         try:
+            await asyncio.sleep(LIKENESS_AFTER_S)
             people = await self.curator.all_people()
             likeness = await Likeness.load(face_comparing(self.curator.backend), {p.id: p.name for p in people})
         except FaceboardError as error:

@@ -10,8 +10,10 @@ A person is suggested from MIN_SIMILARITY on; an unassigned face with no suggest
 KNOWN or more is unknown: `groups` gathers those into suggested people.
 
 Every unassigned face's nearest people (KEPT of them, within MIN_SIMILARITY) are kept,
-so `suggest_unassigned` is a look-up; a change measures again only the people it touched,
-against every unassigned face in one matrix product (`apply`).
+so `suggest_unassigned` is a look-up. A change measures again only the people it touched:
+on the event loop for the faces that keep them (`apply`), off it for every other
+unassigned face (`catch_up`, against them in one matrix product). Unknown faces are
+grouped with a nearest-neighbour index kept beside the library (`face_index.KeptIndex`).
 """
 
 from __future__ import annotations
