@@ -408,3 +408,37 @@ def test_a_rejection_and_its_undoing_leave_what_the_store_shows_as_it_was():
         assert (dict(store.people), dict(store.faces), store.unassigned, store.selection) == before
 
     run(test)
+
+
+def test_an_unknown_group_shown_follows_its_faces_when_the_groups_are_made_again():
+    """Its faces listed; one moved to a person leaves it; made again without its lowest face
+    (so under another id) it is still the group shown; gone, the unassigned faces are."""
+    from faceboard.domain import FaceGroup
+
+    async def load_group(group, query):
+        return Page(tuple(backend_faces[f] for f in group.face_ids if backend_faces[f].person_id is None))
+
+    backend_faces = {}
+
+    async def test(store, backend, settle, events):
+        backend_faces.update(backend.faces)
+        await store.load()
+        group = FaceGroup("group-3", ("3", "5", "7"))
+        store.select_group(group)
+        await settle()
+        assert store.selected_group == group and store.selected_person is None and store.chosen == ()
+        assert [f.id for f in store.listed_faces()] == ["3", "5", "7"] and store.face_count(group.id) == 3
+        moved = replace(backend.faces["3"], person_id="1")
+        backend_faces["3"] = moved
+        store.apply(Change(faces=(moved,)))
+        assert [f.id for f in store.listed_faces()] == ["5", "7"]  # it left the group
+        again = FaceGroup("group-5", ("5", "7", "9"))
+        store.regroup([FaceGroup("group-1", ("1", "2")), again])
+        await settle()
+        assert store.selection == "group-5" and store.selected_group == again
+        assert [f.id for f in store.listed_faces()] == ["5", "7", "9"]  # the face that joined is read
+        store.regroup([FaceGroup("group-1", ("1", "2"))])
+        await settle()
+        assert store.selection is None and store.selected_group is None  # gone: the unassigned faces
+
+    run(test, load_group=load_group)

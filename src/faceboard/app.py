@@ -214,7 +214,7 @@ class Shell:
 
         _, session, window = self.current
         self.dialog = PublishDialog(session.curator, session.outbox.name, person, self.store, self.secrets,
-                                    self.journal, window, **self._options)
+                                    self.journal, window, likeness=session.curation.likeness, **self._options)
         self.dialog.show()
 
     def show_media_search(self, face) -> None:

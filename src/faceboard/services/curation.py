@@ -57,7 +57,7 @@ class Curation:
         faces = curator.can(Capability.LIST_FACES)
         self.store = Store(curator.people_page, curator.faces_page if faces else _no_faces, curator.thumbnails,
                            curator.unassigned_count, spawn, self._report, curator.backend.display_name,
-                           load_person=curator.person, lists_unassigned=faces)
+                           load_person=curator.person, load_group=curator.group_faces, lists_unassigned=faces)
         self.drops = Drops(self.store, curator)
         self._progress: Progress | None = None
         self.likeness: Likeness | None = None  # who the faces may be; None until loaded, or without embeddings

@@ -20,7 +20,7 @@ from faceboard.backends.base import (
     AssignResult, Backend, FaceComparing, ScanStatus, cannot, changes_nothing, face_comparing, face_drawing, photo_library,
     photo_source, publish_target,
 )
-from faceboard.domain import Capability, Face, FacesQuery, Page, PeopleQuery, Person, Photo, Progress, Thumbnail
+from faceboard.domain import Capability, Face, FaceGroup, FacesQuery, Page, PeopleQuery, Person, Photo, Progress, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound, RateLimited, Unreachable, Unsupported
 from faceboard.paging import every_item
 from faceboard.services.images import digest
@@ -118,6 +118,13 @@ class Curator:
         if query.show != FacesQuery().show:
             self._require(Capability.FILTER_FACES)
         return await self.backend.list_faces(person_id, cursor, limit, query)
+
+    async def group_faces(self, group: FaceGroup, query: FacesQuery = FacesQuery()) -> Page[Face]:
+        """An unknown group's faces that are still unassigned (and that the query shows), in its
+        order: one page, a group is a few hundred faces at most."""
+        faces = {face.id: face for face in await self.backend.get_faces(group.face_ids)}
+        return Page(tuple(face for face_id in group.face_ids if (face := faces.get(face_id)) is not None
+                          and face.person_id is None and query.shows(face)))
 
     async def thumbnails(self, person_id: str) -> list[Thumbnail]:
         return await self.backend.list_thumbnails(person_id)

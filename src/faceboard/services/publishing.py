@@ -6,6 +6,12 @@ in `links.json` in the user data folder. Publishing gathers what the person is (
 thumbnails, face crops) into a `Publication`; the target takes what it can keep, through
 its own `Outbox`, so the change is journaled like any other. `plan` says beforehand
 what will change; `run` does it and says, step by step, what did.
+
+Before a person goes out, each picture cut from a face is checked against the rest of the
+person's faces (`check_faces`, on a source that compares faces): one that does not look
+like them (a wrong face about to become a CRM image or enter an FR gallery) is flagged,
+and left out of the plan unless the operator keeps it. A picture from no known face (an
+uploaded image) is said to be unchecked.
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 from platformdirs import user_data_path
 
 from faceboard import APP
@@ -21,11 +29,15 @@ from faceboard.backends.base import publish_target
 from faceboard.domain import Capability, PeopleQuery, Person, Progress, Publication, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound
 from faceboard.imaging import picture_size, to_jpeg, wide_face
+from faceboard.recognition.similarity import apartness, centroid, similarity
 from faceboard.services import json_files
 from faceboard.services.curator import Curator
 from faceboard.services.images import digest
 from faceboard.services.operations import Change, Publish, describe
 from faceboard.services.outbox import WINDOW, Outbox
+
+if TYPE_CHECKING:
+    from faceboard.services.likeness import Likeness
 
 MAX_FACES = 12  # face crops sent along: the clearest few are what recognition needs
 FACE_SIDE = 512
@@ -33,6 +45,7 @@ WIDE_SIDE = 256  # a face crop smaller than this is also cut wider: Media Intell
 
 
 NOTHING_NEW = "nothing new: what there is was published there before"
+LOOKS_LIKE = 0.5  # a picture less like the rest of the person's faces than this is flagged (0.5: dlib's "same person")
 
 
 def _without(publication: Publication, sent: set[str]) -> Publication:
@@ -92,6 +105,18 @@ class Plan:
     steps: tuple[str, ...]
     refusal: str | None = None  # why it cannot be published as planned
     skipped: tuple[tuple[str, str], ...] = ()  # pictures of the person that could not be read, and why
+    flagged: tuple[Flag, ...] = ()  # pictures unlike the person's faces: left out unless kept
+    unchecked: tuple[str, ...] = ()  # what of the pictures has no known face to check (uploaded images)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A picture that does not look like the rest of the person's faces."""
+
+    digest: str
+    what: str  # "face 12", "the primary thumbnail"
+    similarity: float  # to the rest of the person's faces, as `recognition.similarity` says it
+    kept: bool  # the operator keeps it: it is sent all the same
 
 
 @dataclass(frozen=True)
@@ -103,6 +128,8 @@ class Gathered:
     skipped: tuple[tuple[str, str], ...]  # pictures that could not be read, and why (the rest still go)
     pictures: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # digest -> (what, width, height)
     wider: dict[str, bytes] = field(default_factory=dict)  # digest of a small face crop -> a wider cut of it
+    face_of: dict[str, str] = field(default_factory=dict)  # digest -> the face the picture was cut from
+    likeness: dict[str, float | None] | None = None  # digest -> similarity to the person's faces; None: not checked
 
 
 async def gather(source: Curator, person_id: str) -> Gathered:
@@ -119,21 +146,24 @@ async def gather(source: Curator, person_id: str) -> Gathered:
     skipped: list[tuple[str, str]] = []
     pictures: dict[str, tuple[str, int, int]] = {}
     wider: dict[str, bytes] = {}
+    face_of: dict[str, str] = {}
 
-    def measured(data: bytes, what: str) -> bytes:
+    def measured(data: bytes, what: str, face_id: str | None) -> bytes:
         pictures[digest(data)] = (what, *picture_size(data))
+        if face_id is not None:
+            face_of[digest(data)] = face_id
         return data
 
-    async def jpeg(ref, what: str, side: int = 2048) -> bytes | None:
+    async def jpeg(ref, what: str, side: int = 2048, face_id: str | None = None) -> bytes | None:
         try:
             data = await backend.read_image(ref.uri)
-            return await asyncio.to_thread(lambda: measured(to_jpeg(data, ref.box, side), what))
+            return await asyncio.to_thread(lambda: measured(to_jpeg(data, ref.box, side), what, face_id))
         except (InvalidInput, NotFound) as error:
             skipped.append((f"read {what}", error.message))
             return None
 
     async def thumbnail(t: Thumbnail, what: str) -> bytes | None:
-        data = await jpeg(t.image, what)
+        data = await jpeg(t.image, what, face_id=t.face_id)
         if data is None or min(pictures[digest(data)][1:]) >= WIDE_SIDE or t.face_id is None \
                 or not source.can(Capability.LIST_FACES):
             return data
@@ -141,7 +171,7 @@ async def gather(source: Curator, person_id: str) -> Gathered:
             (face,) = await backend.get_faces([t.face_id])
             photo = await backend.read_image(face.image.uri)
             wider[digest(data)] = await asyncio.to_thread(
-                lambda: measured(wide_face(photo, face.image.box, WIDE_SIDE), what))
+                lambda: measured(wide_face(photo, face.image.box, WIDE_SIDE), what, face.id))
         except (InvalidInput, NotFound):  # the photo gives no more: the small one it is
             pass
         return data
@@ -151,12 +181,73 @@ async def gather(source: Curator, person_id: str) -> Gathered:
         primary = await thumbnail(primary_thumbnail, "the primary thumbnail")
     else:
         primary = await jpeg(person.primary_image, "the primary thumbnail") if person.primary_image else None
-    crops = [c for f in faces if (c := await jpeg(f.image, f"face {f.id}", FACE_SIDE)) is not None]
+    crops = [c for f in faces if (c := await jpeg(f.image, f"face {f.id}", FACE_SIDE, f.id)) is not None]
     if not faces and source.can(Capability.FACES_ARE_THUMBNAILS) and primary is not None:
         crops = [primary]
     rest = [c for t in thumbnails if not t.is_primary and (c := await thumbnail(t, f"thumbnail {t.id}")) is not None]
     return Gathered(person, Publication(person.name, person.id, primary, tuple(rest), tuple(crops)), tuple(skipped),
-                    pictures, wider)
+                    pictures, wider, face_of)
+
+
+def _alike_the_rest(vectors: dict[str, np.ndarray]) -> tuple[dict[str, float], np.ndarray | None]:
+    """Each of a person's faces' similarity to the rest of them, found the least alike
+    first: a face found unlike is no longer part of "the rest", so one wrong face among
+    three does not make a right one look unlike too. Also the middle of those alike (None
+    for fewer than two faces: nothing to compare with)."""
+    members, found = list(vectors), {}
+    while len(members) >= 2:
+        alike = similarity(apartness(np.stack([vectors[m] for m in members])))
+        worst = int(np.argmin(alike))
+        if alike[worst] >= LOOKS_LIKE:
+            found.update(zip(members, map(float, alike)))
+            return found, centroid(np.stack([vectors[m] for m in members]))
+        found[members.pop(worst)] = float(alike[worst])
+    return found, None
+
+
+def check_faces(gathered: Gathered, likeness: Likeness) -> Gathered:
+    """Each picture's similarity to the person's faces (`recognition.similarity`): of one
+    of their own faces, to the rest of them; of another face, to the middle of theirs.
+    None for a picture from no face with an embedding (an uploaded image), or of a person
+    with one face only: unchecked."""
+    own = {f: v for f in likeness.typicality(gathered.person.id) if (v := likeness.vector(f)) is not None}
+    alike, middle = _alike_the_rest(own)
+    checked: dict[str, float | None] = {}
+    for picture in gathered.pictures:
+        face_id = gathered.face_of.get(picture)
+        vector = likeness.vector(face_id) if face_id is not None else None
+        if face_id in alike:
+            checked[picture] = alike[face_id]
+        elif vector is not None and middle is not None:
+            checked[picture] = similarity(float(np.linalg.norm(vector - middle)))
+        else:
+            checked[picture] = None
+    return replace(gathered, likeness=checked)
+
+
+def _alike(gathered: Gathered, publication: Publication, kept: frozenset[str]
+           ) -> tuple[Publication, tuple[Flag, ...], tuple[str, ...]]:
+    """`publication` less the pictures flagged and not kept; the flags; what is unchecked."""
+    checked = gathered.likeness
+    if checked is None:
+        return publication, (), ()
+    images = [i for i in (publication.primary, *publication.thumbnails, *publication.faces) if i is not None]
+    flags, unchecked = {}, []
+    for image in images:
+        picture = digest(image)
+        similarity = checked.get(picture)
+        if similarity is None:
+            unchecked.append(gathered.pictures[picture][0])
+        elif similarity < LOOKS_LIKE:
+            flags[picture] = Flag(picture, gathered.pictures[picture][0], similarity, picture in kept)
+
+    def sent(image: bytes | None) -> bool:
+        flag = flags.get(digest(image)) if image is not None else None
+        return image is not None and (flag is None or flag.kept)
+
+    return (replace(publication, primary=publication.primary if sent(publication.primary) else None,
+                    thumbnails=tuple(filter(sent, publication.thumbnails)), faces=tuple(filter(sent, publication.faces))),
+            tuple(flags.values()), tuple(unchecked))
 
 
 def _large_enough(gathered: Gathered, publication: Publication, least: int, target: str
@@ -195,10 +286,12 @@ class Publisher:
         self.outbox, self.origin = target, origin  # the target's: a publication is journaled as any change
         self.links = links or Links()
 
-    async def plan(self, gathered: Gathered, target_id: str | None = None) -> Plan:
-        """Find who receives the person, and say what will change."""
+    async def plan(self, gathered: Gathered, target_id: str | None = None, kept: frozenset[str] = frozenset()) -> Plan:
+        """Find who receives the person, and say what will change. `kept`: digests of
+        flagged pictures the operator keeps all the same."""
         backend = publish_target(self.target.backend)
-        publication, small = _large_enough(gathered, backend.keeps(gathered.publication),
+        alike, flagged, unchecked = _alike(gathered, backend.keeps(gathered.publication), kept)
+        publication, small = _large_enough(gathered, alike,
                                            backend.min_picture_side, backend.display_name)  # previewed, sent, journaled
         person, skipped = gathered.person, gathered.skipped + small
         target, found_by = await self._find(person, target_id)
@@ -213,7 +306,7 @@ class Publisher:
         if target is None and not backend.creates_people:
             refusal = (f"{backend.display_name} has no person named {person.name}, and Faceboard cannot make one "
                        "there: link one first.")
-        return Plan(person, publication, target, found_by, steps, refusal, skipped)
+        return Plan(person, publication, target, found_by, steps, refusal, skipped, flagged, unchecked)
 
     async def _find(self, person: Person, chosen: str | None) -> tuple[Person | None, str]:
         if chosen is not None:

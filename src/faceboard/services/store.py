@@ -2,7 +2,8 @@
 
 People, faces and thumbnails are kept by id; the people list and the selected person's
 faces are `Listing`s (ids in the order the backend gave, read page by page). The
-selection is one value: a person's id, or None for the unassigned faces; beside it, the
+selection is one value: a person's id, None for the unassigned faces, or an unknown
+group's id (`select_group`: unassigned faces that look like one person); beside it, the
 people chosen together in the list (Ctrl/Shift) for hiding, merging or deleting them at
 once, the selected person among them. Predictions
 (`predict`) and the backend's answers (`apply`, a `Change`) are applied here once; the
@@ -27,7 +28,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 
-from faceboard.domain import Face, FacesQuery, Page, PeopleQuery, Person, Thumbnail
+from faceboard.domain import Face, FaceGroup, FacesQuery, Page, PeopleQuery, Person, Thumbnail
 from faceboard.errors import FaceboardError, NotFound, Unavailable
 from faceboard.paging import ListingBudget, Trail
 from faceboard.services.operations import AssignFaces, Batch, Change, Operation, SetPrimary, UpdatePerson
@@ -157,7 +158,8 @@ Listener = Callable[[Event], None]
 class Store:
     """`load_people(query, cursor)`, `load_faces(scope, cursor, query=FacesQuery)`, `load_thumbnails(id)`,
     `count_unassigned()` and `load_person(id)` (NotFound when they are gone) read the
-    backend (`service`: its name, for messages); `spawn` runs a coroutine;
+    backend, `load_group(group, query)` an unknown group's faces (`service`: its name, for
+    messages); `spawn` runs a coroutine;
     `on_error(what, error)` hears of a read that failed. `lists_unassigned`: whether there
     are unassigned faces to select (a backend without faces has none: its first person
     is selected instead)."""
@@ -173,9 +175,11 @@ class Store:
         service: str = "The backend",
         *,
         load_person: Callable[[str], Awaitable[Person]],
+        load_group: Callable[[FaceGroup, FacesQuery], Awaitable[Page[Face]]] | None = None,
         lists_unassigned: bool = True,
     ):
         self._load_people, self._load_faces, self._load_person = load_people, load_faces, load_person
+        self._load_group = load_group
         self.lists_unassigned = lists_unassigned
         self._load_thumbnails, self._count_unassigned = load_thumbnails, count_unassigned
         self._spawn = spawn
@@ -187,7 +191,8 @@ class Store:
         self.listings = {PEOPLE: Listing(PEOPLE), FACES: Listing(FACES)}
         self.query = PeopleQuery(include_hidden=False)
         self.face_query = FacesQuery()  # the order and filter of the faces listed
-        self.selection: str | None = None  # the selected person; None: the unassigned faces
+        self.selection: str | None = None  # the selected person; None: the unassigned faces; or a group's id
+        self.group: FaceGroup | None = None  # the unknown group last selected
         self.chosen: tuple[str, ...] = ()  # the people chosen together in the list, in its order
         self.unassigned: int | None = 0  # None: not counted yet
         self._listeners: list[Listener] = []
@@ -229,6 +234,19 @@ class Store:
     def selected_person(self) -> Person | None:
         return None if self.selection is None else self.people.get(self.selection)
 
+    @property
+    def selected_group(self) -> FaceGroup | None:
+        """The unknown group whose faces are shown, if the selection is one."""
+        group = self.group
+        return group if group is not None and self.selection == group.id else None
+
+    def _shown_here(self, face: Face) -> bool:
+        """Whether a face belongs to what is selected (a group: while it is unassigned)."""
+        group = self.selected_group
+        if group is not None:
+            return face.person_id is None and face.id in group.face_ids
+        return face.person_id == self.selection
+
     def chosen_people(self) -> list[Person]:
         """The people a bulk action is for: those chosen together, else the selected person."""
         ids = self.chosen or (() if self.selection is None else (self.selection,))
@@ -263,6 +281,8 @@ class Store:
     def face_count(self, person_id: str | None) -> int | None:
         if person_id is None:
             return self.unassigned
+        if (group := self.selected_group) is not None and person_id == group.id:
+            return len(self.listings[FACES]) if self.listings[FACES].exhausted else len(group.face_ids)
         person = self.people.get(person_id)
         return None if person is None else person.face_count
 
@@ -317,13 +337,39 @@ class Store:
         """Show a person's thumbnails and faces; None shows the unassigned faces. The
         people chosen together are the one selected, until the list chooses more."""
         self.selection = person_id
-        self.chosen = () if person_id is None else (person_id,)
+        group = self.selected_group
+        self.chosen = () if person_id is None or group is not None else (person_id,)
         self._emit("resetting", THUMBNAILS)
         self._emit("reset", THUMBNAILS)
         self._spawn(self._restart(self.listings[FACES]))
-        if person_id is not None:
+        if person_id is not None and group is None:
             self._list_if_missing(person_id)
             self._spawn(self._read_thumbnails(person_id))
+        self._emit("selected")
+
+    def select_group(self, group: FaceGroup) -> None:
+        """Show the faces of an unknown group (no thumbnails: it is no one yet)."""
+        self.group = group
+        self.select(group.id)
+
+    def regroup(self, groups: Iterable[FaceGroup]) -> None:
+        """The unknown groups were made again: the one shown is the group that holds most of
+        its faces now (its id changes when its lowest face left it); faces that joined it are
+        read (those that left it went as they moved). One that holds none of them, or no
+        group at all, gives way to the default selection."""
+        group = self.selected_group
+        if group is None:
+            return
+        faces = set(group.face_ids)
+        again = max(groups, key=lambda g: len(faces.intersection(g.face_ids)), default=None)
+        if again is None or not faces.intersection(again.face_ids):
+            self.select(self.default_selection())
+            return
+        if again == group:
+            return
+        self.group, self.selection = again, again.id
+        if set(again.face_ids) - faces:
+            self._spawn(self._restart(self.listings[FACES]))
         self._emit("selected")
 
     def _restart(self, listing: Listing) -> Awaitable[bool]:
@@ -341,6 +387,8 @@ class Store:
     def _page(self, listing: Listing, cursor: str | None) -> Awaitable[Page]:
         if listing.pane == PEOPLE:
             return self._load_people(self.query, cursor)
+        if (group := self.selected_group) is not None and self._load_group is not None:
+            return self._load_group(group, self.face_query)
         return self._load_faces(self.selection, cursor, query=self.face_query)
 
     async def _fetch(self, listing: Listing, generation: int) -> bool:
@@ -427,7 +475,8 @@ class Store:
         sentence returned says why."""
         unassigned = await self._count_unassigned()
         selected, gone = None, None  # the selected person as they are now, or as they were last seen
-        if self.selection is not None:
+        person = self.selection is not None and self.selected_group is None
+        if person:
             try:
                 selected = await self._load_person(self.selection)
             except NotFound:
@@ -435,7 +484,7 @@ class Store:
         people = await self._reread(self.listings[PEOPLE])
         if gone is None:
             faces = await self._reread(self.listings[FACES])
-            if self.selection is not None:
+            if person:
                 self._set_thumbnails(self.selection, tuple(await self._load_thumbnails(self.selection)))
         self._replace(self.listings[PEOPLE], *people)
         if gone is not None:
@@ -624,6 +673,12 @@ class Store:
                 self._remove_rows(listing, [row])  # before forgetting them: a view may still ask
             self.people.pop(person_id, None)
 
+    def meet_people(self, people: Iterable[Person]) -> None:
+        """People read elsewhere than in the list (a dialog's): known by id from now on,
+        so that a change of them is described and predicted as of those listed."""
+        for person in people:
+            self.people.setdefault(person.id, person)
+
     def meet(self, faces: Iterable[Face]) -> None:
         """Faces shown elsewhere than in a listing (on their photo): known by id from now
         on, so that moving one is predicted and says where the window showed it."""
@@ -641,7 +696,7 @@ class Store:
         for face in faces:
             self.faces[face.id] = face
             row = listing.rows.get(face.id)
-            if face.person_id == self.selection and self.face_query.shows(face):
+            if self._shown_here(face) and self.face_query.shows(face):
                 if row is None:
                     joined.append(face.id)
                 else:

@@ -14,6 +14,7 @@ from faceboard import __version__
 from faceboard.domain import Capability, count
 from faceboard.services.drops import PeoplePayload
 from faceboard.ui import dialogs, suggesting
+from faceboard.ui.shortcuts import key_text
 
 
 class Actions(QObject):
@@ -39,6 +40,8 @@ class Actions(QObject):
                               "Create a person from the selected faces")
         self.primary = add("Set as &primary", self.set_primary_from_selection, "Space",
                            "Make the selected thumbnail or face the primary thumbnail")
+        self.best_primary = add("Take the &best primary", self.take_best_primary, "B",
+                                "Make the face offered beside the primary (sharp, frontal, large, typical) the primary")
         self.remove_thumbnail = add("Remove thumbnail", self.remove_selected_thumbnail, None,
                                     "Remove the selected thumbnail")
         self.delete_faces = add("Delete faces…", self.delete_selected, "Shift+Delete",
@@ -47,6 +50,10 @@ class Actions(QObject):
                          "Move all faces of the chosen people to another one (or to one of them), and remove the "
                          "others; or drag people onto a person in the list")
         self.rename = add("&Rename person…", self.rename_selected, "F2")
+        self.rename.setIconText("Rename person, or name an unknown group")  # the text says which it is now
+        self.similar_people = add("&Similar people…", self.show_similar_people, None,
+                                  "People whose faces look alike, most alike first: merge them, or say they are not "
+                                  "the same")
         self.hide = add("&Hide person", self.toggle_hidden, "Ctrl+H",
                         "Hide the chosen people from the list, or show them again")
         self.delete_person = add("De&lete person…", self.delete_chosen_people, "Ctrl+Delete",
@@ -93,6 +100,10 @@ class Actions(QObject):
                                       "Every key of the window")
         self._icons()
         self._menus()
+        best = window.thumbnails_pane.best
+        best.take.setText(f"Take it  ({key_text(self.best_primary.shortcuts())})")
+        best.take.setToolTip(self.best_primary.statusTip())
+        best.take.clicked.connect(self.best_primary.trigger)
 
     def _icons(self) -> None:
         """The desktop theme's icons, where the platform has them (none is drawn here)."""
@@ -131,8 +142,8 @@ class Actions(QObject):
         edit_menu = menus.addMenu("&Edit")
         edit_menu.addActions([self.undo, self.redo])
         for group in ([self.move, self.detach, self.new_person, self.delete_faces],
-                      [self.primary, self.remove_thumbnail],
-                      [self.rename, self.hide, self.merge, self.delete_person, self.filter],
+                      [self.primary, self.best_primary, self.remove_thumbnail],
+                      [self.rename, self.hide, self.merge, self.similar_people, self.delete_person, self.filter],
                       [self.publish, self.find_in_media]):
             edit_menu.addSeparator()
             edit_menu.addActions(group)
@@ -152,7 +163,7 @@ class Actions(QObject):
             (window.faces_view, [self.open_photo, self.move, self.detach, self.new_person, self.primary,
                                  self.delete_faces, self.find_in_media]),
             (window.photo_page.view, [self.move, self.new_person, self.delete_faces, self.fit_photo]),
-            (window.thumbnails_view, [self.primary, self.remove_thumbnail]),
+            (window.thumbnails_view, [self.primary, self.best_primary, self.remove_thumbnail]),
             (window.people_view, [self.rename, self.hide, self.merge, self.delete_person, self.add_pictures,
                                   self.publish]),
         ):
@@ -197,7 +208,10 @@ class Actions(QObject):
         offer(self.import_photos, True, Capability.IMPORT_PHOTOS)
         offer(self.move, faces, Capability.REASSIGN_FACES)
         offer(self.new_person, faces, Capability.CREATE_PERSON)
-        offer(self.rename, person is not None and len(chosen) <= 1, Capability.RENAME_PERSON)
+        group = self.session.store.selected_group  # renaming it names it: the person is created
+        offer(self.rename, (person is not None and len(chosen) <= 1) or group is not None,
+              Capability.CREATE_PERSON if group is not None else Capability.RENAME_PERSON)
+        self.rename.setText("&Name group…" if group is not None else "&Rename person…")
         offer(self.hide, bool(chosen), Capability.HIDE_PERSON)
         offer(self.merge, bool(chosen), None if self.session.curator.can_merge() else Capability.MERGE_PEOPLE)
         offer(self.delete_person, bool(chosen), Capability.DELETE_PERSON)
@@ -205,6 +219,10 @@ class Actions(QObject):
         offer(self.add_pictures, person is not None, Capability.ADD_THUMBNAILS)
         offer(self.remove_thumbnail, thumbnail, Capability.REMOVE_THUMBNAILS)
         offer(self.primary, not photo and person is not None, Capability.SET_PRIMARY)  # Space pans a photo
+        offer(self.best_primary, not photo and person is not None and window.thumbnails_pane.best.candidate is not None,
+              Capability.SET_PRIMARY)
+        offer(self.similar_people, self.session.curation.likeness is not None,
+              None if self.session.curator.can_merge() else Capability.MERGE_PEOPLE)
         offer(self.publish, person is not None, None)
         offer(self.find_in_media, not reviewing and len(self._face_ids()) == 1, Capability.LIST_FACES)
         shown = "Show" if chosen and all(p.hidden for p in chosen) else "&Hide"
@@ -326,6 +344,24 @@ class Actions(QObject):
         else:
             self.window.show_message("Select one thumbnail or one face to make it the primary.")
 
+    def take_best_primary(self) -> None:
+        person, best = self.session.store.selected_person, self.window.thumbnails_pane.best
+        if person is None or best.candidate is None:
+            self.window.show_message("No better primary to take for this person.")
+            return
+        cut = next((t for t in self.session.store.thumbnails.get(person.id, ()) if t.face_id == best.candidate.face_id),
+                   None)
+        if cut is not None:  # a thumbnail of that face already: it becomes the primary, no second copy is made
+            self.session.set_primary(person.id, cut.id)
+        else:
+            self.session.primary_from_face(person.id, best.candidate.face_id)
+
+    def show_similar_people(self) -> None:
+        from faceboard.ui.similar_people import SimilarPeopleDialog
+
+        self.similar_dialog = SimilarPeopleDialog(self.session, self.merge_into, self.window)
+        self.similar_dialog.show()
+
     def remove_selected_thumbnail(self) -> None:
         person, thumbnail = self.session.store.selected_person, self._thumbnail()
         if person is not None and thumbnail is not None:
@@ -363,12 +399,13 @@ class Actions(QObject):
         if target is not None:
             self.merge_into(target, [p.id for p in chosen if p.id != target.id])
 
-    def merge_into(self, target, source_ids: list[str]) -> None:
-        """Confirm, showing everyone (picture, name, faces), then merge the sources into `target`."""
+    def merge_into(self, target, source_ids: list[str]) -> bool:
+        """Confirm, showing everyone (picture, name, faces), then merge the sources into
+        `target`; whether it was confirmed."""
         store = self.session.store
         sources = [store.people[i] for i in source_ids if i in store.people and i != target.id]
         if not sources:
-            return
+            return False
         target = store.people.get(target.id, target)
         names = ", ".join(p.name for p in sources)
         total = target.face_count + sum(p.face_count for p in sources)
@@ -376,8 +413,10 @@ class Actions(QObject):
         question = (f"Move the {count(total - target.face_count, self.session.people.noun)} of {names} to "
                     f"{target.name}, and remove {names if len(sources) == 1 else 'them'}? {undo}")
         rows = [(p, f"merged into {target.name}") for p in sources] + [(target, f"keeps them all: {count(total, 'face')}")]
-        if dialogs.confirm_people(self.window, "Merge people", question, rows, self.session.tiles, "Merge"):
-            self.session.merge(target.id, [p.id for p in sources])
+        if not dialogs.confirm_people(self.window, "Merge people", question, rows, self.session.tiles, "Merge"):
+            return False
+        self.session.merge(target.id, [p.id for p in sources])
+        return True
 
     def dropped_on_person(self, payload, target) -> None:
         """A drop on the People list: people dropped on a person merge into them, once
@@ -404,7 +443,13 @@ class Actions(QObject):
             self.session.delete_people([p.id for p in people])
 
     def rename_selected(self) -> None:
-        person = self.session.store.selected_person
+        person, group = self.session.store.selected_person, self.session.store.selected_group
+        if group is not None:
+            name = dialogs.ask_name(self.window, "Name group", f"Name of the person in these "
+                                    f"{count(len(group.face_ids), 'face')}:")
+            if name:
+                self.session.name_group(group, name)
+            return
         if person is None:
             return
         name = dialogs.ask_name(self.window, "Rename person", "New name:", person.name)

@@ -1,13 +1,15 @@
 """Publish a person to another connection: choose where, see what will change, publish,
 and see each step's outcome. The target is opened and planned off the GUI thread's
 waiting (all network work is awaited on the loop); Publish is only offered once the
-plan is shown."""
+plan is shown. A picture that does not look like the person's other faces is shown
+flagged, with its similarity, and left out unless its "Keep" is ticked."""
 
 from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,17 +29,27 @@ from faceboard.errors import FaceboardError
 from faceboard.services.connections import ProfileStore, SecretStore, kinds_that, open_backend, read_secrets
 from faceboard.services.curator import Curator
 from faceboard.services.journal import Journal
+from faceboard.services.images import digest
 from faceboard.services.outbox import Outbox
-from faceboard.services.publishing import Gathered, Plan, Publisher, gather
+from faceboard.services.publishing import Flag, Gathered, Plan, Publisher, check_faces, gather
 from faceboard.ui.dialogs import PersonPicker
 
 FOUND_BY = {"linked": "linked before", "chosen": "chosen by you", "same id": "the same id",
             "same name": "the same name", "new": "a new person"}
+FLAG_ICON = 56  # a flagged picture's side in the steps
+DigestRole = Qt.ItemDataRole.UserRole + 1  # a flagged picture's digest, on its row
+
+
+def _icon_image(data: bytes) -> QImage:
+    """A picture made small, on a worker thread (a QImage, not yet a pixmap)."""
+    return QImage.fromData(data).scaled(FLAG_ICON, FLAG_ICON, Qt.AspectRatioMode.KeepAspectRatio,
+                                        Qt.TransformationMode.SmoothTransformation)
 
 
 class PublishDialog(QDialog):
     def __init__(self, source: Curator, source_name: str, person: Person, store: ProfileStore,
-                 secrets: SecretStore, journal: Journal | None, parent=None, **backend_options):
+                 secrets: SecretStore, journal: Journal | None, parent=None, likeness=None, **backend_options):
+        """`likeness`: the source's `Likeness`, to check the pictures' faces (None: not checked)."""
         super().__init__(parent)
         self.setWindowTitle(f"Publish {person.name}")
         self.resize(560, 420)
@@ -47,6 +59,8 @@ class PublishDialog(QDialog):
         self._target_profile = None  # the profile `_target` was opened from: kept while it stays chosen
         self._gathered: Gathered | None = None  # the person's pictures, read once for every preview
         self._plan: Plan | None = None
+        self._likeness = likeness
+        self._kept: set[str] = set()  # digests of flagged pictures the operator keeps
         self._publisher: Publisher | None = None
         self.task: asyncio.Task | None = None
         self.where = QComboBox()
@@ -64,6 +78,8 @@ class PublishDialog(QDialog):
         self.steps = QListWidget()
         self.steps.setAccessibleName("Steps")
         self.steps.setWordWrap(True)
+        self.steps.setIconSize(QSize(FLAG_ICON, FLAG_ICON))
+        self.steps.itemChanged.connect(self._keep_changed)
         self.progress = QProgressBar()
         self.progress.hide()
         self.preview_button = QPushButton("Preview")
@@ -123,8 +139,10 @@ class PublishDialog(QDialog):
             if profile != self._target_profile:
                 await self._open_target(profile)
             if self._gathered is None:
-                self._gathered = await gather(self._source, self._person.id)
-            plan = await self._publisher.plan(self._gathered, self.person_there.text().strip() or None)
+                gathered = await gather(self._source, self._person.id)
+                self._gathered = gathered if self._likeness is None else check_faces(gathered, self._likeness)
+            plan = await self._publisher.plan(self._gathered, self.person_there.text().strip() or None,
+                                              frozenset(self._kept))
         except FaceboardError as error:
             self._say(error.message, error=True)
             return
@@ -136,9 +154,49 @@ class PublishDialog(QDialog):
             self.steps.addItem(f"•  {step}")
         for what, why in plan.skipped:
             self.steps.addItem(f"⚠  cannot {what}, so it is left out: {why}")
+        for flag in plan.flagged:
+            await self._add_flag(flag)
+        if plan.unchecked:
+            self.steps.addItem(f"•  not checked against {plan.person.name}'s faces (no face known in it): "
+                               + ", ".join(plan.unchecked))
         if plan.refusal:
             self._say(plan.refusal, error=True)
         self.publish_button.setEnabled(plan.refusal is None)
+
+    async def _add_flag(self, flag: Flag) -> None:
+        """The flagged picture, small, with its similarity and a "Keep" box."""
+        item = QListWidgetItem(self._flag_text(flag))
+        item.setData(DigestRole, flag.digest)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setToolTip("Tick to keep it: it is sent all the same. Unticked, it is left out.")
+        data = self._picture(flag.digest)
+        if data is not None:
+            item.setIcon(QIcon(QPixmap.fromImage(await asyncio.to_thread(_icon_image, data))))
+        self.steps.blockSignals(True)  # setting the box is no choice of the operator's
+        item.setCheckState(Qt.CheckState.Checked if flag.kept else Qt.CheckState.Unchecked)
+        self.steps.addItem(item)
+        self.steps.blockSignals(False)
+
+    def _flag_text(self, flag: Flag) -> str:
+        fate = "kept: it is sent" if flag.kept else "left out unless you keep it"
+        return (f"⚠  Keep {flag.what}? It does not look like {self._person.name}'s other faces "
+                f"({flag.similarity:.0%} alike): {fate}")
+
+    def _picture(self, picture: str) -> bytes | None:
+        publication = self._gathered.publication
+        return next((i for i in (publication.primary, *publication.thumbnails, *publication.faces)
+                     if i is not None and digest(i) == picture), None)
+
+    def _keep_changed(self, item: QListWidgetItem) -> None:
+        """A "Keep" ticked or not: plan again, with or without that picture."""
+        picture = item.data(DigestRole)
+        if picture is None:
+            return
+        if item.checkState() == Qt.CheckState.Checked:
+            self._kept.add(picture)
+        else:
+            self._kept.discard(picture)
+        self.preview()
 
     def picker(self) -> PersonPicker:
         """The people of the target, searched as you type, this person's name first."""

@@ -10,13 +10,15 @@ for it, leaves the stack.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from faceboard.domain import BoundingBox, Capability, Person, Photo
+from faceboard.domain import BoundingBox, Capability, Face, FaceGroup, Person, Photo, PrimaryCandidate
+from faceboard.errors import FaceboardError
 from faceboard.services.curation import Curation
 from faceboard.services.curator import Curator
 from faceboard.services.drops import AddFiles, Payload, assignment
@@ -44,6 +46,9 @@ from faceboard.ui.panes.faces import FacesModel
 from faceboard.ui.panes.people import PeopleModel
 from faceboard.ui.panes.thumbnails import ThumbnailsModel
 from faceboard.ui.tile_cache import TileCache
+
+GROUPS_SHOWN = 200  # unknown groups listed below the people, largest first: the rest are a few faces each
+CATCH_UP_WAITS = 100  # turns of 10 ms the regrouping waits for a change's catch-up to start, at most
 
 
 class Session(QObject):
@@ -79,6 +84,8 @@ class Session(QObject):
         self.undo_stack = QUndoStack(self)
         self._rounds: dict[int, int] = {}  # command id -> rounds on their way
         self._in_flight = 0
+        self._regrouping = self._regroup_again = False
+        self.suggestionsChanged.connect(lambda _: self.regroup())  # the likeness loaded, or faces were named, moved, freed, found
 
     def _forget_tiles_wanted(self, event: Event) -> None:
         """Another person's faces are shown: the tiles asked for the last ones are not needed."""
@@ -103,6 +110,59 @@ class Session(QObject):
 
     async def photo(self, asset_id: str) -> tuple[Photo, dict[str, str]]:
         return await self.curation.photo(asset_id)
+
+    async def best_primary(self, person_id: str) -> tuple[PrimaryCandidate, Face] | None:
+        """The best of a person's faces as their primary, with the face; None where there is
+        no comparing (or the backend makes no primary of a face)."""
+        likeness = self.curation.likeness
+        if likeness is None or not self.curator.can_make_face_primary():
+            return None
+        best = await likeness.best_primary(person_id, limit=1)
+        if not best:
+            return None
+        face = self.store.faces.get(best[0].face_id)
+        if face is None:
+            found = await self.curator.backend.get_faces([best[0].face_id])
+            face = found[0] if found else None
+        return None if face is None else (best[0], face)
+
+    def is_primary(self, person_id: str, face: Face) -> bool:
+        """Whether the person's primary thumbnail is already this face (as far as the store knows)."""
+        person = self.store.people.get(person_id)
+        thumbnails = self.store.thumbnails.get(person_id, ())
+        return any(t.is_primary and t.face_id == face.id for t in thumbnails) or (
+            person is not None and person.primary_image == face.image)
+
+    def regroup(self) -> None:
+        """Make the unknown groups again, in the background: one making at a time, and one
+        more after it if asked meanwhile (a burst of changes regroups twice, not each time)."""
+        if self._regrouping:
+            self._regroup_again = True
+            return
+        self._regrouping = True
+        self.spawn(self._regroup())
+
+    async def _regroup(self) -> None:
+        try:
+            again = True
+            while again:
+                self._regroup_again = False
+                likeness = self.curation.likeness
+                for _ in range(CATCH_UP_WAITS):  # the change's own catch-up starts first: it tells whose
+                    if likeness is None or not likeness.behind:  # suggestions changed (groups() would swallow that)
+                        break
+                    await asyncio.sleep(0.01)
+                groups = () if likeness is None else tuple(await likeness.groups())[:GROUPS_SHOWN]
+                pictures = [g.face_ids[0] for g in groups if g.face_ids[0] not in self.store.faces]
+                if pictures:  # each row shows its likeliest face
+                    self.store.meet(await self.curator.backend.get_faces(pictures))
+                self.people.set_groups(groups)
+                self.store.regroup(groups)
+                again = self._regroup_again
+        except FaceboardError as error:
+            self.problem.emit(f"Grouping the unknown faces failed: {error.message}")
+        finally:
+            self._regrouping = False
 
     # -- drops ----------------------------------------------------------------------
 
@@ -154,6 +214,11 @@ class Session(QObject):
 
     def create_person(self, name: str, face_ids: Iterable[str]) -> None:
         self.submit(CreatePerson(name, tuple(face_ids)))
+
+    def name_group(self, group: FaceGroup, name: str) -> None:
+        """The person `name`, created with the group's faces (those still unassigned): one change."""
+        faces = self.store.faces
+        self.create_person(name, (f for f in group.face_ids if f not in faces or faces[f].person_id is None))
 
     def rename(self, person_id: str, name: str) -> None:
         person = self.store.people.get(person_id)

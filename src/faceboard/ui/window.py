@@ -9,14 +9,14 @@ import asyncio
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QLabel, QListView, QMainWindow, QProgressBar, QPushButton, QSplitter, QStackedWidget,
     QUndoView,
 )
 
 from faceboard.domain import Capability, count
-from faceboard.services.store import Event
+from faceboard.services.store import THUMBNAILS, Event
 from faceboard.ui import dialogs
 from faceboard.ui.actions import Actions
 from faceboard.ui.importing import Importer
@@ -108,6 +108,11 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)  # a folder dropped anywhere but on a person is imported
         self._make_status_bar()
         self._problem_at = -self.PROBLEM_HOLD_S
+        self._best_for: str | None = None  # whose best primary is offered (or being found)
+        self._best_soon = QTimer(self)  # a burst of selections and answers asks for the best primary once
+        self._best_soon.setSingleShot(True)
+        self._best_soon.setInterval(0)
+        self._best_soon.timeout.connect(lambda: self.session.spawn(self._find_best_primary()))
         self.actions = Actions(self)
         self._connect()
         self._restore_settings()
@@ -163,12 +168,16 @@ class MainWindow(QMainWindow):
         self.importer.skipped.connect(self._show_skipped)
         self.scan_cancel.clicked.connect(self.importer.cancel)
         session.loaded.connect(self._library_loaded)
+        session.people.groupNamed.connect(session.name_group)
+        session.people.regrouped.connect(lambda: self.people_pane.follow(session.store.selection))
+        session.sent.connect(self._best_soon.start)  # a change may have made another face the best, or the primary
         self.faces_view.selectionModel().selectionChanged.connect(actions.update)
         self.faces_view.doubleClicked.connect(lambda index: self.open_photo(self.session.faces.face_at(index.row())))
         self.photo_page.closed.connect(self.close_photo)
         self.photo_page.boxesSelected.connect(actions.update)
         self.thumbnails_view.selectionModel().selectionChanged.connect(actions.update)
         session.undo_stack.indexChanged.connect(actions.update)
+        session.suggestionsChanged.connect(actions.update)  # the likeness loaded: Similar people… is offered
         session.waiting.connect(self._show_waiting)
         session.suggestionsChanged.connect(self._suggestions_changed)
         self.review_page.closed.connect(self.close_review)
@@ -249,13 +258,19 @@ class MainWindow(QMainWindow):
 
     def _person_changed(self, index) -> None:
         """The user chose a row: that is the selection now (unless it already is)."""
-        if not index.isValid():
+        people, store = self.session.people, self.session.store
+        if not index.isValid() or people.regrouping:
             return
-        person = self.session.people.person_at(index.row())
+        if (group := people.group_at(index.row())) is not None:
+            if group.id != store.selection:
+                self.close_photo()
+                store.select_group(group)
+            return
+        person = people.person_at(index.row())
         person_id = None if person is None else person.id
-        if person_id != self.session.store.selection:
+        if person_id != store.selection:
             self.close_photo()  # another person's faces are wanted, not this photo
-            self.session.store.select(person_id)
+            store.select(person_id)
             self._people_chosen()  # Ctrl/Shift kept others chosen beside them
 
     def _people_chosen(self, *_) -> None:
@@ -273,8 +288,27 @@ class MainWindow(QMainWindow):
     def _hear(self, event: Event) -> None:
         if event.kind == "selected":
             self._show_selection()
+            if self.session.store.selection != self._best_for:
+                self._best_soon.start()
         elif event.kind == "counts":  # rows came or went too: the store counts after each
             self._show_counts()
+        elif event.kind == "reset" and event.pane == THUMBNAILS:  # the primary may be the one offered now
+            self._show_best_primary(self.thumbnails_pane.best.candidate, self.thumbnails_pane.best.face)
+
+    async def _find_best_primary(self) -> None:
+        """Offer the selected person's best face as their primary, while it is not."""
+        person_id = self.session.store.selection if self.session.store.selected_person else None
+        self._best_for = person_id
+        found = None if person_id is None else await self.session.best_primary(person_id)
+        if self.session.store.selection == person_id:
+            self._show_best_primary(*(found or (None, None)))
+
+    def _show_best_primary(self, candidate, face) -> None:
+        person = self.session.store.selected_person
+        if candidate is not None and (person is None or self.session.is_primary(person.id, face)):
+            candidate = None
+        self.thumbnails_pane.best.offer(candidate, face)
+        self.actions.update()
 
     def _show_selection(self) -> None:
         """The list, the panes and the title show the store's one selection."""
@@ -282,6 +316,8 @@ class MainWindow(QMainWindow):
         person = store.selected_person
         self.thumbnails_pane.show_selection(self.session.curator)
         shown = "Unassigned faces" if person is None else person.name
+        if (group := store.selected_group) is not None:
+            shown = self.session.people.group_text(group)
         if len(store.chosen) > 1:
             shown = f"{count(len(store.chosen), 'person')} chosen"
         self.setWindowTitle(f"{shown} — Faceboard — {self._title}")

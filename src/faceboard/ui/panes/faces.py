@@ -445,7 +445,8 @@ class FacesPane(QWidget):
             listed, whole = store.faces_listed()
             more = "" if whole else "+"
             shown = f" ({count(listed, 'face', more=not whole)} shown)" if n is None else f" ({listed:,}{more} of {count(n, 'face')})"
-        self.heading.setText("Unassigned faces" + shown if person is None else f"Faces of {person.name}{shown}")
+        whose = "Unassigned faces" if store.selected_group is None else "Faces of Unknown"
+        self.heading.setText(whose + shown if person is None else f"Faces of {person.name}{shown}")
         self.heading.setToolTip(self.heading.text())
 
     def show_suggestions(self, face_ids: set[str]) -> None:

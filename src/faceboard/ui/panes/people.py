@@ -1,7 +1,9 @@
 """The People pane: "Unassigned" and the people the query selects, read page by page
-from the store as the list scrolls; filter, order and hidden people above it. Faces,
-thumbnails and image files can be dropped on a row, and people dragged onto another
-person to merge them into that one."""
+from the store as the list scrolls, then the unknown groups (faces no one has named that
+look like one person: "Unknown · 14 faces"); filter, order and hidden people above it.
+Faces, thumbnails and image files can be dropped on a person's row, and people dragged
+onto another person to merge them into that one. A group is named with F2 or by typing
+its name on its row."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from faceboard.domain import Person, count
+from faceboard.domain import FaceGroup, Person, count
 from faceboard.services.drops import FacesPayload, Payload, PeoplePayload
 from faceboard.services.store import PEOPLE, Store
 from faceboard.ui.panes import heading, set_steady_text
@@ -57,19 +59,56 @@ _TEXT, _HIGHLIGHTED_TEXT = QPalette.ColorRole.Text, QPalette.ColorRole.Highlight
 
 
 class PeopleModel(ListingModel):
-    """Row 0 is "Unassigned"; then the store's people listing. Updates keep rows where
-    they are (a row must not jump away from under a drag); the order is applied again
-    when the user changes the view, or on reload."""
+    """Row 0 is "Unassigned"; then the store's people listing; then the unknown groups,
+    largest first. Updates keep rows where they are (a row must not jump away from under
+    a drag); the order is applied again when the user changes the view, or on reload."""
 
     UNASSIGNED_NAME = "Unassigned"
+    GROUP_NAME = "Unknown"
     pane = PEOPLE
     offset = 1
+    groupNamed = Signal(object, str)  # FaceGroup, the name typed on its row
+    regrouped = Signal()  # the group rows were replaced: the list highlights the selection again
 
     def __init__(self, store: Store, parent=None):
         super().__init__(store, parent)
         self.noun = "face"  # what a person's count counts: "picture" where a backend keeps no faces
         self._unassigned_shown = store.unassigned
+        self.groups: tuple[FaceGroup, ...] = ()
+        self.regrouping = False  # the group rows are being replaced: the current row moving is no choice of the user's
         store.listen(self._hear_counts)
+
+    def set_groups(self, groups: tuple[FaceGroup, ...]) -> None:
+        """Show these unknown groups below the people: rows that stay the same group are
+        repainted, the rest replaced."""
+        if groups == self.groups:
+            return
+        first = len(self._listing.ids) + 1
+        if [g.id for g in groups] == [g.id for g in self.groups]:
+            self.groups = groups
+            self.dataChanged.emit(self.index(first), self.index(first + len(groups) - 1))
+            return
+        self.regrouping = True
+        try:
+            if self.groups:
+                self.beginRemoveRows(QModelIndex(), first, first + len(self.groups) - 1)
+                self.groups = ()
+                self.endRemoveRows()
+            if groups:
+                self.beginInsertRows(QModelIndex(), first, first + len(groups) - 1)
+                self.groups = groups
+                self.endInsertRows()
+        finally:
+            self.regrouping = False
+        self.regrouped.emit()
+
+    def group_at(self, row: int) -> FaceGroup | None:
+        """The unknown group of a row; None for the other rows."""
+        at = row - len(self._listing.ids) - 1
+        return self.groups[at] if 0 <= at < len(self.groups) else None
+
+    def group_text(self, group: FaceGroup) -> str:
+        return f"{self.GROUP_NAME} · {count(len(group.face_ids), 'face')}"
 
     def _hear_counts(self, event) -> None:
         """The Unassigned row shows the store's count: repaint it when that changed."""
@@ -78,12 +117,14 @@ class PeopleModel(ListingModel):
             self.dataChanged.emit(self.index(0), self.index(0), [CountRole])
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._listing.ids) + 1
+        return 0 if parent.isValid() else len(self._listing.ids) + 1 + len(self.groups)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         row = index.row()
+        if (group := self.group_at(row)) is not None:
+            return self._group_data(group, role)
         person = self.person_at(row)
         if role == Qt.ItemDataRole.DisplayRole:
             return person.name if person else self.UNASSIGNED_NAME
@@ -102,9 +143,36 @@ class PeopleModel(ListingModel):
             return f"{person.name}{hidden}: {count(person.face_count, 'face')}. Drop faces here to assign them."
         return None
 
+    def _group_data(self, group: FaceGroup, role: int):
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.group_text(group)
+        if role == Qt.ItemDataRole.EditRole:
+            return ""  # typing on the row starts the name afresh
+        if role == CountRole:
+            return len(group.face_ids)
+        if role == DetailRole:
+            return "not named yet · F2"
+        if role == ObjectRole:
+            return group
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (f"{count(len(group.face_ids), 'unassigned face')} that look like one person no one has named. "
+                    "Select to see them; press F2 or type a name to make them that person.")
+        return None
+
+    def setData(self, index: AnyIndex, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """A name typed on a group's row names the group (the session creates the person)."""
+        group = self.group_at(index.row()) if index.isValid() else None
+        name = str(value).strip()
+        if group is None or role != Qt.ItemDataRole.EditRole or not name:
+            return False
+        self.groupNamed.emit(group, name)
+        return True
+
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
+        if self.group_at(index.row()) is not None:  # no drop on it (it is no one yet), no drag of it
+            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDropEnabled
         return flags | Qt.ItemFlag.ItemIsDragEnabled if index.row() > 0 else flags  # people, not Unassigned
 
@@ -112,7 +180,7 @@ class PeopleModel(ListingModel):
         return [FACES_MIME, THUMBNAIL_MIME, PEOPLE_MIME, "text/uri-list"]
 
     def mimeData(self, indexes):
-        rows = sorted({i.row() for i in indexes if i.isValid() and i.row() > 0})
+        rows = sorted({i.row() for i in indexes if i.isValid() and self.person_at(i.row()) is not None})
         return people_mime([self.person_at(r).id for r in rows])
 
     def supportedDropActions(self) -> Qt.DropAction:
@@ -133,10 +201,14 @@ class PeopleModel(ListingModel):
         return self.store.people[ids[row - 1]] if 0 < row <= len(ids) else None
 
     def row_of(self, person_id: str | None) -> int | None:
+        """The row of a person (None: Unassigned's) or of an unknown group, by id."""
         if person_id is None:
             return 0
         row = self._listing.rows.get(person_id)
-        return None if row is None else row + 1
+        if row is not None:
+            return row + 1
+        at = next((i for i, g in enumerate(self.groups) if g.id == person_id), None)
+        return None if at is None else len(self._listing.ids) + 1 + at
 
 
 class PeopleView(QListView):
@@ -151,7 +223,17 @@ class PeopleView(QListView):
         if event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Delete and not event.modifiers():
             event.accept()  # the key is this list's, not the window's Detach
             return True
+        if event.type() == QEvent.Type.ShortcutOverride and self._names_group(event):
+            event.accept()  # a letter typed on a group's row starts its name, not the window's M or O
+            return True
         return super().event(event)
+
+    def _names_group(self, event) -> bool:
+        """Whether a key typed now starts naming the group of the current row."""
+        text = event.text()
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
+        return (plain and text.isprintable() and text.strip() != "" and self.state() != self.State.EditingState
+                and self.model().group_at(self.currentIndex().row()) is not None)
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Delete and not event.modifiers():
@@ -163,7 +245,7 @@ class PeopleView(QListView):
         super().__init__(parent)
         self.setModel(model)
         self._judge = judge
-        self._delegate = PersonDelegate(tiles, self)
+        self._delegate = PersonDelegate(tiles, self, faces=lambda: model.store.faces)
         self.setItemDelegate(self._delegate)
         self.setUniformItemSizes(True)
         self.setAcceptDrops(True)
@@ -172,6 +254,7 @@ class PeopleView(QListView):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.setDropIndicatorShown(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.setMouseTracking(True)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         repaint_as_tiles_arrive(tiles, self.viewport())
@@ -189,6 +272,8 @@ class PeopleView(QListView):
         index = self.indexAt(event.position().toPoint())
         if not index.isValid():
             return payload, None, None
+        if self.model().group_at(index.row()) is not None:
+            return payload, index.row(), "Name this group first (F2, or type a name on its row)."
         person: Person | None = self.model().person_at(index.row())
         return payload, index.row(), self._judge(payload, person)
 
@@ -246,10 +331,18 @@ class PersonDelegate(QStyledItemDelegate):
     ROW_HEIGHT = 58
     AVATAR = 44
 
-    def __init__(self, tiles: TileCache, parent=None):
+    def __init__(self, tiles: TileCache, parent=None, faces=dict):
+        """`faces()`: the store's faces by id (a group's row shows one of them)."""
         super().__init__(parent)
         self._tiles = tiles
+        self._faces = faces
         self.drop_row: int | None = None
+
+    def updateEditorGeometry(self, editor, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        """A group's name is typed where names are shown, beside its picture."""
+        left = option.rect.left() + 10 + self.AVATAR + 10
+        height = editor.sizeHint().height()
+        editor.setGeometry(left, option.rect.center().y() - height // 2, option.rect.right() - left - 8, height)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         return QSize(220, self.ROW_HEIGHT)
@@ -275,8 +368,18 @@ class PersonDelegate(QStyledItemDelegate):
             painter.setPen(_NO_PEN)
             painter.drawRoundedRect(rect, 8, 8)
         person = index.data(ObjectRole)
+        group = person if isinstance(person, FaceGroup) else None
         avatar = QRectF(rect.left() + 6, rect.center().y() - self.AVATAR / 2, self.AVATAR, self.AVATAR)
-        if person is None:
+        if group is not None:  # the likeliest of its faces, in a dashed ring: no one yet
+            face = self._faces().get(group.face_ids[0])
+            draw_image(painter, self._tiles, face.image if face else None, avatar, self.AVATAR / 2, palette)
+            pen = QPen(palette.color(_MID), 1.5)
+            pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(avatar.adjusted(-1, -1, 1, 1))
+            person = None
+        elif person is None:
             fill = palette.color(_MID)
             painter.setBrush(fill)
             painter.setPen(_NO_PEN)
@@ -301,6 +404,8 @@ class PersonDelegate(QStyledItemDelegate):
         else:
             draw_image(painter, self._tiles, person.primary_image, avatar, self.AVATAR / 2, palette)
         text_color = palette.color(_HIGHLIGHTED_TEXT if selected and index.row() != self.drop_row else _TEXT)
+        if group is not None:  # its name is to come
+            text_color.setAlpha(200)
         text_left = avatar.right() + 10
         name_rect = QRectF(text_left, rect.top() + 8, rect.right() - text_left - 4, rect.height() / 2 - 6)
         count_rect = QRectF(text_left, rect.center().y() + 1, name_rect.width(), rect.height() / 2 - 8)

@@ -1,5 +1,6 @@
-"""The Thumbnails pane: the selected person's primary, large (a drop target), beside
-a strip of their thumbnails (the primary one marked), read from the store."""
+"""The Thumbnails pane: the selected person's primary, large (a drop target), the best
+of their faces as a primary when it is not already (with its reasons, taken with one
+key), beside a strip of their thumbnails (the primary one marked), read from the store."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from faceboard.domain import Capability, Person, Thumbnail
+from faceboard.domain import Capability, Face, Person, PrimaryCandidate, Thumbnail
 from faceboard.services.drops import Payload
 from faceboard.services.store import THUMBNAILS
 from faceboard.ui.mime import THUMBNAIL_MIME, read_payload, thumbnail_mime
@@ -161,6 +162,66 @@ class PrimarySlot(QFrame):
             self.dropped.emit(payload)
 
 
+class FaceTile(QWidget):
+    """One face, drawn from the tile cache (a placeholder until its tile comes)."""
+
+    def __init__(self, tiles: TileCache, side: int, parent=None):
+        super().__init__(parent)
+        self._tiles = tiles
+        self.face: Face | None = None
+        self.setFixedSize(side, side)
+        repaint_as_tiles_arrive(tiles, self)
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        draw_image(painter, self._tiles, self.face.image if self.face else None, QRectF(self.rect()), 8, self.palette())
+        painter.end()
+
+
+class BestPrimary(QFrame):
+    """The best of the person's faces as their primary (`Likeness.best_primary`), offered
+    while it is not the primary: its tile, why it is the best, and the key that takes it."""
+
+    SIDE = 72
+    WIDTH = 128
+
+    def __init__(self, tiles: TileCache, parent=None):
+        super().__init__(parent)
+        self.candidate: PrimaryCandidate | None = None
+        self.face: Face | None = None
+        self.title = QLabel("Better primary")
+        font = QFont(self.title.font())
+        font.setBold(True)
+        self.title.setFont(font)
+        self.tile = FaceTile(tiles, self.SIDE)
+        self.reasons = QLabel()
+        self.reasons.setWordWrap(True)
+        self.reasons.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.take = QPushButton("Take it")  # the action's key is added to it
+        self.setFixedWidth(self.WIDTH)
+        self.setAccessibleName("Best primary")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 6, 2, 2)
+        layout.setSpacing(4)
+        layout.addWidget(self.title, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.tile, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.reasons, 1)
+        layout.addWidget(self.take)
+        self.hide()
+
+    def offer(self, candidate: PrimaryCandidate | None, face: Face | None) -> None:
+        """Show this candidate (None: nothing better to offer)."""
+        self.candidate = candidate if face is not None else None
+        self.face = face
+        self.tile.face = face
+        if self.candidate is not None:
+            self.reasons.setText(", ".join(candidate.reasons))
+            self.setToolTip(f"The best of this person's faces as their primary: {', '.join(candidate.reasons)}.")
+            self.tile.update()
+        self.setVisible(self.candidate is not None)
+
+
 class ThumbnailsPane(QWidget):
     """The person's name, "Add pictures…", the primary slot and the strip. Where the
     backend keeps no faces the strip wraps and fills the pane: the pictures are all."""
@@ -171,6 +232,7 @@ class ThumbnailsPane(QWidget):
         self.heading = heading("")
         self.heading.setMinimumWidth(1)  # a long name is cut, not a reason to squeeze the History pane
         self.primary_slot = PrimarySlot(tiles, judge, lambda: model.store.selected_person)
+        self.best = BestPrimary(tiles)
         self.view = TileView(tiles, strip=True)
         self.view.setModel(model)
         self.view.setAccessibleName("Thumbnails")
@@ -186,6 +248,7 @@ class ThumbnailsPane(QWidget):
         layout.addLayout(header)
         strip = QHBoxLayout()
         strip.addWidget(self.primary_slot)
+        strip.addWidget(self.best)
         strip.addWidget(self.view, 1)
         layout.addLayout(strip)
         if not faces:
