@@ -262,11 +262,11 @@ async def test_the_best_primary_is_large_sharp_frontal_well_lit_and_typical(back
     likeness = await loaded(backend)
     best = await likeness.best_primary("whitson")
     assert [c.face_id for c in best][0] == "whitson_portrait"
-    assert best[0].reasons == ("frontal", "well lit", "typical", "412 px")
+    assert best[0].reasons == ("frontal", "well lit", "typical", "412\u00a0px")
     assert best[0].score > best[1].score
     backend.qualities["whitson_portrait"] = FaceQuality(412, None, None, None)  # found by an older build
     older = {c.face_id: c for c in await likeness.best_primary("whitson")}["whitson_portrait"]
-    assert older.reasons == ("typical", "412 px")  # what is known of it
+    assert older.reasons == ("typical", "412\u00a0px")  # what is known of it
     assert await likeness.best_primary("nobody") == ()
 
 

@@ -48,3 +48,10 @@ def test_the_likeness_word_refiles_faces_and_a_new_group_takes_its_place_by_cert
     assert queue.groups["ann"] == ["f2"] and queue.order == ["bob", "ann", "eve", "cy"]
     queue.refile({"f6": ()})
     assert queue.groups["eve"] == [] and queue.order == ["bob", "ann", "eve", "cy"]
+
+
+def test_accept_all_above_takes_every_face_that_reads_the_figure_shown():
+    """"Accept all ≥ 99 %" on a face of 99.9 % takes the faces of 99.4 % too: they read 99 %."""
+    queue = ReviewQueue({"f1": offered(("ann", 0.999)), "f2": offered(("ann", 0.994)), "f3": offered(("ann", 0.97))})
+    assert queue.at_or_above("f1") == ["f1", "f2"]
+    assert queue.at_or_above("f3") == ["f1", "f2", "f3"]

@@ -22,6 +22,7 @@ from faceboard.backends.local import LocalLibrary
 from faceboard.services.scanning import Scanner
 from faceboard.ui import dialogs
 from faceboard.ui.shortcuts import window_keys
+from faceboard.recognition.similarity import percent
 
 DATA = Path(__file__).parent / "data"
 
@@ -327,7 +328,7 @@ def test_publishing_leaves_out_a_planted_wrong_face_unless_kept(qtbot, loop, rea
         assert dialog._gathered.face_of[flag.digest] == wrong and flag.similarity < 0.5 and not flag.kept
         item = next(dialog.steps.item(i) for i in range(dialog.steps.count()) if dialog.steps.item(i).data(
             Qt.ItemDataRole.UserRole + 1) == flag.digest)
-        assert f"({flag.similarity:.0%} alike)" in item.text() and "left out unless you keep it" in item.text()
+        assert f"({percent(flag.similarity)} alike)" in item.text() and "left out unless you keep it" in item.text()
         assert item.checkState() == Qt.CheckState.Unchecked and not item.icon().isNull()  # the picture, small
         sent = dialog._plan.publication
         assert flag.digest not in {digest(i) for i in sent.faces} and len(sent.faces) == len(whitson)

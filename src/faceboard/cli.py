@@ -46,6 +46,7 @@ from faceboard.errors import (
     Unavailable,
     Unreachable,
 )
+from faceboard.recognition.similarity import percent
 from faceboard.services.connections import (
     BACKENDS,
     UNSAVED,
@@ -398,11 +399,6 @@ def face_json(f: Face, photo_file: str | None = None, suggestions: tuple[Suggest
             "photo": {"file": photo_file, "taken": f.taken, "problem": f.photo_problem},
             "suggestions": [{"person_id": s.person_id, "name": s.name, "similarity": s.similarity}
                             for s in suggestions]}
-
-
-def percent(similarity: float) -> str:
-    """A similarity (0..1) as a user reads it: "92 %"."""
-    return f"{round(similarity * 100)} %"
 
 
 def probably(suggestions: tuple[Suggestion, ...]) -> str:

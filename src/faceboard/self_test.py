@@ -3,7 +3,8 @@
 Opens the real window on a small temporary demo library (offscreen unless a display is
 there), moves one face onto a person through the same path a drop takes, undoes it,
 checks the library after each step, finds the face in a photo it carries in a worker
-process as the scan does (models, spawn and all), and exits 0. Prints how long the start
+process as the scan does (models, spawn and all), finds it again in the face index the
+groups are made with, and exits 0. Prints how long the start
 took.
 """
 
@@ -90,5 +91,20 @@ async def _find_a_face() -> str:
             ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as workers:
         analysis = await asyncio.get_running_loop().run_in_executor(workers, analyse_photo, str(path))
     assert len(analysis.faces) == 1, f"{len(analysis.faces)} faces found in the photo of one"
-    assert len(vector(analysis.faces[0].embedding)) == EMBEDDING_SIZE, "the face's embedding is not whole"
-    return f"its face found and embedded in a worker process in {time.time() - started:.2f} s ({analysis.detector})"
+    embedding = vector(analysis.faces[0].embedding).copy()  # writable, as voyager takes it
+    assert len(embedding) == EMBEDDING_SIZE, "the face's embedding is not whole"
+    assert _found_in_index(embedding, analysis.embedder), "the face index does not find the face it holds"
+    return (f"its face found, embedded in a worker process and found again in the face index in "
+            f"{time.time() - started:.2f} s ({analysis.detector})")
+
+
+def _found_in_index(embedding, model: str) -> bool:
+    """Whether the nearest-neighbour index the groups are made with (voyager, a compiled
+    module) finds the one face put in it. The index lives only in here: nanobind warns of
+    an instance still alive when the interpreter ends."""
+    from faceboard.services.face_index import KeptIndex
+
+    index = KeptIndex(None, model, len(embedding))
+    index.update(["self-test"], embedding[None, :])
+    positions, _ = index.neighbours(embedding[None, :], 1)
+    return index.ids[positions[0][0]] == "self-test"

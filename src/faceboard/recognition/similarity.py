@@ -21,6 +21,16 @@ def similarity(distance):
     return value if isinstance(distance, np.ndarray) else float(value)
 
 
+def shown(value: float) -> int:
+    """The whole percent a user reads for a similarity: never 100 nor 0 (it is a guess)."""
+    return min(99, max(1, round(value * 100)))
+
+
+def percent(value: float) -> str:
+    """"92 %": a similarity as every view and the command line write it."""
+    return f"{shown(value)} %"
+
+
 def distances(vectors: np.ndarray, to: np.ndarray) -> np.ndarray:
     """Each row of `vectors` (n × d) from the one vector `to` (d)."""
     return np.linalg.norm(vectors - to, axis=1)

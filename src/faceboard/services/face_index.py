@@ -9,8 +9,10 @@ nothing here). Called off the event loop: every method may take seconds.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +21,17 @@ from voyager import Index, Space
 
 M, EF_CONSTRUCTION = 12, 64  # recall 0.996 for k=11 on 100,000 faces
 QUERY_EF = 64
+
+
+_OPEN: weakref.WeakSet[KeptIndex] = weakref.WeakSet()  # the indexes holding a voyager index now
+
+
+@atexit.register
+def _let_go() -> None:
+    """Free every voyager index before the interpreter ends: nanobind, which voyager is
+    bound with, prints a screenful of "leaked instance" warnings for one still alive."""
+    for kept in list(_OPEN):
+        kept._index = None
 
 
 class KeptIndex:
@@ -36,6 +49,7 @@ class KeptIndex:
 
     def _open(self) -> Index:
         if self._index is None:
+            _OPEN.add(self)
             self._index = self._read() or Index(Space.Euclidean, num_dimensions=self._size, M=M,
                                                 ef_construction=EF_CONSTRUCTION)
         return self._index

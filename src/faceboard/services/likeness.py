@@ -643,7 +643,7 @@ def _strength(quality: FaceQuality | None, sharpest: float | None) -> dict[str, 
     out: size, sharpness (against the person's sharpest), facing the camera, light."""
     if quality is None:
         return {}
-    parts = {"size": (min(quality.side, PRIMARY_SIDE) / PRIMARY_SIDE, f"{quality.side} px")}
+    parts = {"size": (min(quality.side, PRIMARY_SIDE) / PRIMARY_SIDE, f"{quality.side}\u00a0px")}
     if quality.sharpness is not None and sharpest:
         parts["sharp"] = (quality.sharpness / sharpest, "sharpest" if quality.sharpness >= sharpest else None)
     if quality.frontal is not None:

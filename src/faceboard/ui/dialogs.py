@@ -28,7 +28,7 @@ from faceboard.domain import Person, Suggestion, count
 from faceboard.errors import FaceboardError
 from faceboard.ui.panes.people import DetailRole, GlyphRole, PersonDelegate
 from faceboard.ui.panes.tiles import ObjectRole, repaint_as_tiles_arrive
-from faceboard.ui.suggesting import percent
+from faceboard.recognition.similarity import percent
 from faceboard.ui.tile_cache import TileCache
 
 UNASSIGNED = object()  # what `choose_person` returns for the Unassigned entry

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from faceboard.domain import Capability, PeopleQuery, Person, Progress
 from faceboard.errors import FaceboardError
+from faceboard.recognition.similarity import percent
 from faceboard.services.connections import ProfileStore, SecretStore, kinds_that, open_backend, read_secrets
 from faceboard.services.curator import Curator
 from faceboard.services.journal import Journal
@@ -180,7 +181,7 @@ class PublishDialog(QDialog):
     def _flag_text(self, flag: Flag) -> str:
         fate = "kept: it is sent" if flag.kept else "left out unless you keep it"
         return (f"⚠  Keep {flag.what}? It does not look like {self._person.name}'s other faces "
-                f"({flag.similarity:.0%} alike): {fate}")
+                f"({percent(flag.similarity)} alike): {fate}")
 
     def _picture(self, picture: str) -> bytes | None:
         publication = self._gathered.publication

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from faceboard.domain import Face, Person, count
 from faceboard.errors import FaceboardError
+from faceboard.recognition.similarity import percent
 from faceboard.ui import suggesting
 from faceboard.ui.panes import heading
 from faceboard.ui.panes.faces import ElidedLabel, FaceGrid
@@ -74,7 +75,7 @@ class GroupsModel(QAbstractListModel):
         if role == ObjectRole:
             return self.person(person_id)
         if role == DetailRole:
-            return f"{count(len(faces), 'face')} · {suggesting.percent(self.queue.similarity(faces[0]))}" if faces \
+            return f"{count(len(faces), 'face')} · {percent(self.queue.similarity(faces[0]))}" if faces \
                 else "✓ done"
         if role == Qt.ItemDataRole.ToolTipRole:
             name = self.person(person_id).name
@@ -85,7 +86,7 @@ class GroupsModel(QAbstractListModel):
 
 def alike(queue: ReviewQueue, faces: list[str]) -> str:
     """"61 % to 96 % alike": how like their person a group's faces are."""
-    least, most = (suggesting.percent(queue.similarity(faces[i])) for i in (-1, 0))
+    least, most = (percent(queue.similarity(faces[i])) for i in (-1, 0))
     return f"{most} alike" if least == most else f"{least} to {most} alike"
 
 
@@ -136,14 +137,14 @@ class GroupFacesModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"Face {face_id}\n{suggesting.listed(self.queue.suggestions(face_id))}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"Face {face_id}, {suggesting.percent(self.queue.similarity(face_id))} alike"
+            return f"Face {face_id}, {percent(self.queue.similarity(face_id))} alike"
         return None
 
     def tile(self, row: int) -> TileLook:
         face_id = self.ids[row]
         face = self._faces.get(face_id)
         # the similarity only: the detector's confidence beside it would be a second figure to misread
-        return TileLook(None if face is None else face.image, False, suggesting.percent(self.queue.similarity(face_id)),
+        return TileLook(None if face is None else face.image, False, percent(self.queue.similarity(face_id)),
                         None, face is not None and face.photo_problem is not None)
 
 
@@ -375,7 +376,7 @@ class ReviewPage(QWidget):
         for button in (self.accept_button, self.reject_button, self.accept_all_button):
             button.setEnabled(face_id is not None)
         self.accept_all_button.setText(
-            f"Accept all ≥ {suggesting.percent(self.queue.similarity(face_id))} "
+            f"Accept all ≥ {percent(self.queue.similarity(face_id))} "
             f"({len(self.queue.at_or_above(face_id))})" if face_id is not None else "Accept all")
         self.choiceChanged.emit()
 

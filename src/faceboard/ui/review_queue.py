@@ -12,9 +12,11 @@ What the likeness says afterwards (`refile`) is the truth the queue then holds.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable, Mapping
 
 from faceboard.domain import Suggestion
+from faceboard.recognition.similarity import shown
 
 # (kind, row, person id): "inserting"/"inserted" (a new group's row in `order`, before and
 # after), "changed" (the group's faces)
@@ -80,12 +82,14 @@ class ReviewQueue:
         return offered[0].person_id if offered else None
 
     def at_or_above(self, face_id: str) -> list[str]:
-        """The faces of the face's group as like their person as it is, or more (itself among them)."""
+        """The faces of the face's group as like their person as it reads, or more (itself
+        among them): "Accept all ≥ 99 %" takes every face that shows 99 %."""
         person_id = self.person_of(face_id)
         if person_id is None:
             return []
-        keys = self._keys[person_id]
-        return self.groups[person_id][:bisect.bisect_right(keys, -self.similarity(face_id))]
+        floor = shown(self.similarity(face_id))
+        group = self.groups[person_id]
+        return list(itertools.takewhile(lambda f: shown(self.similarity(f)) >= floor, group))
 
     # -- changing -------------------------------------------------------------------
 

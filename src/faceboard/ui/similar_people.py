@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QPushBu
 
 from faceboard.domain import Person, SimilarPeople, count
 from faceboard.errors import FaceboardError
+from faceboard.recognition.similarity import percent
 from faceboard.ui.panes.thumbnails import FaceTile
 
 FACES_SHOWN = 4  # a few of each person's faces, side by side
@@ -103,7 +104,7 @@ class SimilarPeopleDialog(QDialog):
             self.second.hide()
             return
         pair = self.pairs[self._at]
-        self.heading.setText(f"Pair {self._at + 1} of {len(self.pairs)}: {pair.similarity:.0%} alike. "
+        self.heading.setText(f"Pair {self._at + 1} of {len(self.pairs)}: {percent(pair.similarity)} alike. "
                              "Are they one person?")
         self.first.show_person(None)
         self.second.show_person(None)

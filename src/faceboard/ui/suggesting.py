@@ -10,15 +10,11 @@ from collections.abc import Iterable
 from PySide6.QtCore import Qt
 
 from faceboard.domain import Suggestion
+from faceboard.recognition.similarity import percent
 
 LIKELY = 0.5  # a tile says "probably" from here on: dlib's same-person distance (`recognition.similarity`)
 PROBABLY = "probably "
 ELIDE_RIGHT = Qt.TextElideMode.ElideRight
-
-
-def percent(similarity: float) -> str:
-    """"92 %": a similarity as the operator reads it (never 100 % nor 0 %: it is a guess)."""
-    return f"{min(99, max(1, round(similarity * 100)))} %"
 
 
 def caption(suggestions: tuple[Suggestion, ...]) -> str | None:
