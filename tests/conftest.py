@@ -4,6 +4,7 @@ isolated settings, and fresh copies of one generated demo library."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import sys
@@ -119,24 +120,34 @@ def wait_for(qtbot, awaitable, timeout: int = 15000):
     return task.result()
 
 
-@pytest.fixture
-def app_window(qtbot, loop, library_folder):
-    """The real window on a fresh demo library, loaded, with the Unassigned row selected."""
+@contextlib.contextmanager
+def window_on(qtbot, folder, title: str, size: tuple[int, int] | None = None):
+    """The real window on the local library in `folder`, shown and loaded; closed after."""
     from faceboard.services.curator import Curator
     from faceboard.services.images import ImagePipeline
     from faceboard.ui.session import Session
     from faceboard.ui.window import MainWindow
 
-    library = LocalLibrary(library_folder)
-    pipeline = ImagePipeline(library.read_image, None, workers=2)
-    session = Session(Curator(library), pipeline)
-    window = MainWindow(session, "test library")
+    library = LocalLibrary(folder)
+    session = Session(Curator(library), ImagePipeline(library.read_image, None, workers=2))
+    window = MainWindow(session, title)
+    if size is not None:
+        window.resize(*size)
     window.show()
     wait_for(qtbot, session.load())
-    qtbot.waitUntil(lambda: not session.faces.loading)
-    yield window
-    wait_for(qtbot, session.settle())
-    wait_for(qtbot, session.tiles.aclose())
-    window.close()
-    window.deleteLater()
-    library.close_now()
+    try:
+        yield window
+    finally:
+        wait_for(qtbot, session.settle())
+        wait_for(qtbot, session.tiles.aclose())
+        window.close()
+        window.deleteLater()
+        library.close_now()
+
+
+@pytest.fixture
+def app_window(qtbot, loop, library_folder):
+    """The real window on a fresh demo library, loaded, with the Unassigned row selected."""
+    with window_on(qtbot, library_folder, "test library") as window:
+        qtbot.waitUntil(lambda: not window.session.faces.loading)
+        yield window

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from altered_photos import PERSON, altered
-from conftest import run, wait_for
+from conftest import run, wait_for, window_on
 from PIL import Image, ImageOps
 from PySide6.QtCore import Qt
 from ui_helpers import db, drop_on_person, person_of, select_faces, settle
@@ -79,26 +79,10 @@ def the_faces_of(folder: Path, photos: str) -> list[str]:
 @pytest.fixture
 def real_window(qtbot, loop, real_folder):
     """The real window on the scanned library, its likeness loaded and its groups shown."""
-    from faceboard.services.curator import Curator
-    from faceboard.services.images import ImagePipeline
-    from faceboard.ui.session import Session
-    from faceboard.ui.window import MainWindow
-
-    library = LocalLibrary(real_folder)
-    pipeline = ImagePipeline(library.read_image, None, workers=2)
-    session = Session(Curator(library), pipeline)
-    window = MainWindow(session, "real photos")
-    window.resize(1024, 640)
-    window.show()
-    wait_for(qtbot, session.load())
-    qtbot.waitUntil(lambda: session.curation.likeness is not None, timeout=20000)
-    qtbot.waitUntil(lambda: bool(session.people.groups), timeout=20000)
-    yield window
-    wait_for(qtbot, session.settle())
-    wait_for(qtbot, session.tiles.aclose())
-    window.close()
-    window.deleteLater()
-    library.close_now()
+    with window_on(qtbot, real_folder, "real photos", (1024, 640)) as window:
+        qtbot.waitUntil(lambda: window.session.curation.likeness is not None, timeout=20000)
+        qtbot.waitUntil(lambda: bool(window.session.people.groups), timeout=20000)
+        yield window
 
 
 def create(qtbot, window, name: str, face_ids: list[str]) -> str:

@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 from PIL import Image, ImageEnhance, ImageOps
-from conftest import run, wait_for
+from conftest import run, wait_for, window_on
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from ui_helpers import person_of, select_faces, settle
@@ -74,26 +74,13 @@ def faces_by_photo(folder) -> dict[str, list[str]]:
 @pytest.fixture
 def real_window(qtbot, loop, scanned_template, tmp_path):
     """The real window on a copy of the scanned library, its faces compared (Review possible)."""
-    from faceboard.services.curator import Curator
-    from faceboard.services.images import ImagePipeline
-    from faceboard.ui.session import Session
-    from faceboard.ui.window import MainWindow
-
     folder = tmp_path / "library"
     shutil.copytree(scanned_template, folder)
-    library = LocalLibrary(folder)
-    session = Session(Curator(library), ImagePipeline(library.read_image, None, workers=2))
-    window = MainWindow(session, "real photos")
-    window.show()
-    wait_for(qtbot, session.load())
-    qtbot.waitUntil(lambda: not session.faces.loading and session.curation.likeness is not None, timeout=30000)
-    window.folder, window.photos = folder, faces_by_photo(folder)
-    yield window
-    wait_for(qtbot, session.settle())
-    wait_for(qtbot, session.tiles.aclose())
-    window.close()
-    window.deleteLater()
-    library.close_now()
+    with window_on(qtbot, folder, "real photos") as window:
+        qtbot.waitUntil(lambda: not window.session.faces.loading and window.session.curation.likeness is not None,
+                        timeout=30000)
+        window.folder, window.photos = folder, faces_by_photo(folder)
+        yield window
 
 
 def compared(qtbot, window):
