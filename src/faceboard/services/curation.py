@@ -18,6 +18,7 @@ follows every change the store shows, predicted and answered, and the faces a sc
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -182,15 +183,27 @@ class Curation:
         """Show the expected outcome of an operation before the backend answers (the store's
         prediction, and the likeness's: faces moved, suggestions rejected or restored). True
         when the face counts shown already include it."""
+        shown = {face_id: face.person_id for face_id, _ in getattr(operation, "moves", ())
+                 if (face := self.store.faces.get(face_id)) is not None}
         counted = self.store.predict(operation)
-        if (expected := self._expected(operation)) is not None:
+        if isinstance(operation, AssignFaces) and len(shown) == len(operation.moves):
+            self._spawn(self._compare_moved(operation.moves, shown))
+        elif (expected := self._expected(operation)) is not None:
             self._compare(expected)
         return counted
 
+    async def _compare_moved(self, moves, shown: dict[str, str | None]) -> None:
+        """The likeness hears a move as predicted in the next turn of the event loop, as the
+        store makes the moved faces (not in the drop's own turn: the longest stall): each
+        face where the store has it by then, or where the move takes it if the store still
+        shows it where it was."""
+        faces = self.store.faces
+        self._compare(Change(faces=tuple(
+            replace(face, person_id=target) if (face := faces[face_id]).person_id == shown[face_id] else face
+            for face_id, target in moves)))
+
     def _expected(self, operation: Operation) -> Change | None:
         match operation:
-            case AssignFaces(moves) if all(face_id in self.store.faces for face_id, _ in moves):
-                return Change(faces=tuple(self.store.faces[face_id] for face_id, _ in moves))
             case RejectSuggestions(pairs):
                 return Change(rejected=pairs)
             case RestoreSuggestions(pairs):
