@@ -21,6 +21,11 @@ from voyager import Index, Space
 
 M, EF_CONSTRUCTION = 12, 64  # recall 0.996 for k=11 on 100,000 faces
 QUERY_EF = 64
+# voyager holds the GIL through a whole multi-threaded call, and through any query: the
+# window froze for seconds while the groups were made (scale.py: stalls of 2.6-3 s). So
+# faces are added on one thread (which lets the GIL go) and looked up a few at a time: a
+# lookup of QUERY_BATCH faces holds the GIL about 5 ms
+QUERY_BATCH = 16
 
 
 _OPEN: weakref.WeakSet[KeptIndex] = weakref.WeakSet()  # the indexes holding a voyager index now
@@ -76,7 +81,7 @@ class KeptIndex:
             return 0
         start = len(self.ids)
         index.add_items(np.ascontiguousarray(vectors[fresh], dtype=np.float32),
-                        ids=list(range(start, start + len(fresh))), num_threads=-1)
+                        ids=list(range(start, start + len(fresh))), num_threads=1)
         added = [face_ids[at] for at in fresh]
         self.ids.extend(added)
         self._known.update(added)
@@ -103,6 +108,8 @@ class KeptIndex:
         k = min(k, index.num_elements)
         if not k or not len(vectors):
             return np.zeros((len(vectors), 0), np.int64), np.zeros((len(vectors), 0), np.float32)
-        positions, d2 = index.query(np.ascontiguousarray(vectors, dtype=np.float32), k=k, num_threads=-1,
-                                    query_ef=max(QUERY_EF, k))
-        return positions.astype(np.int64), d2
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        found = [index.query(vectors[at:at + QUERY_BATCH], k=k, num_threads=1, query_ef=max(QUERY_EF, k))
+                 for at in range(0, len(vectors), QUERY_BATCH)]
+        return (np.concatenate([p for p, _ in found]).astype(np.int64).reshape(len(vectors), k),
+                np.concatenate([d for _, d in found]).reshape(len(vectors), k))
