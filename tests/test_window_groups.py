@@ -207,6 +207,7 @@ def test_similar_people_are_merged_once_confirmed_and_undone(qtbot, real_window,
                         lambda parent, title, question, rows, tiles, yes: asked.append([p.name for p, _ in rows]) or True)
     assert window.actions.similar_people.isEnabled()  # offered once the likeness is loaded
     window.actions.similar_people.trigger()
+    qtbot.waitUntil(lambda: hasattr(window.actions, "similar_dialog"))  # the pairs are found off the event loop
     dialog = window.actions.similar_dialog
     qtbot.waitUntil(dialog.merge.isEnabled)
     assert {p.id for p in dialog.people} == {first, second}  # the most alike first
@@ -230,6 +231,7 @@ def test_not_the_same_goes_on_to_the_next_pair(qtbot, real_window, real_folder, 
     create(qtbot, window, "P. Whitson", [iss])
     monkeypatch.setattr(dialogs, "confirm_people", lambda *args: pytest.fail("nothing is merged"))
     window.actions.similar_people.trigger()
+    qtbot.waitUntil(lambda: hasattr(window.actions, "similar_dialog"))  # the pairs are found off the event loop
     dialog = window.actions.similar_dialog
     qtbot.waitUntil(dialog.merge.isEnabled)
     pairs = len(dialog.pairs)

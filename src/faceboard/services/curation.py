@@ -183,11 +183,11 @@ class Curation:
         """Show the expected outcome of an operation before the backend answers (the store's
         prediction, and the likeness's: faces moved, suggestions rejected or restored). True
         when the face counts shown already include it."""
-        shown = {face_id: face.person_id for face_id, _ in getattr(operation, "moves", ())
-                 if (face := self.store.faces.get(face_id)) is not None}
+        moves = operation.moves if isinstance(operation, AssignFaces) else ()
+        shown = {face_id: face.person_id for face_id, _ in moves if (face := self.store.faces.get(face_id)) is not None}
         counted = self.store.predict(operation)
-        if isinstance(operation, AssignFaces) and len(shown) == len(operation.moves):
-            self._spawn(self._compare_moved(operation.moves, shown))
+        if moves and len(shown) == len(moves):
+            self._spawn(self._compare_moved(moves, shown))
         elif (expected := self._expected(operation)) is not None:
             self._compare(expected)
         return counted

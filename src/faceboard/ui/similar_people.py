@@ -53,13 +53,13 @@ class _Side(QWidget):
 
 
 class SimilarPeopleDialog(QDialog):
-    def __init__(self, session, merge_into: Callable[[Person, list[str]], bool], parent=None):
-        """`merge_into(target, source_ids)`: confirms, then merges; whether it did."""
+    def __init__(self, session, pairs: list[SimilarPeople], merge_into: Callable[[Person, list[str]], bool],
+                 parent=None):
+        """`pairs`: most alike first; `merge_into(target, source_ids)`: confirms, then merges; whether it did."""
         super().__init__(parent)
         self.setWindowTitle("Similar people")
         self._session, self._merge_into = session, merge_into
-        likeness = session.curation.likeness
-        self.pairs: list[SimilarPeople] = list(likeness.similar_people()) if likeness is not None else []
+        self.pairs = pairs
         self._at = -1
         self._gone: set[str] = set()  # merged away here: their pairs are skipped
         self.people: tuple[Person, Person] | None = None  # the pair shown, once read
