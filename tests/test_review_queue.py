@@ -55,3 +55,14 @@ def test_accept_all_above_takes_every_face_that_reads_the_figure_shown():
     queue = ReviewQueue({"f1": offered(("ann", 0.999)), "f2": offered(("ann", 0.994)), "f3": offered(("ann", 0.97))})
     assert queue.at_or_above("f1") == ["f1", "f2"]
     assert queue.at_or_above("f3") == ["f1", "f2", "f3"]
+
+
+def test_a_new_group_after_a_group_is_done_is_placed_among_those_left_and_the_counts_hold():
+    """A group done (empty) stays listed: a face filed to a new person afterwards (the
+    likeness's word while faces are being learnt) is placed by the groups with faces left."""
+    queue = ReviewQueue({"f1": offered(("ann", 0.99)), "f2": offered(("bob", 0.90)), "f3": offered(("bob", 0.80))})
+    queue.take(["f1"])  # ann's group done, still listed
+    queue.refile({"f2": offered(("cy", 0.95))})
+    assert queue.order == ["ann", "cy", "bob"] and queue.groups["cy"] == ["f2"] and queue.groups["bob"] == ["f3"]
+    assert queue.waiting == sum(len(faces) for faces in queue.groups.values()) == 2
+    assert queue.groups_waiting() == sum(1 for faces in queue.groups.values() if faces) == 2

@@ -133,9 +133,11 @@ class ReviewQueue:
         person_id, key = best.person_id, -best.similarity
         self.names[person_id] = best.name
         if person_id not in self.groups:  # a new group: the operator rejected its faces' first person
+            # placed by its best face among the groups with faces left (a group done stays where it was)
+            row = next((i for i, other in enumerate(self.order) if self._keys[other] and self._keys[other][0] > key),
+                       len(self.order))
             self.groups[person_id], self._keys[person_id] = [face_id], [key]
             self._groups_waiting += 1
-            row = next((i for i, other in enumerate(self.order) if self._keys[other][0] > key), len(self.order))
             self._emit("inserting", row, person_id)
             self.order.insert(row, person_id)
             self._emit("inserted", row, person_id)
