@@ -202,6 +202,20 @@ async def test_faces_a_scan_adds_are_suggested_and_improve_the_person(backend, e
     assert await likeness.add_faces() == set()  # nothing new
 
 
+@on_a_loop
+async def test_a_face_without_an_embedding_is_asked_for_once_and_comes_once_embedded(backend):
+    backend.person["whitson_portrait"] = "whitson"
+    late = {"whitson_iss": backend.vectors.pop("whitson_iss")}
+    likeness = await loaded(backend)
+    change = moved(backend, {"whitson_iss": "whitson"})
+    assert likeness.unknown_faces(change) == ["whitson_iss"]
+    assert await likeness.add_faces(likeness.unknown_faces(change)) == set()  # the backend has none for it
+    assert likeness.unknown_faces(moved(backend, {"whitson_iss": None})) == []  # not read again at each move
+    backend.vectors.update(late)
+    assert await likeness.add_faces() == {"whitson_iss"}  # embedded since: read with every face new to it
+    assert "whitson_iss" in likeness and first(likeness, "whitson_iss") == "whitson"
+
+
 def group_names(groups, truth) -> list[set[str]]:
     return [{truth[f] for f in group.face_ids} for group in groups]
 

