@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from big_library import embed, make, make_gumnut  # noqa: E402
 from scan import make_photos  # noqa: E402
 
+from faceboard.app import share_the_lock  # noqa: E402
 from faceboard.backends.gumnut import GumnutBackend  # noqa: E402
 from faceboard.backends.local import LocalLibrary  # noqa: E402
 from faceboard.domain import Capability  # noqa: E402
@@ -219,10 +220,10 @@ async def run(backend, server=None, photos: Path | None = None) -> dict:
     lateness.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     before = server() if server else {}
+    moved = tuple(f.id for f in session.store.listed_faces()[:BULK])  # what the drag carries, made before it
+    target = session.store.listed_people()[0]
     bulk_lateness = Lateness()
     bulk_lateness.start()
-    moved = tuple(f.id for f in session.store.listed_faces()[:BULK])
-    target = session.store.listed_people()[0]
     suggestions_loaded = session.curation.likeness is not None
     session.suggestionsChanged.connect(lambda face_ids: bulk_changed.append(len(face_ids)))
     start = time.perf_counter()
@@ -263,6 +264,7 @@ async def run(backend, server=None, photos: Path | None = None) -> dict:
 
 def main() -> None:
     args = sys.argv[1:]
+    share_the_lock()  # as the window's process does
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
     if "--gumnut" in args:
