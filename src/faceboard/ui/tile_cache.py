@@ -30,6 +30,25 @@ def bucket(pixels: float) -> int:
     return next((b for b in SIZE_BUCKETS if b >= pixels), SIZE_BUCKETS[-1])
 
 
+class FrameBudget:
+    """Time spent on work a paint may leave to the frames after (rounding a tile, drawing
+    one whole) in the current frame of FRAME_S: zooming, or a drop that brings 50 new
+    faces on screen, would do it all in one paint."""
+
+    def __init__(self):
+        self._started, self._spent = 0.0, 0.0
+
+    def allows(self, limit: float) -> bool:
+        """Whether this frame may do more, having spent under `limit` (once at least, however slow)."""
+        now = time.perf_counter()
+        if now - self._started > FRAME_S:
+            self._started, self._spent = now, 0.0
+        return self._spent < limit or not self._spent
+
+    def spend(self, seconds: float) -> None:
+        self._spent += max(1e-9, seconds)
+
+
 class TileCache(QObject):
     tileReady = Signal(object)  # the set of widgets that painted a placeholder for the tile that came
 
@@ -44,7 +63,7 @@ class TileCache(QObject):
         self._waiting: dict[tuple[str, int], set] = {}  # tile -> the widgets that painted its placeholder
         self._shaped: dict[tuple[str, int], dict[float, QPixmap]] = {}  # rounded variants of a pixmap
         self._closed = False
-        self._frame_started, self._shaping = 0.0, 0.0  # time spent rounding tiles in this frame
+        self._rounding = FrameBudget()
         self._deferred: set = set()  # widgets that drew a tile square, to round it next frame
         self._later = QTimer(self)
         self._later.setSingleShot(True)
@@ -74,25 +93,17 @@ class TileCache(QObject):
         shape = (rounding, max(1, round(pixels)))
         shaped = variants.get(shape)
         if shaped is None:  # made once, so painting a tile is one drawPixmap
-            if not self._may_shape():  # enough made for this frame: the square stands in, the rest come next
+            if not self._rounding.allows(SHAPING_PER_FRAME_S):  # enough for this frame: the square stands in
                 self._shape_later(waiter)
                 return found
             started = time.perf_counter()
             shaped = variants[shape] = _rounded_square(found, *shape)
-            self._shaping += max(1e-9, time.perf_counter() - started)
+            self._rounding.spend(time.perf_counter() - started)
             self._used += _cost(shaped)
             if len(variants) > VARIANTS:  # zooming leaves sizes no longer shown
                 self._used -= _cost(variants.pop(next(iter(variants))))
             self._evict()
         return shaped
-
-    def _may_shape(self) -> bool:
-        """Whether this frame may make another rounded tile. Zooming, or a drop that brings
-        50 new faces on screen, would make them all in one paint (0.1-0.4 ms each)."""
-        now = time.perf_counter()
-        if now - self._frame_started > FRAME_S:
-            self._frame_started, self._shaping = now, 0.0
-        return self._shaping < SHAPING_PER_FRAME_S or not self._shaping  # one at least, however slow
 
     def _shape_later(self, waiter) -> None:
         if waiter is not None:

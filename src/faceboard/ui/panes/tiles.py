@@ -6,6 +6,8 @@ come from the `TileCache`; a miss paints a placeholder and the tile is requested
 from __future__ import annotations
 
 import functools
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -21,7 +23,7 @@ from faceboard.domain import DOUBTFUL, ImageRef
 from faceboard.services.drops import Payload
 from faceboard.services.store import Event, Store
 from faceboard.ui import suggesting
-from faceboard.ui.tile_cache import TileCache
+from faceboard.ui.tile_cache import FrameBudget, TileCache
 
 ObjectRole = Qt.ItemDataRole.UserRole + 1  # the domain object (None for the Unassigned row)
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -121,6 +123,9 @@ def repaint_as_tiles_arrive(tiles: TileCache, widget) -> None:
 
 
 TILE_RADIUS = 8
+WHOLE_TILES_BYTES = 48 * 1024 * 1024  # tiles kept drawn whole: about 750 of 128 px, three screens of 256 px
+PAINTED_ONCE_KEPT = 4096  # looks remembered as painted once (a tile painted again is then kept whole)
+WHOLE_PER_FRAME_S = 0.002  # drawing tiles whole takes at most this much of a frame; the rest are drawn as before
 MARK_MIN_SIDE = 72  # on smaller tiles the confidence mark would hide the face
 _MARK = QColor(0, 0, 0, 150)
 _DOUBT = QColor(200, 110, 0, 220)
@@ -170,13 +175,29 @@ _HOVERED = QStyle.StateFlag.State_MouseOver
 
 def draw_image(painter: QPainter, tiles: TileCache, ref, rect: QRectF, radius: float, palette: QPalette) -> None:
     """The image of `ref` filling `rect` with rounded corners; a placeholder meanwhile."""
+    _paint_image(painter, _fetched(painter, tiles, ref, rect, radius), ref, tiles, rect, radius, palette)
+
+
+def _fetched(painter: QPainter, tiles: TileCache, ref, rect: QRectF, radius: float) -> QPixmap | None:
+    """The tile of `ref` for `rect` from the cache (None: asked for, a placeholder meanwhile)."""
     device = painter.device()
     ratio = device.devicePixelRatioF() if device else 1.0
-    pixels = max(rect.width(), rect.height()) * ratio
     waiter = device if isinstance(device, QWidget) else None  # a widget repaints when the tile comes; an image does not
-    pixmap = tiles.pixmap(ref, pixels, radius / max(rect.width(), 1.0), waiter) if ref is not None else None
+    pixels = max(rect.width(), rect.height()) * ratio
+    return tiles.pixmap(ref, pixels, radius / max(rect.width(), 1.0), waiter) if ref is not None else None
+
+
+def _exact(pixmap: QPixmap | None, rect: QRectF, ratio: float) -> bool:
+    """Whether `pixmap` is the rounded tile made for `rect`, to be copied 1:1."""
+    return pixmap is not None and rect.width() == rect.height() and pixmap.width() == round(rect.width() * ratio)
+
+
+def _paint_image(painter: QPainter, pixmap: QPixmap | None, ref, tiles: TileCache, rect: QRectF, radius: float,
+                 palette: QPalette) -> None:
     if pixmap is not None:
-        if pixmap.width() == round(pixels) and rect.width() == rect.height():  # made to this size: copied 1:1
+        device = painter.device()
+        ratio = device.devicePixelRatioF() if device else 1.0
+        if _exact(pixmap, rect, ratio):  # made to this size: copied 1:1
             if pixmap.devicePixelRatio() != ratio:
                 pixmap.setDevicePixelRatio(ratio)
             painter.drawPixmap(rect.topLeft(), pixmap)
@@ -203,12 +224,22 @@ def _mean(one: int, other: int) -> QColor:
 
 
 class TileDelegate(QStyledItemDelegate):
-    """A face or thumbnail tile: the image, a primary badge, a selection ring."""
+    """A face or thumbnail tile: the image, a primary badge, a selection ring.
+
+    A tile is drawn whole once for what it shows (its image, band, marks, selection) and
+    kept as one pixmap: painting it again is one copy. Drawn part by part, 36 tiles took
+    3.9 ms of Python a repaint, against 0.7 ms for one drawPixmap a tile, and each of
+    those Qt calls waited for Python's lock while another thread worked
+    (benchmarks/scale.py, benchmarks/paint_contention.py)."""
 
     def __init__(self, tiles: TileCache, parent=None):
         super().__init__(parent)
         self._tiles = tiles
         self._marks: dict[tuple, QPixmap] = {}  # (percent, font size, pixel ratio) -> the mark, made once
+        self._whole: OrderedDict[tuple, QPixmap] = OrderedDict()  # what a tile shows -> the tile drawn
+        self._whole_bytes = 0
+        self._painted_once: OrderedDict[tuple, bool] = OrderedDict()  # looks painted once, not yet kept whole
+        self._drawing = FrameBudget()  # time spent drawing tiles whole in this frame
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         side = option.decorationSize.width() + 8
@@ -221,10 +252,71 @@ class TileDelegate(QStyledItemDelegate):
     def paint_tile(self, painter: QPainter, cell: QRectF, look: TileLook, state: QStyle.StateFlag,
                    palette: QPalette, font: QFont) -> None:
         """One tile in `cell`; the faces grid calls this directly for the cells it shows."""
-        painter.save()
-        painter.setRenderHint(_ANTIALIASED)
         rect = cell.adjusted(4, 4, -4, -4)
-        draw_image(painter, self._tiles, look.image, rect, TILE_RADIUS, palette)
+        image = _fetched(painter, self._tiles, look.image, rect, TILE_RADIUS)
+        device = painter.device()
+        ratio = device.devicePixelRatioF() if device else 1.0
+        selected = bool(state & _SELECTED)
+        whole = None
+        if (image is None or _exact(image, rect, ratio)) and isinstance(device, QWidget):
+            whole = self._drawn_whole(image, rect, ratio, look, selected, palette, font,
+                                      device.palette().color(device.backgroundRole()))
+        if whole is not None:
+            painter.drawPixmap(rect.topLeft(), whole)
+        else:  # painted once so far, a stand-in for a frame or two, or a picture of the tile: part by part
+            painter.save()
+            self._draw(painter, image, rect, look, selected, palette, font)
+            painter.restore()
+        if state & _FOCUSED:
+            painter.save()
+            painter.setRenderHint(_ANTIALIASED)
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Text), 1, Qt.PenStyle.DotLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(-2, -2, 2, 2), TILE_RADIUS + 2, TILE_RADIUS + 2)
+            painter.restore()
+
+    def _drawn_whole(self, image: QPixmap | None, rect: QRectF, ratio: float, look: TileLook, selected: bool,
+                     palette: QPalette, font: QFont, behind: QColor) -> QPixmap | None:
+        """The tile drawn whole (a placeholder for an image not here yet: one for many
+        tiles that look alike) on the view's background: opaque, so painting it is a
+        plain copy (an image with transparent corners is blended pixel by pixel). Made
+        the second time a look is painted, and a few a frame: a tile scrolled past once
+        is not worth the making, and making every tile at once made scrolling and the
+        repaint after a drop dearer."""
+        failed = look.image is not None and image is None and self._tiles.failure(look.image) is not None
+        key = (image.cacheKey() if image is not None else failed, rect.width(), ratio, look.caption,
+               None if look.confidence is None else round(look.confidence * 100), look.primary, look.problem,
+               selected, palette.cacheKey(), font.key(), behind.rgba())
+        whole = self._whole.get(key)
+        if whole is not None:
+            self._whole.move_to_end(key)
+            return whole
+        if self._painted_once.pop(key, None) is None or not self._drawing.allows(WHOLE_PER_FRAME_S):
+            self._painted_once[key] = True
+            if len(self._painted_once) > PAINTED_ONCE_KEPT:
+                self._painted_once.popitem(last=False)
+            return None
+        started = time.perf_counter()
+        side = round(rect.width() * ratio)
+        whole = QPixmap(side, side)
+        whole.setDevicePixelRatio(ratio)
+        whole.fill(behind)
+        drawing = QPainter(whole)
+        self._draw(drawing, image, QRectF(0, 0, rect.width(), rect.height()), look, selected, palette, font)
+        drawing.end()
+        self._drawing.spend(time.perf_counter() - started)
+        self._whole[key] = whole
+        self._whole_bytes += side * side * 4
+        while self._whole_bytes > WHOLE_TILES_BYTES and len(self._whole) > 1:
+            _, gone = self._whole.popitem(last=False)
+            self._whole_bytes -= gone.width() * gone.height() * 4
+        return whole
+
+    def _draw(self, painter: QPainter, image: QPixmap | None, rect: QRectF, look: TileLook, selected: bool,
+              palette: QPalette, font: QFont) -> None:
+        """Everything a tile shows but the focus ring, part by part."""
+        painter.setRenderHint(_ANTIALIASED)
+        _paint_image(painter, image, look.image, self._tiles, rect, TILE_RADIUS, palette)
         if look.primary:
             badge = QRectF(rect.left() + 6, rect.top() + 6, 64, 20)
             painter.setPen(QPen(palette.color(_TIP_TEXT), 1))
@@ -252,7 +344,7 @@ class TileDelegate(QStyledItemDelegate):
             self._paint_confidence(painter, rect, look.confidence, font)
         if look.problem:
             self._paint_problem(painter, rect)
-        if state & _SELECTED:
+        if selected:
             color = accent(palette)
             overlay = QColor(color)
             overlay.setAlpha(60)
@@ -262,12 +354,6 @@ class TileDelegate(QStyledItemDelegate):
             painter.setPen(QPen(color, 3))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(1.5, 1.5, -1.5, -1.5), TILE_RADIUS, TILE_RADIUS)
-        if state & _FOCUSED:
-            painter.setPen(QPen(palette.color(QPalette.ColorRole.Text), 1, Qt.PenStyle.DotLine))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(rect.adjusted(-2, -2, 2, 2), TILE_RADIUS + 2, TILE_RADIUS + 2)
-        painter.restore()
-
 
     def _paint_confidence(self, painter: QPainter, rect: QRectF, confidence: float, font: QFont) -> None:
         """The detection confidence in the top-right corner, amber when doubtful: one

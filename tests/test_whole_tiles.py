@@ -1,0 +1,49 @@
+"""A tile is drawn whole once for what it shows and copied on each repaint: it shows
+the view's background in its corners, its selection as it changes, and a repaint of
+tiles already drawn draws none again."""
+
+from PySide6.QtCore import QItemSelectionModel
+from ui_helpers import select_person
+
+
+def shown_tiles(qtbot, window):
+    """The grid with the unassigned faces, every tile on screen arrived and rounded."""
+    select_person(qtbot, window, None)
+    grid, tiles, faces = window.faces_view, window.session.tiles, window.session.faces
+    rows = grid._visible_rows(grid.viewport().rect())
+    side = grid._cell() - 8
+
+    def rounded(row: int) -> bool:
+        image = faces.tile(row).image.key
+        return any(key[0] == image and any(shape[1] == side for shape in variants)
+                   for key, variants in tiles._shaped.items())
+
+    qtbot.waitUntil(lambda: all(rounded(row) for row in rows), timeout=15000)
+    grid.viewport().repaint()
+    return grid
+
+
+def test_a_repaint_of_tiles_already_drawn_draws_none_again(qtbot, app_window):
+    grid = shown_tiles(qtbot, app_window)
+    drawn = dict(grid.itemDelegate()._whole)
+    grid.viewport().repaint()
+    assert drawn and grid.itemDelegate()._whole.keys() == drawn.keys()
+    assert all(grid.itemDelegate()._whole[key] is tile for key, tile in drawn.items())
+
+
+def test_a_tile_shows_the_background_in_its_corners_and_its_selection_as_it_changes(qtbot, app_window):
+    grid = shown_tiles(qtbot, app_window)
+    viewport = grid.viewport()
+    rect = grid.visualRect(app_window.session.faces.index(0)).adjusted(4, 4, -4, -4)
+    background = viewport.palette().color(viewport.backgroundRole())
+    edge = rect.center().x(), rect.top() + 2  # on the selection ring, inside the image
+    before = viewport.grab().toImage()
+    assert before.pixelColor(rect.topLeft()) == background  # a rounded corner: the view behind it
+    grid.selectionModel().select(app_window.session.faces.index(0), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    viewport.repaint()
+    selected = viewport.grab().toImage()
+    assert selected.pixelColor(*edge) != before.pixelColor(*edge)
+    assert selected.pixelColor(rect.topLeft()) == background
+    grid.selectionModel().clearSelection()
+    viewport.repaint()
+    assert viewport.grab().toImage().pixelColor(*edge) == before.pixelColor(*edge)
