@@ -21,7 +21,7 @@ def share_the_lock() -> None:
     lock again each time Qt calls into Python (a delegate's paint, a model's data): with a
     thread computing in Python meanwhile (the likeness catching up, the library's thread)
     it waited up to 5 ms each time: the people list painted in 173 ms instead of 5 (at
-    0.2 ms, in 15 ms; benchmarks/paint_contention.py)."""
+    0.2 ms, in 15 ms; benchmarks/paint.py)."""
     sys.setswitchinterval(SWITCH_INTERVAL)
 
 

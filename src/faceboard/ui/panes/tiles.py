@@ -226,11 +226,11 @@ def _mean(one: int, other: int) -> QColor:
 class TileDelegate(QStyledItemDelegate):
     """A face or thumbnail tile: the image, a primary badge, a selection ring.
 
-    A tile is drawn whole once for what it shows (its image, band, marks, selection) and
-    kept as one pixmap: painting it again is one copy. Drawn part by part, 36 tiles took
-    3.9 ms of Python a repaint, against 0.7 ms for one drawPixmap a tile, and each of
-    those Qt calls waited for Python's lock while another thread worked
-    (benchmarks/scale.py, benchmarks/paint_contention.py)."""
+    A tile painted again as it looks is kept drawn whole (its image, band, marks and
+    selection): repainting it is one copy. Part by part, a repaint of the faces grid with
+    its suggestions took 7.8 ms of the GUI thread, with every tile selected 11.6 ms (4.3
+    and 2.9 ms whole; benchmarks/paint.py), and each Qt call waited for Python's lock
+    while another thread worked."""
 
     def __init__(self, tiles: TileCache, parent=None):
         super().__init__(parent)
