@@ -14,9 +14,11 @@ import pytest
 from conftest import run
 
 from faceboard.backends.local import LocalLibrary, demo
+from faceboard.domain import Person, Publication
 from faceboard.recognition.similarity import DLIB, LEAST_SAMPLES, calibrated, shown
 from faceboard.services import likeness as likeness_module
 from faceboard.services.likeness import Likeness
+from faceboard.services.publishing import LOOKS_LIKE, Gathered, check_faces
 from faceboard.services.scanning import Scanner
 from tests.fakes.comparing import FakeComparing
 
@@ -114,6 +116,29 @@ def test_faces_embedded_after_loading_measure_the_rule_again(drawn):
     assert likeness.calibration == fresh.calibration != DLIB
     assert likeness.suggest_unassigned() == fresh.suggest_unassigned()
     assert {f for f, found in fresh.suggest_unassigned().items() if found} <= changed
+
+
+def test_publishing_flags_a_drawn_face_of_someone_else_filed_to_the_person(drawn, monkeypatch):
+    """The publishing check reads the library's rule too: by dlib's, every drawn face
+    looked like the person it is published as."""
+    backend = backend_of(drawn)
+    _, filed, truth = drawn
+    person = "1"
+    theirs = [f for f, p in sorted(filed.items()) if p == person and truth[f] == person][:4]
+    stranger = next(f for f, p in sorted(filed.items()) if p is not None and truth[f] != person)
+    backend.person.update({f: None for f, p in filed.items() if p == person})
+    backend.person.update({f: person for f in (*theirs, stranger)})
+    gathered = Gathered(Person(person, "Person 1"), Publication("Person 1", person, None), (),
+                        {f"picture {f}": (f"face {f}", 150, 150) for f in (*theirs, stranger)},
+                        face_of={f"picture {f}": f for f in (*theirs, stranger)})
+
+    def flagged() -> set[str]:
+        checked = check_faces(gathered, run(Likeness.load(backend, people_of(drawn)))).likeness
+        return {gathered.face_of[picture] for picture, alike in checked.items() if alike < LOOKS_LIKE}
+
+    assert flagged() == {stranger}
+    by_dlibs_rule(monkeypatch)
+    assert flagged() == set()  # how it was
 
 
 def test_with_too_few_named_faces_the_rule_is_dlibs(drawn):
