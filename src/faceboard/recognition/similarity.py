@@ -52,10 +52,10 @@ class Calibration:
 DLIB = Calibration(SAME_PERSON, SPREAD)
 
 
-def calibrated(vectors: np.ndarray, owners: np.ndarray, seed: int = 0) -> Calibration:
+def calibrated(vectors: np.ndarray, owners: np.ndarray) -> Calibration:
     """The rule measured on a library's named faces: `vectors` (n × d) and each one's
-    person (`owners`, n whole numbers). Of up to CALIBRATION_FACES of them (drawn by
-    `seed`), the distance to the rest of their person's faces and to each of up to
+    person (`owners`, n whole numbers). Of up to CALIBRATION_FACES of them (drawn the
+    same way each time: the same faces, the same rule), the distance to the rest of their person's faces and to each of up to
     CALIBRATION_PEOPLE other people's, as a face's distance to a person is measured (root
     mean square to each of their faces); the rule is the logistic that best tells the two
     kinds apart, each kind weighing half. So a face at 80 % from a person lies where the
@@ -72,7 +72,7 @@ def calibrated(vectors: np.ndarray, owners: np.ndarray, seed: int = 0) -> Calibr
     sums = np.add.reduceat(vectors[order], starts, axis=0)  # each person's, in `people`'s order
     squares = np.bincount(owner, n2, len(people))
     counts = np.bincount(owner, minlength=len(people))
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(0)
     faces = rng.choice(len(vectors), min(len(vectors), CALIBRATION_FACES), replace=False)
     others = rng.choice(len(people), min(len(people), CALIBRATION_PEOPLE), replace=False)
     v, v2, own = vectors[faces], n2[faces], owner[faces]
