@@ -12,6 +12,7 @@ import pytest
 from altered_photos import altered_faces, real_faces
 from faceboard.backends.base import FaceQuality
 from faceboard.domain import Person
+from faceboard.recognition.similarity import DLIB
 from faceboard.services.likeness import MIN_SIMILARITY, Likeness
 from faceboard.services.operations import Change
 from tests.fakes.comparing import FakeComparing
@@ -294,3 +295,18 @@ async def test_a_change_is_applied_at_once_and_the_farther_faces_catch_up_off_th
     assert await likeness.catch_up() == {"whitson_iss"}
     assert not likeness.behind and likeness.suggest_unassigned()["whitson_iss"][0].person_id == "whitson"
     assert likeness.apply(moved(backend, {"whitson_portrait": "whitson"})) == set()  # answered as predicted
+
+
+@on_a_loop
+async def test_on_photos_the_rule_measured_on_the_named_faces_is_dlibs(faces, copies):
+    """The calibration (tests/test_calibration.py has the demo's) finds dlib's own 0.6 on
+    real photos, every face named; with the few named above, it is dlib's rule itself."""
+    seen = faces + copies
+    backend = FakeComparing({face.key: face.vector for face in seen})
+    backend.person.update({face.key: face.person for face in seen})
+    likeness = await Likeness.load(backend, {face.person: face.person for face in seen})
+    assert likeness.calibration.faces == len(seen)
+    assert likeness.calibration.middle == pytest.approx(0.6, abs=0.05)
+    few = FakeComparing({face.key: face.vector for face in faces})
+    few.person.update({f"{name}_portrait": name for name in ("whitson", "wiseman", "rubins")})
+    assert (await loaded(few)).calibration == DLIB  # one face each: nothing to measure the same person on

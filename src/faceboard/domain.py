@@ -58,12 +58,12 @@ class Person:
 @dataclass(frozen=True, slots=True)
 class Suggestion:
     """A person a face may be: from Faceboard's own comparison of embeddings (with a
-    similarity, `recognition.similarity.similarity`), or from the backend's (Gumnut's
+    similarity, `recognition.similarity.Calibration.similarity`), or from the backend's (Gumnut's
     candidates, which carry no comparable figure: None)."""
 
     person_id: str
     name: str
-    similarity: float | None = None  # 0..1, 0.5 at dlib's "same person" distance of 0.6
+    similarity: float | None = None  # 0..1, 0.5 where the library's rule says "as likely them as not"
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,11 @@ The rule: a face's distance to a person is the root mean square of its distances
 of the person's faces. The person's sum of embeddings and sum of squared norms give it
 exactly (mean |v - a|² = |v|² - 2 v·mean + mean |a|²), so it costs one dot product a
 person however many faces they have, and a face given to Alice changes only Alice's two
-sums. It is a distance between faces (a centroid lies nearer than any face), so
-`recognition.similarity.similarity` reads it as it reads two faces: 50 % at dlib's 0.6.
-A person is suggested from MIN_SIMILARITY on; an unassigned face with no suggestion at
-KNOWN or more is unknown: `groups` gathers those into suggested people.
+sums. It is a distance between faces (a centroid lies nearer than any face), so the
+library's `calibration` (`recognition.similarity`) reads it as it reads two faces: 50 %
+where its named faces say, dlib's 0.6 until enough are named. A person is suggested from
+MIN_SIMILARITY on; an unassigned face with no suggestion at KNOWN or more is unknown:
+`groups` gathers those into suggested people.
 
 Every unassigned face's nearest people (KEPT of them, within MIN_SIMILARITY) are kept,
 so `suggest_unassigned` is a look-up. A change measures again only the people it touched:
@@ -26,7 +27,7 @@ import numpy as np
 
 from faceboard.backends.base import FaceComparing, FaceQuality
 from faceboard.domain import FaceGroup, PrimaryCandidate, SimilarPeople, Suggestion
-from faceboard.recognition.similarity import similarity
+from faceboard.recognition.similarity import DLIB, Calibration, calibrated
 from faceboard.services.face_index import KeptIndex
 from faceboard.services.grouping import chinese_whispers
 from faceboard.services.operations import Change
@@ -49,17 +50,6 @@ class _Middles(NamedTuple):
     count: np.ndarray
 
 
-def distance_at(figure: float) -> float:
-    """The distance `similarity` reads as `figure` (it falls as distance grows)."""
-    near, far = 0.0, 4.0
-    for _ in range(60):
-        middle = (near + far) / 2
-        near, far = (middle, far) if similarity(middle) > figure else (near, middle)
-    return near
-
-
-FAR2 = distance_at(MIN_SIMILARITY) ** 2  # squared distances beyond this are not kept
-KNOWN2 = distance_at(KNOWN) ** 2
 PRIMARY_SIDE = 400  # a face this large in its photo is as large as a primary needs
 PRIMARY_WEIGHTS = {"typical": 0.3, "size": 0.2, "sharp": 0.2, "frontal": 0.2, "light": 0.1}
 
@@ -102,6 +92,19 @@ class Likeness:
         self._row_of_position = np.zeros(0, np.int64)  # the index's faces' rows here (-1: none), for `_indexed` rows
         for person_id, name in people.items():
             self._person_index(person_id, name)
+        self._calibrated_on = 0  # named faces with an embedding when the rule was last measured
+        self._calibrate(DLIB)
+
+    def _calibrate(self, calibration: Calibration) -> None:
+        """Every figure read by `calibration` from now on, and its cuts: people are kept from
+        MIN_SIMILARITY on (squared distance `_far2`), faces are known from KNOWN (`_known2`)."""
+        self.calibration = calibration
+        self._far2 = calibration.distance_at(MIN_SIMILARITY) ** 2
+        self._known2 = calibration.distance_at(KNOWN) ** 2
+
+    def _named_rows(self) -> np.ndarray:
+        size = self._size
+        return np.flatnonzero(self._alive[:size] & (self._person[:size] >= 0))
 
     # -- loading --------------------------------------------------------------------
 
@@ -117,6 +120,9 @@ class Likeness:
             likeness._append(vectors.face_ids, vectors.person_ids, vectors.vectors)
             likeness._reject(rejections)
             likeness._recount(np.arange(len(likeness._pids)))
+            named = likeness._named_rows()
+            likeness._calibrated_on = len(named)
+            likeness._calibrate(calibrated(likeness._vec[named], likeness._person[named]))
             likeness._measure(np.flatnonzero(likeness._unassigned_mask()))
             return likeness
 
@@ -204,7 +210,7 @@ class Likeness:
     def _masked(self, rows: np.ndarray, people: np.ndarray, d2: np.ndarray, rejected: dict[int, set[int]],
                 own: np.ndarray | None) -> np.ndarray:
         """`d2` with the people too far, rejected for each row, or the row's `own`, at inf."""
-        d2[d2 > FAR2] = np.inf
+        d2[d2 > self._far2] = np.inf
         if rejected:
             column = {int(p): c for c, p in enumerate(people)}
             rejecting = np.fromiter(rejected, np.int64, len(rejected))
@@ -264,7 +270,8 @@ class Likeness:
             if person < 0:
                 break
             person_id = self._pids[person]
-            found.append(Suggestion(person_id, self._names[person_id], round(similarity(squared ** 0.5), 4)))
+            found.append(Suggestion(person_id, self._names[person_id],
+                                    round(self.calibration.similarity(squared ** 0.5), 4)))
         return tuple(found)
 
     def _merge(self, rows: np.ndarray, people: np.ndarray) -> set[int]:
@@ -337,12 +344,13 @@ class Likeness:
                 middles, vectors = self._middles(copy=True), (self._vec[:size], self._n2[:size])
                 unassigned = self._unassigned_mask()
                 rejected = {row: set(self._rejected[row]) for row in rows.tolist() if row in self._rejected}
+                far2 = self._far2
 
                 def work():
                     near = np.zeros(0, np.int64)
                     if len(people):
                         d2 = self._distances2(None, people, middles, vectors)
-                        near = np.flatnonzero(unassigned & (d2 <= FAR2).any(axis=1))
+                        near = np.flatnonzero(unassigned & (d2 <= far2).any(axis=1))
                     return near, self._ranked(rows, KEPT, middles, rejected, unassigned=True)
 
                 self._measured = set()
@@ -502,7 +510,24 @@ class Likeness:
         persons = [_UNASSIGNED if found.person_ids[at] is None else self._person_index(found.person_ids[at])
                    for at in fresh]
         changed = {self._ids[row] for row in self._place(rows, np.array(persons), np.ones(len(rows), bool))}
+        await self._calibrate_again()
         return changed | await self.catch_up()
+
+    async def _calibrate_again(self) -> None:
+        """The rule measured again (off the event loop) once the named faces with an
+        embedding have doubled since it last was: the demo's are embedded after the first
+        start, while the window shows them. Every unassigned face then waits for `catch_up`
+        to be measured by it. (An operator naming faces does not change the figures under
+        their eyes: the next opening measures the rule on them.)"""
+        named = self._named_rows()
+        if len(named) < max(1, 2 * self._calibrated_on):
+            return
+        self._calibrated_on = len(named)
+        vectors, owners = self._vec, self._person[named]  # a row's embedding never changes; the array may grow
+        calibration = await asyncio.to_thread(lambda: calibrated(vectors[named], owners))
+        if calibration != self.calibration:
+            self._calibrate(calibration)
+            self._waiting_rows.update(np.flatnonzero(self._unassigned_mask()).tolist())
 
     # -- asking ---------------------------------------------------------------------
 
@@ -537,7 +562,7 @@ class Likeness:
             return None
         vector = np.asarray(vector, dtype=np.float64)
         d2 = vector @ vector + self._mean_sq[person] - 2.0 * float(vector @ self._mean[person])
-        return similarity(max(d2, 0.0) ** 0.5)
+        return self.calibration.similarity(max(d2, 0.0) ** 0.5)
 
     def _faces_of(self, person_id: str) -> np.ndarray:
         person = self._pindex.get(person_id)
@@ -555,7 +580,7 @@ class Likeness:
         vectors, n2 = self._vec[rows].astype(np.float64), self._n2[rows]
         total, squares, rest = vectors.sum(axis=0), n2.sum(), len(rows) - 1
         d2 = n2 + (squares - n2) / rest - 2.0 * (vectors @ total - n2) / rest  # to each of the others
-        figures = similarity(np.sqrt(np.maximum(d2, 0.0)))
+        figures = self.calibration.similarity(np.sqrt(np.maximum(d2, 0.0)))
         return dict(zip((self._ids[row] for row in rows.tolist()), figures.tolist()))
 
     def similar_people(self, limit: int = 50) -> tuple[SimilarPeople, ...]:
@@ -571,13 +596,14 @@ class Likeness:
             part = np.arange(start, min(start + block, len(people)))
             d2 = mean_sq[part][:, None] + mean_sq[None, :] - 2.0 * (means[part] @ means.T)
             d2[np.arange(len(part))[:, None] >= np.arange(len(people))[None, :] - start] = np.inf  # each pair once
-            flat = np.flatnonzero(d2 <= FAR2)
+            flat = np.flatnonzero(d2 <= self._far2)
             if len(flat) > limit:
                 flat = flat[np.argpartition(d2.ravel()[flat], limit - 1)[:limit]]
             pairs.extend((float(d2.ravel()[f]), int(part[f // len(people)]), int(f % len(people))) for f in flat)
         pairs.sort()
         return tuple(SimilarPeople(self._pids[people[a]], self._pids[people[b]],
-                                   round(similarity(max(d2, 0) ** 0.5), 4)) for d2, a, b in pairs[:limit])
+                                   round(self.calibration.similarity(max(d2, 0) ** 0.5), 4))
+                     for d2, a, b in pairs[:limit])
 
 
     # -- groups and primaries -----------------------------------------------------------
@@ -585,7 +611,7 @@ class Likeness:
     def _unknown_rows(self) -> np.ndarray:
         """Unassigned faces no one is suggested for at KNOWN or more."""
         size = self._size
-        return np.flatnonzero(self._unassigned_mask() & ~(self._top_d[:size, 0] <= KNOWN2))
+        return np.flatnonzero(self._unassigned_mask() & ~(self._top_d[:size, 0] <= self._known2))
 
     async def groups(self) -> tuple[FaceGroup, ...]:
         """The unknown faces gathered into suggested people (two faces or more), largest
@@ -615,7 +641,8 @@ class Likeness:
         me = np.arange(len(unknown))[:, None]
         edge = (neighbour >= 0) & (neighbour != me) & (d2 < GROUP_DISTANCE ** 2)
         first, second = np.broadcast_to(me, edge.shape)[edge], neighbour[edge]
-        labels = chinese_whispers(len(unknown), first, second, similarity(np.sqrt(d2[edge].astype(np.float64))))
+        labels = chinese_whispers(len(unknown), first, second,
+                                  self.calibration.similarity(np.sqrt(d2[edge].astype(np.float64))))
         order = np.argsort(labels, kind="stable")
         starts = np.flatnonzero(np.r_[True, labels[order][1:] != labels[order][:-1]])
         groups = []

@@ -29,7 +29,7 @@ from faceboard.backends.base import publish_target
 from faceboard.domain import Capability, PeopleQuery, Person, Progress, Publication, Thumbnail
 from faceboard.errors import Conflict, InvalidInput, NotFound
 from faceboard.imaging import picture_size, to_jpeg, wide_face
-from faceboard.recognition.similarity import apartness, centroid, similarity
+from faceboard.recognition.similarity import Calibration, apartness, centroid
 from faceboard.services import json_files
 from faceboard.services.curator import Curator
 from faceboard.services.images import digest
@@ -45,7 +45,7 @@ WIDE_SIDE = 256  # a face crop smaller than this is also cut wider: Media Intell
 
 
 NOTHING_NEW = "nothing new: what there is was published there before"
-LOOKS_LIKE = 0.5  # a picture less like the rest of the person's faces than this is flagged (0.5: dlib's "same person")
+LOOKS_LIKE = 0.5  # a picture less like the rest of the person's faces than this is flagged (0.5: as likely not)
 
 
 def _without(publication: Publication, sent: set[str]) -> Publication:
@@ -189,14 +189,14 @@ async def gather(source: Curator, person_id: str) -> Gathered:
                     pictures, wider, face_of)
 
 
-def _alike_the_rest(vectors: dict[str, np.ndarray]) -> tuple[dict[str, float], np.ndarray | None]:
+def _alike_the_rest(vectors: dict[str, np.ndarray], rule: Calibration) -> tuple[dict[str, float], np.ndarray | None]:
     """Each of a person's faces' similarity to the rest of them, found the least alike
     first: a face found unlike is no longer part of "the rest", so one wrong face among
     three does not make a right one look unlike too. Also the middle of those alike (None
     for fewer than two faces: nothing to compare with)."""
     members, found = list(vectors), {}
     while len(members) >= 2:
-        alike = similarity(apartness(np.stack([vectors[m] for m in members])))
+        alike = rule.similarity(apartness(np.stack([vectors[m] for m in members])))
         worst = int(np.argmin(alike))
         if alike[worst] >= LOOKS_LIKE:
             found.update(zip(members, map(float, alike)))
@@ -211,7 +211,7 @@ def check_faces(gathered: Gathered, likeness: Likeness) -> Gathered:
     None for a picture from no face with an embedding (an uploaded image), or of a person
     with one face only: unchecked."""
     own = {f: v for f in likeness.typicality(gathered.person.id) if (v := likeness.vector(f)) is not None}
-    alike, middle = _alike_the_rest(own)
+    alike, middle = _alike_the_rest(own, likeness.calibration)
     checked: dict[str, float | None] = {}
     for picture in gathered.pictures:
         face_id = gathered.face_of.get(picture)
@@ -219,7 +219,7 @@ def check_faces(gathered: Gathered, likeness: Likeness) -> Gathered:
         if face_id in alike:
             checked[picture] = alike[face_id]
         elif vector is not None and middle is not None:
-            checked[picture] = similarity(float(np.linalg.norm(vector - middle)))
+            checked[picture] = likeness.calibration.similarity(float(np.linalg.norm(vector - middle)))
         else:
             checked[picture] = None
     return replace(gathered, likeness=checked)

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from faceboard.domain import Suggestion
 from faceboard.recognition.similarity import percent
 
-LIKELY = 0.5  # a tile says "probably" from here on: dlib's same-person distance (`recognition.similarity`)
+LIKELY = 0.5  # a tile says "probably" from here on: as likely them as not (`recognition.similarity`)
 PROBABLY = "probably "
 ELIDE_RIGHT = Qt.TextElideMode.ElideRight
 
