@@ -156,7 +156,8 @@ class Likeness:
         self._person[rows] = [_UNASSIGNED if p is None else self._person_index(p) for p in person_ids]
         self._alive[rows] = True
         self._ids.extend(face_ids)
-        self._row.update(zip(face_ids, rows.tolist()))
+        for at in range(0, count, 8192):  # in one call, 100,000 faces held the GIL 35 ms (a thread loads them)
+            self._row.update(zip(face_ids[at:at + 8192], range(start + at, start + min(count, at + 8192))))
         self._size = start + count
         return rows
 
