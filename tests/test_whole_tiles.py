@@ -2,24 +2,35 @@
 the view's background in its corners, its selection as it changes, and a repaint of
 tiles already drawn draws none again."""
 
+import pytest
 from PySide6.QtCore import QItemSelectionModel
 from ui_helpers import select_person
 
+from faceboard.ui.panes import tiles
+
+
+@pytest.fixture(autouse=True)
+def no_frame_budget(monkeypatch):
+    """Every tile painted again is drawn whole at once (on a busy machine a few a frame
+    would be, the rest in the frames after)."""
+    monkeypatch.setattr(tiles, "WHOLE_PER_FRAME_S", 1.0)
+
 
 def shown_tiles(qtbot, window):
-    """The grid with the unassigned faces, every tile on screen arrived and rounded."""
+    """The grid with the unassigned faces, every tile on screen arrived, rounded, drawn whole."""
     select_person(qtbot, window, None)
-    grid, tiles, faces = window.faces_view, window.session.tiles, window.session.faces
+    grid, cache, faces = window.faces_view, window.session.tiles, window.session.faces
     rows = grid._visible_rows(grid.viewport().rect())
     side = grid._cell() - 8
 
     def rounded(row: int) -> bool:
         image = faces.tile(row).image.key
         return any(key[0] == image and any(shape[1] == side for shape in variants)
-                   for key, variants in tiles._shaped.items())
+                   for key, variants in cache._shaped.items())
 
     qtbot.waitUntil(lambda: all(rounded(row) for row in rows), timeout=15000)
     grid.viewport().repaint()
+    grid.viewport().repaint()  # painted a second time as they look: drawn whole (no budget: see the fixture)
     return grid
 
 
