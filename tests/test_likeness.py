@@ -201,6 +201,11 @@ async def test_faces_a_scan_adds_are_suggested_and_improve_the_person(backend, e
     assert await likeness.add_faces(["whitson_iss"]) == {"whitson_iss"}
     assert first(likeness, "whitson_iss") == "whitson"
     assert await likeness.add_faces() == set()  # nothing new
+    read = backend.vectors_read
+    backend.vectors["whitson_portrait~new"] = backend.vectors["whitson_portrait"] + 0.001
+    backend.person["whitson_portrait~new"] = None
+    assert await likeness.add_faces() == {"whitson_portrait~new"}
+    assert backend.vectors_read == read + 1  # only the face embedded since, not every face again
 
 
 @on_a_loop

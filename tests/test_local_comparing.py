@@ -57,6 +57,20 @@ def test_face_vectors_are_this_models_embeddings_of_the_faces_not_deleted(librar
     assert run(library.face_vectors([])).vectors.shape == (0, 128)
 
 
+def test_face_vectors_newer_than_an_answer_are_only_those_embedded_since(library):
+    faces = run(library.list_faces(None)).items[:4]
+    vectors = some_vectors(4)
+    embed(library, {int(f.id): v for f, v in zip(faces[:2], vectors[:2])})
+    first = run(library.face_vectors())
+    assert len(first.face_ids) == 2 and first.through is not None
+    assert run(library.face_vectors(newer_than=first.through)).face_ids == ()
+    embed(library, {int(f.id): v for f, v in zip(faces[2:], vectors[2:])})  # a scan's next batch
+    since = run(library.face_vectors(newer_than=first.through))
+    assert since.face_ids == tuple(f.id for f in sorted(faces[2:], key=lambda f: int(f.id)))
+    assert since.through > first.through
+    assert run(library.face_vectors(newer_than=since.through)).through == since.through  # nothing new
+
+
 def test_rejections_are_remembered_until_restored(library):
     loose = [f.id for f in run(library.list_faces(None)).items[:3]]
     pairs = [(loose[0], "1"), (loose[1], "1"), (loose[0], "2")]

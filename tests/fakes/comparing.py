@@ -24,13 +24,22 @@ class FakeComparing:
         self.qualities: dict[str, FaceQuality] = {}
         self.index_folder = index_folder
         self.vector_reads = 0
+        self.vectors_read = 0  # embeddings answered, in all
+        self.embedded: dict[str, int] = {}  # face id -> when its embedding came (a counter)
 
-    async def face_vectors(self, face_ids: Sequence[str] | None = None) -> FaceVectors:
+    async def face_vectors(self, face_ids: Sequence[str] | None = None,
+                           newer_than: int | None = None) -> FaceVectors:
+        """As the local library: `through` counts the embeddings in the order they came."""
         self.vector_reads += 1
+        for face_id in self.vectors:
+            self.embedded.setdefault(face_id, len(self.embedded))
+        since = -1 if newer_than is None else newer_than
         ids = [f for f in (self.vectors if face_ids is None else face_ids)
-               if f in self.vectors and f not in self.deleted]
+               if f in self.vectors and f not in self.deleted and self.embedded[f] > since]
+        self.vectors_read += len(ids)
         rows = np.array([self.vectors[f] for f in ids], np.float32).reshape(len(ids), 128)
-        return FaceVectors(MODEL, tuple(ids), tuple(self.person.get(f) for f in ids), rows)
+        return FaceVectors(MODEL, tuple(ids), tuple(self.person.get(f) for f in ids), rows,
+                           max((self.embedded[f] for f in ids), default=newer_than))
 
     async def rejections(self) -> frozenset[tuple[str, str]]:
         return frozenset(self.rejected)

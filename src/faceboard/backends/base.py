@@ -325,6 +325,7 @@ class FaceVectors:
     face_ids: tuple[str, ...]
     person_ids: tuple[str | None, ...]  # each face's person, None: unassigned
     vectors: np.ndarray = field(repr=False)
+    through: int | None = None  # the newest embedding read, for `face_vectors(newer_than=...)`; None: none read
 
 
 @dataclass(frozen=True)
@@ -345,9 +346,11 @@ class FaceComparing(Backend, Protocol):
 
     index_folder: Path | None  # where a kept nearest-neighbour index may be saved; None: keep it in memory
 
-    async def face_vectors(self, face_ids: Sequence[str] | None = None) -> FaceVectors:
-        """The embeddings (current model) of the named faces, or of every face not deleted.
-        A face with no embedding yet is left out."""
+    async def face_vectors(self, face_ids: Sequence[str] | None = None,
+                           newer_than: int | None = None) -> FaceVectors:
+        """The embeddings (current model) of the named faces, or of every face not deleted
+        (`newer_than`: only those embedded after the `through` of an earlier answer). A
+        face with no embedding yet is left out."""
 
     async def rejections(self) -> frozenset[tuple[str, str]]:
         """Every (face id, person id) the operator said the face is not."""

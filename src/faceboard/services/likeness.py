@@ -86,6 +86,7 @@ class Likeness:
         self._catching_up: asyncio.Event | None = None  # set when the `catch_up` under way ends
         self._shown: dict[str, tuple[Suggestion, ...]] = {}  # every unassigned face's suggestions
         self._unembedded: set[str] = set()  # faces `add_faces` asked for that had no embedding
+        self._through: int | None = None  # the newest embedding read (`FaceVectors.through`)
         self.index = KeptIndex(backend.index_folder, model, size, NEIGHBOURS + 1)  # of every face, for grouping
         self._index_lock = asyncio.Lock()
         self._indexed = 0  # rows given to the index
@@ -117,6 +118,7 @@ class Likeness:
 
         def build() -> Likeness:
             likeness = cls(backend, people, vectors.model, vectors.vectors.shape[1])
+            likeness._through = vectors.through
             likeness._append(vectors.face_ids, vectors.person_ids, vectors.vectors)
             likeness._reject(rejections)
             likeness._recount(np.arange(len(likeness._pids)))
@@ -496,9 +498,11 @@ class Likeness:
     async def add_faces(self, face_ids: Sequence[str] | None = None) -> set[str]:
         """Faces new to the backend (a scan found them, or they were given an embedding):
         their embeddings read and their people measured (off the event loop). None: every
-        face the backend has an embedding for and this lacks. The ids of the faces whose
-        suggestions changed."""
-        found = await self.backend.face_vectors(face_ids)
+        face embedded since the last such read (a scan's batch read every embedding again:
+        100,000 of them each time). The ids of the faces whose suggestions changed."""
+        found = await self.backend.face_vectors(face_ids, None if face_ids is not None else self._through)
+        if face_ids is None and found.model == self.model and found.through is not None:
+            self._through = found.through
         ours = found.model == self.model
         if face_ids is not None:
             self._unembedded.update(set(face_ids) - set(found.face_ids if ours else ()))

@@ -828,22 +828,26 @@ class LocalLibrary:
         the folder cannot be written."""
         return None if self._read_only_reason else self.folder
 
-    async def face_vectors(self, face_ids: Sequence[str] | None = None) -> FaceVectors:
+    async def face_vectors(self, face_ids: Sequence[str] | None = None,
+                           newer_than: int | None = None) -> FaceVectors:
         """The embeddings of this build's model, of the named faces (unknown ones left out)
-        or of every face not deleted, in id order."""
+        or of every face not deleted, in id order; `newer_than` an embedding's rowid (an
+        embedding made again is a new row)."""
         model = current_model()
         ids = None if face_ids is None else [_int_id(f) for f in face_ids]
 
         def read() -> FaceVectors:  # all of it on the library's thread: 100,000 rows took 290 ms on the GUI's
-            sql = ("SELECT f.id, f.person_id, e.vector FROM faces f JOIN embeddings e ON e.face_id = f.id "
-                   "AND e.model = ? WHERE f.deleted = 0")
+            sql = ("SELECT f.id, f.person_id, e.vector, e.rowid FROM embeddings e CROSS JOIN faces f "  # the newest
+                   "ON f.id = e.face_id WHERE e.model = ? AND f.deleted = 0 AND e.rowid > ?")  # first: a rowid range
+            since = -1 if newer_than is None else newer_than
             if ids is None:
-                rows = self._db.execute(f"{sql} ORDER BY f.id", (model,)).fetchall()
+                rows = self._db.execute(f"{sql} ORDER BY f.id", (model, since)).fetchall()
             else:
-                rows = sorted(self._rows_by_id(f"{sql} AND f.id IN ({{marks}})", ids, model))
+                rows = sorted(self._rows_by_id(f"{sql} AND f.id IN ({{marks}})", ids, model, since))
             vectors = np.frombuffer(b"".join(r[2] for r in rows), dtype="<f4").reshape(len(rows), EMBEDDING_SIZE)
             return FaceVectors(model, tuple(str(r[0]) for r in rows),
-                               tuple(None if r[1] is None else str(r[1]) for r in rows), vectors.astype(np.float32))
+                               tuple(None if r[1] is None else str(r[1]) for r in rows), vectors.astype(np.float32),
+                               max((r[3] for r in rows), default=newer_than))
 
         return await self._run(read)
 
