@@ -11,9 +11,10 @@ from PIL import Image, ImageEnhance, ImageOps
 from conftest import run, wait_for, window_on
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from ui_helpers import person_of, select_faces, settle
+from ui_helpers import db, person_of, select_faces, settle
 
 from faceboard.backends.local import LocalLibrary
+from faceboard.domain import count
 from faceboard.services.scanning import Scanner
 from faceboard.ui import dialogs
 from faceboard.recognition.similarity import percent
@@ -153,6 +154,11 @@ def key(qtbot, window, which, modifier=Qt.KeyboardModifier.NoModifier):
     qtbot.keyClick(window.review_page.grid, which, modifier)
 
 
+def filed_under(folder, person_id: str) -> int:
+    return db(folder).execute("SELECT COUNT(*) FROM faces WHERE person_id = ? AND deleted = 0",
+                              (int(person_id),)).fetchone()[0]
+
+
 @pytest.mark.parametrize("many", [review_module.MANY_AT_ONCE, 0])  # 0: each change read from the whole table
 def test_review_y_accepts_the_face_selects_the_next_and_ctrl_z_puts_it_back(qtbot, real_window, monkeypatch, many):
     window = real_window
@@ -170,16 +176,22 @@ def test_review_y_accepts_the_face_selects_the_next_and_ctrl_z_puts_it_back(qtbo
     photo = next(name for name, faces in window.photos.items() if face in faces)
     assert photo.startswith(mine) and photo != f"{mine}_portrait"  # another photo of the person named
     waiting = queue.waiting
+    filed = filed_under(window.folder, first)
+    assert review.detail.text().endswith(f"{count(filed, 'face')} filed already")
     key(qtbot, window, Qt.Key.Key_Y)
     assert queue.waiting == waiting - 1 and face not in queue.groups.get(first, [])  # at once
     assert review.selected_id() is not None and review.selected_id() != face  # the next one, at once
     settle(qtbot, window)
     assert person_of(window.folder, face) == first
     assert window.session.undo_stack.count() == len(PEOPLE) + 1  # one change
+    assert filed_under(window.folder, first) == filed + 1
+    review.group_list.setCurrentIndex(review.groups.index(queue.order.index(first)))
+    assert review.detail.text().endswith(f"{count(filed + 1, 'face')} filed already")  # as the library has them
     qtbot.keyClick(review.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     settle(qtbot, window)
     assert person_of(window.folder, face) is None
     qtbot.waitUntil(lambda: face in queue.groups.get(first, []))  # back in its group
+    qtbot.waitUntil(lambda: review.detail.text().endswith(f"{count(filed, 'face')} filed already"))
     assert window.reviewing
 
 

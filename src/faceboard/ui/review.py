@@ -10,6 +10,8 @@ prediction, before the backend answers. What is in `ReviewQueue`; here is its lo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import QAbstractListModel, QItemSelectionModel, QModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
@@ -35,10 +37,11 @@ MANY_AT_ONCE = 500  # faces whose suggestions changed, from which the likeness's
 class GroupsModel(QAbstractListModel):
     """The queue's groups, one row a person: as the People list draws them."""
 
-    def __init__(self, parent=None):
+    def __init__(self, shown: Mapping[str, Person], parent=None):
         super().__init__(parent)
         self.queue = ReviewQueue({})
-        self.people: dict[str, Person] = {}  # the groups' people as the backend has them, once read
+        self._shown = shown  # the people as the store shows them now (their counts move as faces are accepted)
+        self.people: dict[str, Person] = {}  # the groups' other people as the backend has them, once read
 
     def show(self, queue: ReviewQueue) -> None:
         self.beginResetModel()
@@ -62,8 +65,14 @@ class GroupsModel(QAbstractListModel):
         return self.queue.order[row]
 
     def person(self, person_id: str) -> Person:
-        """The person as read, or as the suggestion names them meanwhile (their initials drawn)."""
-        return self.people.get(person_id) or Person(person_id, self.queue.names.get(person_id, ""))
+        """The person as the store shows them, or as read, or as the suggestion names them
+        meanwhile (their initials drawn)."""
+        return self._shown.get(person_id) or self.people.get(person_id) or \
+            Person(person_id, self.queue.names.get(person_id, ""))
+
+    def knows(self, person_id: str) -> bool:
+        """Whether the person is read (their face count is true), not only named by a suggestion."""
+        return person_id in self._shown or person_id in self.people
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -196,7 +205,7 @@ class ReviewPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.queue = ReviewQueue({})
-        self.groups = GroupsModel(self)
+        self.groups = GroupsModel(session.store.people, self)
         self.group_list = GroupList()
         self.group_list.setModel(self.groups)
         self.group_list.setItemDelegate(GroupDelegate(session.tiles, self.group_list))
@@ -287,7 +296,7 @@ class ReviewPage(QWidget):
         self.queue = ReviewQueue(likeness.suggest_unassigned() if likeness is not None else {})
         self.queue.listen(self._hear)
         known = self.session.store.people  # the groups' people as the store shows them; the rest are read
-        self.groups.people = {p: known[p] for p in self.queue.order if p in known}
+        self.groups.people = {}
         self.groups.show(self.queue)
         self._show_group(0)
         self._show_status()
@@ -366,7 +375,7 @@ class ReviewPage(QWidget):
             self.name.setText(f"Probably {person.name} ({count(len(faces), 'face')})" if faces
                               else f"{person.name}: done")
             self.name.setToolTip(self.name.text())
-            filed = f"{count(person.face_count, 'face')} filed already" if person_id in self.groups.people else ""
+            filed = f"{count(person.face_count, 'face')} filed already" if self.groups.knows(person_id) else ""
             self.detail.setText(" · ".join(filter(None, (alike(self.queue, faces) if faces else "", filed))))
         self._show_choice()
 
