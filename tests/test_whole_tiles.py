@@ -36,10 +36,11 @@ def shown_tiles(qtbot, window):
 
 def test_a_repaint_of_tiles_already_drawn_draws_none_again(qtbot, app_window):
     grid = shown_tiles(qtbot, app_window)
-    drawn = dict(grid.itemDelegate()._whole)
+    kept = app_window.session.tiles._whole
+    drawn = dict(kept)
     grid.viewport().repaint()
-    assert drawn and grid.itemDelegate()._whole.keys() == drawn.keys()
-    assert all(grid.itemDelegate()._whole[key] is tile for key, tile in drawn.items())
+    assert drawn and kept.keys() == drawn.keys()
+    assert all(kept[key] is tile for key, tile in drawn.items())
 
 
 def test_a_tile_shows_the_background_in_its_corners_and_its_selection_as_it_changes(qtbot, app_window):
@@ -58,3 +59,23 @@ def test_a_tile_shows_the_background_in_its_corners_and_its_selection_as_it_chan
     grid.selectionModel().clearSelection()
     viewport.repaint()
     assert viewport.grab().toImage().pixelColor(*edge) == before.pixelColor(*edge)
+
+
+def test_tiles_drawn_whole_share_the_tile_cache_budget_and_go_first(qtbot, loop):
+    from PySide6.QtGui import QPixmap
+
+    from faceboard.services.images import ImagePipeline
+    from faceboard.ui.tile_cache import WHOLE_SHARE, TileCache
+
+    async def never(_uri):
+        raise AssertionError("nothing is read")
+
+    side = 64
+    cost = side * side * 4
+    cache = TileCache(ImagePipeline(never, None), budget_bytes=10 * cost)
+    for at in range(5):
+        cache.keep_whole(("look", at), QPixmap(side, side))
+    kept = int(10 * WHOLE_SHARE)  # the rest of the budget is the tiles' own
+    assert [key[1] for key in cache._whole] == list(range(5 - kept, 5))  # the oldest gone
+    assert cache._used == cache._whole_used == kept * cost
+    assert cache.whole(("look", 0)) is None and cache.whole(("look", 4)) is not None

@@ -21,6 +21,7 @@ from faceboard.services.images import ImagePipeline
 SIZE_BUCKETS = (48, 64, 96, 128, 160, 192, 256, 320, 384, 512, 640, 768, 1024)  # up to the largest tile on a 2x screen
 FRAME_S = 0.016
 SHAPING_PER_FRAME_S = 0.004  # rounding tiles takes at most this much of a frame
+WHOLE_SHARE = 0.25  # of the budget, for tiles drawn whole (the faces grid's, Review's, a strip's)
 VARIANTS = 3  # rounded sizes kept of one tile: the people list's, the grid's, one more while zooming
 DEFAULT_BUDGET = 128 * 1024 * 1024  # a 128 px tile and its rounded variant: 128 KB; 1,000 tiles, ten screens
 
@@ -62,6 +63,8 @@ class TileCache(QObject):
         self._failed: dict[str, str] = {}  # image key -> why it cannot be shown, at any size
         self._waiting: dict[tuple[str, int], set] = {}  # tile -> the widgets that painted its placeholder
         self._shaped: dict[tuple[str, int], dict[float, QPixmap]] = {}  # rounded variants of a pixmap
+        self._whole: OrderedDict[tuple, QPixmap] = OrderedDict()  # tiles drawn whole, by what they show
+        self._whole_used = 0
         self._closed = False
         self._rounding = FrameBudget()
         self._deferred: set = set()  # widgets that drew a tile square, to round it next frame
@@ -157,7 +160,25 @@ class TileCache(QObject):
         self._evict()
         self.tileReady.emit(waiting)
 
+    def whole(self, key: tuple) -> QPixmap | None:
+        """A tile a delegate drew whole for what it shows (`key`: all of that), if kept."""
+        found = self._whole.get(key)
+        if found is not None:
+            self._whole.move_to_end(key)
+        return found
+
+    def keep_whole(self, key: tuple, pixmap: QPixmap) -> None:
+        """Keep a tile drawn whole, within the same budget: at most WHOLE_SHARE of it."""
+        self._whole[key] = pixmap
+        self._whole_used += _cost(pixmap)
+        self._used += _cost(pixmap)
+        self._evict()
+
     def _evict(self) -> None:
+        while self._whole and (self._whole_used > self._budget * WHOLE_SHARE or self._used > self._budget):
+            _, gone = self._whole.popitem(last=False)  # the cheapest to make again
+            self._whole_used -= _cost(gone)
+            self._used -= _cost(gone)
         while self._used > self._budget and len(self._pixmaps) > 1:
             key, pixmap = self._pixmaps.popitem(last=False)
             self._used -= _cost(pixmap) + sum(map(_cost, self._shaped.pop(key, {}).values()))

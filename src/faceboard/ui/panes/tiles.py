@@ -123,7 +123,6 @@ def repaint_as_tiles_arrive(tiles: TileCache, widget) -> None:
 
 
 TILE_RADIUS = 8
-WHOLE_TILES_BYTES = 48 * 1024 * 1024  # tiles kept drawn whole: about 750 of 128 px, three screens of 256 px
 PAINTED_ONCE_KEPT = 4096  # looks remembered as painted once (a tile painted again is then kept whole)
 WHOLE_PER_FRAME_S = 0.002  # drawing tiles whole takes at most this much of a frame; the rest are drawn as before
 MARK_MIN_SIDE = 72  # on smaller tiles the confidence mark would hide the face
@@ -236,8 +235,6 @@ class TileDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._tiles = tiles
         self._marks: dict[tuple, QPixmap] = {}  # (percent, font size, pixel ratio) -> the mark, made once
-        self._whole: OrderedDict[tuple, QPixmap] = OrderedDict()  # what a tile shows -> the tile drawn
-        self._whole_bytes = 0
         self._painted_once: OrderedDict[tuple, bool] = OrderedDict()  # looks painted once, not yet kept whole
         self._drawing = FrameBudget()  # time spent drawing tiles whole in this frame
 
@@ -287,9 +284,8 @@ class TileDelegate(QStyledItemDelegate):
         key = (image.cacheKey() if image is not None else failed, rect.width(), ratio, look.caption,
                None if look.confidence is None else round(look.confidence * 100), look.primary, look.problem,
                selected, palette.cacheKey(), font.key(), behind.rgba())
-        whole = self._whole.get(key)
+        whole = self._tiles.whole(key)
         if whole is not None:
-            self._whole.move_to_end(key)
             return whole
         if self._painted_once.pop(key, None) is None or not self._drawing.allows(WHOLE_PER_FRAME_S):
             self._painted_once[key] = True
@@ -305,11 +301,7 @@ class TileDelegate(QStyledItemDelegate):
         self._draw(drawing, image, QRectF(0, 0, rect.width(), rect.height()), look, selected, palette, font)
         drawing.end()
         self._drawing.spend(time.perf_counter() - started)
-        self._whole[key] = whole
-        self._whole_bytes += side * side * 4
-        while self._whole_bytes > WHOLE_TILES_BYTES and len(self._whole) > 1:
-            _, gone = self._whole.popitem(last=False)
-            self._whole_bytes -= gone.width() * gone.height() * 4
+        self._tiles.keep_whole(key, whole)
         return whole
 
     def _draw(self, painter: QPainter, image: QPixmap | None, rect: QRectF, look: TileLook, selected: bool,
