@@ -121,8 +121,9 @@ def wait_for(qtbot, awaitable, timeout: int = 15000):
 
 
 @contextlib.contextmanager
-def window_on(qtbot, folder, title: str, size: tuple[int, int] | None = None):
-    """The real window on the local library in `folder`, shown and loaded; closed after."""
+def window_on(qtbot, folder, title: str, size: tuple[int, int] | None = None, load: bool = True):
+    """The real window on the local library in `folder`, shown and loaded (`load` False:
+    the test connects and loads it, as the app does); closed after."""
     from faceboard.services.curator import Curator
     from faceboard.services.images import ImagePipeline
     from faceboard.ui.session import Session
@@ -134,8 +135,9 @@ def window_on(qtbot, folder, title: str, size: tuple[int, int] | None = None):
     if size is not None:
         window.resize(*size)
     window.show()
-    wait_for(qtbot, session.load())
     try:
+        if load:
+            wait_for(qtbot, session.load())
         yield window
     finally:
         wait_for(qtbot, session.settle())

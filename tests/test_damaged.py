@@ -21,7 +21,7 @@ from faceboard.backends.local import LocalLibrary
 from faceboard.domain import Capability
 from faceboard.services.journal import default_journal
 
-from conftest import run, wait_for
+from conftest import run, wait_for, window_on
 
 DAMAGED, IN_USE, DISK_FULL, READ_ONLY = 6, 7, 8, 9
 
@@ -306,21 +306,13 @@ def test_a_read_only_library_left_with_changes_in_its_wal_is_not_shown_as_it_was
 
 
 def test_the_window_on_a_read_only_library_offers_no_change_and_says_why(qtbot, loop, read_only_library):
-    from faceboard.services.curator import Curator
-    from faceboard.services.images import ImagePipeline
-    from faceboard.ui.session import Session
-    from faceboard.ui.window import MainWindow
-
     from ui_helpers import select_faces, select_person
 
-    library = LocalLibrary(read_only_library)
-    session = Session(Curator(library), ImagePipeline(library.read_image, None, workers=1))
-    window = MainWindow(session, "read-only")
-    window.show()
-    try:
+    with window_on(qtbot, read_only_library, "read-only", load=False) as window:
+        session = window.session
         reason = wait_for(qtbot, session.curator.connect())  # as the app connects
         assert "read-only" in reason and "copy it to a folder you can write" in reason
-        window.name_connection(library.display_name)
+        window.name_connection(session.curator.backend.display_name)
         wait_for(qtbot, session.load())
         qtbot.waitUntil(lambda: not session.faces.loading)
         select_person(qtbot, window, "1")
@@ -335,12 +327,6 @@ def test_the_window_on_a_read_only_library_offers_no_change_and_says_why(qtbot, 
         assert actions.publish.isEnabled()  # publishing elsewhere changes nothing here
         assert window.read_only_status.isVisible() and window.read_only_status.text() == "Read-only"
         assert window.read_only_status.toolTip() == reason  # for good, not only the first few seconds
-    finally:
-        wait_for(qtbot, session.settle())
-        wait_for(qtbot, session.tiles.aclose())
-        window.close()
-        window.deleteLater()
-        library.close_now()
 
 
 def test_the_window_on_a_damaged_library_shows_why_instead_of_a_traceback(qtbot, loop, library_folder):
