@@ -5,7 +5,7 @@ still hold, and chosen from the keyboard on the real window."""
 import pytest
 from conftest import run
 from PySide6.QtCore import QDate, Qt
-from ui_helpers import db, select_person, settle
+from ui_helpers import db, select_person
 
 from faceboard.domain import FACE_FILTERS, FACE_SORTS, FacesQuery
 from faceboard.errors import InvalidInput
