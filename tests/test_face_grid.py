@@ -137,8 +137,9 @@ def paint(look, side=128):
     image.fill(QColor("white"))
     painter = QPainter(image)
     widget = QWidget()
-    TileDelegate(NoTiles()).paint_tile(painter, QRectF(0, 0, side + 8, side + 8), look, QStyle.StateFlag.State_None,
-                                       widget.palette(), widget.font())
+    delegate = TileDelegate(NoTiles())
+    delegate.paint_tile(painter, QRectF(0, 0, side + 8, side + 8), look, QStyle.StateFlag.State_None,
+                        widget.palette(), widget.font(), delegate.surface(painter, widget.palette(), widget.font()))
     painter.end()
     return image
 

@@ -61,7 +61,7 @@ def test_a_tile_shows_the_background_in_its_corners_and_its_selection_as_it_chan
     assert viewport.grab().toImage().pixelColor(*edge) == before.pixelColor(*edge)
 
 
-def test_tiles_drawn_whole_share_the_tile_cache_budget_and_go_first(qtbot, loop):
+def test_tiles_drawn_whole_take_a_share_of_the_tile_cache_budget_and_stay_when_it_is_full(qtbot, loop):
     from PySide6.QtGui import QPixmap
 
     from faceboard.services.images import ImagePipeline
@@ -79,3 +79,31 @@ def test_tiles_drawn_whole_share_the_tile_cache_budget_and_go_first(qtbot, loop)
     assert [key[1] for key in cache._whole] == list(range(5 - kept, 5))  # the oldest gone
     assert cache._used == cache._whole_used == kept * cost
     assert cache.whole(("look", 0)) is None and cache.whole(("look", 4)) is not None
+    for at in range(10 - kept):  # images fill the rest, as after a long scroll
+        cache._pixmaps[("image", at)] = QPixmap(side, side)
+        cache._used += cost
+    cache._pixmaps[("image", 8)] = QPixmap(side, side)  # one more arrives: over the budget
+    cache._used += cost
+    cache._evict()
+    assert cache._used <= 10 * cost and [key[1] for key in cache._whole] == [3, 4]  # the tiles on screen stay whole
+    assert ("image", 0) not in cache._pixmaps and ("image", 1) in cache._pixmaps  # the image least recently painted went
+
+
+def test_a_view_left_alone_draws_the_tiles_it_shows_whole_a_few_a_frame(qtbot, app_window, monkeypatch):
+    """Painted once, a tile is not drawn whole (it may be scrolled past); a view that
+    stays on it repaints by itself until every tile it shows is a copy, each frame within
+    its budget: the repaint after a drop is then copies."""
+    monkeypatch.setattr(tiles, "WHOLE_PER_FRAME_S", 1e-9)  # one tile a frame
+    select_person(qtbot, app_window, None)
+    grid, cache, faces = app_window.faces_view, app_window.session.tiles, app_window.session.faces
+    rows = grid._visible_rows(grid.viewport().rect())
+    side = grid._cell() - 8
+    images = {faces.tile(row).image.key for row in rows}
+
+    def whole_images() -> set:
+        return {key[0] for key, variants in cache._shaped.items() if key[0] in images
+                for shape, rounded in variants.items() if shape[1] == side
+                and any(look[0] == rounded.cacheKey() for look in cache._whole)}
+
+    qtbot.waitUntil(lambda: whole_images() == images, timeout=20000)
+    assert len(images) > 1

@@ -8,6 +8,7 @@ repaint. QImage is made from the pipeline's bytes and QPixmap on the GUI thread 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import time
 from collections import OrderedDict
 
@@ -20,7 +21,8 @@ from faceboard.services.images import ImagePipeline
 
 SIZE_BUCKETS = (48, 64, 96, 128, 160, 192, 256, 320, 384, 512, 640, 768, 1024)  # up to the largest tile on a 2x screen
 FRAME_S = 0.016
-SHAPING_PER_FRAME_S = 0.004  # rounding tiles takes at most this much of a frame
+STILL_MS = 250  # a view that has painted no new tile for this long has stopped on what it shows
+SHAPING_PER_FRAME_S = 0.0015  # rounding tiles takes at most this much of a frame
 WHOLE_SHARE = 0.25  # of the budget, for tiles drawn whole (the faces grid's, Review's, a strip's)
 VARIANTS = 3  # rounded sizes kept of one tile: the people list's, the grid's, one more while zooming
 DEFAULT_BUDGET = 128 * 1024 * 1024  # a 128 px tile and its rounded variant: 128 KB; 1,000 tiles, ten screens
@@ -28,7 +30,7 @@ DEFAULT_BUDGET = 128 * 1024 * 1024  # a 128 px tile and its rounded variant: 128
 
 def bucket(pixels: float) -> int:
     """Round a wanted size up to a bucket, so zooming reuses what is cached."""
-    return next((b for b in SIZE_BUCKETS if b >= pixels), SIZE_BUCKETS[-1])
+    return SIZE_BUCKETS[min(bisect.bisect_left(SIZE_BUCKETS, pixels), len(SIZE_BUCKETS) - 1)]
 
 
 class FrameBudget:
@@ -67,11 +69,16 @@ class TileCache(QObject):
         self._whole_used = 0
         self._closed = False
         self._rounding = FrameBudget()
-        self._deferred: set = set()  # widgets that drew a tile square, to round it next frame
+        self._deferred: set = set()  # widgets that drew a stand-in (a square tile, a tile in parts), to repaint
         self._later = QTimer(self)
         self._later.setSingleShot(True)
         self._later.setInterval(round(FRAME_S * 1000))
-        self._later.timeout.connect(self._shape_now)
+        self._later.timeout.connect(self._repaint_deferred)
+        self._shown: set = set()  # widgets that painted tiles once, to repaint once they stay (`repaint_when_still`)
+        self._still = QTimer(self)
+        self._still.setSingleShot(True)
+        self._still.setInterval(STILL_MS)
+        self._still.timeout.connect(self._repaint_shown)
 
     def pixmap(self, ref: ImageRef, pixels: float, rounding: float = 0.0, waiter=None) -> QPixmap | None:
         """The image as a square, its corners rounded by `rounding` (a fraction of the side;
@@ -97,7 +104,7 @@ class TileCache(QObject):
         shaped = variants.get(shape)
         if shaped is None:  # made once, so painting a tile is one drawPixmap
             if not self._rounding.allows(SHAPING_PER_FRAME_S):  # enough for this frame: the square stands in
-                self._shape_later(waiter)
+                self.repaint_later(waiter)
                 return found
             started = time.perf_counter()
             shaped = variants[shape] = _rounded_square(found, *shape)
@@ -108,16 +115,31 @@ class TileCache(QObject):
             self._evict()
         return shaped
 
-    def _shape_later(self, waiter) -> None:
+    def repaint_later(self, waiter) -> None:
+        """Repaint `waiter` in a frame or so (`tileReady`): it drew a stand-in for work
+        this frame had no time left for."""
         if waiter is not None:
             self._deferred.add(waiter)
         if not self._later.isActive():
             self._later.start()
 
-    def _shape_now(self) -> None:
+    def repaint_when_still(self, widget) -> None:
+        """Repaint `widget` once nothing has been painted for the first time for STILL_MS:
+        the tiles a view stops on are then drawn whole (a tile painted once is not: it may
+        be scrolled past), and the repaint after a drop is copies."""
+        if widget is not None:
+            self._shown.add(widget)
+            self._still.start()
+
+    def _repaint_deferred(self) -> None:
         waiting, self._deferred = self._deferred, set()
         if not self._closed:  # the window closing is gone, and its views with it
             self.tileReady.emit(waiting)
+
+    def _repaint_shown(self) -> None:
+        shown, self._shown = self._shown, set()
+        if not self._closed:
+            self.tileReady.emit(shown)
 
     def cached(self, ref: ImageRef) -> QPixmap | None:
         """The largest pixmap of `ref` already here, whatever its size; asks for nothing
@@ -129,6 +151,7 @@ class TileCache(QObject):
         """Cancel every request under way and let the pipeline stop, before the loop ends."""
         self._closed = True  # a window painting while it closes asks for nothing more
         self._later.stop()
+        self._still.stop()
         for future in list(self._pending.values()):
             future.cancel()
         await self.pipeline.aclose()
@@ -168,20 +191,30 @@ class TileCache(QObject):
         return found
 
     def keep_whole(self, key: tuple, pixmap: QPixmap) -> None:
-        """Keep a tile drawn whole, within the same budget: at most WHOLE_SHARE of it."""
+        """Keep a tile drawn whole, within the same budget: at most WHOLE_SHARE of it, the
+        rest the images'."""
         self._whole[key] = pixmap
         self._whole_used += _cost(pixmap)
         self._used += _cost(pixmap)
         self._evict()
 
     def _evict(self) -> None:
-        while self._whole and (self._whole_used > self._budget * WHOLE_SHARE or self._used > self._budget):
-            _, gone = self._whole.popitem(last=False)  # the cheapest to make again
-            self._whole_used -= _cost(gone)
-            self._used -= _cost(gone)
+        """Tiles drawn whole beyond their share go, the oldest first; then images least
+        recently painted, while over the budget. (Whole tiles went first whenever the cache
+        was full, as it is after a long scroll: each one made was gone at once, and every
+        tile on screen was drawn part by part again at each repaint.)"""
+        while self._whole and self._whole_used > self._budget * WHOLE_SHARE:
+            self._drop_oldest_whole()
         while self._used > self._budget and len(self._pixmaps) > 1:
             key, pixmap = self._pixmaps.popitem(last=False)
             self._used -= _cost(pixmap) + sum(map(_cost, self._shaped.pop(key, {}).values()))
+        while self._whole and self._used > self._budget:
+            self._drop_oldest_whole()
+
+    def _drop_oldest_whole(self) -> None:
+        _, gone = self._whole.popitem(last=False)
+        self._whole_used -= _cost(gone)
+        self._used -= _cost(gone)
 
 
 def _cost(pixmap: QPixmap) -> int:

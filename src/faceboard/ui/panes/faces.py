@@ -12,9 +12,9 @@ selection and drag machinery), with QListView's own layout never run.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, QModelIndex, QPoint, QRect, QRectF, Qt
+from PySide6.QtCore import QDate, QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QPoint, QRect, QRectF, Qt
 from PySide6.QtGui import QPainter, QRegion
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QStyleOptionViewItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QStyleOptionViewItem, QToolTip, QVBoxLayout, QWidget
 
 from collections.abc import Callable
 
@@ -292,6 +292,7 @@ class FaceGrid(TileView):
         base, palette, font = option.state, option.palette, option.font
         paint_tile = self.itemDelegate().paint_tile
         painter = QPainter(self.viewport())
+        surface = self.itemDelegate().surface(painter, palette, font)
         for row in rows:
             line, column = divmod(row, columns)
             state = base
@@ -300,14 +301,25 @@ class FaceGrid(TileView):
             if row == current:
                 state |= _FOCUSED
             paint_tile(painter, QRectF(column * cell, line * cell - offset, cell, cell), model.tile(row), state,
-                       palette, font)
+                       palette, font, surface)
         painter.end()
 
 
 class ElidedLabel(QLabel):
     """A one-line label that gives way: what does not fit is elided when painted (its
-    text stays whole, and so does its tooltip), the name before a count at its end:
-    "Faces of Zora Newp… (1)", not "Faces of Zora Newperso…"."""
+    text stays whole), the name before a count at its end: "Faces of Zora Newp… (1)",
+    not "Faces of Zora Newperso…". Its tooltip is the whole text, when cut (asked when
+    shown: setToolTip at each count took 3 ms of a drop's turn at 100,000 faces)."""
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ToolTip and not self.toolTip():
+            rect = self.contentsRect()
+            if self.shown_text(rect.width()) != self.text():
+                QToolTip.showText(event.globalPos(), self.text(), self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
 
     def _parts(self) -> tuple[str, str]:
         text = self.text()
@@ -447,7 +459,6 @@ class FacesPane(QWidget):
             shown = f" ({count(listed, 'face', more=not whole)} shown)" if n is None else f" ({listed:,}{more} of {count(n, 'face')})"
         whose = "Unassigned faces" if store.selected_group is None else "Faces of Unknown"
         self.heading.setText(whose + shown if person is None else f"Faces of {person.name}{shown}")
-        self.heading.setToolTip(self.heading.text())
 
     def show_suggestions(self, face_ids: set[str]) -> None:
         """These faces' suggestions changed: repaint those of them on screen, only them

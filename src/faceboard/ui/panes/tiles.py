@@ -124,7 +124,7 @@ def repaint_as_tiles_arrive(tiles: TileCache, widget) -> None:
 
 TILE_RADIUS = 8
 PAINTED_ONCE_KEPT = 4096  # looks remembered as painted once (a tile painted again is then kept whole)
-WHOLE_PER_FRAME_S = 0.002  # drawing tiles whole takes at most this much of a frame; the rest are drawn as before
+WHOLE_PER_FRAME_S = 0.001  # drawing tiles whole takes at most this much of a frame; the rest are drawn as before
 MARK_MIN_SIDE = 72  # on smaller tiles the confidence mark would hide the face
 _MARK = QColor(0, 0, 0, 150)
 _DOUBT = QColor(200, 110, 0, 220)
@@ -222,6 +222,17 @@ def _mean(one: int, other: int) -> QColor:
     return QColor.fromRgb(((one & 0xFEFEFE) >> 1) + ((other & 0xFEFEFE) >> 1))  # each channel's
 
 
+class Surface(NamedTuple):
+    """Where one paint draws its tiles: the pixel ratio, the widget told when a missing
+    tile comes (None: an image, which does not repaint), its background (what a tile
+    drawn whole is drawn on), and all of it as part of a tile's look."""
+
+    ratio: float
+    widget: QWidget | None
+    behind: QColor | None
+    key: tuple
+
+
 class TileDelegate(QStyledItemDelegate):
     """A face or thumbnail tile: the image, a primary badge, a selection ring.
 
@@ -244,20 +255,31 @@ class TileDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         look = index.model().tile(index.row())
-        self.paint_tile(painter, QRectF(option.rect), look, option.state, option.palette, option.font)
+        self.paint_tile(painter, QRectF(option.rect), look, option.state, option.palette, option.font,
+                        self.surface(painter, option.palette, option.font))
 
-    def paint_tile(self, painter: QPainter, cell: QRectF, look: TileLook, state: QStyle.StateFlag,
-                   palette: QPalette, font: QFont) -> None:
-        """One tile in `cell`; the faces grid calls this directly for the cells it shows."""
-        rect = cell.adjusted(4, 4, -4, -4)
-        image = _fetched(painter, self._tiles, look.image, rect, TILE_RADIUS)
+    @staticmethod
+    def surface(painter: QPainter, palette: QPalette, font: QFont) -> Surface:
+        """What every tile of one paint shares: asked once per paint, not per tile (the
+        faces grid's 36 tiles asked it 36 times: a third of its repaint)."""
         device = painter.device()
         ratio = device.devicePixelRatioF() if device else 1.0
+        widget = device if isinstance(device, QWidget) else None
+        behind = widget.palette().color(widget.backgroundRole()) if widget is not None else None
+        return Surface(ratio, widget, behind, (ratio, palette.cacheKey(), font.key(), behind.rgba() if behind else 0))
+
+    def paint_tile(self, painter: QPainter, cell: QRectF, look: TileLook, state: QStyle.StateFlag,
+                   palette: QPalette, font: QFont, surface: Surface) -> None:
+        """One tile in `cell`; the faces grid calls this directly for the cells it shows,
+        with one `surface` for all of them."""
+        rect = cell.adjusted(4, 4, -4, -4)
+        ratio = surface.ratio
+        image = None if look.image is None else self._tiles.pixmap(
+            look.image, rect.width() * ratio, TILE_RADIUS / max(rect.width(), 1.0), surface.widget)
         selected = bool(state & _SELECTED)
         whole = None
-        if (image is None or _exact(image, rect, ratio)) and isinstance(device, QWidget):
-            whole = self._drawn_whole(image, rect, ratio, look, selected, palette, font,
-                                      device.palette().color(device.backgroundRole()))
+        if surface.widget is not None and (image is None or _exact(image, rect, ratio)):
+            whole = self._drawn_whole(image, rect, look, selected, palette, font, surface)
         if whole is not None:
             painter.drawPixmap(rect.topLeft(), whole)
         else:  # painted once so far, a stand-in for a frame or two, or a picture of the tile: part by part
@@ -272,31 +294,38 @@ class TileDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(rect.adjusted(-2, -2, 2, 2), TILE_RADIUS + 2, TILE_RADIUS + 2)
             painter.restore()
 
-    def _drawn_whole(self, image: QPixmap | None, rect: QRectF, ratio: float, look: TileLook, selected: bool,
-                     palette: QPalette, font: QFont, behind: QColor) -> QPixmap | None:
+    def _drawn_whole(self, image: QPixmap | None, rect: QRectF, look: TileLook, selected: bool,
+                     palette: QPalette, font: QFont, surface: Surface) -> QPixmap | None:
         """The tile drawn whole (a placeholder for an image not here yet: one for many
         tiles that look alike) on the view's background: opaque, so painting it is a
         plain copy (an image with transparent corners is blended pixel by pixel). Made
         the second time a look is painted, and a few a frame: a tile scrolled past once
         is not worth the making, and making every tile at once made scrolling and the
-        repaint after a drop dearer."""
+        repaint after a drop dearer. Those left for later are drawn in the frames after,
+        so that a view left alone is soon all copies (a drop then repaints it cheaply)."""
         failed = look.image is not None and image is None and self._tiles.failure(look.image) is not None
-        key = (image.cacheKey() if image is not None else failed, rect.width(), ratio, look.caption,
+        key = (image.cacheKey() if image is not None else failed, rect.width(), look.caption,
                None if look.confidence is None else round(look.confidence * 100), look.primary, look.problem,
-               selected, palette.cacheKey(), font.key(), behind.rgba())
+               selected, surface.key)
         whole = self._tiles.whole(key)
         if whole is not None:
             return whole
-        if self._painted_once.pop(key, None) is None or not self._drawing.allows(WHOLE_PER_FRAME_S):
+        again = self._painted_once.pop(key, None) is not None
+        if not again or not self._drawing.allows(WHOLE_PER_FRAME_S):
             self._painted_once[key] = True
             if len(self._painted_once) > PAINTED_ONCE_KEPT:
                 self._painted_once.popitem(last=False)
+            if again:  # shown a while, and this frame has drawn its share: the next one draws it
+                self._tiles.repaint_later(surface.widget)
+            else:  # drawn whole if the view stays on it
+                self._tiles.repaint_when_still(surface.widget)
             return None
         started = time.perf_counter()
+        ratio = surface.ratio
         side = round(rect.width() * ratio)
         whole = QPixmap(side, side)
         whole.setDevicePixelRatio(ratio)
-        whole.fill(behind)
+        whole.fill(surface.behind)
         drawing = QPainter(whole)
         self._draw(drawing, image, QRectF(0, 0, rect.width(), rect.height()), look, selected, palette, font)
         drawing.end()
