@@ -118,6 +118,30 @@ def test_a_heading_too_long_for_its_room_cuts_the_name_and_keeps_the_count(qtbot
     assert label.shown_text(10_000) == label.text()
 
 
+def test_a_heading_cut_short_shows_its_whole_text_as_its_tooltip_and_one_that_fits_shows_none(qtbot):
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    from faceboard.ui.panes.faces import ElidedLabel
+
+    label = ElidedLabel()
+    qtbot.addWidget(label)
+    label.setText("Faces of Zora Newperson-Lindqvist (2 of 16 faces)")
+    label.resize(label.fontMetrics().horizontalAdvance("Faces of Zora (2 of 16 faces)"), 30)
+    label.show()
+
+    def hover() -> None:
+        QApplication.sendEvent(label, QHelpEvent(QEvent.Type.ToolTip, QPoint(5, 5), label.mapToGlobal(QPoint(5, 5))))
+
+    hover()
+    qtbot.waitUntil(QToolTip.isVisible)
+    assert QToolTip.text() == "Faces of Zora Newperson-Lindqvist (2 of 16 faces)"
+    label.resize(10_000, 30)
+    hover()
+    qtbot.waitUntil(lambda: not QToolTip.isVisible())
+
+
 def test_the_history_pane_takes_a_sixth_at_each_size_however_the_window_got_there(qtbot, app_window):
     """Under a window manager the first size is not a shrink (a saved geometry restored,
     the window manager's own): the History pane kept about 200 px at 800×600, and the grid two columns."""

@@ -232,7 +232,8 @@ class Actions(QObject):
         self.delete_person.setText("De&lete person…" if len(chosen) <= 1 else f"De&lete {count(len(chosen), 'person')}…")
         button = window.thumbnails_pane.add_pictures
         button.setEnabled(self.add_pictures.isEnabled())
-        button.setToolTip(self.add_pictures.toolTip())
+        if button.toolTip() != self.add_pictures.toolTip():  # the same again took 3 ms of a drop's turn (a widget's
+            button.setToolTip(self.add_pictures.toolTip())  # setToolTip, unlike an action's, tells it changed)
 
     def _offer_review(self, reviewing: bool, face: bool) -> None:
         """Review once the suggestions are made; its keys while it is shown, on a face selected."""

@@ -367,14 +367,12 @@ class ReviewPage(QWidget):
             self.avatar.show_person(None)
             self.name.setText("Nothing to review")
             self.detail.setText("Every unassigned face with a suggestion has been decided.")
-            self.name.setToolTip("")
         else:
             person = self.groups.person(person_id)
             faces = self.queue.groups[person_id]
             self.avatar.show_person(person)
             self.name.setText(f"Probably {person.name} ({count(len(faces), 'face')})" if faces
                               else f"{person.name}: done")
-            self.name.setToolTip(self.name.text())
             filed = f"{count(person.face_count, 'face')} filed already" if self.groups.knows(person_id) else ""
             self.detail.setText(" · ".join(filter(None, (alike(self.queue, faces) if faces else "", filed))))
         self._show_choice()
