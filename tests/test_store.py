@@ -9,6 +9,8 @@ from faceboard.domain import BoundingBox, Face, ImageRef, Page, Person, Thumbnai
 from faceboard.errors import NotFound
 from faceboard.services.operations import AssignFaces, Change, RejectSuggestions, RestoreSuggestions, UpdatePerson
 from faceboard.domain import count
+from faceboard.services import store as store_module
+from faceboard.services.drops import assignment
 from faceboard.services.store import FACES, PEOPLE, THUMBNAILS, Store
 
 
@@ -119,6 +121,32 @@ def test_a_prediction_and_its_answer_move_a_face_and_the_counts_once():
                     counts_shown=counted)
         assert store.unassigned == 11 and store.people["2"].face_count == 1  # not moved twice
         assert store.faces["1"].person_id == "2"
+
+    run(test)
+
+
+def test_a_large_drop_makes_its_faces_a_slice_a_turn_and_a_move_meanwhile_reads_where_each_is(monkeypatch):
+    """The faces a drop took off the grid are made MADE_AT_ONCE a turn (the window paints
+    between); a second move of them meanwhile first makes the rest, so that it predicts
+    from where each is now (counts, and where the move says it found them)."""
+    monkeypatch.setattr(store_module, "MADE_AT_ONCE", 2)
+
+    async def test(store, backend, settle, events):
+        await store.load()
+        store.select(None)
+        await settle()
+        ids = store.listings[FACES].ids[:5]
+        assert store.predict(AssignFaces(tuple((i, "2") for i in ids)))
+        await asyncio.sleep(0)
+        assert [store.faces[i].person_id for i in ids] == ["2", "2", None, None, None]  # the first slice
+        assert "faces" not in [e.kind for e in events]
+        assert assignment(store, (ids[4],), "3").shown == ((ids[4], "2"),)  # made first: where the drop put it
+        assert [store.faces[i].person_id for i in ids] == ["2"] * 5 and [e.kind for e in events].count("faces") == 1
+        store.predict(AssignFaces(((ids[4], "3"),), ((ids[4], "2"),)))
+        assert store.people["2"].face_count == 4 and store.people["3"].face_count == 1 and store.unassigned == 7
+        await store.all_made()
+        await settle()
+        assert [store.faces[i].person_id for i in ids] == ["2"] * 4 + ["3"]
 
     run(test)
 

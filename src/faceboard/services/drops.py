@@ -58,6 +58,7 @@ class AddFiles:
 def assignment(store: Store, face_ids: tuple[str, ...], person_id: str | None) -> AssignFaces:
     """Move the faces to `person_id`, saying where the store shows each now: a face
     someone moved meanwhile stays where they put it."""
+    store.made_now()
     shown = tuple((face_id, face.person_id) for face_id in face_ids if (face := store.faces.get(face_id)))
     return AssignFaces(tuple((face_id, person_id) for face_id in face_ids), shown)
 

@@ -24,7 +24,7 @@ import heapq
 import itertools
 import math
 import operator
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 
@@ -41,6 +41,7 @@ ORDERS: dict[str, Callable[[Person], object]] = {  # the backends' orders, for p
 }
 SCROLLED = ListingBudget(seconds=math.inf)  # read as the user scrolls: time says nothing of the server
 RENUMBERED_AT_ONCE = 4096  # rows numbered again in one turn of the event loop: about a millisecond
+MADE_AT_ONCE = 250  # faces a drop took off the grid made in one turn of the event loop: 1-2 ms
 PLACED_ONE_BY_ONE = 64  # places faces that joined a listing go to with a row event each; more: one reset
 
 
@@ -81,6 +82,16 @@ class RowIndex:
             self.renumber(len(self._ids))
             row = self._rows[item]
         return row
+
+    def rows_of(self, items: Iterable[str]) -> list[int]:
+        """The rows of those of `items` listed, in one pass (a drop asks for 1,000: one
+        call of `get` each took a millisecond)."""
+        got, ids, exact = self._rows.get, self._ids, self.exact
+        pairs = [(item, row) for item in items if (row := got(item)) is not None]
+        if exact < len(ids) and any(row >= exact and (row >= len(ids) or ids[row] != item) for item, row in pairs):
+            self.renumber(len(ids))  # one of them moved since it was numbered
+            return [row for item, _ in pairs if (row := self._rows.get(item)) is not None]
+        return [row for _, row in pairs]
 
     def __getitem__(self, item: str) -> int:
         if (row := self.get(item)) is None:
@@ -197,6 +208,10 @@ class Store:
         self.unassigned: int | None = 0  # None: not counted yet
         self._listeners: list[Listener] = []
         self._counts_held = self._counts_due = False  # see `_counts_once`
+        self._unmade: deque[tuple[Face, str | None]] = deque()  # faces a drop took off the grid, still to make
+        self._all_made = asyncio.Event()
+        self._all_made.set()
+        self._making = False  # a task makes them
 
     # -- listening ------------------------------------------------------------------
 
@@ -538,6 +553,7 @@ class Store:
 
     def apply(self, change: Change, counts_shown: bool = False) -> None:
         """The backend's answer; `counts_shown`: the prediction already moved the counts."""
+        self.made_now()
         self._update_people(change.persons, created=change.created_person_id)
         self._remove_people(change.removed_person_ids)
         if change.unassigned_delta and not counts_shown and self.unassigned is not None:
@@ -559,22 +575,28 @@ class Store:
         True when the face counts shown now already include the change."""
         match operation:
             case AssignFaces(moves):
+                self.made_now()
                 known = self.faces
                 if any(face_id not in known for face_id, _ in moves):
                     return False  # faces never shown: wait for the backend's answer
                 shown = [(face, target) for face_id, target in moves if (face := known[face_id]).person_id != target]
-                joining = [(face, target) for face, target in shown if target == self.selection]
-                leaving = [(face, target) for face, target in shown if target != self.selection]
+                selection = self.selection
+                joining = [(face, target) for face, target in shown if target == selection]
+                leaving = [(face, target) for face, target in shown if target != selection]
                 deltas = Counter(face.person_id for face, _ in shown)
                 deltas.subtract(target for _, target in shown)
                 deltas = {person_id: -n for person_id, n in deltas.items()}  # each one's old faces first, as listed
                 listing = self.listings[FACES]
                 with self._counts_once():
-                    self._remove_rows(listing, [row for face, _ in leaving if (row := listing.rows.get(face.id)) is not None])
+                    self._remove_rows(listing, listing.rows.rows_of(face.id for face, _ in leaving))
                     self._update_faces([_moved(face, target) for face, target in joining])
                     self._adjust_counts(deltas)
                 if leaving:
-                    self._spawn(self._make_moved(leaving))
+                    self._unmade.extend(leaving)
+                    self._all_made.clear()
+                    if not self._making:
+                        self._making = True
+                        self._spawn(self._make_moved())
                 return True
             case SetPrimary(person_id, thumbnail_id):
                 person = self.people.get(person_id)
@@ -595,17 +617,39 @@ class Store:
                     self.predict(part)
         return False
 
-    async def _make_moved(self, moves: list[tuple[Face, str | None]]) -> None:
-        """The faces a drop took off the grid, as predicted, made in the next turn of the
-        event loop: 1,000 of them took 3-6 ms, on top of the drop and the repaint after it
-        in one turn (the GUI's longest stall). One the backend's answer brought meanwhile is
-        left as it says."""
-        known = self.faces
+    async def _make_moved(self) -> None:
+        """The faces a drop took off the grid, as predicted, made after the drop's turn and
+        MADE_AT_ONCE a turn: 1,000 of them in one turn took 5-10 ms, and the repaint after
+        the drop waited behind them."""
+        try:
+            self._make(MADE_AT_ONCE)  # a task starts in a turn after the drop's
+            while self._unmade:
+                await asyncio.sleep(0)
+                self._make(MADE_AT_ONCE)
+        finally:
+            self._making = False
+
+    def _make(self, count: int) -> None:
+        """Make `count` of the faces still to make (a face the backend's answer brought
+        meanwhile is left as it says); the last made tells the listeners."""
+        known, unmade = self.faces, self._unmade
         with _collector_paused():
-            for face, target in moves:
+            for _ in range(min(count, len(unmade))):
+                face, target = unmade.popleft()
                 if known.get(face.id) is face:
                     known[face.id] = _moved(face, target)
-        self._emit("faces")
+        if not unmade and not self._all_made.is_set():
+            self._all_made.set()
+            self._emit("faces")
+
+    def made_now(self) -> None:
+        """Make every face a drop took off the grid now: a change made from the faces shown
+        (a second drop, an answer) reads where each is."""
+        self._make(len(self._unmade))
+
+    async def all_made(self) -> None:
+        """Wait until the faces drops took off the grid are made."""
+        await self._all_made.wait()
 
     def _adjust_counts(self, deltas: dict[str | None, int]) -> None:
         """Optimistic face counts while a reassignment is on its way."""
