@@ -315,3 +315,70 @@ async def test_on_photos_the_rule_measured_on_the_named_faces_is_dlibs(faces, co
     few = FakeComparing({face.key: face.vector for face in faces})
     few.person.update({f"{name}_portrait": name for name in ("whitson", "wiseman", "rubins")})
     assert (await loaded(few)).calibration == DLIB  # one face each: nothing to measure the same person on
+
+
+@on_a_loop
+async def test_while_behind_a_face_is_suggested_as_a_full_measure_would_from_its_kept_people_and_those_changed():
+    """Between a change and `catch_up`, a face's suggestions come from its kept people and
+    the people changed since, measured again (not from all 10,000 people at each tile and
+    each Review decision): the same as measuring it against everyone, every time, also
+    where a kept person went farther and someone not kept came nearer."""
+    rng = np.random.default_rng(7)
+    names = {f"p{i}": f"Person {i}" for i in range(15)}
+    centres = rng.normal(size=(15, 128))
+    centres = 0.28 * centres / np.linalg.norm(centres, axis=1, keepdims=True)  # people 0.35-0.45 apart
+    vectors, owners = {}, {}
+    for i, centre in enumerate(centres):
+        for k in range(3):
+            vectors[f"p{i}_{k}"] = (centre + rng.normal(scale=0.015, size=128)).astype(np.float32)
+            owners[f"p{i}_{k}"] = f"p{i}"
+    for k in range(60):  # unassigned faces between two people, or amid them all: many near enough to keep
+        one, other = rng.choice(15, 2, replace=False)
+        amid = centres.mean(axis=0) if k % 2 else 0.4 * centres[other]
+        vectors[f"u{k}"] = (0.6 * centres[one] * (k % 2 == 0) + amid + 0.2 * centres[one] * (k % 2)
+                            + rng.normal(scale=0.02, size=128)).astype(np.float32)
+    backend = FakeComparing(vectors)
+    backend.person.update(owners)
+    likeness = await Likeness.load(backend, names)
+    likeness._calibrate(DLIB)  # by dlib's rule everyone here is near enough to keep: the kept lists are full
+    likeness._measure(np.flatnonzero(likeness._unassigned_mask()))
+    unassigned = [f for f in vectors if f.startswith("u")]
+    assert sum(likeness._top_p[likeness._row[f], -1] >= 0 for f in unassigned) >= 20  # kept lists that are full
+    full = []
+    original = likeness._ranked
+    likeness._ranked = lambda rows, limit, *rest, **kw: full.append(len(rows)) or original(rows, limit, *rest, **kw)
+
+    def everyone(face_id: str):
+        people, d2 = original(np.array([likeness._row[face_id]]), 3)
+        return likeness._suggestions_of(people[0], d2[0], 3)
+
+    def same(face_id: str) -> bool:  # the people, and the figures but for float32 sums in another order
+        found, truth = likeness.suggestions(face_id), everyone(face_id)
+        return [s.person_id for s in found] == [s.person_id for s in truth] and \
+            all(abs(a.similarity - b.similarity) < 1e-3 for a, b in zip(found, truth))
+
+    named = [f for f in vectors if not f.startswith("u")]
+    for step in range(12):
+        moves = {str(f): f"p{rng.integers(15)}" for f in rng.choice(named, 2, replace=False)}
+        change = Change(persons=tuple(Person(p, names[p]) for p in set(moves.values())), faces=backend.move(moves))
+        likeness.apply(change)
+        assert likeness.behind
+        full.clear()
+        for face_id in unassigned:
+            assert same(face_id), (step, face_id, likeness.suggestions(face_id), everyone(face_id))
+        assert sum(full) < len(unassigned)  # some from their kept people (the rest wait to be measured in full)
+        if step % 3 == 2:
+            await likeness.catch_up()
+            assert not likeness.behind
+            assert all(same(f) for f in unassigned)
+    await likeness.catch_up()
+    emptied = {f: "p14" for f in named if owners[f] in {f"p{i}" for i in range(7)}}  # most kept people go
+    likeness.apply(Change(persons=(Person("p14", names["p14"]),), faces=backend.move(emptied)))
+    full.clear()
+    assert all(same(f) for f in unassigned) and full  # some kept too few to say: measured against everyone
+    catching = asyncio.ensure_future(likeness.catch_up())
+    while not likeness._catching_people:  # the people changed are being caught up, on a thread
+        await asyncio.sleep(0)
+    assert all(same(f) for f in unassigned)
+    await catching
+    assert all(same(f) for f in unassigned)
