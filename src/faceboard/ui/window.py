@@ -176,8 +176,8 @@ class MainWindow(QMainWindow):
         self.photo_page.closed.connect(self.close_photo)
         self.photo_page.boxesSelected.connect(actions.update)
         self.thumbnails_view.selectionModel().selectionChanged.connect(actions.update)
-        session.undo_stack.indexChanged.connect(actions.update)
-        session.suggestionsChanged.connect(actions.update)  # the likeness loaded: Similar people… is offered
+        session.undo_stack.indexChanged.connect(actions.update_soon)
+        session.suggestionsChanged.connect(actions.update_soon)  # the likeness loaded: Similar people… is offered
         session.waiting.connect(self._show_waiting)
         session.suggestionsChanged.connect(self._suggestions_changed)
         self.review_page.closed.connect(self.close_review)
