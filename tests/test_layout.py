@@ -107,7 +107,7 @@ def test_the_status_bar_fits_800_px_while_a_scan_runs(qtbot, app_window):
 
 
 def test_a_heading_too_long_for_its_room_cuts_the_name_and_keeps_the_count(qtbot):
-    from faceboard.ui.panes.faces import ElidedLabel
+    from faceboard.ui.panes import ElidedLabel
 
     label = ElidedLabel()
     qtbot.addWidget(label)
@@ -118,12 +118,21 @@ def test_a_heading_too_long_for_its_room_cuts_the_name_and_keeps_the_count(qtbot
     assert label.shown_text(10_000) == label.text()
 
 
+def test_neither_the_people_nor_the_faces_can_be_dragged_out_of_sight(qtbot, app_window):
+    """Found under X: the handle between the people and the faces, dragged to the edge,
+    hid the faces pane altogether (and with it its heading and controls)."""
+    splitter = app_window.splitter
+    for sizes in ([2000, 0], [0, 2000]):
+        splitter.setSizes(sizes)
+        assert all(size > 0 for size in splitter.sizes()), sizes
+
+
 def test_a_heading_cut_short_shows_its_whole_text_as_its_tooltip_and_one_that_fits_shows_none(qtbot):
     from PySide6.QtCore import QEvent, QPoint
     from PySide6.QtGui import QHelpEvent
     from PySide6.QtWidgets import QToolTip
 
-    from faceboard.ui.panes.faces import ElidedLabel
+    from faceboard.ui.panes import ElidedLabel
 
     label = ElidedLabel()
     qtbot.addWidget(label)

@@ -23,7 +23,7 @@ from faceboard.errors import FaceboardError
 from faceboard.recognition.similarity import percent
 from faceboard.ui import suggesting
 from faceboard.ui.panes import heading
-from faceboard.ui.panes.faces import ElidedLabel, FaceGrid
+from faceboard.ui.panes.faces import FaceGrid
 from faceboard.ui.panes.people import DetailRole, PersonDelegate
 from faceboard.ui.panes.tiles import AnyIndex, ObjectRole, TileLook, draw_image, legible_on, placeholder
 from faceboard.ui.panes.tiles import repaint_as_tiles_arrive
@@ -224,8 +224,7 @@ class ReviewPage(QWidget):
         self.grid.setDragEnabled(False)
         self.grid.setAccessibleName("Faces to review")
         self.avatar = Avatar(session.tiles)
-        self.name = ElidedLabel("")
-        self.name.setFont(heading("").font())
+        self.name = heading("")
         self.name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.detail = QLabel()
         self.accept_button = QPushButton("Accept")

@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 1)  # a narrower window takes a quarter from the people, the rest from the faces
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([300, 980])
+        self.splitter.setChildrenCollapsible(False)  # a drag of the handle to the edge hid the faces altogether
         self.review_page = ReviewPage(session)  # View ▸ Review, in place of the people and their faces
         self.central = QStackedWidget()
         self.central.addWidget(self.splitter)

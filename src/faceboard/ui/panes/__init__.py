@@ -1,11 +1,49 @@
 """The window's panes, one module each: the model over the store, the view, the
 delegate, and the widget that lays them out with their heading and controls."""
 
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QLabel, QToolTip
 
 
-def heading(text: str) -> QLabel:
-    label = QLabel(text)
+class ElidedLabel(QLabel):
+    """A one-line label that gives way: what does not fit is elided when painted (its
+    text stays whole), the name before a count at its end: "Faces of Zora Newp… (1)",
+    not "Faces of Zora Newperso…". Its tooltip is the whole text, when cut (asked when
+    shown: setToolTip at each count took 3 ms of a drop's turn at 100,000 faces)."""
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ToolTip and not self.toolTip():
+            rect = self.contentsRect()
+            if self.shown_text(rect.width()) != self.text():
+                QToolTip.showText(event.globalPos(), self.text(), self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
+    def _parts(self) -> tuple[str, str]:
+        text = self.text()
+        at = text.rfind(" (")
+        return (text[:at], text[at:]) if text.endswith(")") and at > 0 else (text, "")
+
+    def shown_text(self, width: int) -> str:
+        head, count = self._parts()
+        room = width - self.fontMetrics().horizontalAdvance(count)
+        return ((self.fontMetrics().elidedText(head, Qt.TextElideMode.ElideRight, room) if room > 0 else "")
+                + count).lstrip()
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                         self.shown_text(rect.width()))
+        painter.end()
+
+
+def heading(text: str) -> ElidedLabel:
+    """A pane's heading: larger, bold, and cut with "…" (its count kept) where it has no room."""
+    label = ElidedLabel(text)
     font = label.font()
     font.setPointSizeF(font.pointSizeF() * 1.15)
     font.setBold(True)

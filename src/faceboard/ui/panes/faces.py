@@ -12,9 +12,9 @@ selection and drag machinery), with QListView's own layout never run.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QPoint, QRect, QRectF, Qt
+from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, QModelIndex, QPoint, QRect, QRectF, Qt
 from PySide6.QtGui import QPainter, QRegion
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QStyleOptionViewItem, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QStyleOptionViewItem, QVBoxLayout, QWidget
 
 from collections.abc import Callable
 
@@ -305,49 +305,13 @@ class FaceGrid(TileView):
         painter.end()
 
 
-class ElidedLabel(QLabel):
-    """A one-line label that gives way: what does not fit is elided when painted (its
-    text stays whole), the name before a count at its end: "Faces of Zora Newp… (1)",
-    not "Faces of Zora Newperso…". Its tooltip is the whole text, when cut (asked when
-    shown: setToolTip at each count took 3 ms of a drop's turn at 100,000 faces)."""
-
-    def event(self, event) -> bool:
-        if event.type() == QEvent.Type.ToolTip and not self.toolTip():
-            rect = self.contentsRect()
-            if self.shown_text(rect.width()) != self.text():
-                QToolTip.showText(event.globalPos(), self.text(), self)
-            else:
-                QToolTip.hideText()
-            return True
-        return super().event(event)
-
-    def _parts(self) -> tuple[str, str]:
-        text = self.text()
-        at = text.rfind(" (")
-        return (text[:at], text[at:]) if text.endswith(")") and at > 0 else (text, "")
-
-    def shown_text(self, width: int) -> str:
-        head, count = self._parts()
-        room = width - self.fontMetrics().horizontalAdvance(count)
-        return ((self.fontMetrics().elidedText(head, Qt.TextElideMode.ElideRight, room) if room > 0 else "")
-                + count).lstrip()
-
-    def paintEvent(self, event) -> None:
-        painter = QPainter(self)
-        rect = self.contentsRect()
-        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                         self.shown_text(rect.width()))
-        painter.end()
-
-
 class FacesPane(QWidget):
     """The heading with the count, the tile size, and the grid."""
 
     def __init__(self, model: FacesModel, tiles, parent=None):
         super().__init__(parent)
         self.model = model
-        self.heading = ElidedLabel("Faces")
-        self.heading.setFont(heading("").font())
+        self.heading = heading("Faces")
         self.view = FaceGrid(tiles)
         self.view.setModel(model)
         self.view.setAccessibleName("Faces")
