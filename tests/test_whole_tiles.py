@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel
 from ui_helpers import select_person
 
+from faceboard.ui import tile_cache
 from faceboard.ui.panes import tiles
 
 
@@ -107,3 +108,26 @@ def test_a_view_left_alone_draws_the_tiles_it_shows_whole_a_few_a_frame(qtbot, a
 
     qtbot.waitUntil(lambda: whole_images() == images, timeout=20000)
     assert len(images) > 1
+
+
+def test_a_view_left_alone_stops_repainting_once_its_tiles_are_whole(qtbot, app_window):
+    """The repaints that make tiles whole end: a view left alone, its tiles all copies,
+    is painted no more (no repaint every STILL_MS for ever)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    grid = shown_tiles(qtbot, app_window)
+    qtbot.wait(3 * tiles.REPAINT_DELAY_MS + 2 * tile_cache.STILL_MS)
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, watched, event) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                Paints.count += 1
+            return False
+
+    paints = Paints()
+    grid.viewport().installEventFilter(paints)
+    qtbot.wait(4 * tile_cache.STILL_MS)
+    grid.viewport().removeEventFilter(paints)
+    assert Paints.count == 0
