@@ -586,7 +586,7 @@ class Likeness:
         people = np.fromiter(sorted(changed), np.int64, len(changed))
         at = np.array([row])
         d2 = self._masked(at, people, self._distances2(at, people), self._rejected, None)[0]
-        stays = ~np.isin(old_p, people)
+        stays = ~_among(old_p.astype(np.int64), people)
         near_p = np.concatenate([np.where(stays, old_p, -1), people])
         near_d = np.concatenate([np.where(stays, old_d, np.inf), d2])
         order = np.argsort(near_d, kind="stable")[:KEPT]
