@@ -300,22 +300,29 @@ class Likeness:
         rows = rows[~_among(rows, waiting)]
         if not len(rows) or not len(people):
             return set()
-        d2 = self._masked(rows, people, self._distances2(rows, people), self._rejected, None)
         old_p, old_d = self._top_p[rows], self._top_d[rows]
         bound = np.where(old_p[:, -1] >= 0, old_d[:, -1], np.inf)  # everyone not kept is at least this far
-        stays = ~np.isin(old_p, people)
-        candidates_p = np.concatenate([np.where(stays, old_p, -1), np.broadcast_to(people, d2.shape)], axis=1)
-        candidates_d = np.concatenate([np.where(stays, old_d, np.inf), d2], axis=1)
-        order = np.argsort(candidates_d, axis=1, kind="stable")[:, :KEPT]
-        new_d = np.take_along_axis(candidates_d, order, axis=1)
-        new_p = np.take_along_axis(candidates_p, order, axis=1).astype(np.int32)
-        new_p[~np.isfinite(new_d)] = -1
+        new_p, new_d = self._with_changed(rows, people)
         self._top_p[rows], self._top_d[rows] = new_p, new_d
         self._waiting_rows.update(rows[np.isfinite(bound) & ~(new_d[:, -1] <= bound)].tolist())
         changed = rows[(new_p != old_p).any(axis=1)
                        | (np.where(new_p >= 0, new_d, 0) != np.where(old_p >= 0, old_d, 0)).any(axis=1)]
         self._show(changed.tolist())
         return set(changed.tolist())
+
+    def _with_changed(self, rows: np.ndarray, people: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """These unassigned rows' KEPT nearest from their kept people, with `people` (whose
+        faces changed) measured again: indices (-1 past the last) and squared distances."""
+        d2 = self._masked(rows, people, self._distances2(rows, people), self._rejected, None)
+        old_p, old_d = self._top_p[rows], self._top_d[rows]
+        stays = ~_among(old_p.ravel().astype(np.int64), people).reshape(old_p.shape)
+        candidates_p = np.concatenate([np.where(stays, old_p, -1), np.broadcast_to(people, d2.shape)], axis=1)
+        candidates_d = np.concatenate([np.where(stays, old_d, np.inf), d2], axis=1)
+        order = np.argsort(candidates_d, axis=1, kind="stable")[:, :KEPT]
+        new_d = np.take_along_axis(candidates_d, order, axis=1)
+        new_p = np.take_along_axis(candidates_p, order, axis=1).astype(np.int32)
+        new_p[~np.isfinite(new_d)] = -1
+        return new_p, new_d
 
     def _holding(self, people: np.ndarray) -> np.ndarray:
         """The unassigned rows that keep one of these people among their nearest."""
@@ -583,21 +590,13 @@ class Likeness:
         changed = self._waiting_people | self._catching_people
         if not changed:
             return old_p, old_d
-        people = np.fromiter(sorted(changed), np.int64, len(changed))
-        at = np.array([row])
-        d2 = self._masked(at, people, self._distances2(at, people), self._rejected, None)[0]
-        stays = ~_among(old_p.astype(np.int64), people)
-        near_p = np.concatenate([np.where(stays, old_p, -1), people])
-        near_d = np.concatenate([np.where(stays, old_d, np.inf), d2])
-        order = np.argsort(near_d, kind="stable")[:KEPT]
-        near_p, near_d = near_p[order].astype(np.int32), near_d[order]
+        near_p, near_d = self._with_changed(np.array([row]), np.fromiter(sorted(changed), np.int64, len(changed)))
         # everyone not kept was at least this far: a kept person gone farther leaves a gap (`apply` already sends
         # such a row to be measured in full; asked before it has, the row is measured here)
         bound = old_d[-1] if old_p[-1] >= 0 else np.inf
-        if np.isfinite(bound) and not near_d[min(limit, len(near_d)) - 1] <= bound:
+        if np.isfinite(bound) and not near_d[0, min(limit, KEPT) - 1] <= bound:
             return None
-        near_p[~np.isfinite(near_d)] = -1
-        return near_p, near_d
+        return near_p[0], near_d[0]
 
     def suggest_unassigned(self) -> dict[str, tuple[Suggestion, ...]]:
         """Every unassigned face's suggestions (() where no one is near): for the Review view."""

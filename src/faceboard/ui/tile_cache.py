@@ -69,16 +69,8 @@ class TileCache(QObject):
         self._whole_used = 0
         self._closed = False
         self._rounding = FrameBudget()
-        self._deferred: set = set()  # widgets that drew a stand-in (a square tile, a tile in parts), to repaint
-        self._later = QTimer(self)
-        self._later.setSingleShot(True)
-        self._later.setInterval(round(FRAME_S * 1000))
-        self._later.timeout.connect(self._repaint_deferred)
-        self._shown: set = set()  # widgets that painted tiles once, to repaint once they stay (`repaint_when_still`)
-        self._still = QTimer(self)
-        self._still.setSingleShot(True)
-        self._still.setInterval(STILL_MS)
-        self._still.timeout.connect(self._repaint_shown)
+        self._later = _Repaints(self, round(FRAME_S * 1000), restarted=False)  # see `repaint_later`
+        self._still = _Repaints(self, STILL_MS, restarted=True)  # see `repaint_when_still`
 
     def pixmap(self, ref: ImageRef, pixels: float, rounding: float = 0.0, waiter=None) -> QPixmap | None:
         """The image as a square, its corners rounded by `rounding` (a fraction of the side;
@@ -118,28 +110,13 @@ class TileCache(QObject):
     def repaint_later(self, waiter) -> None:
         """Repaint `waiter` in a frame or so (`tileReady`): it drew a stand-in for work
         this frame had no time left for."""
-        if waiter is not None:
-            self._deferred.add(waiter)
-        if not self._later.isActive():
-            self._later.start()
+        self._later.ask(waiter)
 
     def repaint_when_still(self, widget) -> None:
         """Repaint `widget` once nothing has been painted for the first time for STILL_MS:
         the tiles a view stops on are then drawn whole (a tile painted once is not: it may
         be scrolled past), and the repaint after a drop is copies."""
-        if widget is not None:
-            self._shown.add(widget)
-            self._still.start()
-
-    def _repaint_deferred(self) -> None:
-        waiting, self._deferred = self._deferred, set()
-        if not self._closed:  # the window closing is gone, and its views with it
-            self.tileReady.emit(waiting)
-
-    def _repaint_shown(self) -> None:
-        shown, self._shown = self._shown, set()
-        if not self._closed:
-            self.tileReady.emit(shown)
+        self._still.ask(widget)
 
     def cached(self, ref: ImageRef) -> QPixmap | None:
         """The largest pixmap of `ref` already here, whatever its size; asks for nothing
@@ -215,6 +192,31 @@ class TileCache(QObject):
         _, gone = self._whole.popitem(last=False)
         self._whole_used -= _cost(gone)
         self._used -= _cost(gone)
+
+
+class _Repaints(QTimer):
+    """Widgets to repaint (`tileReady`) when this single-shot timer fires; `restarted`:
+    each ask starts it again (fires once the asking stops), else the first ask counts."""
+
+    def __init__(self, cache: TileCache, interval_ms: int, restarted: bool):
+        super().__init__(cache)
+        self._cache, self._restarted = cache, restarted
+        self._widgets: set = set()
+        self.setSingleShot(True)
+        self.setInterval(interval_ms)
+        self.timeout.connect(self._fire)
+
+    def ask(self, widget) -> None:
+        if widget is None:
+            return
+        self._widgets.add(widget)
+        if self._restarted or not self.isActive():
+            self.start()
+
+    def _fire(self) -> None:
+        widgets, self._widgets = self._widgets, set()
+        if not self._cache._closed:  # the window closing is gone, and its views with it
+            self._cache.tileReady.emit(widgets)
 
 
 def _cost(pixmap: QPixmap) -> int:

@@ -174,16 +174,12 @@ _HOVERED = QStyle.StateFlag.State_MouseOver
 
 def draw_image(painter: QPainter, tiles: TileCache, ref, rect: QRectF, radius: float, palette: QPalette) -> None:
     """The image of `ref` filling `rect` with rounded corners; a placeholder meanwhile."""
-    _paint_image(painter, _fetched(painter, tiles, ref, rect, radius), ref, tiles, rect, radius, palette)
-
-
-def _fetched(painter: QPainter, tiles: TileCache, ref, rect: QRectF, radius: float) -> QPixmap | None:
-    """The tile of `ref` for `rect` from the cache (None: asked for, a placeholder meanwhile)."""
     device = painter.device()
     ratio = device.devicePixelRatioF() if device else 1.0
     waiter = device if isinstance(device, QWidget) else None  # a widget repaints when the tile comes; an image does not
     pixels = max(rect.width(), rect.height()) * ratio
-    return tiles.pixmap(ref, pixels, radius / max(rect.width(), 1.0), waiter) if ref is not None else None
+    pixmap = tiles.pixmap(ref, pixels, radius / max(rect.width(), 1.0), waiter) if ref is not None else None
+    _paint_image(painter, pixmap, ref, tiles, rect, radius, palette)
 
 
 def _exact(pixmap: QPixmap | None, rect: QRectF, ratio: float) -> bool:
