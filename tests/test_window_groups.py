@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from ui_helpers import db, drop_on_person, person_of, select_faces, settle
 from faceboard.backends.local import LocalLibrary
 from faceboard.services.scanning import Scanner
 from faceboard.ui import dialogs
+from faceboard.ui.session import REGROUP_QUIET_S
 from faceboard.ui.shortcuts import window_keys
 from faceboard.recognition.similarity import percent
 
@@ -188,6 +190,34 @@ def test_a_face_dragged_out_of_a_group_onto_a_person_leaves_it(qtbot, real_windo
     qtbot.waitUntil(lambda: all(moved[0] not in g.face_ids for g in session.people.groups))
     qtbot.waitUntil(lambda: session.store.selection is None)  # one face left is no group: the unassigned faces
     assert window.faces_heading.text().startswith("Unassigned faces")
+
+
+def test_a_burst_of_changes_makes_the_groups_again_once_after_it_pauses(qtbot, real_window, real_folder):
+    """An operator deciding a few times a second (Review) does not regroup every unknown
+    face at each decision: the groups are made once the changes pause."""
+    window = real_window
+    session = window.session
+    faces = the_faces_of(real_folder, "rubins") + the_faces_of(real_folder, "wiseman")
+    person = create(qtbot, window, "Kate Rubins", faces[:1])
+    qtbot.wait(int(REGROUP_QUIET_S * 1000) + 200)
+    asked, made = [], []
+    regroup, groups = session.regroup, session.curation.likeness.groups
+    session.regroup = lambda: asked.append(time.monotonic()) or regroup()
+
+    async def making():
+        made.append(time.monotonic())
+        return await groups()
+
+    session.curation.likeness.groups = making
+    for target in (person, None):  # each face given to her, then taken back, a tenth of a second apart
+        for face_id in faces[1:]:
+            session.assign([face_id], target)
+            qtbot.wait(100)
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: bool(made), timeout=5000)
+    qtbot.wait(int(REGROUP_QUIET_S * 1000) + 200)
+    assert len(asked) >= 2 * len(faces[1:]) - 1 >= 5  # each change's new suggestions asked for the groups again
+    assert len(made) == 1 and made[0] >= asked[-1] + REGROUP_QUIET_S  # once, after the last
 
 
 def group_row_id(window, face_id: str) -> str:

@@ -11,6 +11,7 @@ for it, leaves the stack.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -48,7 +49,7 @@ from faceboard.ui.panes.thumbnails import ThumbnailsModel
 from faceboard.ui.tile_cache import TileCache
 
 GROUPS_SHOWN = 200  # unknown groups listed below the people, largest first: the rest are a few faces each
-CATCH_UP_WAITS = 100  # turns of 10 ms the regrouping waits for a change's catch-up to start, at most
+REGROUP_QUIET_S = 0.4  # the unknown groups are made again once the changes pause this long
 
 
 class Session(QObject):
@@ -85,6 +86,7 @@ class Session(QObject):
         self._rounds: dict[int, int] = {}  # command id -> rounds on their way
         self._in_flight = 0
         self._regrouping = self._regroup_again = False
+        self._regroup_asked = 0.0  # when the groups were last asked to be made again (time.monotonic)
         self.suggestionsChanged.connect(lambda _: self.regroup())  # the likeness loaded, or faces were named, moved, freed, found
 
     def _forget_tiles_wanted(self, event: Event) -> None:
@@ -134,8 +136,13 @@ class Session(QObject):
             person is not None and person.primary_image == face.image)
 
     def regroup(self) -> None:
-        """Make the unknown groups again, in the background: one making at a time, and one
-        more after it if asked meanwhile (a burst of changes regroups twice, not each time)."""
+        """Make the unknown groups again, in the background, once the changes pause for
+        REGROUP_QUIET_S: an operator deciding in Review a few times a second does not
+        regroup every unknown face at each decision (at 100,000 faces that doubled Review's
+        stalls, benchmarks/scale.py). One making at a time, and one more after it if asked
+        meanwhile. By then the change's own catch-up has started, and it tells whose
+        suggestions changed (groups() catching up first would swallow that)."""
+        self._regroup_asked = time.monotonic()
         if self._regrouping:
             self._regroup_again = True
             return
@@ -146,12 +153,10 @@ class Session(QObject):
         try:
             again = True
             while again:
+                while (quiet := self._regroup_asked + REGROUP_QUIET_S - time.monotonic()) > 0:
+                    await asyncio.sleep(quiet)
                 self._regroup_again = False
                 likeness = self.curation.likeness
-                for _ in range(CATCH_UP_WAITS):  # the change's own catch-up starts first: it tells whose
-                    if likeness is None or not likeness.behind:  # suggestions changed (groups() would swallow that)
-                        break
-                    await asyncio.sleep(0.01)
                 groups = () if likeness is None else tuple(await likeness.groups())[:GROUPS_SHOWN]
                 pictures = [g.face_ids[0] for g in groups if g.face_ids[0] not in self.store.faces]
                 if pictures:  # each row shows its likeliest face
