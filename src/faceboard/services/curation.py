@@ -184,7 +184,7 @@ class Curation:
         prediction, and the likeness's: faces moved, suggestions rejected or restored). True
         when the face counts shown already include it."""
         moves = operation.moves if isinstance(operation, AssignFaces) else ()
-        shown = {face_id: face.person_id for face_id, _ in moves if (face := self.store.faces.get(face_id)) is not None}
+        shown = {face.id: face.person_id for face in map(self.store.faces.get, (face_id for face_id, _ in moves)) if face is not None}
         counted = self.store.predict(operation)
         if moves and len(shown) == len(moves):
             self._spawn(self._compare_moved(moves, shown))

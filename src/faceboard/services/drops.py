@@ -11,6 +11,7 @@ that may land makes; `assignment`, what moving faces means, dropped or chosen fr
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,8 +60,8 @@ def assignment(store: Store, face_ids: tuple[str, ...], person_id: str | None) -
     """Move the faces to `person_id`, saying where the store shows each now: a face
     someone moved meanwhile stays where they put it."""
     store.made_now()
-    shown = tuple((face_id, face.person_id) for face_id in face_ids if (face := store.faces.get(face_id)))
-    return AssignFaces(tuple((face_id, person_id) for face_id in face_ids), shown)
+    shown = tuple((face.id, face.person_id) for face in map(store.faces.get, face_ids) if face is not None)
+    return AssignFaces(tuple(zip(face_ids, itertools.repeat(person_id))), shown)
 
 
 class Drops:
