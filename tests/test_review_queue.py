@@ -46,6 +46,7 @@ def test_the_likeness_word_refiles_faces_and_a_new_group_takes_its_place_by_cert
     assert queue.groups["ann"] == ["f1"] and queue.waiting == 3
     queue.refile({"f2": offered(("ann", 0.97)), "f1": (), "f6": offered(("eve", 0.95))})  # undone; assigned; new
     assert queue.groups["ann"] == ["f2"] and queue.order == ["bob", "ann", "eve", "cy"]
+    assert [queue.row_of(p) for p in queue.order] == [0, 1, 2, 3] and queue.row_of("zed") is None
     queue.refile({"f6": ()})
     assert queue.groups["eve"] == [] and queue.order == ["bob", "ann", "eve", "cy"]
 

@@ -285,3 +285,40 @@ def test_review_is_in_the_view_menu_its_keys_listed_and_escape_leaves(qtbot, rea
     qtbot.keyClick(window.review_page.grid, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # again: leaves
     assert not window.reviewing
     assert QApplication.focusWidget() is not window.review_page.grid
+
+
+def test_the_group_list_repaints_for_changed_rows_only_when_they_are_on_screen(qtbot):
+    """The people of the groups far below are read a few hundred at a time while the
+    operator decides: their rows changing must not repaint the whole list each time."""
+    from PySide6.QtCore import QEvent, QObject, QStringListModel
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, watched, event):
+            self.count += event.type() == QEvent.Type.Paint
+            return False
+
+    model = QStringListModel([f"group {n}" for n in range(2000)])
+    groups = review_module.GroupList()
+    groups.setUniformItemSizes(True)
+    groups.setModel(model)
+    groups.resize(240, 300)
+    qtbot.addWidget(groups)
+    groups.show()
+    qtbot.waitExposed(groups)
+    paints = Paints()
+    groups.viewport().installEventFilter(paints)
+    qtbot.wait(50)
+
+    def painted_after(first: int, last: int) -> bool:
+        paints.count = 0
+        model.dataChanged.emit(model.index(first), model.index(last))
+        qtbot.wait(50)
+        return paints.count > 0
+
+    assert not painted_after(500, 1999)  # all below the screen
+    assert painted_after(0, 1999)  # the first rows among them
+    groups.scrollToBottom()
+    qtbot.wait(50)
+    assert not painted_after(0, 1500) and painted_after(1990, 1990)

@@ -44,6 +44,7 @@ class ReviewQueue:
             self._keys[person_id] = [key for key, _ in faces]
             self.groups[person_id] = [face_id for _, face_id in faces]
         self.order: list[str] = sorted(self.groups, key=lambda person_id: self._keys[person_id][0])
+        self._rows = {person_id: row for row, person_id in enumerate(self.order)}  # `order.index` was O(groups)
         self._groups_waiting = len(self.groups)  # those with faces left
 
     def listen(self, listener: Listener) -> None:
@@ -68,6 +69,10 @@ class ReviewQueue:
         """The row of the first group with faces left from `row` on, else from the top; None when all are done."""
         rows = len(self.order)
         return next((r % rows for r in range(row, row + rows) if self.groups[self.order[r % rows]]), None)
+
+    def row_of(self, person_id: str | None) -> int | None:
+        """The row of the person's group in `order`; None if they have none."""
+        return self._rows.get(person_id)
 
     def suggestions(self, face_id: str) -> tuple[Suggestion, ...]:
         return self._suggestions.get(face_id, ())
@@ -127,7 +132,7 @@ class ReviewQueue:
     def _changed(self, touched: set[str]) -> None:
         """Say once per group that its faces changed (a change to a person can move hundreds)."""
         for person_id in touched:
-            self._emit("changed", self.order.index(person_id), person_id)
+            self._emit("changed", self._rows[person_id], person_id)
 
     def _file(self, face_id: str, best: Suggestion, touched: set[str]) -> None:
         person_id, key = best.person_id, -best.similarity
@@ -140,6 +145,7 @@ class ReviewQueue:
             self._groups_waiting += 1
             self._emit("inserting", row, person_id)
             self.order.insert(row, person_id)
+            self._rows.update((other, at) for at, other in enumerate(self.order[row:], row))
             self._emit("inserted", row, person_id)
             return
         at = bisect.bisect_right(self._keys[person_id], key)

@@ -178,7 +178,7 @@ class MainWindow(QMainWindow):
         self.photo_page.boxesSelected.connect(actions.update)
         self.thumbnails_view.selectionModel().selectionChanged.connect(actions.update)
         session.undo_stack.indexChanged.connect(actions.update_soon)
-        session.suggestionsChanged.connect(actions.update_soon)  # the likeness loaded: Similar people… is offered
+        session.suggestionsChanged.connect(actions.update_soon)  # the first suggestions: Review, Similar people…
         session.waiting.connect(self._show_waiting)
         session.suggestionsChanged.connect(self._suggestions_changed)
         self.review_page.closed.connect(self.close_review)
@@ -398,10 +398,10 @@ class MainWindow(QMainWindow):
         self._show_selection()
 
     def _suggestions_changed(self, face_ids: set[str]) -> None:
-        """Repaint the tiles whose suggestions changed (those on screen), and what Review holds."""
+        """Repaint the tiles whose suggestions changed (those on screen), and what Review holds
+        (the actions follow soon after: the first suggestions make Review possible)."""
         self.faces_pane.show_suggestions(face_ids)
         self.review_page.suggestions_changed(face_ids)
-        self.actions.update()  # the first suggestions make Review possible
 
     # -- refreshing -----------------------------------------------------------------
 
