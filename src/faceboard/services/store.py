@@ -108,7 +108,7 @@ class RowIndex:
         some remain to number."""
         start = self.exact
         stop = min(len(self._ids), start + count)
-        self._rows.update(zip(itertools.islice(self._ids, start, stop), range(start, stop)))
+        self._rows.update(zip(self._ids[start:stop], range(start, stop)))  # islice walked the rows before `start`
         self.exact = stop
         return self.stale
 

@@ -218,6 +218,7 @@ class ReviewPage(QWidget):
         self.session = session
         self.queue = ReviewQueue({})
         self._chosen: str | None = None  # the face the actions last heard was selected
+        self._deciding = False  # a decision is changing the queue: it shows the outcome itself, once
         self.groups = GroupsModel(session.store.people, self)
         self.group_list = GroupList()
         self.group_list.setModel(self.groups)
@@ -412,6 +413,8 @@ class ReviewPage(QWidget):
         if kind == "changed" and person_id == self.person_id:
             current = self.selected_id()
             self.faces.show(self.queue, person_id)  # its faces moved: a reset of a grid laid out by arithmetic
+            if self._deciding:
+                return  # the decision selects the face that follows, and shows the heading, once
             ids = self.faces.ids
             self._select_face(ids.index(current) if current in ids else 0)  # a face back in a group done: chosen
             self._show_heading()
@@ -450,17 +453,22 @@ class ReviewPage(QWidget):
         group_row = self.queue.row_of(self.person_id) or 0
         face_row = min(self.faces.ids.index(f) for f in face_ids if f in self.faces.ids) \
             if any(f in self.faces.ids for f in face_ids) else 0
-        if accepted is False:  # the queue's prediction first: the likeness's word, heard as it is sent, corrects it
-            for face_id in face_ids:
-                self.queue.reject(face_id)
-            self.session.reject_suggestions([(face_id, person_id) for face_id in face_ids])
-        else:
-            self.queue.take(face_ids)
-            if accepted:
-                self.session.assign(face_ids, person_id)
-        if self.queue.groups.get(self.person_id):
+        self._deciding = True
+        try:
+            if accepted is False:  # the queue's prediction first: the likeness's word, heard as it is sent, corrects it
+                for face_id in face_ids:
+                    self.queue.reject(face_id)
+                self.session.reject_suggestions([(face_id, person_id) for face_id in face_ids])
+            else:
+                self.queue.take(face_ids)
+                if accepted:
+                    self.session.assign(face_ids, person_id)
+        finally:
+            self._deciding = False
+        if self.queue.groups.get(self.person_id) or (following := self.queue.next_waiting(group_row + 1)) is None:
             self._select_face(face_row)
-        elif (following := self.queue.next_waiting(group_row + 1)) is not None:  # this group is done: the next
+            self._show_heading()
+        else:  # this group is done: the next
             self._show_group(following)
         self._show_status()
 
