@@ -265,6 +265,25 @@ def test_review_shift_y_accepts_every_face_at_or_above_the_selected_one_as_one_c
     qtbot.waitUntil(lambda: all(f in queue.groups.get(ids["whitson"], []) for f in group[:taken]))
 
 
+def test_review_a_face_picked_with_the_mouse_is_the_one_the_buttons_and_y_take(qtbot, real_window):
+    """A click makes the face current before it selects it: the buttons follow the
+    selection too, or they went grey and Y did nothing (found under X)."""
+    window = real_window
+    ids = name_portraits(qtbot, window, {"whitson": "Peggy Whitson"})
+    review = open_review(qtbot, window)
+    queue = review.queue
+    group = list(queue.groups[ids["whitson"]])
+    assert len(group) >= 3
+    qtbot.mouseClick(review.grid.viewport(), Qt.MouseButton.LeftButton,
+                     pos=review.grid.visualRect(review.faces.index(2)).center())
+    assert review.selected_id() == group[2]
+    assert review.accept_button.isEnabled() and review.accept_all_button.text().startswith("Accept all ≥ ")
+    key(qtbot, window, Qt.Key.Key_Y)
+    assert group[2] not in queue.groups.get(ids["whitson"], [])
+    settle(qtbot, window)
+    assert person_of(window.folder, group[2]) == ids["whitson"]
+
+
 def test_review_is_in_the_view_menu_its_keys_listed_and_escape_leaves(qtbot, real_window):
     window = real_window
     name_portraits(qtbot, window)

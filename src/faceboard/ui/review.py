@@ -252,7 +252,9 @@ class ReviewPage(QWidget):
         self.status.setAccessibleName("Faces waiting for review")
         self._layout()
         self.group_list.selectionModel().currentChanged.connect(lambda index, _: self._show_group(index.row()))
-        self.grid.selectionModel().currentChanged.connect(lambda *_: self._show_choice())
+        chosen = self.grid.selectionModel()  # a click makes a face current before it selects it: both are heard
+        chosen.currentChanged.connect(lambda *_: self._show_choice())
+        chosen.selectionChanged.connect(lambda *_: self._show_choice())
         self.accept_button.clicked.connect(self.accept)
         self.reject_button.clicked.connect(self.reject)
         self.accept_all_button.clicked.connect(self.accept_all)
