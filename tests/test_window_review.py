@@ -284,6 +284,24 @@ def test_review_a_face_picked_with_the_mouse_is_the_one_the_buttons_and_y_take(q
     assert person_of(window.folder, group[2]) == ids["whitson"]
 
 
+def test_review_opened_again_shows_the_group_as_it_is_now(qtbot, real_window):
+    """Faces of the group shown moved while Review was closed: opened again on the same
+    group, it shows its faces as they are now, not as the last queue had them."""
+    window = real_window
+    ids = name_portraits(qtbot, window, {"whitson": "Peggy Whitson"})
+    review = open_review(qtbot, window)
+    first = review.person_id
+    assert first == ids["whitson"]
+    taken = review.queue.groups[first][0]
+    key(qtbot, window, Qt.Key.Key_Escape)
+    assert not window.reviewing
+    window.session.assign([taken], first)
+    compared(qtbot, window)
+    review = open_review(qtbot, window)
+    assert review.person_id == first and review.faces.queue is review.queue
+    assert taken not in review.faces.ids and review.selected_id() != taken
+
+
 def test_review_is_in_the_view_menu_its_keys_listed_and_escape_leaves(qtbot, real_window):
     window = real_window
     name_portraits(qtbot, window)

@@ -219,6 +219,7 @@ class ReviewPage(QWidget):
         self.queue = ReviewQueue({})
         self._chosen: str | None = None  # the face the actions last heard was selected
         self._deciding = False  # a decision is changing the queue: it shows the outcome itself, once
+        self._choosing = False  # `_show_group` is choosing the group's row in the list
         self.groups = GroupsModel(session.store.people, self)
         self.group_list = GroupList()
         self.group_list.setModel(self.groups)
@@ -251,7 +252,7 @@ class ReviewPage(QWidget):
         self.status = QLabel()
         self.status.setAccessibleName("Faces waiting for review")
         self._layout()
-        self.group_list.selectionModel().currentChanged.connect(lambda index, _: self._show_group(index.row()))
+        self.group_list.selectionModel().currentChanged.connect(lambda index, _: self._group_chosen(index.row()))
         chosen = self.grid.selectionModel()  # a click makes a face current before it selects it: both are heard
         chosen.currentChanged.connect(lambda *_: self._show_choice())
         chosen.selectionChanged.connect(lambda *_: self._show_choice())
@@ -354,17 +355,26 @@ class ReviewPage(QWidget):
         """Show the group of `row` (the last one, past the end), its likeliest face selected."""
         order = self.queue.order
         person_id = order[min(row, len(order) - 1)] if order and row >= 0 else None
-        if person_id != self.faces.person_id:
+        if person_id != self.faces.person_id or self.faces.queue is not self.queue:  # Review opened again: a new queue
             self.faces.show(self.queue, person_id)
         if person_id is not None:
             index = self.groups.index(self.queue.row_of(person_id))
             if self.group_list.currentIndex() != index:
-                self.group_list.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                self._choosing = True
+                try:
+                    self.group_list.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                finally:
+                    self._choosing = False
             if index.row():  # the first is on screen already (and needs no layout of every row to find it)
                 self.group_list.scrollTo(index)
             self.session.spawn(self._read_faces(self.faces.ids[:400]))
         self._select_face(0)
         self._show_heading()
+
+    def _group_chosen(self, row: int) -> None:
+        """A group chosen in the list (a click, a key); not one `_show_group` chose itself, shown already."""
+        if not self._choosing:
+            self._show_group(row)
 
     def _select_face(self, row: int) -> None:
         rows = self.faces.rowCount()
