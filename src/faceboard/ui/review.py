@@ -113,18 +113,17 @@ class GroupList(QListView):
         """Repaint the rows that changed and are on screen, only them: QListView's own lays
         every row out again, asking the model for each (32 ms for 8,000 groups, at each
         decision), and QAbstractItemView's repaints the whole list for any range of rows
-        (the people read for the groups far below, a few hundred at a time)."""
-        if top_left == bottom_right:
-            QAbstractItemView.dataChanged(self, top_left, bottom_right, roles)
-            return
-        viewport = self.viewport()
-        first, last = self.indexAt(QPoint(0, 0)), self.indexAt(QPoint(0, viewport.height() - 1))
-        first_row = first.row() if first.isValid() else 0
-        last_row = last.row() if last.isValid() else self.model().rowCount() - 1
-        top, bottom = max(top_left.row(), first_row), min(bottom_right.row(), last_row)
-        if top <= bottom:
-            model = self.model()
-            viewport.update(self.visualRect(model.index(top, 0)).united(self.visualRect(model.index(bottom, 0))))
+        (the people read for the groups far below, a few hundred at a time). The rows on
+        screen are told as QAbstractItemView tells them (a screen reader hears of them)."""
+        if top_left != bottom_right:
+            viewport = self.viewport()
+            first, last = self.indexAt(QPoint(0, 0)), self.indexAt(QPoint(0, viewport.height() - 1))
+            top = max(top_left.row(), first.row() if first.isValid() else 0)
+            bottom = min(bottom_right.row(), last.row() if last.isValid() else self.model().rowCount() - 1)
+            if top > bottom:
+                return
+            top_left, bottom_right = self.model().index(top, 0), self.model().index(bottom, 0)
+        QAbstractItemView.dataChanged(self, top_left, bottom_right, roles)
 
 
 class GroupFacesModel(QAbstractListModel):
