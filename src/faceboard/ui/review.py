@@ -218,7 +218,6 @@ class ReviewPage(QWidget):
         self.queue = ReviewQueue({})
         self._chosen: str | None = None  # the face the actions last heard was selected
         self._deciding = False  # a decision is changing the queue: it shows the outcome itself, once
-        self._choosing = False  # `_show_group` is choosing the group's row in the list
         self.groups = GroupsModel(session.store.people, self)
         self.group_list = GroupList()
         self.group_list.setModel(self.groups)
@@ -359,11 +358,7 @@ class ReviewPage(QWidget):
         if person_id is not None:
             index = self.groups.index(self.queue.row_of(person_id))
             if self.group_list.currentIndex() != index:
-                self._choosing = True
-                try:
-                    self.group_list.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-                finally:
-                    self._choosing = False
+                self.group_list.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
             if index.row():  # the first is on screen already (and needs no layout of every row to find it)
                 self.group_list.scrollTo(index)
             self.session.spawn(self._read_faces(self.faces.ids[:400]))
@@ -371,8 +366,10 @@ class ReviewPage(QWidget):
         self._show_heading()
 
     def _group_chosen(self, row: int) -> None:
-        """A group chosen in the list (a click, a key); not one `_show_group` chose itself, shown already."""
-        if not self._choosing:
+        """A group chosen in the list (a click, a key); not the one shown already (`_show_group`
+        choosing its row: it goes on to show it once)."""
+        order = self.queue.order
+        if not (0 <= row < len(order) and order[row] == self.faces.person_id and self.faces.queue is self.queue):
             self._show_group(row)
 
     def _select_face(self, row: int) -> None:
